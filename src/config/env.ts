@@ -1,0 +1,84 @@
+/** Process settings from the environment (kgateway renders only env vars for the sidecar). */
+import type { ListenAddress } from '../server/listen-address.js';
+import { parseListenAddress } from '../server/listen-address.js';
+import type { BodyMode } from '../server/stream-session.js';
+
+export interface ServerSettings {
+  readonly listen: ListenAddress;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  readonly logLevel: string;
+  readonly maxReceiveMessageBytes: number;
+  readonly maxBodyBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly defaultModes: { readonly request: BodyMode; readonly response: BodyMode };
+  readonly maxModelLabels: number;
+  readonly otelConfigDirs: readonly string[];
+}
+
+const BODY_MODES: readonly BodyMode[] = ['NONE', 'STREAMED', 'BUFFERED', 'BUFFERED_PARTIAL', 'FULL_DUPLEX_STREAMED'];
+const MIB = 1024 * 1024;
+
+/** pino level for LOG_LEVEL; accepts DEBUG, INFO, WARNING/WARN, ERROR in any case (decisions.md). */
+export function pinoLevel(raw: string | undefined): string {
+  switch ((raw ?? 'info').trim().toLowerCase()) {
+    case 'trace':
+      return 'trace';
+    case 'debug':
+      return 'debug';
+    case 'warning':
+    case 'warn':
+      return 'warn';
+    case 'error':
+      return 'error';
+    case 'critical':
+    case 'fatal':
+      return 'fatal';
+    case 'silent':
+      return 'silent';
+    default:
+      return 'info';
+  }
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name}=${raw} is not a number >= ${min}`);
+  return Math.floor(n);
+}
+
+function modeFrom(env: NodeJS.ProcessEnv, name: string, fallback: BodyMode): BodyMode {
+  const raw = env[name]?.trim().toUpperCase();
+  if (!raw) return fallback;
+  if (!(BODY_MODES as readonly string[]).includes(raw)) throw new Error(`${name}=${raw} is not one of ${BODY_MODES.join(', ')}`);
+  return raw as BodyMode;
+}
+
+function hostPort(raw: string): { host: string; port: number } {
+  const a = parseListenAddress(raw);
+  if (a.kind !== 'tcp') throw new Error(`METRICS_ADDR must be host:port, got ${raw}`);
+  return { host: a.host, port: a.port };
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettings {
+  const metrics = hostPort(env.METRICS_ADDR ?? '0.0.0.0:9092');
+  return {
+    listen: parseListenAddress(env.LISTEN_ADDR ?? 'unix-abstract:kgateway-ai-sock'),
+    metricsHost: metrics.host,
+    metricsPort: metrics.port,
+    logLevel: pinoLevel(env.LOG_LEVEL),
+    // Above Envoy's default 1 MiB buffer limit with room for large BUFFERED bodies.
+    maxReceiveMessageBytes: intFrom(env, 'GRPC_MAX_RECEIVE_BYTES', 16 * MIB, 8 * MIB),
+    maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 8 * MIB, 1024),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 5000, 0),
+    // kgateway's Envoy uses STREAMED both ways; Envoy < 1.34 sends no protocol_config.
+    defaultModes: {
+      request: modeFrom(env, 'DEFAULT_REQUEST_BODY_MODE', 'STREAMED'),
+      response: modeFrom(env, 'DEFAULT_RESPONSE_BODY_MODE', 'STREAMED'),
+    },
+    maxModelLabels: intFrom(env, 'MAX_MODEL_LABELS', 500, 1),
+    otelConfigDirs: (env.AI_OTEL_CONFIG_DIRS ?? '/var/run/ai-otel-config:/var/run/stats').split(':').filter(Boolean),
+  };
+}

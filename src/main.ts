@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/** Entry point: settings from the environment, start, and stop gracefully on SIGTERM/SIGINT. */
+import { loadSettings } from './config/env.js';
+import { startApp } from './app.js';
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const app = await startApp(settings);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const hard = setTimeout(() => process.exit(0), settings.shutdownGraceMs + 500);
+    hard.unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ai-extproc failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

