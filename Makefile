@@ -49,16 +49,16 @@ proto-types: $(STAMP_NPM)
 	echo '{ "type": "commonjs" }' > src/server/generated/package.json
 
 test-unit: build
-	$(NODE) --test --test-reporter=spec dist/test/unit/
+	$(NODE) --test --test-reporter=spec 'dist/test/unit/**/*.test.js'
 
 test-integration: build
-	$(NODE) --test --test-reporter=spec dist/test/integration/
+	$(NODE) --test --test-reporter=spec 'dist/test/integration/**/*.test.js'
 
 test-e2e: build install
-	$(NODE) --test --test-concurrency=1 --test-reporter=spec dist/test/e2e/
+	$(NODE) --test --test-concurrency=1 --test-reporter=spec 'dist/test/e2e/**/*.test.js'
 
 test: install build lint
-	$(NODE) --test --test-concurrency=2 --test-reporter=spec dist/test/unit/ dist/test/integration/ dist/test/e2e/
+	$(NODE) --test --test-concurrency=2 --test-reporter=spec 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'
 
 bench: install build
 	$(NODE) dist/bench/run-all.js

@@ -12,6 +12,7 @@ import type { Logger } from './logging/logger.js';
 import { AiMetrics } from './metrics/ai-metrics.js';
 import { startMetricsServer } from './metrics/http-server.js';
 import { AiExchange } from './pipeline/exchange.js';
+import type { ExchangeFactory } from './pipeline/types.js';
 import { GrpcHttp2Server } from './server/grpc-http2-server.js';
 import { registerExtProc } from './server/ext-proc-service.js';
 import { HealthService } from './server/health.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Defaults to reading stats.json from settings.otelConfigDirs. */
   readonly stats?: StatsConfig;
+  /** Tests swap in a scripted exchange to drive the stream engine through the real transport. */
+  readonly newExchange?: ExchangeFactory;
 }
 
 export async function startApp(settings: ServerSettings, opts: AppOptions = {}): Promise<App> {
@@ -62,7 +65,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   };
   registerExtProc(grpc, {
     codec: codecs.extProc,
-    newExchange: (info) => new AiExchange(info, exchangeDeps),
+    newExchange: opts.newExchange ?? ((info) => new AiExchange(info, exchangeDeps)),
     session: {
       defaultModes: settings.defaultModes,
       maxHeldBodyBytes: settings.maxBodyBytes,
