@@ -43,6 +43,8 @@ export interface EnvoyProcess {
   accessLogEntries(): Record<string, unknown>[];
   /** Waits until at least n access-log lines exist. */
   waitForAccessLog(n: number, timeoutMs?: number): Promise<Record<string, unknown>[]>;
+  /** Waits for the access-log line of the request sent with header x-test-tag: tag. */
+  accessLogFor(tag: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   stats(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -68,6 +70,9 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
     '--concurrency',
     String(opts.concurrency ?? 1),
     '--disable-hot-restart',
+    // Access-log lines are what tests assert on: flush them promptly (the default is 10 s).
+    '--file-flush-interval-msec',
+    '20',
     '-l',
     opts.logLevel ?? 'warning',
     '--log-path',
@@ -114,6 +119,15 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
         if (e.length >= n) return e;
         if (Date.now() > end) throw new Error(`expected ${n} access-log lines, have ${e.length}`);
         await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async accessLogFor(tag, timeoutMs = 5000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = entries().find((e) => e.tag === tag);
+        if (hit) return hit;
+        if (Date.now() > end) throw new Error(`no access-log line tagged ${tag}`);
+        await new Promise((r) => setTimeout(r, 20));
       }
     },
     async stats() {

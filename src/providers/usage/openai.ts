@@ -1,0 +1,113 @@
+/** OpenAI-compatible chat/completions responses (openai, azure_openai and any unknown provider). */
+import type { JsonRecord } from './json.js';
+import {
+  asArray,
+  asRecord,
+  byIndex,
+  count,
+  itemIndex,
+  looksLikeJsonObject,
+  nonEmptyString,
+  parseJsonObject,
+} from './json.js';
+import type { SseEvent } from '../../streaming/sse-decoder.js';
+import type { ResponseFacts, Usage } from './types.js';
+import { makeFacts } from './types.js';
+
+const TOOL_FINISH_REASONS: ReadonlySet<string> = new Set(['tool_calls', 'function_call']);
+
+/**
+ * Reads an OpenAI `usage` object. Chat/completions use prompt_tokens/completion_tokens; the Responses API
+ * shape (input_tokens/output_tokens) is accepted as a fallback.
+ */
+export function openAIUsage(v: unknown): Usage | undefined {
+  const u = asRecord(v);
+  if (u === undefined) return undefined;
+  let prompt = count(u.prompt_tokens);
+  let completion = count(u.completion_tokens);
+  let promptDetails = asRecord(u.prompt_tokens_details);
+  let completionDetails = asRecord(u.completion_tokens_details);
+  if (prompt === undefined && completion === undefined) {
+    prompt = count(u.input_tokens);
+    completion = count(u.output_tokens);
+    if (prompt === undefined && completion === undefined) return undefined;
+    promptDetails = asRecord(u.input_tokens_details);
+    completionDetails = asRecord(u.output_tokens_details);
+  }
+  const usage: Usage = { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
+  const cached = count(promptDetails?.cached_tokens);
+  if (cached !== undefined) usage.cachedInputTokens = cached;
+  const reasoning = count(completionDetails?.reasoning_tokens);
+  if (reasoning !== undefined) usage.reasoningTokens = reasoning;
+  return usage;
+}
+
+function hasToolCalls(msg: JsonRecord | undefined): boolean {
+  if (msg === undefined) return false;
+  return asArray(msg.tool_calls).length > 0 || asRecord(msg.function_call) !== undefined;
+}
+
+/** Facts of a non-streaming chat completion (or legacy completion) body. */
+export function openAIResponseFacts(body: JsonRecord): ResponseFacts {
+  const finishReasons: string[] = [];
+  let toolCall = false;
+  for (const c of asArray(body.choices)) {
+    const choice = asRecord(c);
+    if (choice === undefined) continue;
+    const reason = nonEmptyString(choice.finish_reason);
+    if (reason !== undefined) {
+      finishReasons.push(reason);
+      if (TOOL_FINISH_REASONS.has(reason)) toolCall = true;
+    }
+    if (hasToolCalls(asRecord(choice.message))) toolCall = true;
+  }
+  return makeFacts(openAIUsage(body.usage), nonEmptyString(body.model), finishReasons, toolCall);
+}
+
+/**
+ * Chunks that can change the facts once the model is known: a non-null usage, finish_reason, tool_calls or
+ * function_call. A false positive only costs a JSON.parse; a JSON key is never escaped in practice.
+ */
+const RELEVANT_CHUNK = /"(?:usage|finish_reason|tool_calls|function_call)"\s*:\s*[^\sn]/;
+
+export type EventResult = 'ok' | 'invalid' | 'skipped';
+
+/** Accumulates facts over `chat.completion.chunk` SSE events. */
+export class OpenAIStreamFacts {
+  private usage: Usage | undefined;
+  private model: string | undefined;
+  private readonly finish = new Map<number, string>();
+  private toolCall = false;
+  done = false;
+
+  onEvent(ev: SseEvent): EventResult {
+    const data = ev.data;
+    if (data.length < 16 && data.trim() === '[DONE]') {
+      this.done = true;
+      return 'ok';
+    }
+    if (!looksLikeJsonObject(data)) return 'invalid';
+    if (this.model !== undefined && !RELEVANT_CHUNK.test(data)) return 'skipped';
+    const chunk = parseJsonObject(data);
+    if (chunk === undefined) return 'invalid';
+    this.model ??= nonEmptyString(chunk.model);
+    const usage = openAIUsage(chunk.usage);
+    if (usage !== undefined) this.usage = usage;
+    const choices = asArray(chunk.choices);
+    for (let i = 0; i < choices.length; i++) {
+      const choice = asRecord(choices[i]);
+      if (choice === undefined) continue;
+      const reason = nonEmptyString(choice.finish_reason);
+      if (reason !== undefined) {
+        this.finish.set(itemIndex(choice, i), reason);
+        if (TOOL_FINISH_REASONS.has(reason)) this.toolCall = true;
+      }
+      if (hasToolCalls(asRecord(choice.delta))) this.toolCall = true;
+    }
+    return 'ok';
+  }
+
+  get facts(): ResponseFacts {
+    return makeFacts(this.usage, this.model, byIndex(this.finish), this.toolCall);
+  }
+}

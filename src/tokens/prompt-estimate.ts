@@ -1,0 +1,110 @@
+// kgateway's request-side prompt token estimate (python/ai_extension ext_proc/provider.py,
+// `num_tokens_from_messages` and each provider's `get_num_tokens_from_body`), reproduced exactly:
+//
+//   for message in messages: tokens += 3; count(message)
+//   tokens += 3
+//   count(str)  -> len(cl100k_base.encode(str))
+//   count(dict) -> for key, value: count(key); count(value); +1 if key == "name"   (at any depth)
+//   count(list) -> count(item) for each item
+//   anything else (numbers, booleans, null) -> 0
+//
+// `messages` is iterated the way Python iterates it: a list per element, a string per code point,
+// a dict per key. Values Python cannot iterate (null, numbers, booleans) make it raise; here they
+// count 0. Nesting deeper than MAX_DEPTH is not counted, so a hostile body cannot exhaust the stack.
+
+import { countTokens } from './tokenizer.js';
+
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_NAME = 1;
+const REPLY_PRIMING = 3;
+
+/** Containers nested deeper than this (the message list is depth 0) contribute nothing. */
+export const MAX_DEPTH = 64;
+
+function countValue(value: unknown, depth: number): number {
+  if (typeof value === 'string') return countTokens(value);
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return 0;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) total += countValue(item, depth + 1);
+    return total;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    total += countTokens(key) + countValue(record[key], depth + 1);
+    if (key === 'name') total += TOKENS_PER_NAME;
+  }
+  return total;
+}
+
+/**
+ * kgateway `num_tokens_from_messages`: 3 per element of `messages`, plus the tokens of every string
+ * inside it (dict keys included, +1 per key named "name"), plus 3. A string is iterated per code
+ * point; a dict per key. Non-iterable values give 0.
+ */
+export function numTokensFromMessages(messages: unknown): number {
+  let total = 0;
+  if (typeof messages === 'string') {
+    for (const ch of messages) total += TOKENS_PER_MESSAGE + countTokens(ch);
+  } else if (Array.isArray(messages)) {
+    for (const message of messages as unknown[]) total += TOKENS_PER_MESSAGE + countValue(message, 1);
+  } else if (typeof messages === 'object' && messages !== null) {
+    for (const key in messages) {
+      if (Object.hasOwn(messages, key)) total += TOKENS_PER_MESSAGE + countTokens(key);
+    }
+  } else {
+    return 0;
+  }
+  return total + REPLY_PRIMING;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** OpenAI-style bodies: chat `messages`, else embeddings/responses `input`, else completions/images `prompt`. */
+const OPENAI_FIELDS = ['messages', 'input', 'prompt'] as const;
+
+/** Gemini / Vertex AI: the flat list of `contents[].parts[].text` (missing text counts as ""). */
+function geminiPromptTokens(contents: unknown): number {
+  if (!Array.isArray(contents)) return 0;
+  let total = 0;
+  for (const content of contents as unknown[]) {
+    if (!isRecord(content)) continue;
+    const parts = content['parts'];
+    if (!Array.isArray(parts)) continue;
+    for (const part of parts as unknown[]) {
+      if (!isRecord(part)) continue;
+      total += TOKENS_PER_MESSAGE + countValue(part['text'], 1);
+    }
+  }
+  return total + REPLY_PRIMING;
+}
+
+/**
+ * kgateway's prompt token estimate for a parsed request body.
+ *
+ * - `gemini`, `vertex-ai`: `contents[].parts[].text`.
+ * - `anthropic`: `messages` only (the top-level `system` prompt is not counted).
+ * - `openai`, `azure_openai` and any other provider: the first of `messages`, `input`, `prompt`
+ *   that is present as a key (presence, as Python's `"messages" in body`; a present-but-null value
+ *   counts 0 and does not fall through).
+ *
+ * Returns 0 when the body is not a JSON object or has none of those fields.
+ */
+export function estimatePromptTokens(body: unknown, provider: string): number {
+  if (!isRecord(body)) return 0;
+  switch (provider) {
+    case 'gemini':
+    case 'vertex-ai':
+      return Object.hasOwn(body, 'contents') ? geminiPromptTokens(body['contents']) : 0;
+    case 'anthropic':
+      return Object.hasOwn(body, 'messages') ? numTokensFromMessages(body['messages']) : 0;
+    default:
+      for (const field of OPENAI_FIELDS) {
+        if (Object.hasOwn(body, field)) return numTokensFromMessages(body[field]);
+      }
+      return 0;
+  }
+}
