@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    const hard = setTimeout(() => process.exit(0), settings.shutdownGraceMs + 500);
+    const hard = setTimeout(() => process.exit(0), settings.shutdownGraceMs);
     hard.unref();
     app.close().then(
       () => process.exit(0),

@@ -218,13 +218,15 @@ export class GrpcHttp2Server {
     return a && typeof a === 'object' ? a.port : undefined;
   }
 
-  /** Stops accepting, lets streams in flight finish, and forces the rest closed after graceMs. */
+  /** Stops accepting, lets streams in flight finish, and forces the rest closed; done within graceMs. */
   async close(graceMs: number): Promise<void> {
+    // Leave part of the budget for the rest of the shutdown (metrics listener, process exit).
+    const drainMs = Math.max(0, graceMs - Math.min(1000, graceMs / 5));
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sessions) s.close();
     const timer = setTimeout(() => {
       for (const s of this.sessions) s.destroy();
-    }, graceMs);
+    }, drainMs);
     timer.unref();
     await closed;
     clearTimeout(timer);

@@ -32,31 +32,32 @@ const PLAIN_TEXT: { disallowedSpecial: Set<string> } = { disallowedSpecial: new 
 //   faster one for it.
 export const LONG_RUN = 64;
 
+// Unicode White_Space above ASCII (minus U+0085, handled separately), as JS `\s` sees it.
+function isWideSpace(c: number): boolean {
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
 function needsExactPath(text: string): boolean {
-  let run = 0;
+  if (text.indexOf('\uFEFF') !== -1 || text.indexOf('\u0085') !== -1) return true;
+  let runStart = 0;
   let inSpace = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    let space: boolean;
-    if (c <= 0x7f) {
-      space = c === 0x20 || (c >= 0x09 && c <= 0x0d);
-    } else {
-      if (c === 0x85 || c === 0xfeff) return true;
-      space =
-        c === 0xa0 ||
-        c === 0x1680 ||
-        (c >= 0x2000 && c <= 0x200a) ||
-        c === 0x2028 ||
-        c === 0x2029 ||
-        c === 0x202f ||
-        c === 0x205f ||
-        c === 0x3000;
-    }
-    if (space === inSpace) {
-      if (++run >= LONG_RUN) return true;
-    } else {
+    const space = c <= 0x20 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : c >= 0xa0 && isWideSpace(c);
+    if (space !== inSpace) {
       inSpace = space;
-      run = 1;
+      runStart = i;
+    } else if (i - runStart >= LONG_RUN - 1) {
+      return true;
     }
   }
   return false;
@@ -72,8 +73,8 @@ export function countTokens(text: string): number {
 /**
  * Pays the tokenizer's cold start at boot instead of on the first request: the module load already
  * built gpt-tokenizer's rank table; this runs the encode path once (regex compilation, JIT) and also
- * builds the exact fallback's byte table (~20 ms, ~4 MB), so a request containing U+FEFF does not
- * stall the event loop later. Returns the probe's token count so the work cannot be optimised away.
+ * builds the exact path's rank tables (~50 ms, ~8 MB), so the first request that needs that path
+ * (U+FEFF, U+0085, long runs, unspaced CJK) does not stall the event loop. Returns the probe's token count so the work cannot be optimised away.
  */
 export function warmTokenizer(): number {
   return countTokens('Hello, world! <|endoftext|> 你好 1234 \n  ') + countTokens('\uFEFFwarm');

@@ -11,6 +11,8 @@ export interface TestApp {
   readonly settings: ServerSettings;
   /** grpc-js target for the scripted client. */
   readonly target: string;
+  /** The abstract socket name, when listening on one. */
+  readonly socketName: string | undefined;
   readonly metricsUrl: string;
   /** Log lines the server wrote (parsed JSON). */
   readonly logs: Record<string, unknown>[];
@@ -41,13 +43,15 @@ export async function startTestApp(
   });
   const app = await startApp(settings, { logger: createLogger(settings.logLevel, sink), ...opts });
   const port = app.grpc.port;
-  const target = opts.abstractSocket ? `unix-abstract:${socketName}` : `127.0.0.1:${port}`;
+  // grpc-js has no unix-abstract: scheme; a unix: path with a leading NUL reaches the same socket.
+  const target = opts.abstractSocket ? `unix:\0${socketName}` : `127.0.0.1:${port}`;
   const metricsPort = (app.metricsServer.address() as { port: number }).port;
   const metricsUrl = `http://127.0.0.1:${metricsPort}`;
   return {
     app,
     settings,
     target,
+    socketName: opts.abstractSocket ? socketName : undefined,
     metricsUrl,
     logs,
     metrics: async () => (await fetch(`${metricsUrl}/metrics`)).text(),

@@ -18,7 +18,7 @@ export interface KgatewayStack {
 export async function startKgatewayStack(env: Record<string, string> = {}): Promise<KgatewayStack> {
   const mock = await startMockProvider({});
   const ext = await startTestApp(env, { abstractSocket: true });
-  const socket = ext.target.replace('unix-abstract:', '');
+  const socket = ext.socketName!;
   const envoy = await startEnvoy({
     template: path.join(repoRoot(), 'envoy/kgateway/envoy.yaml'),
     vars: { EXTPROC_SOCKET: socket, UPSTREAM_PORT: mock.port },

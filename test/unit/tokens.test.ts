@@ -230,11 +230,14 @@ describe('countTokens: cl100k_base parity with tiktoken', () => {
 
   it('the exact path agrees with tiktoken on its own, with linear-scan and heap merges', () => {
     for (const heapMinBytes of [Infinity, 0]) {
+      const options = { heapMinBytes, cache: false };
       for (const line of fixture.split('\n')) {
-        assert.equal(countTokensExact(line, heapMinBytes), oracle(line), `${heapMinBytes}: ${JSON.stringify(line)}`);
+        assert.equal(countTokensExact(line, options), oracle(line), `${heapMinBytes}: ${JSON.stringify(line)}`);
       }
-      assert.equal(countTokensExact(fixture, heapMinBytes), oracle(fixture));
+      assert.equal(countTokensExact(fixture, options), oracle(fixture));
     }
+    // And with the piece cache, twice (second time from the cache).
+    for (let i = 0; i < 2; i++) assert.equal(countTokensExact(fixture), oracle(fixture));
   });
 
   it('long runs (routed to the heap merge) match tiktoken, around the LONG_RUN boundary too', () => {
