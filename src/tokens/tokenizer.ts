@@ -24,8 +24,8 @@ const PLAIN_TEXT: { disallowedSpecial: Set<string> } = { disallowedSpecial: new 
 
 // Text sent to the exact path instead of gpt-tokenizer (both give tiktoken's count):
 // * anything containing U+0085 or U+FEFF, on which gpt-tokenizer 4.0.0 alone disagrees with tiktoken;
-// * anything with a run of LONG_RUN or more whitespace or non-whitespace UTF-16 units. Every
-//   pre-tokenized piece lies within one such run plus at most one run of the other kind, so below
+// * anything with a run of LONG_RUN or more whitespace or non-whitespace UTF-16 units. A
+//   pre-tokenized piece spans at most two adjacent runs plus one character, so below
 //   that gpt-tokenizer's merge, quadratic in the piece length, stays cheap; above it the exact path
 //   merges with a heap (a single 40 KB word costs gpt-tokenizer ~0.5 s, tiktoken ~0.8 s, and grows
 //   with the square of its length). Unspaced CJK text usually takes this path too, which is also the

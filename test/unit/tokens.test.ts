@@ -97,7 +97,10 @@ describe('estimatePromptTokens: provider field selection', () => {
 
   it('openai, azure_openai and unknown providers count messages', () => {
     for (const provider of ['openai', 'azure_openai', 'some-new-provider', '']) {
-      assert.equal(estimatePromptTokens({ messages: hello, input: 'ignored', prompt: 'ignored' }, provider), 13);
+      assert.equal(
+        estimatePromptTokens({ messages: hello, input: 'ignored', prompt: 'ignored' }, provider),
+        13,
+      );
     }
   });
 
@@ -109,7 +112,10 @@ describe('estimatePromptTokens: provider field selection', () => {
   });
 
   it('input list counts like messages; input wins over prompt', () => {
-    assert.equal(estimatePromptTokens({ input: ['Hello, world!', 'hi'], prompt: 'x' }, 'openai'), 3 + 4 + 3 + 1 + 3);
+    assert.equal(
+      estimatePromptTokens({ input: ['Hello, world!', 'hi'], prompt: 'x' }, 'openai'),
+      3 + 4 + 3 + 1 + 3,
+    );
     assert.equal(estimatePromptTokens({ input: hello }, 'azure_openai'), 13);
   });
 
@@ -135,7 +141,10 @@ describe('estimatePromptTokens: provider field selection', () => {
   it('gemini and vertex-ai count contents[].parts[].text; missing text counts as ""', () => {
     const body = {
       contents: [
-        { role: 'user', parts: [{ text: 'Hello, world!' }, { inline_data: { mime_type: 'image/png', data: 'AAAA' } }] },
+        {
+          role: 'user',
+          parts: [{ text: 'Hello, world!' }, { inline_data: { mime_type: 'image/png', data: 'AAAA' } }],
+        },
         { role: 'model', parts: [{ text: 'Hi' }] },
       ],
       systemInstruction: { parts: [{ text: 'not counted' }] },
@@ -198,8 +207,16 @@ describe('countTokens: cl100k_base parity with tiktoken', () => {
     // <|endoftext|> as plain text is several tokens, not the single special id.
     assert.ok(countTokens('<|endoftext|>') > 1);
     assert.equal(
-      estimatePromptTokens({ messages: [{ role: 'user', content: 'a <|endoftext|> b <|fim_prefix|>' }] }, 'openai'),
-      3 + countTokens('role') + countTokens('user') + countTokens('content') + oracle('a <|endoftext|> b <|fim_prefix|>') + 3,
+      estimatePromptTokens(
+        { messages: [{ role: 'user', content: 'a <|endoftext|> b <|fim_prefix|>' }] },
+        'openai',
+      ),
+      3 +
+        countTokens('role') +
+        countTokens('user') +
+        countTokens('content') +
+        oracle('a <|endoftext|> b <|fim_prefix|>') +
+        3,
     );
   });
 
@@ -219,7 +236,14 @@ describe('countTokens: cl100k_base parity with tiktoken', () => {
   });
 
   it('U+FEFF and U+0085 (where gpt-tokenizer 4.0.0 alone diverges) match tiktoken', () => {
-    const samples = ['\ufeff', '\ufeffusing System;', ' \ufeffhello', 'a\ufeff\ufeffb', 'x \u0085y', 'a \u0085\u0085 b\u0085'];
+    const samples = [
+      '\ufeff',
+      '\ufeffusing System;',
+      ' \ufeffhello',
+      'a\ufeff\ufeffb',
+      'x \u0085y',
+      'a \u0085\u0085 b\u0085',
+    ];
     for (const s of samples) assert.equal(countTokens(s), oracle(s), JSON.stringify(s));
     // A leading BOM forces the exact path over every kind of text in the fixture.
     for (const line of fixture.split('\n')) {
@@ -232,7 +256,11 @@ describe('countTokens: cl100k_base parity with tiktoken', () => {
     for (const heapMinBytes of [Infinity, 0]) {
       const options = { heapMinBytes, cache: false };
       for (const line of fixture.split('\n')) {
-        assert.equal(countTokensExact(line, options), oracle(line), `${heapMinBytes}: ${JSON.stringify(line)}`);
+        assert.equal(
+          countTokensExact(line, options),
+          oracle(line),
+          `${heapMinBytes}: ${JSON.stringify(line)}`,
+        );
       }
       assert.equal(countTokensExact(fixture, options), oracle(fixture));
     }
@@ -246,8 +274,10 @@ describe('countTokens: cl100k_base parity with tiktoken', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const letters = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(97 + rnd(26))).join('');
-    const cjk = (n: number): string => Array.from({ length: n }, () => String.fromCodePoint(0x4e00 + rnd(3000))).join('');
+    const letters = (n: number): string =>
+      Array.from({ length: n }, () => String.fromCharCode(97 + rnd(26))).join('');
+    const cjk = (n: number): string =>
+      Array.from({ length: n }, () => String.fromCodePoint(0x4e00 + rnd(3000))).join('');
     const samples = [
       'a'.repeat(5000),
       letters(4000),
