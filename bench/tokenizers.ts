@@ -5,7 +5,7 @@
 //
 // Cold start: a fresh child process per library imports it, builds the cl100k encoder and encodes
 // once (median of 3). Warm: each case gives every contender the same time box, split into 5 rounds
-// interleaved across contenders (the median round is reported, to damp background load).
+// interleaved (and rotated) across contenders; the median round is reported, to damp background load.
 // gpt-tokenizer keeps an LRU cache of merged pieces, which flatters a loop over the same text, so it
 // is also measured with that cache cleared before every call. "shipped" is src/tokens' countTokens
 // (gpt-tokenizer, or the exact fallback for U+FEFF/U+0085 and long runs).
@@ -181,7 +181,13 @@ function timeAll(fns: (() => number)[]): number[] {
   for (const fn of fns) meanMicros(fn, Math.min(100, BUDGET_MS / 10)); // warm-up / JIT
   const rounds: number[][] = fns.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    fns.forEach((fn, i) => rounds[i]?.push(meanMicros(fn, BUDGET_MS / ROUNDS)));
+    // Rotate the order each round so no contender always runs right after the same other one
+    // (e.g. inheriting tiktoken's garbage-collection debt).
+    for (let k = 0; k < fns.length; k++) {
+      const i = (k + r) % fns.length;
+      const fn = fns[i];
+      if (fn !== undefined) rounds[i]?.push(meanMicros(fn, BUDGET_MS / ROUNDS));
+    }
   }
   return rounds.map(median);
 }

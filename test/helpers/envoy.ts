@@ -58,8 +58,8 @@ export interface EnvoyOptions {
 
 export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-envoy-'));
-  const listenPort = await freePort();
-  const adminPort = await freePort();
+  const listenPort = Number(opts.vars.LISTEN_PORT ?? (await freePort()));
+  const adminPort = Number(opts.vars.ADMIN_PORT ?? (await freePort()));
   const accessLog = path.join(dir, 'access.log');
   const config = renderTemplate(opts.template, { LISTEN_PORT: listenPort, ADMIN_PORT: adminPort, ACCESS_LOG: accessLog, ...opts.vars });
   const configPath = path.join(dir, 'envoy.yaml');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 
+import { encode as gptEncode } from 'gpt-tokenizer/encoding/cl100k_base';
 // tiktoken (WASM) is imported here only, as the parity oracle for cl100k_base.
 import { get_encoding } from 'tiktoken';
 
@@ -203,6 +204,12 @@ describe('countTokens: cl100k_base parity with tiktoken', () => {
     ];
     for (const s of samples) {
       assert.equal(countTokens(s), oracle(s), JSON.stringify(s));
+      // Not just the count: gpt-tokenizer with the options tokenizer.ts uses yields tiktoken's ids.
+      assert.deepEqual(
+        gptEncode(s, { disallowedSpecial: new Set() }),
+        Array.from(tiktoken.encode(s, [], [])),
+        JSON.stringify(s),
+      );
     }
     // <|endoftext|> as plain text is several tokens, not the single special id.
     assert.ok(countTokens('<|endoftext|>') > 1);

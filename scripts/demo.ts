@@ -1,0 +1,143 @@
+/**
+ * `make demo`: the local stack as plain processes — the mock LLM provider, ai-extproc on an
+ * abstract socket (kgateway mode) and the real Envoy from the pinned wheel — then ready-to-paste
+ * examples. Offline, no API keys. Ctrl-C stops everything.
+ *
+ * Ports (override with env): DEMO_PORT=10000 (Envoy), DEMO_ADMIN_PORT=9901, DEMO_UPSTREAM_PORT=18080,
+ * DEMO_METRICS_PORT=9092. `--smoke` sends one request of each kind, prints the results and exits.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { startEnvoy } from '../test/helpers/envoy.js';
+import type { EnvoyProcess } from '../test/helpers/envoy.js';
+import { repoRoot } from '../test/helpers/repo.js';
+
+const root = repoRoot();
+const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const ENVOY_PORT = port('DEMO_PORT', 10000);
+const ADMIN_PORT = port('DEMO_ADMIN_PORT', 9901);
+const UPSTREAM_PORT = port('DEMO_UPSTREAM_PORT', 18080);
+const METRICS_PORT = port('DEMO_METRICS_PORT', 9092);
+const SOCKET = process.env.DEMO_SOCKET ?? `ai-extproc-demo-${process.pid}`;
+const smoke = process.argv.includes('--smoke');
+
+const children: ChildProcess[] = [];
+let envoy: EnvoyProcess | undefined;
+
+/** Starts a node script; resolves once `ready()` is true (polled), rejects if the child exits first. */
+function startChild(name: string, script: string, args: string[], env: Record<string, string>, ready: () => Promise<boolean>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(root, script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  child.stdout?.on('data', (d: Buffer) => process.stdout.write(`[${name}] ${d.toString()}`));
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+    const deadline = Date.now() + 15_000;
+    const poll = (): void => {
+      ready().then(
+        (ok) => {
+          if (ok) resolve(child);
+          else if (Date.now() > deadline) reject(new Error(`${name} did not become ready`));
+          else setTimeout(poll, 50);
+        },
+        () => setTimeout(poll, 50),
+      );
+    };
+    poll();
+  });
+}
+
+const httpOk = (url: string) => async (): Promise<boolean> => (await fetch(url)).ok;
+
+async function stopAll(): Promise<void> {
+  await envoy?.stop();
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+}
+
+function examples(url: string): string {
+  return `
+ai-extproc demo is up (kgateway mode, mock provider, no API keys needed).
+
+  Envoy:      ${url}            (admin http://127.0.0.1:${ADMIN_PORT})
+  ai-extproc: unix-abstract:${SOCKET}   metrics http://127.0.0.1:${METRICS_PORT}/metrics
+  mock LLM:   http://127.0.0.1:${UPSTREAM_PORT}
+
+OpenAI-style chat (non-streaming, then streaming):
+  curl -s ${url}/v1/chat/completions -H 'content-type: application/json' -H 'authorization: Bearer sk-demo' \\
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'
+  curl -sN ${url}/v1/chat/completions -H 'content-type: application/json' -H 'authorization: Bearer sk-demo' \\
+    -d '{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello!"}]}'
+
+Anthropic Messages and Gemini:
+  curl -s ${url}/v1/messages -H 'content-type: application/json' -H 'x-api-key: demo' \\
+    -d '{"model":"claude-3-5-haiku-latest","max_tokens":64,"messages":[{"role":"user","content":"Hello!"}]}'
+  curl -s '${url}/v1beta/models/gemini-2.0-flash:generateContent' -H 'content-type: application/json' \\
+    -d '{"contents":[{"role":"user","parts":[{"text":"Hello!"}]}]}'
+
+OpenAI SDK (node):
+  import OpenAI from 'openai';
+  const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'sk-demo' });
+  const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] });
+
+Token metrics:   curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep ^ai_
+Per-request metadata (Envoy access log, one JSON line per request): ${envoy?.accessLog ?? ''}
+
+Ctrl-C stops the stack.
+`;
+}
+
+async function smokeTest(url: string): Promise<void> {
+  const post = async (p: string, body: object, headers: Record<string, string> = {}): Promise<string> => {
+    const r = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const text = await r.text();
+    if (r.status !== 200) throw new Error(`${p}: HTTP ${r.status} ${text}`);
+    return text;
+  };
+  await post('/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] }, { authorization: 'Bearer sk-demo' });
+  await post('/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello!' }] }, { authorization: 'Bearer sk-demo' });
+  await post('/v1/messages', { model: 'claude-3-5-haiku-latest', max_tokens: 64, messages: [{ role: 'user', content: 'Hello!' }] });
+  await post('/v1beta/models/gemini-2.0-flash:generateContent', { contents: [{ role: 'user', parts: [{ text: 'Hello!' }] }] });
+  const logs = await envoy!.waitForAccessLog(4);
+  for (const l of logs) console.log(`access log: ${l.path} status=${l.status} provider=${l.provider} prompt_tokens=${l.prompt_tokens} completion_tokens=${l.completion_tokens}`);
+  const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
+  console.log(metrics.split('\n').filter((l) => l.startsWith('ai_completion_tokens_total')).join('\n'));
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  await startChild('mock', 'dist/scripts/mock-provider.js', ['--port', String(UPSTREAM_PORT)], {}, httpOk(`http://127.0.0.1:${UPSTREAM_PORT}/healthz`));
+  await startChild(
+    'ai-extproc',
+    'dist/src/main.js',
+    [],
+    { LISTEN_ADDR: `unix-abstract:${SOCKET}`, METRICS_ADDR: `127.0.0.1:${METRICS_PORT}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    httpOk(`http://127.0.0.1:${METRICS_PORT}/readyz`),
+  );
+  envoy = await startEnvoy({
+    template: path.join(root, 'envoy/kgateway/envoy.yaml'),
+    vars: { EXTPROC_SOCKET: SOCKET, UPSTREAM_PORT, LISTEN_PORT: ENVOY_PORT, ADMIN_PORT },
+  });
+  const url = `http://127.0.0.1:${ENVOY_PORT}`;
+  if (smoke) {
+    try {
+      await smokeTest(url);
+      console.log('demo smoke test passed');
+    } finally {
+      await stopAll();
+    }
+    process.exit(0);
+  }
+  console.log(examples(url));
+}
+
+main().catch(async (err: unknown) => {
+  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  await stopAll();
+  process.exit(1);
+});
