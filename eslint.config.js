@@ -4,19 +4,27 @@ import tseslint from 'typescript-eslint';
 
 const pureCore = {
   patterns: [
-    { group: ['@grpc/*', 'pino', 'prom-client', '**/server/**', '**/metrics/**', '**/logging/**'], message: 'The core is pure: plain data in, plain data out.' },
+    {
+      group: ['@grpc/*', 'pino', 'prom-client', '**/server/**', '**/metrics/**', '**/logging/**'],
+      message: 'The core is pure: plain data in, plain data out.',
+    },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/server/generated/**', '.venv/**', 'coverage/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'src/server/generated/**', '.venv/**', 'coverage/**', '.tmp/**'],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       'no-console': 'error',
     },
   },

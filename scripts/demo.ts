@@ -26,7 +26,13 @@ const children: ChildProcess[] = [];
 let envoy: EnvoyProcess | undefined;
 
 /** Starts a node script; resolves once `ready()` is true (polled), rejects if the child exits first. */
-function startChild(name: string, script: string, args: string[], env: Record<string, string>, ready: () => Promise<boolean>): Promise<ChildProcess> {
+function startChild(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: () => Promise<boolean>,
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join(root, script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,7 +62,9 @@ const httpOk = (url: string) => async (): Promise<boolean> => (await fetch(url))
 async function stopAll(): Promise<void> {
   await envoy?.stop();
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await Promise.all(
+    children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))),
+  );
 }
 
 function examples(url: string): string {
@@ -93,30 +101,68 @@ Ctrl-C stops the stack.
 
 async function smokeTest(url: string): Promise<void> {
   const post = async (p: string, body: object, headers: Record<string, string> = {}): Promise<string> => {
-    const r = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const r = await fetch(`${url}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     const text = await r.text();
     if (r.status !== 200) throw new Error(`${p}: HTTP ${r.status} ${text}`);
     return text;
   };
-  await post('/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] }, { authorization: 'Bearer sk-demo' });
-  await post('/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello!' }] }, { authorization: 'Bearer sk-demo' });
-  await post('/v1/messages', { model: 'claude-3-5-haiku-latest', max_tokens: 64, messages: [{ role: 'user', content: 'Hello!' }] });
-  await post('/v1beta/models/gemini-2.0-flash:generateContent', { contents: [{ role: 'user', parts: [{ text: 'Hello!' }] }] });
+  await post(
+    '/v1/chat/completions',
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] },
+    { authorization: 'Bearer sk-demo' },
+  );
+  await post(
+    '/v1/chat/completions',
+    { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello!' }] },
+    { authorization: 'Bearer sk-demo' },
+  );
+  await post('/v1/messages', {
+    model: 'claude-3-5-haiku-latest',
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'Hello!' }],
+  });
+  await post('/v1beta/models/gemini-2.0-flash:generateContent', {
+    contents: [{ role: 'user', parts: [{ text: 'Hello!' }] }],
+  });
   const logs = await envoy!.waitForAccessLog(4);
-  for (const l of logs) console.log(`access log: ${l.path} status=${l.status} provider=${l.provider} prompt_tokens=${l.prompt_tokens} completion_tokens=${l.completion_tokens}`);
+  for (const l of logs) {
+    const f = (k: string): string => JSON.stringify(l[k] ?? null);
+    console.log(
+      `access log: ${f('path')} status=${f('status')} provider=${f('provider')} prompt_tokens=${f('prompt_tokens')} completion_tokens=${f('completion_tokens')}`,
+    );
+  }
   const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
-  console.log(metrics.split('\n').filter((l) => l.startsWith('ai_completion_tokens_total')).join('\n'));
+  console.log(
+    metrics
+      .split('\n')
+      .filter((l) => l.startsWith('ai_completion_tokens_total'))
+      .join('\n'),
+  );
 }
 
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
-  await startChild('mock', 'dist/scripts/mock-provider.js', ['--port', String(UPSTREAM_PORT)], {}, httpOk(`http://127.0.0.1:${UPSTREAM_PORT}/healthz`));
+  await startChild(
+    'mock',
+    'dist/scripts/mock-provider.js',
+    ['--port', String(UPSTREAM_PORT)],
+    {},
+    httpOk(`http://127.0.0.1:${UPSTREAM_PORT}/healthz`),
+  );
   await startChild(
     'ai-extproc',
     'dist/src/main.js',
     [],
-    { LISTEN_ADDR: `unix-abstract:${SOCKET}`, METRICS_ADDR: `127.0.0.1:${METRICS_PORT}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    {
+      LISTEN_ADDR: `unix-abstract:${SOCKET}`,
+      METRICS_ADDR: `127.0.0.1:${METRICS_PORT}`,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    },
     httpOk(`http://127.0.0.1:${METRICS_PORT}/readyz`),
   );
   envoy = await startEnvoy({

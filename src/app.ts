@@ -78,13 +78,19 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     hooks: {
       streamOpened: () => metrics.streamOpened(),
       streamClosed: (outcome) => metrics.streamClosed(outcome),
-      streamError: (err) => log.error({ err: err instanceof Error ? err.stack : String(err) }, 'ext_proc stream failed'),
+      streamError: (err) =>
+        log.error({ err: err instanceof Error ? err.stack : String(err) }, 'ext_proc stream failed'),
     },
   });
 
   let ready = false;
   const where = await grpc.listen(settings.listen);
-  const metricsServer = await startMetricsServer(metrics, settings.metricsHost, settings.metricsPort, () => ready);
+  const metricsServer = await startMetricsServer(
+    metrics,
+    settings.metricsHost,
+    settings.metricsPort,
+    () => ready,
+  );
   ready = true;
   log.info(
     {
@@ -125,6 +131,9 @@ function logTracing(settings: ServerSettings, log: Logger): void {
   const r = loadTracingConfig(settings.otelConfigDirs);
   if (r.kind === 'invalid') log.warn({ path: r.path, error: r.error }, 'ignoring invalid tracing config');
   if (r.kind === 'ok' && r.value.endpoint) {
-    log.warn({ path: r.path }, 'tracing.json found, but OTLP tracing export is not implemented yet; spans are not sent');
+    log.warn(
+      { path: r.path },
+      'tracing.json found, but OTLP tracing export is not implemented yet; spans are not sent',
+    );
   }
 }

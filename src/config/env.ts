@@ -16,7 +16,13 @@ export interface ServerSettings {
   readonly otelConfigDirs: readonly string[];
 }
 
-const BODY_MODES: readonly BodyMode[] = ['NONE', 'STREAMED', 'BUFFERED', 'BUFFERED_PARTIAL', 'FULL_DUPLEX_STREAMED'];
+const BODY_MODES: readonly BodyMode[] = [
+  'NONE',
+  'STREAMED',
+  'BUFFERED',
+  'BUFFERED_PARTIAL',
+  'FULL_DUPLEX_STREAMED',
+];
 const MIB = 1024 * 1024;
 
 /** pino level for LOG_LEVEL; accepts DEBUG, INFO, WARNING/WARN, ERROR in any case (decisions.md). */
@@ -52,7 +58,8 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 function modeFrom(env: NodeJS.ProcessEnv, name: string, fallback: BodyMode): BodyMode {
   const raw = env[name]?.trim().toUpperCase();
   if (!raw) return fallback;
-  if (!(BODY_MODES as readonly string[]).includes(raw)) throw new Error(`${name}=${raw} is not one of ${BODY_MODES.join(', ')}`);
+  if (!(BODY_MODES as readonly string[]).includes(raw))
+    throw new Error(`${name}=${raw} is not one of ${BODY_MODES.join(', ')}`);
   return raw as BodyMode;
 }
 
@@ -79,6 +86,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
       response: modeFrom(env, 'DEFAULT_RESPONSE_BODY_MODE', 'STREAMED'),
     },
     maxModelLabels: intFrom(env, 'MAX_MODEL_LABELS', 500, 1),
-    otelConfigDirs: (env.AI_OTEL_CONFIG_DIRS ?? '/var/run/ai-otel-config:/var/run/stats').split(':').filter(Boolean),
+    otelConfigDirs: (env.AI_OTEL_CONFIG_DIRS ?? '/var/run/ai-otel-config:/var/run/stats')
+      .split(':')
+      .filter(Boolean),
   };
 }

@@ -62,12 +62,16 @@ export function parseStatsConfig(raw: unknown): StatsConfig {
     if (!PROM_LABEL.test(name) || name.startsWith('__') || RESERVED_LABELS.has(name) || seen.has(name)) {
       throw new Error(`invalid or duplicate custom label name "${name}"`);
     }
-    if (typeof o.metadataKey !== 'string' || !o.metadataKey) throw new Error(`custom label "${name}" has no metadataKey`);
+    if (typeof o.metadataKey !== 'string' || !o.metadataKey)
+      throw new Error(`custom label "${name}" has no metadataKey`);
     seen.add(name);
     out.push({
       name,
       metadataKey: o.metadataKey,
-      metadataNamespace: typeof o.metadataNamespace === 'string' && o.metadataNamespace ? o.metadataNamespace : 'envoy.filters.http.jwt_authn',
+      metadataNamespace:
+        typeof o.metadataNamespace === 'string' && o.metadataNamespace
+          ? o.metadataNamespace
+          : 'envoy.filters.http.jwt_authn',
       keyDelimiter: typeof o.keyDelimiter === 'string' && o.keyDelimiter ? o.keyDelimiter : ':',
     });
   }
@@ -96,15 +100,22 @@ function load<T>(dirs: readonly string[], file: string, parse: (raw: unknown) =>
   }
 }
 
-export const loadStatsConfig = (dirs: readonly string[]): FileResult<StatsConfig> => load(dirs, 'stats.json', parseStatsConfig);
+export const loadStatsConfig = (dirs: readonly string[]): FileResult<StatsConfig> =>
+  load(dirs, 'stats.json', parseStatsConfig);
 export const loadTracingConfig = (dirs: readonly string[]): FileResult<TracingConfig> =>
   load(dirs, 'tracing.json', parseTracingConfig);
 
 /** Python str() of a metadata value, as the original's custom labels rendered it. */
-export function customLabelValue(filterMetadata: Readonly<Record<string, unknown>>, label: CustomLabel): string {
+export function customLabelValue(
+  filterMetadata: Readonly<Record<string, unknown>>,
+  label: CustomLabel,
+): string {
   let cur: unknown = filterMetadata[label.metadataNamespace];
   for (const key of label.metadataKey.split(label.keyDelimiter)) {
-    cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>)[key] : undefined;
+    cur =
+      cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? (cur as Record<string, unknown>)[key]
+        : undefined;
   }
   switch (typeof cur) {
     case 'string':

@@ -31,7 +31,8 @@ export interface WebhookGuard {
 export interface ModerationGuard {
   readonly model: string;
   /** Inline token; undefined means passthrough/env fallback. Never logged. */
-  readonly authToken: { readonly kind: 'Inline'; readonly inline: string } | { readonly kind: 'Passthrough' } | undefined;
+  readonly authToken:
+    { readonly kind: 'Inline'; readonly inline: string } | { readonly kind: 'Passthrough' } | undefined;
 }
 export interface RequestGuardConfig {
   readonly customResponse: CustomResponse | undefined;
@@ -78,11 +79,13 @@ function parseRegex(v: unknown, path: string): RegexGuard | undefined {
   const o = obj(v, path);
   if (!o) return undefined;
   const action = o.action ?? 'MASK';
-  if (action !== 'MASK' && action !== 'REJECT') throw new GuardConfigError(`${path}.action`, `unknown action ${String(action)}`);
+  if (action !== 'MASK' && action !== 'REJECT')
+    throw new GuardConfigError(`${path}.action`, `unknown action ${JSON.stringify(action)}`);
   return {
     action,
     builtins: list(o.builtins, `${path}.builtins`).map((b, i) => {
-      if (typeof b !== 'string' || !BUILTINS.includes(b)) throw new GuardConfigError(`${path}.builtins[${i}]`, `unknown builtin ${String(b)}`);
+      if (typeof b !== 'string' || !BUILTINS.includes(b))
+        throw new GuardConfigError(`${path}.builtins[${i}]`, `unknown builtin ${String(b)}`);
       return b as Builtin;
     }),
     matches: list(o.matches, `${path}.matches`).map((m, i) => {
@@ -99,17 +102,29 @@ function parseWebhook(v: unknown, path: string): WebhookGuard | undefined {
   const host = obj(o.host, `${path}.host`);
   if (!host) throw new GuardConfigError(`${path}.host`, 'is required');
   const port = Number(host.port ?? 443);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new GuardConfigError(`${path}.host.port`, 'bad port');
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new GuardConfigError(`${path}.host.port`, 'bad port');
   // forwardHeaderMatches (current) and forwardHeaders (kgateway v2.0) are the same Gateway API HTTPHeaderMatch.
-  const matches = [...list(o.forwardHeaderMatches, `${path}.forwardHeaderMatches`), ...list(o.forwardHeaders, `${path}.forwardHeaders`)];
+  const matches = [
+    ...list(o.forwardHeaderMatches, `${path}.forwardHeaderMatches`),
+    ...list(o.forwardHeaders, `${path}.forwardHeaders`),
+  ];
   return {
     host: str(host.host, `${path}.host.host`),
     port,
     forwardHeaderMatches: matches.map((m, i) => {
       const mo = obj(m, `${path}.forwardHeaderMatches[${i}]`) ?? {};
       const type = mo.type ?? 'Exact';
-      if (type !== 'Exact' && type !== 'RegularExpression') throw new GuardConfigError(`${path}.forwardHeaderMatches[${i}].type`, `unknown type ${String(type)}`);
-      return { type, name: str(mo.name, `${path}.forwardHeaderMatches[${i}].name`).toLowerCase(), value: typeof mo.value === 'string' ? mo.value : '' };
+      if (type !== 'Exact' && type !== 'RegularExpression')
+        throw new GuardConfigError(
+          `${path}.forwardHeaderMatches[${i}].type`,
+          `unknown type ${JSON.stringify(type)}`,
+        );
+      return {
+        type,
+        name: str(mo.name, `${path}.forwardHeaderMatches[${i}].name`).toLowerCase(),
+        value: typeof mo.value === 'string' ? mo.value : '',
+      };
     }),
   };
 }
@@ -121,7 +136,8 @@ function parseModeration(v: unknown, path: string): ModerationGuard | undefined 
   const tok = obj(m.authToken, `${path}.openAIModeration.authToken`);
   let authToken: ModerationGuard['authToken'];
   if (tok?.kind === 'Passthrough') authToken = { kind: 'Passthrough' };
-  else if (tok && typeof tok.inline === 'string' && tok.inline) authToken = { kind: 'Inline', inline: tok.inline };
+  else if (tok && typeof tok.inline === 'string' && tok.inline)
+    authToken = { kind: 'Inline', inline: tok.inline };
   return { model: typeof m.model === 'string' && m.model ? m.model : 'omni-moderation-latest', authToken };
 }
 
@@ -130,8 +146,12 @@ function parseCustomResponse(v: unknown, path: string): CustomResponse | undefin
   if (!o) return undefined;
   const code = o.statusCode === undefined ? 403 : Number(o.statusCode);
   // A reject is never 2xx/1xx: the original answered 200 here (kgateway-contract.md §5).
-  if (!Number.isInteger(code) || code < 300 || code > 599) throw new GuardConfigError(`${path}.statusCode`, `bad status ${String(o.statusCode)}`);
-  return { statusCode: code, message: typeof o.message === 'string' && o.message ? o.message : DEFAULT_REJECT_MESSAGE };
+  if (!Number.isInteger(code) || code < 300 || code > 599)
+    throw new GuardConfigError(`${path}.statusCode`, `bad status ${String(o.statusCode)}`);
+  return {
+    statusCode: code,
+    message: typeof o.message === 'string' && o.message ? o.message : DEFAULT_REJECT_MESSAGE,
+  };
 }
 
 export function parseRequestGuardConfig(raw: unknown): RequestGuardConfig {
@@ -146,5 +166,8 @@ export function parseRequestGuardConfig(raw: unknown): RequestGuardConfig {
 
 export function parseResponseGuardConfig(raw: unknown): ResponseGuardConfig {
   const o = obj(raw, 'response') ?? {};
-  return { regex: parseRegex(o.regex, 'response.regex'), webhook: parseWebhook(o.webhook, 'response.webhook') };
+  return {
+    regex: parseRegex(o.regex, 'response.regex'),
+    webhook: parseWebhook(o.webhook, 'response.webhook'),
+  };
 }

@@ -33,9 +33,11 @@ export class AiMetrics implements ExchangeObserver {
     this.rateLimitedTokens = counter('ai_rate_limited_tokens_total', 'Tokens count toward rate limiting');
     this.exceptions = counter('ai_exception_raised_total', 'Exceptions raised when processing requests');
     this.streamsOpened = counter('ai_extproc_grpc_streams_opened_total', 'ext_proc gRPC streams opened', []);
-    this.streamsClosed = counter('ai_extproc_grpc_streams_closed_total', 'ext_proc gRPC streams closed, by outcome', [
-      'outcome',
-    ]);
+    this.streamsClosed = counter(
+      'ai_extproc_grpc_streams_closed_total',
+      'ext_proc gRPC streams closed, by outcome',
+      ['outcome'],
+    );
     this.streamsActive = new client.Gauge({
       name: 'ai_extproc_grpc_streams_active',
       help: 'ext_proc gRPC streams in flight',

@@ -82,7 +82,13 @@ export class AiExchange implements Exchange {
     private readonly info: StreamInfo,
     private readonly deps: ExchangeDeps,
   ) {
-    this.req = { body: new BoundedBody(deps.maxBodyBytes), model: '', streaming: false, estimate: 0, ended: false };
+    this.req = {
+      body: new BoundedBody(deps.maxBodyBytes),
+      model: '',
+      streaming: false,
+      estimate: 0,
+      ended: false,
+    };
     this.resp = {
       status: undefined,
       streaming: false,
@@ -104,7 +110,11 @@ export class AiExchange implements Exchange {
   private exception(where: string, err: unknown): void {
     this.deps.observer.exceptionRaised?.(this.labels(), where, err);
     this.deps.log.warn(
-      { where, requestId: this.policy?.requestId ?? this.info.grpcMetadata.get('x-request-id'), err: errMessage(err) },
+      {
+        where,
+        requestId: this.policy?.requestId ?? this.info.grpcMetadata.get('x-request-id'),
+        err: errMessage(err),
+      },
       'exchange stage failed; passing the message through',
     );
   }
@@ -124,7 +134,8 @@ export class AiExchange implements Exchange {
         reply: { status: 500, body: 'Invalid AI policy configuration', details: 'ai_extproc_invalid_policy' },
       };
     }
-    for (const label of this.deps.customLabels) this.custom[label.name] = customLabelValue(ctx.filterMetadata, label);
+    for (const label of this.deps.customLabels)
+      this.custom[label.name] = customLabelValue(ctx.filterMetadata, label);
     // Passthrough auth reads the upstream credential from this key (kgateway-contract.md §3.1).
     const auth = headers.get('authorization');
     const token = auth === undefined ? 'unknown' : auth.startsWith('Bearer ') ? auth.slice(7) : auth;
@@ -150,7 +161,11 @@ export class AiExchange implements Exchange {
     return EMPTY_OUTCOME;
   }
 
-  end(dir: Direction, _body: Buffer | undefined, complete: boolean): BodyEndOutcome | Promise<BodyEndOutcome> {
+  end(
+    dir: Direction,
+    _body: Buffer | undefined,
+    complete: boolean,
+  ): BodyEndOutcome | Promise<BodyEndOutcome> {
     return dir === 'request' ? this.requestEnd(complete) : this.responseEnd();
   }
 
@@ -168,8 +183,15 @@ export class AiExchange implements Exchange {
         this.exception('request-json', err);
       }
     }
-    const obj = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-    this.req.model = geminiLike ? (this.policy?.model ?? '') : typeof obj?.model === 'string' ? obj.model : '';
+    const obj =
+      parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : undefined;
+    this.req.model = geminiLike
+      ? (this.policy?.model ?? '')
+      : typeof obj?.model === 'string'
+        ? obj.model
+        : '';
     this.req.streaming = geminiLike ? (this.policy?.chatStreaming ?? false) : Boolean(obj?.stream);
     if (!obj) return {};
     const size = this.req.body.length;
@@ -180,7 +202,9 @@ export class AiExchange implements Exchange {
       return { metadata: { [RATELIMIT_NS]: { hits_addend: n } } };
     }
     // Large prompt: count after the reply, while the upstream works on the request.
-    this.req.estimate = new Promise((resolve) => setImmediate(() => resolve(this.safeEstimate(obj, provider))));
+    this.req.estimate = new Promise((resolve) =>
+      setImmediate(() => resolve(this.safeEstimate(obj, provider))),
+    );
     return {};
   }
 
@@ -199,7 +223,8 @@ export class AiExchange implements Exchange {
     const mime = mimeOf(headers.get('content-type'));
     this.resp.gzip = isGzip(headers.get('content-encoding'));
     const sse = mime === 'text/event-stream';
-    this.resp.streaming = sse || (GEMINI_LIKE.has(this.provider) && mime === 'application/json' && this.req.streaming);
+    this.resp.streaming =
+      sse || (GEMINI_LIKE.has(this.provider) && mime === 'application/json' && this.req.streaming);
     if (sse && !this.resp.gzip) {
       this.resp.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.provider) };
     }

@@ -77,7 +77,12 @@ type Awaitable<T> = T | Promise<T>;
  * transport never calls the next one before the previous promise settles.
  */
 export interface Exchange {
-  headers(dir: Direction, headers: HeaderView, endOfStream: boolean, ctx: MessageContext): Awaitable<HeadersOutcome>;
+  headers(
+    dir: Direction,
+    headers: HeaderView,
+    endOfStream: boolean,
+    ctx: MessageContext,
+  ): Awaitable<HeadersOutcome>;
   chunk(dir: Direction, chunk: Buffer): Awaitable<ChunkOutcome>;
   /**
    * The direction's body ended (end_of_stream, trailers, or the end of a BUFFERED message).

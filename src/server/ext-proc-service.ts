@@ -51,13 +51,15 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
   };
 
   call.onMessage((payload) => {
-    chain = chain.then(async () => {
-      if (closed) return;
-      const msg = deps.codec.decode(payload);
-      const replies = await session.handle(msg);
-      if (call.cancelled) return;
-      for (const r of replies) call.write(deps.codec.encode(r));
-    }).catch(fail);
+    chain = chain
+      .then(async () => {
+        if (closed) return;
+        const msg = deps.codec.decode(payload);
+        const replies = await session.handle(msg);
+        if (call.cancelled) return;
+        for (const r of replies) call.write(deps.codec.encode(r));
+      })
+      .catch(fail);
   });
   call.onHalfClose(() => {
     chain = chain.then(() => {

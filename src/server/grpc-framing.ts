@@ -3,7 +3,10 @@
  * Incremental: HTTP/2 DATA frames split and join gRPC messages arbitrarily.
  */
 export class FrameTooLargeError extends Error {
-  constructor(readonly size: number, readonly limit: number) {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
     super(`gRPC message of ${size} bytes exceeds the receive limit of ${limit} bytes`);
   }
 }

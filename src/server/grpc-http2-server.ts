@@ -10,7 +10,12 @@
 import http2 from 'node:http2';
 import fs from 'node:fs';
 import type { ListenAddress } from './listen-address.js';
-import { CompressedFrameError, FrameTooLargeError, GrpcFrameDecoder, encodeGrpcFrame } from './grpc-framing.js';
+import {
+  CompressedFrameError,
+  FrameTooLargeError,
+  GrpcFrameDecoder,
+  encodeGrpcFrame,
+} from './grpc-framing.js';
 
 export const GrpcStatus = {
   OK: 0,
@@ -46,7 +51,15 @@ export interface GrpcServerOptions {
   readonly onStreamError?: (err: Error) => void;
 }
 
-const TRANSPORT_HEADERS = new Set(['content-type', 'te', 'user-agent', 'grpc-timeout', 'grpc-accept-encoding', 'grpc-encoding', 'accept-encoding']);
+const TRANSPORT_HEADERS = new Set([
+  'content-type',
+  'te',
+  'user-agent',
+  'grpc-timeout',
+  'grpc-accept-encoding',
+  'grpc-encoding',
+  'accept-encoding',
+]);
 
 class Http2GrpcCall implements GrpcCall {
   readonly metadata: Map<string, string>;
@@ -126,7 +139,10 @@ class Http2GrpcCall implements GrpcCall {
     if (message) trailers['grpc-message'] = encodeURIComponent(message);
     if (!this.headersSent && !this.stream.headersSent) {
       // Trailers-only response.
-      this.stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, { endStream: true });
+      this.stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc', ...trailers },
+        { endStream: true },
+      );
       return;
     }
     this.stream.once('wantTrailers', () => {
@@ -158,7 +174,7 @@ export class GrpcHttp2Server {
       // A larger connection window lets large request_body messages arrive without stalls.
       session.setLocalWindowSize(16 * 1024 * 1024);
       session.on('close', () => this.sessions.delete(session));
-      session.on('error', (err) => this.opts.onStreamError?.(err));
+      session.on('error', (err: Error) => this.opts.onStreamError?.(err));
     });
     this.server.on('stream', (stream, headers) => this.dispatch(stream, headers));
   }

@@ -18,7 +18,10 @@ export function parseListenAddress(raw: string): ListenAddress {
     return { kind: 'unix', path };
   }
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(value);
-  if (!m) throw new Error(`cannot parse listen address "${raw}" (want unix-abstract:NAME, unix:///path or host:port)`);
+  if (!m)
+    throw new Error(
+      `cannot parse listen address "${raw}" (want unix-abstract:NAME, unix:///path or host:port)`,
+    );
   const port = Number(m[2]);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port in "${raw}"`);
   return { kind: 'tcp', host: m[1] || '0.0.0.0', port };

@@ -41,7 +41,11 @@ export interface Codec<Req, Res> {
   encode(msg: Res): Buffer;
 }
 
-function codecOf<Req, Res>(def: protoLoader.PackageDefinition, service: string, method: string): Codec<Req, Res> {
+function codecOf<Req, Res>(
+  def: protoLoader.PackageDefinition,
+  service: string,
+  method: string,
+): Codec<Req, Res> {
   const svc = def[service] as unknown as Record<string, MethodDefinition<object, object>>;
   const m = svc[method];
   if (!m) throw new Error(`${service}/${method} missing from the proto definition`);

@@ -17,6 +17,7 @@ import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/P
 import type { BodyMutation } from './generated/envoy/service/ext_proc/v3/BodyMutation.js';
 import type { HttpBody__Output } from './generated/envoy/service/ext_proc/v3/HttpBody.js';
 import type { HttpHeaders__Output } from './generated/envoy/service/ext_proc/v3/HttpHeaders.js';
+import type { Struct__Output } from './generated/google/protobuf/Struct.js';
 import type { HttpTrailers__Output } from './generated/envoy/service/ext_proc/v3/HttpTrailers.js';
 import type {
   BodyPlan,
@@ -30,7 +31,8 @@ import type {
 import { headerMutation, headerView, mergeEdits } from './headers.js';
 import { mergeMetadata, metadataStruct, structToJs } from './struct.js';
 
-export type BodyMode = 'NONE' | 'STREAMED' | 'BUFFERED' | 'BUFFERED_PARTIAL' | 'FULL_DUPLEX_STREAMED' | 'GRPC';
+export type BodyMode =
+  'NONE' | 'STREAMED' | 'BUFFERED' | 'BUFFERED_PARTIAL' | 'FULL_DUPLEX_STREAMED' | 'GRPC';
 
 export interface SessionOptions {
   /** Body modes assumed when Envoy sends no protocol_config (Envoy < 1.34). */
@@ -82,8 +84,8 @@ export class StreamSession {
   async handle(msg: ProcessingRequest__Output): Promise<ProcessingResponse[]> {
     if (msg.protocol_config && !this.modesFromEnvoy) {
       this.modesFromEnvoy = true;
-      this.dirs.request.mode = msg.protocol_config.request_body_mode as BodyMode;
-      this.dirs.response.mode = msg.protocol_config.response_body_mode as BodyMode;
+      this.dirs.request.mode = msg.protocol_config.request_body_mode;
+      this.dirs.response.mode = msg.protocol_config.response_body_mode;
     }
     if (this.phase === 'local-reply') return [];
     const ctx: MessageContext = {
@@ -113,7 +115,11 @@ export class StreamSession {
     }
   }
 
-  private async onHeaders(dir: Direction, msg: HttpHeaders__Output, ctx: MessageContext): Promise<ProcessingResponse[]> {
+  private async onHeaders(
+    dir: Direction,
+    msg: HttpHeaders__Output,
+    ctx: MessageContext,
+  ): Promise<ProcessingResponse[]> {
     const d = this.dirs[dir];
     const r = await this.exchange.headers(dir, headerView(msg.headers), msg.end_of_stream, ctx);
     if (r.reply) return this.localReply(r.reply);
@@ -131,7 +137,9 @@ export class StreamSession {
       clear_route_cache: r.clearRouteCache === true,
     };
     const res: ProcessingResponse =
-      dir === 'request' ? { request_headers: { response: common } } : { response_headers: { response: common } };
+      dir === 'request'
+        ? { request_headers: { response: common } }
+        : { response_headers: { response: common } };
     return [withMetadata(res, metadata)];
   }
 
@@ -152,7 +160,12 @@ export class StreamSession {
     }
   }
 
-  private async onStreamedBody(dir: Direction, d: DirState, chunk: Buffer, eos: boolean): Promise<ProcessingResponse[]> {
+  private async onStreamedBody(
+    dir: Direction,
+    d: DirState,
+    chunk: Buffer,
+    eos: boolean,
+  ): Promise<ProcessingResponse[]> {
     if (d.plan === 'buffer') {
       const out: ProcessingResponse[] = [];
       await this.exchange.chunk(dir, chunk);
@@ -188,7 +201,12 @@ export class StreamSession {
     return [withMetadata(bodyReply(dir, mutationFor(lastChunk, bytes)), end.metadata)];
   }
 
-  private async onBufferedBody(dir: Direction, d: DirState, chunk: Buffer, eos: boolean): Promise<ProcessingResponse[]> {
+  private async onBufferedBody(
+    dir: Direction,
+    d: DirState,
+    chunk: Buffer,
+    eos: boolean,
+  ): Promise<ProcessingResponse[]> {
     // BUFFERED sends the whole body in one message, with end_of_stream=false when trailers follow.
     const complete = eos || d.mode === 'BUFFERED';
     d.ended = true;
@@ -197,7 +215,8 @@ export class StreamSession {
     if (end.reply) return this.localReply(end.reply);
     let bytes = chunk;
     if (d.plan === 'buffer' && end.body) bytes = end.body;
-    if (d.plan === 'transform') bytes = end.body ? Buffer.concat([o.body ?? chunk, end.body]) : (o.body ?? chunk);
+    if (d.plan === 'transform')
+      bytes = end.body ? Buffer.concat([o.body ?? chunk, end.body]) : (o.body ?? chunk);
     const mutation = mutationFor(chunk, bytes);
     let edits = end.headers;
     if (mutation && d.mode === 'BUFFERED') {
@@ -205,11 +224,17 @@ export class StreamSession {
       edits = mergeEdits(edits, { set: [['content-length', String(bytes.length)]] });
     }
     const common = { body_mutation: mutation ?? null, header_mutation: headerMutation(edits) ?? null };
-    const res: ProcessingResponse = dir === 'request' ? { request_body: { response: common } } : { response_body: { response: common } };
+    const res: ProcessingResponse =
+      dir === 'request' ? { request_body: { response: common } } : { response_body: { response: common } };
     return [withMetadata(res, end.metadata)];
   }
 
-  private async onDuplexBody(dir: Direction, d: DirState, chunk: Buffer, eos: boolean): Promise<ProcessingResponse[]> {
+  private async onDuplexBody(
+    dir: Direction,
+    d: DirState,
+    chunk: Buffer,
+    eos: boolean,
+  ): Promise<ProcessingResponse[]> {
     if (d.plan === 'buffer') {
       await this.exchange.chunk(dir, chunk);
       if (!this.hold(d, chunk)) return this.localReply(this.opts.tooLarge(dir));
@@ -285,7 +310,7 @@ function newDir(mode: BodyMode): DirState {
   return { mode, plan: 'observe', held: [], heldBytes: 0, owesReply: false, ended: false };
 }
 
-function structMap(m: Record<string, import('./generated/google/protobuf/Struct.js').Struct__Output> | undefined): Record<string, unknown> {
+function structMap(m: Record<string, Struct__Output> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!m) return out;
   for (const [ns, s] of Object.entries(m)) out[ns] = structToJs(s);
@@ -305,7 +330,12 @@ function bodyReply(dir: Direction, mutation?: BodyMutation): ProcessingResponse 
   return dir === 'request' ? { request_body: { response: common } } : { response_body: { response: common } };
 }
 
-function streamedPieces(dir: Direction, bytes: Buffer, eos: boolean, metadata: DynamicMetadata | undefined): ProcessingResponse[] {
+function streamedPieces(
+  dir: Direction,
+  bytes: Buffer,
+  eos: boolean,
+  metadata: DynamicMetadata | undefined,
+): ProcessingResponse[] {
   const out: ProcessingResponse[] = [];
   for (let off = 0; off < bytes.length || (out.length === 0 && eos); off += MAX_STREAMED_PIECE) {
     const piece = bytes.subarray(off, off + MAX_STREAMED_PIECE);

@@ -12,7 +12,7 @@ function scalar(v: MetadataValue): Value {
       return { stringValue: v };
     case 'number':
       return { numberValue: v };
-    case 'boolean':
+    default:
       return { boolValue: v };
   }
 }
@@ -30,7 +30,10 @@ export function metadataStruct(md: DynamicMetadata | undefined): Struct | undefi
   return any ? { fields } : undefined;
 }
 
-export function mergeMetadata(a: DynamicMetadata | undefined, b: DynamicMetadata | undefined): DynamicMetadata | undefined {
+export function mergeMetadata(
+  a: DynamicMetadata | undefined,
+  b: DynamicMetadata | undefined,
+): DynamicMetadata | undefined {
   if (!a) return b;
   if (!b) return a;
   const out: Record<string, Record<string, MetadataValue>> = {};

@@ -16,9 +16,13 @@ it('the demo stack starts, answers each provider through Envoy, and stops', { ti
     DEMO_METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot(), 'dist/scripts/demo.js'), '--smoke'], { env, timeout: 50_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(repoRoot(), 'dist/scripts/demo.js'), '--smoke'],
+    { env, timeout: 50_000 },
+  );
   assert.match(stdout, /demo smoke test passed/);
-  assert.match(stdout, /provider=anthropic/);
-  assert.match(stdout, /provider=gemini/);
+  assert.match(stdout, /provider="anthropic"/);
+  assert.match(stdout, /provider="gemini"/);
   assert.match(stdout, /ai_completion_tokens_total\{llm="openai",model="gpt-4o-mini"\} \d+/);
 });

@@ -37,7 +37,10 @@ describe('kgateway mode through real Envoy', () => {
     const m0 = await stack.ext.metrics();
     const tag = newTag();
     const messages = [{ role: 'user' as const, content: 'Hello, world!' }];
-    const res = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }, { headers: { 'x-test-tag': tag } });
+    const res = await openai.chat.completions.create(
+      { model: 'gpt-4o-mini', messages },
+      { headers: { 'x-test-tag': tag } },
+    );
     assert.ok(res.choices[0]?.message.content);
     const upstream = stack.mock.lastRequest()!;
     // Original bytes reached the upstream, and the credential came from ai.kgateway.io:auth_token.
@@ -95,7 +98,10 @@ describe('kgateway mode through real Envoy', () => {
   it('gzip JSON response reaches the client intact and its usage is read', async () => {
     const tag = newTag();
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'zip it' }] };
-    const r = await post('/v1/chat/completions', JSON.stringify(body), tag, { authorization: 'Bearer k', 'x-mock-gzip': '1' });
+    const r = await post('/v1/chat/completions', JSON.stringify(body), tag, {
+      authorization: 'Bearer k',
+      'x-mock-gzip': '1',
+    });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-encoding'), 'gzip');
     const json = (await r.json()) as { usage: { completion_tokens: number } };
@@ -130,8 +136,16 @@ describe('kgateway mode through real Envoy', () => {
 
   it('Anthropic native body, streaming: usage from message_start + message_delta', async () => {
     const tag = newTag();
-    const body = { model: 'claude-3-5-haiku-latest', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hi Claude' }] };
-    const r = await post('/v1/messages', JSON.stringify(body), tag, { 'x-api-key': 'ak', 'x-mock-chunk-bytes': '7' });
+    const body = {
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi Claude' }],
+    };
+    const r = await post('/v1/messages', JSON.stringify(body), tag, {
+      'x-api-key': 'ak',
+      'x-mock-chunk-bytes': '7',
+    });
     const text = await r.text();
     assert.ok(text.includes('message_stop'));
     const want = expectedUsage({ path: '/v1/messages', body });
@@ -156,9 +170,14 @@ describe('kgateway mode through real Envoy', () => {
     assert.equal(log.streaming, false);
 
     const tag2 = newTag();
-    const r2 = await post('/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse', JSON.stringify(body), tag2, {
-      'x-mock-chunk-bytes': '5',
-    });
+    const r2 = await post(
+      '/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse',
+      JSON.stringify(body),
+      tag2,
+      {
+        'x-mock-chunk-bytes': '5',
+      },
+    );
     assert.equal(r2.headers.get('content-type')?.startsWith('text/event-stream'), true);
     await r2.text();
     log = await stack.envoy.accessLogFor(tag2);

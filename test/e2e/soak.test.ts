@@ -14,12 +14,26 @@ import { metricValue } from '../helpers/app.js';
 const TOTAL = Number(process.env.SOAK_REQUESTS ?? 20_000);
 const RPS = Number(process.env.SOAK_RPS ?? 220);
 const MAX_SECONDS = Math.ceil(TOTAL / 200) + 60;
-const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'soak test message' }] });
+const BODY = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'soak test message' }],
+});
 
 function post(agent: http.Agent, port: number): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer soak', 'content-length': Buffer.byteLength(BODY) } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/chat/completions',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'Bearer soak',
+          'content-length': Buffer.byteLength(BODY),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -62,18 +76,23 @@ describe('soak through real Envoy', () => {
     agent.destroy();
     const done = [...statuses.values()].reduce((a, b) => a + b, 0);
     const rate = done / seconds;
-    console.log(`soak: ${done} requests in ${seconds.toFixed(1)} s = ${rate.toFixed(1)} req/s, statuses ${JSON.stringify([...statuses])}`);
+    console.log(
+      `soak: ${done} requests in ${seconds.toFixed(1)} s = ${rate.toFixed(1)} req/s, statuses ${JSON.stringify([...statuses])}`,
+    );
     assert.equal(done, TOTAL);
     assert.deepEqual([...statuses.keys()], [200]);
     assert.ok(rate >= 200, `rate ${rate.toFixed(1)} req/s is under 200`);
 
     const stats = await stack.envoy.stats();
-    const stat = (name: string) => Number(new RegExp(`^${name.replace(/\./g, '\\.')}: (\\d+)$`, 'm').exec(stats)?.[1] ?? 'NaN');
+    const stat = (name: string) =>
+      Number(new RegExp(`^${name.replace(/\./g, '\\.')}: (\\d+)$`, 'm').exec(stats)?.[1] ?? 'NaN');
     assert.equal(stat('http.http.ext_proc.streams_started'), TOTAL);
     assert.equal(stat('http.http.ext_proc.streams_failed'), 0);
     // The ext_proc connection was never torn down by a GOAWAY from the server.
     assert.equal(stat('cluster.ai_ext_proc_uds_cluster.upstream_cx_total'), 1);
     const m = await stack.ext.metrics();
-    assert.ok((metricValue(m, 'ai_completion_tokens_total', { llm: 'openai', model: 'gpt-4o-mini' }) ?? 0) > 0);
+    assert.ok(
+      (metricValue(m, 'ai_completion_tokens_total', { llm: 'openai', model: 'gpt-4o-mini' }) ?? 0) > 0,
+    );
   });
 });

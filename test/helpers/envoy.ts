@@ -61,7 +61,12 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
   const listenPort = Number(opts.vars.LISTEN_PORT ?? (await freePort()));
   const adminPort = Number(opts.vars.ADMIN_PORT ?? (await freePort()));
   const accessLog = path.join(dir, 'access.log');
-  const config = renderTemplate(opts.template, { LISTEN_PORT: listenPort, ADMIN_PORT: adminPort, ACCESS_LOG: accessLog, ...opts.vars });
+  const config = renderTemplate(opts.template, {
+    LISTEN_PORT: listenPort,
+    ADMIN_PORT: adminPort,
+    ACCESS_LOG: accessLog,
+    ...opts.vars,
+  });
   const configPath = path.join(dir, 'envoy.yaml');
   fs.writeFileSync(configPath, config);
   const args = [
@@ -85,7 +90,9 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (proc.exitCode !== null) {
-      const log = fs.existsSync(path.join(dir, 'envoy.log')) ? fs.readFileSync(path.join(dir, 'envoy.log'), 'utf8') : '';
+      const log = fs.existsSync(path.join(dir, 'envoy.log'))
+        ? fs.readFileSync(path.join(dir, 'envoy.log'), 'utf8')
+        : '';
       throw new Error(`envoy exited with ${proc.exitCode}: ${stderr}\n${log}`);
     }
     try {

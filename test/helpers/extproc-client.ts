@@ -31,7 +31,9 @@ function protoType(): ProtoGrpcType {
 }
 
 export class ExtProcTestClient {
-  private readonly client: InstanceType<ProtoGrpcType['envoy']['service']['ext_proc']['v3']['ExternalProcessor']>;
+  private readonly client: InstanceType<
+    ProtoGrpcType['envoy']['service']['ext_proc']['v3']['ExternalProcessor']
+  >;
   constructor(target: string) {
     const Ctor = protoType().envoy.service.ext_proc.v3.ExternalProcessor;
     this.client = new Ctor(target, grpc.credentials.createInsecure(), {
@@ -89,7 +91,8 @@ export class ScriptedStream {
     for (;;) {
       const r = this.replies.shift();
       if (r) return r;
-      if (this.error || this.status) throw new Error(`stream ended: ${this.error?.message ?? this.status?.details}`);
+      if (this.error || this.status)
+        throw new Error(`stream ended: ${this.error?.message ?? this.status?.details}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for a reply');
       await new Promise<void>((resolve) => {
@@ -138,11 +141,18 @@ export function hdrs(pairs: Record<string, string>): { headers: { key: string; r
   return { headers: Object.entries(pairs).map(([key, v]) => ({ key, raw_value: Buffer.from(v) })) };
 }
 
-export function protocolConfig(request: Mode, response: Mode): NonNullable<ProcessingRequest['protocol_config']> {
+export function protocolConfig(
+  request: Mode,
+  response: Mode,
+): NonNullable<ProcessingRequest['protocol_config']> {
   return { request_body_mode: request, response_body_mode: response };
 }
 
-export function requestHeaders(pairs: Record<string, string>, eos = false, modes?: [Mode, Mode]): ProcessingRequest {
+export function requestHeaders(
+  pairs: Record<string, string>,
+  eos = false,
+  modes?: [Mode, Mode],
+): ProcessingRequest {
   return {
     request_headers: { headers: hdrs(pairs), end_of_stream: eos },
     ...(modes ? { protocol_config: protocolConfig(modes[0], modes[1]) } : {}),
@@ -176,7 +186,10 @@ export function metadataValue(r: Reply, ns: string, key: string): string | numbe
   return v.stringValue ?? v.numberValue ?? v.boolValue;
 }
 
-export function headerValue(list: { header?: { key: string; raw_value: Buffer } | null }[] | undefined, key: string): string | undefined {
+export function headerValue(
+  list: { header?: { key: string; raw_value: Buffer } | null }[] | undefined,
+  key: string,
+): string | undefined {
   const h = list?.find((x) => x.header?.key === key)?.header;
   return h ? h.raw_value.toString() : undefined;
 }

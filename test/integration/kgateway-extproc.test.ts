@@ -111,10 +111,12 @@ describe('kgateway exchange over the scripted client', () => {
 
   it('non-streaming OpenAI response: final metadata and counters', async () => {
     const m0 = await t.metrics();
-    const last = await fullExchange({ 'x-llm-provider': 'openai' }, CHAT, { 'content-type': 'application/json' }, [
-      Buffer.from(OPENAI_RESPONSE.slice(0, 40)),
-      Buffer.from(OPENAI_RESPONSE.slice(40)),
-    ]);
+    const last = await fullExchange(
+      { 'x-llm-provider': 'openai' },
+      CHAT,
+      { 'content-type': 'application/json' },
+      [Buffer.from(OPENAI_RESPONSE.slice(0, 40)), Buffer.from(OPENAI_RESPONSE.slice(40))],
+    );
     assert.equal(metadataValue(last, KG, 'prompt_tokens'), 11);
     assert.equal(metadataValue(last, KG, 'completion_tokens'), 3);
     assert.equal(metadataValue(last, KG, 'total_tokens'), 14);
@@ -125,7 +127,8 @@ describe('kgateway exchange over the scripted client', () => {
     assert.equal(metadataValue(last, KG, 'streaming'), false);
     const m1 = await t.metrics();
     const labels = { llm: 'openai', model: 'gpt-4o-mini' };
-    const delta = (name: string) => (metricValue(m1, name, labels) ?? 0) - (metricValue(m0, name, labels) ?? 0);
+    const delta = (name: string) =>
+      (metricValue(m1, name, labels) ?? 0) - (metricValue(m0, name, labels) ?? 0);
     assert.equal(delta('ai_prompt_tokens_total'), 11);
     assert.equal(delta('ai_completion_tokens_total'), 3);
     assert.equal(delta('ai_rate_limited_tokens_total'), 13);
@@ -164,15 +167,23 @@ describe('kgateway exchange over the scripted client', () => {
   });
 
   it('Anthropic SSE: input from message_start, output from message_delta', async () => {
-    const ev = (type: string, data: object) => `event: ${type}\r\ndata: ${JSON.stringify({ type, ...data })}\r\n\r\n`;
+    const ev = (type: string, data: object) =>
+      `event: ${type}\r\ndata: ${JSON.stringify({ type, ...data })}\r\n\r\n`;
     const sse =
-      ev('message_start', { message: { id: 'm', model: 'claude-3-5-haiku', usage: { input_tokens: 25, output_tokens: 1 } } }) +
+      ev('message_start', {
+        message: { id: 'm', model: 'claude-3-5-haiku', usage: { input_tokens: 25, output_tokens: 1 } },
+      }) +
       ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello' } }) +
       ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 15 } }) +
       ev('message_stop', {});
     const last = await fullExchange(
       { 'x-llm-provider': 'anthropic' },
-      JSON.stringify({ model: 'claude-3-5-haiku', stream: true, system: 'be brief', messages: [{ role: 'user', content: 'hi' }] }),
+      JSON.stringify({
+        model: 'claude-3-5-haiku',
+        stream: true,
+        system: 'be brief',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
       { 'content-type': 'text/event-stream; charset=utf-8' },
       [Buffer.from(sse.slice(0, 50)), Buffer.from(sse.slice(50, 51)), Buffer.from(sse.slice(51))],
     );
@@ -185,7 +196,9 @@ describe('kgateway exchange over the scripted client', () => {
   it('Gemini SSE with repeated usageMetadata takes the last count, not the sum', async () => {
     const chunk = (text: string, cand: number, fin?: string) =>
       `data: ${JSON.stringify({
-        candidates: [{ content: { role: 'model', parts: [{ text }] }, ...(fin ? { finishReason: fin } : {}) }],
+        candidates: [
+          { content: { role: 'model', parts: [{ text }] }, ...(fin ? { finishReason: fin } : {}) },
+        ],
         usageMetadata: { promptTokenCount: 9, candidatesTokenCount: cand, totalTokenCount: 9 + cand },
         modelVersion: 'gemini-2.0-flash-001',
       })}\r\n\r\n`;
@@ -204,7 +217,11 @@ describe('kgateway exchange over the scripted client', () => {
   });
 
   it('an unparseable guard config fails closed with a local 500', async () => {
-    const s = client.open({ 'x-llm-provider': 'openai', 'x-req-guardrails-config': '{not json', 'x-req-guardrails-config-hash': '1' });
+    const s = client.open({
+      'x-llm-provider': 'openai',
+      'x-req-guardrails-config': '{not json',
+      'x-req-guardrails-config-hash': '1',
+    });
     s.send(requestHeaders({ ':path': '/v1/chat/completions' }));
     const r = await s.next();
     assert.equal(r.immediate_response?.status?.code, 'InternalServerError');
@@ -253,14 +270,22 @@ describe('kgateway exchange over the scripted client', () => {
     b.endAndCancel();
 
     const d = client.open({ 'x-llm-provider': 'openai' });
-    d.send(requestHeaders({ ':path': '/v1/chat/completions' }, false, ['FULL_DUPLEX_STREAMED', 'FULL_DUPLEX_STREAMED']));
+    d.send(
+      requestHeaders({ ':path': '/v1/chat/completions' }, false, [
+        'FULL_DUPLEX_STREAMED',
+        'FULL_DUPLEX_STREAMED',
+      ]),
+    );
     await d.next();
     d.send(requestBody(CHAT.slice(0, 9), false));
     d.send(requestBody(CHAT.slice(9), true));
     const [p1, p2] = await d.take(2);
     const echoed = [p1!, p2!].map((r) => bodyMutation(r)?.streamed_response);
     assert.equal(Buffer.concat(echoed.map((e) => e!.body)).toString(), CHAT);
-    assert.deepEqual(echoed.map((e) => e!.end_of_stream), [false, true]);
+    assert.deepEqual(
+      echoed.map((e) => e!.end_of_stream),
+      [false, true],
+    );
     d.endAndCancel();
   });
 

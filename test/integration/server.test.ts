@@ -58,7 +58,10 @@ describe('Envoy close pattern at volume', () => {
 
 describe('limits and sockets', () => {
   it('accepts bodies above 8 MiB and refuses messages above GRPC_MAX_RECEIVE_BYTES', async () => {
-    const t = await startTestApp({ GRPC_MAX_RECEIVE_BYTES: String(10 * MIB), MAX_BODY_BYTES: String(12 * MIB) });
+    const t = await startTestApp({
+      GRPC_MAX_RECEIVE_BYTES: String(10 * MIB),
+      MAX_BODY_BYTES: String(12 * MIB),
+    });
     const client = new ExtProcTestClient(t.target);
     try {
       const ok = client.open({ 'x-llm-provider': 'openai' });
@@ -74,7 +77,10 @@ describe('limits and sockets', () => {
       await big.next();
       big.send(requestBody(Buffer.alloc(11 * MIB, 'a'), true));
       await assert.rejects(big.next(10_000), /stream ended/);
-      assert.equal(big.status?.code ?? (big.error as grpc.ServiceError | undefined)?.code, grpc.status.RESOURCE_EXHAUSTED);
+      assert.equal(
+        big.status?.code ?? (big.error as grpc.ServiceError | undefined)?.code,
+        grpc.status.RESOURCE_EXHAUSTED,
+      );
     } finally {
       client.close();
       await t.close();
@@ -88,8 +94,14 @@ describe('limits and sockets', () => {
   it('serves on an abstract socket (unix-abstract:NAME) and answers gRPC health checks', async () => {
     const t = await startTestApp({}, { abstractSocket: true });
     try {
-      const def = protoLoader.loadSync('grpc/health/v1/health.proto', { includeDirs: [path.join(repoRoot(), 'proto')], enums: String });
-      const Health = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health as typeof grpc.Client;
+      const def = protoLoader.loadSync('grpc/health/v1/health.proto', {
+        includeDirs: [path.join(repoRoot(), 'proto')],
+        enums: String,
+      });
+      const pkg = grpc.loadPackageDefinition(def) as unknown as {
+        grpc: { health: { v1: { Health: typeof grpc.Client } } };
+      };
+      const Health = pkg.grpc.health.v1.Health;
       const hc = new Health(t.target, grpc.credentials.createInsecure()) as grpc.Client & {
         Check(req: object, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
       };
@@ -97,7 +109,9 @@ describe('limits and sockets', () => {
         hc.Check({ service: '' }, (e, r) => (e ? reject(e) : resolve(r))),
       );
       assert.equal(res.status, 'SERVING');
-      const err = await new Promise<grpc.ServiceError | null>((resolve) => hc.Check({ service: 'nope' }, (e) => resolve(e)));
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        hc.Check({ service: 'nope' }, (e) => resolve(e)),
+      );
       assert.equal(err?.code, grpc.status.NOT_FOUND);
       hc.close();
 
@@ -116,9 +130,13 @@ describe('limits and sockets', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-sock-'));
     const sock = path.join(dir, 'ext.sock');
     // Leave a stale socket behind: a process that listens and is then killed does not unlink it.
-    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     await new Promise((r) => child.stdout.once('data', r));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -141,9 +159,17 @@ describe('limits and sockets', () => {
 describe('metrics endpoint and custom labels', () => {
   it('serves /metrics, /healthz and /readyz; stats.json custom labels label the ai_* counters', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-otel-'));
-    const stats = { customLabels: [{ name: 'team', metadataNamespace: 'io.solo.transformation', metadataKey: 'team' }, { name: 'n', metadataNamespace: 'io.solo.transformation', metadataKey: 'a:b' }] };
+    const stats = {
+      customLabels: [
+        { name: 'team', metadataNamespace: 'io.solo.transformation', metadataKey: 'team' },
+        { name: 'n', metadataNamespace: 'io.solo.transformation', metadataKey: 'a:b' },
+      ],
+    };
     // kgateway renders base64(JSON) wrapped in literal quotes.
-    fs.writeFileSync(path.join(dir, 'stats.json'), `"${Buffer.from(JSON.stringify(stats)).toString('base64')}"\n`);
+    fs.writeFileSync(
+      path.join(dir, 'stats.json'),
+      `"${Buffer.from(JSON.stringify(stats)).toString('base64')}"\n`,
+    );
     const t = await startTestApp({ AI_OTEL_CONFIG_DIRS: `/nonexistent:${dir}` });
     const client = new ExtProcTestClient(t.target);
     try {
@@ -155,7 +181,10 @@ describe('metrics endpoint and custom labels', () => {
         metadata_context: {
           filter_metadata: {
             'io.solo.transformation': {
-              fields: { team: { stringValue: 'blue' }, a: { structValue: { fields: { b: { numberValue: 5 } } } } },
+              fields: {
+                team: { stringValue: 'blue' },
+                a: { structValue: { fields: { b: { numberValue: 5 } } } },
+              },
             },
           },
         },
@@ -163,13 +192,35 @@ describe('metrics endpoint and custom labels', () => {
       await s.next();
       s.send(requestBody(JSON.stringify({ model: 'm1', messages: [{ role: 'user', content: 'hi' }] }), true));
       await s.next();
-      s.send({ response_headers: { headers: { headers: [{ key: ':status', raw_value: Buffer.from('200') }, { key: 'content-type', raw_value: Buffer.from('application/json') }] } } });
+      s.send({
+        response_headers: {
+          headers: {
+            headers: [
+              { key: ':status', raw_value: Buffer.from('200') },
+              { key: 'content-type', raw_value: Buffer.from('application/json') },
+            ],
+          },
+        },
+      });
       await s.next();
-      s.send({ response_body: { body: Buffer.from('{"usage":{"prompt_tokens":2,"completion_tokens":5}}'), end_of_stream: true } });
+      s.send({
+        response_body: {
+          body: Buffer.from('{"usage":{"prompt_tokens":2,"completion_tokens":5}}'),
+          end_of_stream: true,
+        },
+      });
       await s.next();
       s.endAndCancel();
       const text = await t.metrics();
-      assert.equal(metricValue(text, 'ai_completion_tokens_total', { llm: 'openai', model: 'm1', team: 'blue', n: '5.0' }), 5);
+      assert.equal(
+        metricValue(text, 'ai_completion_tokens_total', {
+          llm: 'openai',
+          model: 'm1',
+          team: 'blue',
+          n: '5.0',
+        }),
+        5,
+      );
       assert.match(text, /process_cpu_seconds_total/);
       assert.match(text, /nodejs_heap_size_used_bytes/);
     } finally {
@@ -199,7 +250,13 @@ describe('process lifecycle', () => {
     const grpcPort = await freePort();
     const node = process.execPath;
     const child = spawn(node, [path.join(repoRoot(), 'dist/src/main.js')], {
-      env: { ...process.env, LISTEN_ADDR: `127.0.0.1:${grpcPort}`, METRICS_ADDR: `127.0.0.1:${metricsPort}`, LOG_LEVEL: 'info', AI_OTEL_CONFIG_DIRS: '/nonexistent' },
+      env: {
+        ...process.env,
+        LISTEN_ADDR: `127.0.0.1:${grpcPort}`,
+        METRICS_ADDR: `127.0.0.1:${metricsPort}`,
+        LOG_LEVEL: 'info',
+        AI_OTEL_CONFIG_DIRS: '/nonexistent',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

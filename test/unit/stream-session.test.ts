@@ -12,7 +12,11 @@ class FakeExchange implements Exchange {
   ended: { dir: Direction; body: string | undefined; complete: boolean }[] = [];
   constructor(
     private readonly plan: BodyPlan,
-    private readonly opts: { change?: boolean; rejectOnHeaders?: LocalReply; transform?: (c: Buffer) => Buffer } = {},
+    private readonly opts: {
+      change?: boolean;
+      rejectOnHeaders?: LocalReply;
+      transform?: (c: Buffer) => Buffer;
+    } = {},
   ) {}
   headers(dir: Direction) {
     this.calls.push(`headers:${dir}`);
@@ -38,7 +42,12 @@ class FakeExchange implements Exchange {
   }
 }
 
-function session(ex: Exchange, request: BodyMode = 'STREAMED', response: BodyMode = 'STREAMED', max = 1 << 20) {
+function session(
+  ex: Exchange,
+  request: BodyMode = 'STREAMED',
+  response: BodyMode = 'STREAMED',
+  max = 1 << 20,
+) {
   return new StreamSession(ex, {
     defaultModes: { request, response },
     maxHeldBodyBytes: max,
@@ -47,14 +56,33 @@ function session(ex: Exchange, request: BodyMode = 'STREAMED', response: BodyMod
 }
 
 const msg = (m: Partial<ProcessingRequest__Output>): ProcessingRequest__Output =>
-  ({ metadata_context: null, attributes: {}, observability_mode: false, protocol_config: null, ...m }) as ProcessingRequest__Output;
+  ({
+    metadata_context: null,
+    attributes: {},
+    observability_mode: false,
+    protocol_config: null,
+    ...m,
+  });
 const reqHeaders = (eos = false) =>
-  msg({ request: 'request_headers', request_headers: { headers: { headers: [] }, attributes: {}, end_of_stream: eos } });
+  msg({
+    request: 'request_headers',
+    request_headers: { headers: { headers: [] }, attributes: {}, end_of_stream: eos },
+  });
 const respHeaders = () =>
-  msg({ request: 'response_headers', response_headers: { headers: { headers: [] }, attributes: {}, end_of_stream: false } });
+  msg({
+    request: 'response_headers',
+    response_headers: { headers: { headers: [] }, attributes: {}, end_of_stream: false },
+  });
 const body = (dir: Direction, text: string | Buffer, eos: boolean) => {
-  const b = { body: Buffer.from(text), end_of_stream: eos, end_of_stream_without_message: false, grpc_message_compressed: false };
-  return dir === 'request' ? msg({ request: 'request_body', request_body: b }) : msg({ request: 'response_body', response_body: b });
+  const b = {
+    body: Buffer.from(text),
+    end_of_stream: eos,
+    end_of_stream_without_message: false,
+    grpc_message_compressed: false,
+  };
+  return dir === 'request'
+    ? msg({ request: 'request_body', request_body: b })
+    : msg({ request: 'response_body', response_body: b });
 };
 const trailers = (dir: Direction) =>
   dir === 'request'
@@ -123,7 +151,11 @@ describe('StreamSession STREAMED', () => {
   });
 
   it('transform: each chunk is replaced by the exchange output; empty output clears it', async () => {
-    const s = session(new FakeExchange('transform', { transform: (c) => (c.toString() === 'drop' ? Buffer.alloc(0) : Buffer.from(`<${c.toString()}>`)) }));
+    const s = session(
+      new FakeExchange('transform', {
+        transform: (c) => (c.toString() === 'drop' ? Buffer.alloc(0) : Buffer.from(`<${c.toString()}>`)),
+      }),
+    );
     await s.handle(reqHeaders());
     const a = await s.handle(body('request', 'x', false));
     assert.equal((mutationOf(a[0]!) as { body: Buffer }).body.toString(), '<x>');
@@ -197,15 +229,24 @@ describe('StreamSession FULL_DUPLEX_STREAMED', () => {
     const big = Buffer.alloc(MAX_STREAMED_PIECE * 2 + 10, 'x');
     const r = await s.handle(body('request', big, true));
     assert.equal(r.length, 3);
-    const pieces = r.map((x) => mutationOf(x) as { streamed_response: { body: Buffer; end_of_stream: boolean } });
+    const pieces = r.map(
+      (x) => mutationOf(x) as { streamed_response: { body: Buffer; end_of_stream: boolean } },
+    );
     assert.ok(pieces.every((p) => p.streamed_response.body.length <= MAX_STREAMED_PIECE));
-    assert.deepEqual(pieces.map((p) => p.streamed_response.end_of_stream), [false, false, true]);
+    assert.deepEqual(
+      pieces.map((p) => p.streamed_response.end_of_stream),
+      [false, false, true],
+    );
     assert.equal(Buffer.concat(pieces.map((p) => p.streamed_response.body)).length, big.length);
     assert.deepEqual(mdKeys(r[2]!), ['done']);
   });
 
   it('buffer: nothing until the end, then the whole body', async () => {
-    const s = session(new FakeExchange('buffer', { change: true }), 'FULL_DUPLEX_STREAMED', 'FULL_DUPLEX_STREAMED');
+    const s = session(
+      new FakeExchange('buffer', { change: true }),
+      'FULL_DUPLEX_STREAMED',
+      'FULL_DUPLEX_STREAMED',
+    );
     await s.handle(reqHeaders());
     assert.deepEqual(await s.handle(body('request', 'ab', false)), []);
     const r = await s.handle(body('request', 'c', true));
@@ -232,7 +273,11 @@ describe('StreamSession FULL_DUPLEX_STREAMED', () => {
     await s.handle(body('request', 'data', false));
     const r = await s.handle(body('request', '', true));
     assert.equal(r.length, 1);
-    assert.equal((mutationOf(r[0]!) as { streamed_response: { end_of_stream: boolean } }).streamed_response.end_of_stream, true);
+    assert.equal(
+      (mutationOf(r[0]!) as { streamed_response: { end_of_stream: boolean } }).streamed_response
+        .end_of_stream,
+      true,
+    );
   });
 });
 
@@ -241,7 +286,11 @@ describe('StreamSession other rules', () => {
     const s = session(new FakeExchange('observe'));
     await s.handle({
       ...reqHeaders(),
-      protocol_config: { request_body_mode: 'BUFFERED', response_body_mode: 'FULL_DUPLEX_STREAMED', send_body_without_waiting_for_header_response: false },
+      protocol_config: {
+        request_body_mode: 'BUFFERED',
+        response_body_mode: 'FULL_DUPLEX_STREAMED',
+        send_body_without_waiting_for_header_response: false,
+      },
     });
     assert.equal(s.modeOf('request'), 'BUFFERED');
     assert.equal(s.modeOf('response'), 'FULL_DUPLEX_STREAMED');
@@ -253,11 +302,22 @@ describe('StreamSession other rules', () => {
     for (const m of [reqHeaders(), body('request', 'a', true), respHeaders(), body('response', 'b', true)]) {
       assert.deepEqual(await s.handle({ ...m, observability_mode: true }), []);
     }
-    assert.deepEqual(ex.calls, ['headers:request', 'chunk:request:a', 'end:request', 'headers:response', 'chunk:response:b', 'end:response']);
+    assert.deepEqual(ex.calls, [
+      'headers:request',
+      'chunk:request:a',
+      'end:request',
+      'headers:response',
+      'chunk:response:b',
+      'end:response',
+    ]);
   });
 
   it('a local reply on headers is an immediate_response; later messages get nothing', async () => {
-    const s = session(new FakeExchange('observe', { rejectOnHeaders: { status: 418, body: 'teapot', details: 'no coffee here' } }));
+    const s = session(
+      new FakeExchange('observe', {
+        rejectOnHeaders: { status: 418, body: 'teapot', details: 'no coffee here' },
+      }),
+    );
     const r = await s.handle(reqHeaders());
     assert.equal(r[0]!.immediate_response?.status?.code, 418);
     assert.equal(r[0]!.immediate_response?.details, 'no_coffee_here');
