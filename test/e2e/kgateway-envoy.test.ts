@@ -186,6 +186,38 @@ describe('kgateway mode through real Envoy', () => {
     assert.equal(log.completion_tokens, want.completionTokens); // the last cumulative count, not a sum
   });
 
+  it('Azure OpenAI and Vertex AI routes: provider label and usage', async () => {
+    const chat = { messages: [{ role: 'user', content: 'Hi Azure' }] };
+    const tagA = newTag();
+    const ra = await post(
+      '/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21',
+      JSON.stringify(chat),
+      tagA,
+      {
+        'api-key': 'az',
+      },
+    );
+    const ja = (await ra.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    const la = await stack.envoy.accessLogFor(tagA);
+    assert.equal(la.provider, 'azure_openai');
+    assert.equal(la.prompt_tokens, ja.usage.prompt_tokens);
+    assert.equal(la.completion_tokens, ja.usage.completion_tokens);
+
+    const body = { contents: [{ role: 'user', parts: [{ text: 'Hi Vertex' }] }] };
+    const vpath = '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.0-flash';
+    const want = expectedUsage({ path: `${vpath}:streamGenerateContent?alt=sse`, body });
+    const tagV = newTag();
+    const rv = await post(`${vpath}:streamGenerateContent?alt=sse`, JSON.stringify(body), tagV, {
+      'x-mock-sse-framing': 'kgateway',
+    });
+    await rv.text();
+    const lv = await stack.envoy.accessLogFor(tagV);
+    assert.equal(lv.provider, 'vertex-ai');
+    assert.equal(lv.streaming, true);
+    assert.equal(lv.model, 'gemini-2.0-flash');
+    assert.equal(lv.completion_tokens, want.completionTokens);
+  });
+
   it('upstream errors pass through with their status', async () => {
     const r = await fetch(`${stack.envoy.url}/v1/chat/completions`, {
       method: 'POST',

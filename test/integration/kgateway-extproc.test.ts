@@ -302,6 +302,12 @@ describe('kgateway exchange over the scripted client', () => {
     s2.endAndCancel();
   });
 
+  it('never logs credentials', () => {
+    const all = JSON.stringify(t.logs);
+    assert.equal(all.includes('sk-123'), false);
+    assert.ok(t.logs.length > 0);
+  });
+
   it('a graceful half-close gets status OK', async () => {
     const s = client.open({ 'x-llm-provider': 'openai' });
     s.send(requestHeaders({ ':path': '/v1/chat/completions' }, true));
