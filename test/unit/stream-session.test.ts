@@ -55,14 +55,13 @@ function session(
   });
 }
 
-const msg = (m: Partial<ProcessingRequest__Output>): ProcessingRequest__Output =>
-  ({
-    metadata_context: null,
-    attributes: {},
-    observability_mode: false,
-    protocol_config: null,
-    ...m,
-  });
+const msg = (m: Partial<ProcessingRequest__Output>): ProcessingRequest__Output => ({
+  metadata_context: null,
+  attributes: {},
+  observability_mode: false,
+  protocol_config: null,
+  ...m,
+});
 const reqHeaders = (eos = false) =>
   msg({
     request: 'request_headers',
