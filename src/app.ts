@@ -78,6 +78,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     hooks: {
       streamOpened: () => metrics.streamOpened(),
       streamClosed: (outcome) => metrics.streamClosed(outcome),
+      messageProcessed: (phase, seconds) => metrics.messageProcessed(phase, seconds),
       streamError: (err) =>
         log.error({ err: err instanceof Error ? err.stack : String(err) }, 'ext_proc stream failed'),
     },

@@ -61,6 +61,8 @@ interface RequestState {
 
 interface ResponseState {
   status: number | undefined;
+  /** performance.now() of the first non-empty response body chunk. */
+  firstByteAt: number | undefined;
   streaming: boolean;
   gzip: boolean;
   readonly body: BoundedBody;
@@ -75,6 +77,8 @@ function mimeOf(contentType: string | undefined): string {
 export class AiExchange implements Exchange {
   private policy: RoutePolicy | undefined;
   private custom: Record<string, string> = {};
+  private readonly startedAt = performance.now();
+  private path = '';
   private readonly req: RequestState;
   private readonly resp: ResponseState;
 
@@ -91,6 +95,7 @@ export class AiExchange implements Exchange {
     };
     this.resp = {
       status: undefined,
+      firstByteAt: undefined,
       streaming: false,
       gzip: false,
       body: new BoundedBody(deps.maxBodyBytes),
@@ -147,6 +152,7 @@ export class AiExchange implements Exchange {
       this.req.body.push(chunk);
       return EMPTY_OUTCOME;
     }
+    if (this.resp.firstByteAt === undefined && chunk.length > 0) this.resp.firstByteAt = performance.now();
     const sse = this.resp.sse;
     if (sse) {
       try {
@@ -252,15 +258,28 @@ export class AiExchange implements Exchange {
         streaming: this.resp.streaming,
       },
     };
+    const now = performance.now();
+    const status = this.resp.status;
     this.deps.observer.exchangeCompleted?.({
       labels: this.labels(responseModel),
       requestId: this.policy?.requestId,
+      operation: operationName(this.path),
+      requestModel: this.req.model,
       promptTokens: prompt,
       completionTokens: completion,
+      cachedInputTokens: facts.usage?.cachedInputTokens,
+      cacheCreationInputTokens: facts.usage?.cacheCreationInputTokens,
+      reasoningTokens: facts.usage?.reasoningTokens,
       rateLimitedTokens: estimate,
       responseModel,
       streaming: this.resp.streaming,
-      status: this.resp.status,
+      status,
+      durationSeconds: (now - this.startedAt) / 1000,
+      timeToFirstTokenSeconds:
+        this.resp.streaming && this.resp.firstByteAt !== undefined
+          ? (this.resp.firstByteAt - this.startedAt) / 1000
+          : undefined,
+      errorType: status !== undefined && status >= 400 ? `http_${status}` : undefined,
     });
     return { metadata };
   }
@@ -305,6 +324,14 @@ export class AiExchange implements Exchange {
   trailers(): { readonly headers?: HeaderEdits } {
     return {};
   }
+}
+
+/** kgateway derives the OTel operation from :path (kgateway-contract.md §2.4). */
+export function operationName(path: string): string {
+  const p = path.split('?')[0] ?? '';
+  if (p.includes('chat/completion')) return 'chat';
+  if (p.includes('completions')) return 'text_completion';
+  return 'generate_content';
 }
 
 function errMessage(err: unknown): string {

@@ -11,15 +11,34 @@ export interface ExchangeLabels {
 export interface ExchangeSummary {
   readonly labels: ExchangeLabels;
   readonly requestId: string | undefined;
+  /** OTel gen_ai.operation.name: chat, text_completion, generate_content, … */
+  readonly operation: string;
+  readonly requestModel: string;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  readonly cachedInputTokens: number | undefined;
+  readonly cacheCreationInputTokens: number | undefined;
+  readonly reasoningTokens: number | undefined;
   readonly rateLimitedTokens: number;
   readonly responseModel: string;
   readonly streaming: boolean;
   readonly status: number | undefined;
+  /** Seconds from the request headers to the end of the response body. */
+  readonly durationSeconds: number;
+  /** Streams: seconds from the request headers to the first response body bytes. */
+  readonly timeToFirstTokenSeconds: number | undefined;
+  /** undefined on success; a short class such as "http_429" or "_OTHER" otherwise. */
+  readonly errorType: string | undefined;
 }
+
+export type GuardPhase = 'request' | 'response';
+export type GuardName = 'webhook' | 'regex' | 'moderation';
+export type GuardAction = 'pass' | 'mask' | 'reject' | 'error';
 
 export interface ExchangeObserver {
   exchangeCompleted?(summary: ExchangeSummary): void;
   exceptionRaised?(labels: ExchangeLabels, where: string, err: unknown): void;
+  guardAction?(phase: GuardPhase, guard: GuardName, action: GuardAction): void;
+  /** One webhook call: its latency and whether it answered. */
+  webhookCall?(phase: GuardPhase, seconds: number, ok: boolean): void;
 }

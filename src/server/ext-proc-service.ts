@@ -17,6 +17,8 @@ export interface ExtProcHooks {
   streamClosed?(outcome: 'completed' | 'cancelled' | 'error'): void;
   /** A bug or an undecodable message: the stream fails with INTERNAL (Envoy answers 500). */
   streamError?(err: unknown): void;
+  /** Time spent handling one message, by its kind (request_headers, response_body, …). */
+  messageProcessed?(phase: string, seconds: number): void;
 }
 
 export interface ExtProcServiceDeps {
@@ -54,8 +56,10 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
     chain = chain
       .then(async () => {
         if (closed) return;
+        const t0 = performance.now();
         const msg = deps.codec.decode(payload);
         const replies = await session.handle(msg);
+        deps.hooks?.messageProcessed?.(msg.request ?? 'unknown', (performance.now() - t0) / 1000);
         if (call.cancelled) return;
         for (const r of replies) call.write(deps.codec.encode(r));
       })

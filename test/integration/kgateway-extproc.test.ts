@@ -302,6 +302,33 @@ describe('kgateway exchange over the scripted client', () => {
     s2.endAndCancel();
   });
 
+  it('GenAI metrics: duration for every exchange, TTFT only for streams, phase timings', async () => {
+    const text = await t.metrics();
+    const nonStream = {
+      gen_ai_provider_name: 'openai',
+      gen_ai_response_model: 'gpt-4o-mini-2024-07-18',
+      error_type: '',
+    };
+    assert.ok((metricValue(text, 'gen_ai_server_request_duration_seconds_count', nonStream) ?? 0) >= 1);
+    assert.equal(metricValue(text, 'gen_ai_server_time_to_first_token_seconds_count', nonStream), undefined);
+    const stream = { gen_ai_operation_name: 'generate_content', gen_ai_response_model: 'gpt-4o-mini-2024' };
+    assert.equal(metricValue(text, 'gen_ai_server_time_to_first_token_seconds_count', stream), 1);
+    assert.equal(
+      metricValue(text, 'gen_ai_client_token_usage_sum', { ...stream, gen_ai_token_type: 'output' }),
+      7,
+    );
+    assert.equal(
+      metricValue(text, 'gen_ai_client_token_usage_sum', {
+        gen_ai_provider_name: 'gcp.gemini',
+        gen_ai_token_type: 'input',
+      }),
+      9,
+    );
+    assert.ok(
+      (metricValue(text, 'ai_extproc_phase_duration_seconds_count', { phase: 'response_body' }) ?? 0) > 0,
+    );
+  });
+
   it('never logs credentials', () => {
     const all = JSON.stringify(t.logs);
     assert.equal(all.includes('sk-123'), false);

@@ -1,0 +1,119 @@
+/**
+ * The guarded text inside one provider SSE event, with setters that rewrite it in place.
+ * A "channel" is one independent text stream: an OpenAI choice index, an Anthropic content block
+ * index, or a Gemini candidate index.
+ */
+import type { SseEvent } from '../../streaming/sse-decoder.js';
+import type { ProviderFamily } from '../../providers/usage.js';
+
+export interface TextPiece {
+  readonly channel: number;
+  readonly text: string;
+  set(value: string): void;
+}
+
+/** One SSE event, parsed once; its text pieces rewrite the parsed JSON and mark it modified. */
+export class GuardedEvent {
+  modified = false;
+  pieces: readonly TextPiece[] = [];
+  constructor(
+    readonly event: SseEvent,
+    /** Parsed data, when it is a JSON object. */
+    readonly json: Record<string, unknown> | undefined,
+  ) {}
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function openAiPieces(json: Obj, mark: () => void): TextPiece[] {
+  const out: TextPiece[] = [];
+  const choices = Array.isArray(json.choices) ? (json.choices as unknown[]) : [];
+  choices.forEach((c, i) => {
+    if (!isObj(c) || !isObj(c.delta) || typeof c.delta.content !== 'string' || c.delta.content === '') return;
+    const delta = c.delta;
+    out.push({
+      channel: typeof c.index === 'number' ? c.index : i,
+      text: delta.content as string,
+      set: (v) => {
+        delta.content = v;
+        mark();
+      },
+    });
+  });
+  return out;
+}
+
+function anthropicPieces(json: Obj, mark: () => void): TextPiece[] {
+  const channel = typeof json.index === 'number' ? json.index : 0;
+  if (json.type === 'content_block_delta' && isObj(json.delta) && json.delta.type === 'text_delta') {
+    const delta = json.delta;
+    if (typeof delta.text !== 'string' || delta.text === '') return [];
+    return [{ channel, text: delta.text, set: (v) => ((delta.text = v), mark()) }];
+  }
+  if (
+    json.type === 'content_block_start' &&
+    isObj(json.content_block) &&
+    json.content_block.type === 'text'
+  ) {
+    const block = json.content_block;
+    if (typeof block.text !== 'string' || block.text === '') return [];
+    return [{ channel, text: block.text, set: (v) => ((block.text = v), mark()) }];
+  }
+  return [];
+}
+
+function geminiPieces(json: Obj, mark: () => void): TextPiece[] {
+  const out: TextPiece[] = [];
+  const candidates = Array.isArray(json.candidates) ? (json.candidates as unknown[]) : [];
+  candidates.forEach((cand, i) => {
+    if (!isObj(cand) || !isObj(cand.content) || !Array.isArray(cand.content.parts)) return;
+    const parts = (cand.content.parts as unknown[]).filter(
+      (p): p is Obj => isObj(p) && typeof p.text === 'string' && p.thought !== true,
+    );
+    const text = parts.map((p) => p.text as string).join('');
+    if (text === '') return;
+    out.push({
+      channel: typeof cand.index === 'number' ? cand.index : i,
+      text,
+      set: (v) => {
+        parts.forEach((p, k) => (p.text = k === 0 ? v : ''));
+        mark();
+      },
+    });
+  });
+  return out;
+}
+
+export function guardedEvent(family: ProviderFamily, event: SseEvent): GuardedEvent {
+  let json: Obj | undefined;
+  if (event.data.trimStart().startsWith('{')) {
+    try {
+      const parsed = JSON.parse(event.data) as unknown;
+      if (isObj(parsed)) json = parsed;
+    } catch {
+      /* not JSON: passes through as it is */
+    }
+  }
+  const ev = new GuardedEvent(event, json);
+  if (!json) return ev;
+  const mark = (): void => {
+    ev.modified = true;
+  };
+  ev.pieces =
+    family === 'anthropic'
+      ? anthropicPieces(json, mark)
+      : family === 'gemini'
+        ? geminiPieces(json, mark)
+        : openAiPieces(json, mark);
+  return ev;
+}
+
+/** Encodes an event; modified events carry their re-serialized JSON, others their original data. */
+export function encodeEvent(ev: GuardedEvent): string {
+  const data = ev.modified && ev.json ? JSON.stringify(ev.json) : ev.event.data;
+  let out = ev.event.event ? `event: ${ev.event.event}\n` : '';
+  if (ev.event.id !== undefined) out += `id: ${ev.event.id}\n`;
+  for (const line of data.split('\n')) out += `data: ${line}\n`;
+  return out + '\n';
+}

@@ -1,0 +1,166 @@
+/**
+ * Streaming response guard over provider SSE (kgateway-contract.md §3.6, made leak-proof).
+ *
+ * Text deltas are held per channel until a window is ready: at least `minWindowChars`, cut at the
+ * last sentence boundary (`([.?!;] +\n*|\n+)`), and never later than what the regex guard says is
+ * safe (`holdBack`: a tail that could still grow into a match stays held). Windows are cut on event
+ * boundaries, so events are never split. Each window goes through the webhook, then the regex;
+ * when its text changed, the first event of the window carries the new text and the others carry
+ * "". Events leave in their original order; unchanged events keep their original data.
+ */
+import type { SseEvent } from '../../streaming/sse-decoder.js';
+import type { ProviderFamily } from '../../providers/usage.js';
+import { encodeEvent, guardedEvent } from './sse-events.js';
+import type { GuardedEvent, TextPiece } from './sse-events.js';
+
+export interface StreamTextMasker {
+  mask(text: string): { readonly text: string };
+  holdBack(text: string): number;
+}
+
+export interface StreamWindow {
+  readonly channel: number;
+  readonly text: string;
+}
+
+/** Returns the masked text of each window, or undefined to pass them. Throws on webhook errors. */
+export type WindowWebhook = (windows: readonly StreamWindow[]) => Promise<readonly string[] | undefined>;
+
+export interface StreamGuardOptions {
+  readonly minWindowChars?: number;
+  /** Without a sentence boundary, a window is cut anyway once a channel holds this much text. */
+  readonly maxWindowChars?: number;
+}
+
+export interface StreamGuardResult {
+  readonly bytes: string;
+  /** Windows whose text the guards changed in this call. */
+  readonly maskedWindows: number;
+}
+
+const BOUNDARY = /[.?!;] +\n*|\n+/g;
+
+interface Pending {
+  readonly ev: GuardedEvent;
+  readonly piece: TextPiece;
+}
+
+export class StreamingResponseGuard {
+  private readonly queue: GuardedEvent[] = [];
+  private readonly released = new Set<TextPiece>();
+  private readonly pending = new Map<number, Pending[]>();
+  private readonly minWindow: number;
+  private readonly maxWindow: number;
+
+  constructor(
+    private readonly family: ProviderFamily,
+    private readonly regex: StreamTextMasker | undefined,
+    private readonly webhook: WindowWebhook | undefined,
+    opts: StreamGuardOptions = {},
+  ) {
+    this.minWindow = opts.minWindowChars ?? 50;
+    this.maxWindow = opts.maxWindowChars ?? 2048;
+  }
+
+  /** Takes decoded events; returns the SSE text that may be sent now. */
+  push(events: readonly SseEvent[]): Promise<StreamGuardResult> {
+    for (const e of events) {
+      const ev = guardedEvent(this.family, e);
+      this.queue.push(ev);
+      for (const piece of ev.pieces) {
+        const list = this.pending.get(piece.channel) ?? [];
+        list.push({ ev, piece });
+        this.pending.set(piece.channel, list);
+      }
+    }
+    return this.pump(false);
+  }
+
+  /** The stream ended: guard and release everything still held. */
+  end(): Promise<StreamGuardResult> {
+    return this.pump(true);
+  }
+
+  get heldEvents(): number {
+    return this.queue.length;
+  }
+
+  private async pump(final: boolean): Promise<StreamGuardResult> {
+    const windows: { channel: number; parts: Pending[]; text: string }[] = [];
+    for (const [channel, list] of this.pending) {
+      const n = this.piecesToRelease(list, final);
+      if (n === 0) continue;
+      const parts = list.slice(0, n);
+      windows.push({ channel, parts, text: parts.map((p) => p.piece.text).join('') });
+    }
+    let masked = 0;
+    if (windows.length > 0) {
+      let texts: readonly string[] = windows.map((w) => w.text);
+      if (this.webhook) {
+        const fromHook = await this.webhook(windows.map((w) => ({ channel: w.channel, text: w.text })));
+        if (fromHook) {
+          if (fromHook.length !== windows.length)
+            throw new Error('webhook returned a different number of windows');
+          texts = fromHook;
+        }
+      }
+      if (this.regex) texts = texts.map((t) => this.regex!.mask(t).text);
+      windows.forEach((w, i) => {
+        const text = texts[i]!;
+        if (text !== w.text) {
+          masked++;
+          w.parts.forEach((p, k) => p.piece.set(k === 0 ? text : ''));
+        }
+        for (const p of w.parts) this.released.add(p.piece);
+        const list = this.pending.get(w.channel)!;
+        list.splice(0, w.parts.length);
+        if (list.length === 0) this.pending.delete(w.channel);
+      });
+    }
+    return { bytes: this.drain(), maskedWindows: masked };
+  }
+
+  /** How many of a channel's held pieces can be released now. */
+  private piecesToRelease(list: readonly Pending[], final: boolean): number {
+    if (final) return list.length;
+    const text = list.map((p) => p.piece.text).join('');
+    const safe = this.regex ? text.length - this.regex.holdBack(text) : text.length;
+    if (text.length < this.minWindow || safe <= 0) return 0;
+    let cut = 0;
+    BOUNDARY.lastIndex = 0;
+    for (let m = BOUNDARY.exec(text); m; m = BOUNDARY.exec(text)) {
+      const end = m.index + m[0].length;
+      if (end > safe) break;
+      if (end >= this.minWindow) cut = end;
+    }
+    if (cut === 0 && text.length >= this.maxWindow) cut = safe;
+    if (cut === 0) return 0;
+    // Snap down to an event boundary, so no event is split.
+    let n = 0;
+    let len = 0;
+    for (const p of list) {
+      if (len + p.piece.text.length > cut) break;
+      len += p.piece.text.length;
+      n++;
+    }
+    if (n === 0 || !this.regex || n === list.length) return n;
+    // A match spanning the cut would be missed by masking the two sides apart: then hold on.
+    const head = text.slice(0, len);
+    const tail = text.slice(len);
+    return this.regex.mask(head).text + this.regex.mask(tail).text === this.regex.mask(text).text ? n : 0;
+  }
+
+  /** Sends queued events from the front while every text piece in them is released. */
+  private drain(): string {
+    let out = '';
+    let i = 0;
+    for (; i < this.queue.length; i++) {
+      const ev = this.queue[i]!;
+      if (!ev.pieces.every((p) => this.released.has(p))) break;
+      for (const p of ev.pieces) this.released.delete(p);
+      out += encodeEvent(ev);
+    }
+    this.queue.splice(0, i);
+    return out;
+  }
+}
