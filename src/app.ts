@@ -19,6 +19,9 @@ import { HealthService } from './server/health.js';
 import { loadCodecs } from './server/proto.js';
 import { formatListenAddress } from './server/listen-address.js';
 import { warmTokenizer } from './tokens/tokenizer.js';
+import { createOtelTracing } from './tracing/otel.js';
+import type { OtelTracing } from './tracing/otel.js';
+import { NOOP_TRACER } from './pipeline/tracer.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -40,7 +43,7 @@ export interface AppOptions {
 export async function startApp(settings: ServerSettings, opts: AppOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(settings.logLevel);
   const stats = opts.stats ?? loadStats(settings, log);
-  logTracing(settings, log);
+  const tracing = startTracing(settings, log);
   const metrics = new AiMetrics({
     customLabelNames: stats.customLabels.map((l) => l.name),
     maxModelLabels: settings.maxModelLabels,
@@ -62,6 +65,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     log,
     maxBodyBytes: settings.maxBodyBytes,
     syncTokenCountMaxBytes: 32 * 1024,
+    tracer: tracing?.tracer ?? NOOP_TRACER,
   };
   registerExtProc(grpc, {
     codec: codecs.extProc,
@@ -114,6 +118,9 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
       await grpc.close(settings.shutdownGraceMs);
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       metricsServer.closeAllConnections();
+      await tracing
+        ?.shutdown()
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'tracing shutdown failed'));
     },
   };
 }
@@ -128,13 +135,18 @@ function loadStats(settings: ServerSettings, log: Logger): StatsConfig {
   return { customLabels: [] };
 }
 
-function logTracing(settings: ServerSettings, log: Logger): void {
+/** OTLP export when tracing.json names an endpoint; an empty endpoint means tracing is off. */
+function startTracing(settings: ServerSettings, log: Logger): OtelTracing | undefined {
   const r = loadTracingConfig(settings.otelConfigDirs);
   if (r.kind === 'invalid') log.warn({ path: r.path, error: r.error }, 'ignoring invalid tracing config');
-  if (r.kind === 'ok' && r.value.endpoint) {
-    log.warn(
-      { path: r.path },
-      'tracing.json found, but OTLP tracing export is not implemented yet; spans are not sent',
-    );
-  }
+  if (r.kind !== 'ok' || !r.value.endpoint) return undefined;
+  log.info(
+    { path: r.path, endpoint: r.value.endpoint, protocol: r.value.protocol ?? 'grpc' },
+    'exporting OTLP traces',
+  );
+  return createOtelTracing(r.value, {
+    serviceName: 'kgateway-ai-extension',
+    includeContent: settings.traceIncludeContent,
+    batchDelayMs: settings.traceBatchDelayMs,
+  });
 }

@@ -14,6 +14,9 @@ export interface ServerSettings {
   readonly defaultModes: { readonly request: BodyMode; readonly response: BodyMode };
   readonly maxModelLabels: number;
   readonly otelConfigDirs: readonly string[];
+  /** Prompt and completion text in spans: off unless TRACE_INCLUDE_CONTENT=true. */
+  readonly traceIncludeContent: boolean;
+  readonly traceBatchDelayMs: number;
 }
 
 const BODY_MODES: readonly BodyMode[] = [
@@ -89,5 +92,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     otelConfigDirs: (env.AI_OTEL_CONFIG_DIRS ?? '/var/run/ai-otel-config:/var/run/stats')
       .split(':')
       .filter(Boolean),
+    traceIncludeContent: /^(1|true|yes)$/i.test(env.TRACE_INCLUDE_CONTENT ?? ''),
+    traceBatchDelayMs: intFrom(env, 'TRACE_BATCH_DELAY_MS', 1000, 1),
   };
 }

@@ -29,6 +29,8 @@ import { gunzipBounded, isGzip } from '../streaming/gzip.js';
 import type { ResponseFacts } from '../providers/usage.js';
 import { StreamFactsAccumulator, parseResponseFacts } from '../providers/usage.js';
 import { BoundedBody } from './bounded-body.js';
+import type { ExchangeTracer, PhaseSpan } from './tracer.js';
+import { requestAttributes, responseAttributes } from '../tracing/attributes.js';
 
 export const KGATEWAY_NS = 'ai.kgateway.io';
 export const RATELIMIT_NS = 'envoy.ratelimit';
@@ -45,6 +47,7 @@ export interface ExchangeDeps {
   readonly maxBodyBytes: number;
   /** Bodies up to this size are token-counted before the reply (to emit hits_addend); larger ones after it. */
   readonly syncTokenCountMaxBytes: number;
+  readonly tracer: ExchangeTracer;
 }
 
 const GEMINI_LIKE = new Set(['gemini', 'vertex-ai']);
@@ -128,10 +131,30 @@ export class AiExchange implements Exchange {
     return dir === 'request' ? this.requestHeaders(headers, ctx) : this.responseHeaders(headers);
   }
 
+  /** The incoming W3C trace context: Envoy's tracer puts it in the gRPC initial metadata. */
+  private get traceParent(): { traceparent?: string | undefined; tracestate?: string | undefined } {
+    return {
+      traceparent: this.info.grpcMetadata.get('traceparent'),
+      tracestate: this.info.grpcMetadata.get('tracestate'),
+    };
+  }
+
   private requestHeaders(headers: HeaderView, ctx: MessageContext): HeadersOutcome {
+    const span = this.deps.tracer.phase('handle_request_headers', this.traceParent);
+    try {
+      return this.requestHeadersTraced(headers, ctx, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private requestHeadersTraced(headers: HeaderView, ctx: MessageContext, span: PhaseSpan): HeadersOutcome {
+    const parse = span.child('parse_config');
     try {
       this.policy = this.deps.policies.resolve(this.info.grpcMetadata);
+      parse.end();
     } catch (err) {
+      parse.end(err);
       // A guard config we cannot parse must not let the request through unguarded.
       this.exception('policy', err);
       return {
@@ -141,6 +164,7 @@ export class AiExchange implements Exchange {
     }
     for (const label of this.deps.customLabels)
       this.custom[label.name] = customLabelValue(ctx.filterMetadata, label);
+    this.path = headers.get(':path') ?? '';
     // Passthrough auth reads the upstream credential from this key (kgateway-contract.md §3.1).
     const auth = headers.get('authorization');
     const token = auth === undefined ? 'unknown' : auth.startsWith('Bearer ') ? auth.slice(7) : auth;
@@ -178,6 +202,15 @@ export class AiExchange implements Exchange {
   private requestEnd(complete: boolean): BodyEndOutcome {
     if (this.req.ended) return {};
     this.req.ended = true;
+    const span = this.deps.tracer.phase('handle_request_body', this.traceParent);
+    try {
+      return this.requestEndTraced(complete, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private requestEndTraced(complete: boolean, span: PhaseSpan): BodyEndOutcome {
     const provider = this.provider;
     const geminiLike = GEMINI_LIKE.has(provider);
     let parsed: unknown;
@@ -199,6 +232,12 @@ export class AiExchange implements Exchange {
         ? obj.model
         : '';
     this.req.streaming = geminiLike ? (this.policy?.chatStreaming ?? false) : Boolean(obj?.stream);
+    const operation = operationName(this.path);
+    const genAi = span.child(`gen_ai.request ${operation} ${this.req.model}`.trimEnd());
+    genAi.setAttributes(
+      requestAttributes(provider, operation, this.req.model, obj, this.deps.tracer.includeContent),
+    );
+    genAi.end();
     if (!obj) return {};
     const size = this.req.body.length;
     this.req.body.release();
@@ -224,6 +263,7 @@ export class AiExchange implements Exchange {
   }
 
   private responseHeaders(headers: HeaderView): HeadersOutcome {
+    this.deps.tracer.phase('handle_response_headers', this.traceParent).end();
     if (!this.req.ended) this.requestEnd(true); // response started before the request body ended
     this.resp.status = Number(headers.get(':status')) || undefined;
     const mime = mimeOf(headers.get('content-type'));
@@ -240,8 +280,18 @@ export class AiExchange implements Exchange {
   private async responseEnd(): Promise<BodyEndOutcome> {
     if (this.resp.finished) return {};
     this.resp.finished = true;
-    const facts = this.responseFacts();
-    if (!facts) return {};
+    const span = this.deps.tracer.phase('handle_response_body', this.traceParent);
+    try {
+      return await this.responseEndTraced(span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private async responseEndTraced(span: PhaseSpan): Promise<BodyEndOutcome> {
+    const parsed = this.responseFacts();
+    if (!parsed) return {};
+    const { facts, body } = parsed;
     const estimate = await this.req.estimate;
     const prompt = facts.usage?.promptTokens ?? 0;
     const completion = facts.usage?.completionTokens ?? 0;
@@ -258,6 +308,19 @@ export class AiExchange implements Exchange {
         streaming: this.resp.streaming,
       },
     };
+    const genAi = span.child('gen_ai.response');
+    genAi.setAttributes(
+      responseAttributes({
+        id: typeof body?.id === 'string' ? body.id : undefined,
+        model: responseModel,
+        finishReasons: facts.finishReasons,
+        inputTokens: prompt,
+        outputTokens: completion,
+        output: body ? (body.choices ?? body.content ?? body.candidates) : undefined,
+        includeContent: this.deps.tracer.includeContent,
+      }),
+    );
+    genAi.end();
     const now = performance.now();
     const status = this.resp.status;
     this.deps.observer.exchangeCompleted?.({
@@ -284,8 +347,11 @@ export class AiExchange implements Exchange {
     return { metadata };
   }
 
-  /** Usage and model of the finished response; undefined when the body was not parseable. */
-  private responseFacts(): ResponseFacts | undefined {
+  /**
+   * Usage and model of the finished response (and the parsed body when it was JSON); undefined
+   * when the body was not parseable.
+   */
+  private responseFacts(): { facts: ResponseFacts; body: Record<string, unknown> | undefined } | undefined {
     const sse = this.resp.sse;
     if (sse) {
       try {
@@ -293,17 +359,21 @@ export class AiExchange implements Exchange {
       } catch (err) {
         this.exception('response-sse', err);
       }
-      return sse.facts.facts;
+      return { facts: sse.facts.facts, body: undefined };
     }
     const body = this.resp.body;
     if (body.overflowed) return undefined;
-    if (body.length === 0) return { finishReasons: [], isToolCall: false };
+    if (body.length === 0) return { facts: { finishReasons: [], isToolCall: false }, body: undefined };
     try {
       const bytes = this.resp.gzip ? gunzipBounded(body.bytes(), this.deps.maxBodyBytes) : body.bytes();
       const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
       // Gemini's JSON-array streaming: the last element carries the final usage.
       const last = Array.isArray(parsed) ? (parsed[parsed.length - 1] as unknown) : parsed;
-      return parseResponseFacts(this.provider, last);
+      const obj =
+        last && typeof last === 'object' && !Array.isArray(last)
+          ? (last as Record<string, unknown>)
+          : undefined;
+      return { facts: parseResponseFacts(this.provider, last), body: obj };
     } catch {
       // Not JSON (an HTML error page, a truncated body): it passed through; no usage to report.
       return undefined;
