@@ -22,6 +22,10 @@ import { warmTokenizer } from './tokens/tokenizer.js';
 import { createOtelTracing } from './tracing/otel.js';
 import type { OtelTracing } from './tracing/otel.js';
 import { NOOP_TRACER } from './pipeline/tracer.js';
+import { GuardCache, GuardRunner } from './pipeline/guard-stages.js';
+import type { GuardServices } from './pipeline/guard-stages.js';
+import { NodeHttpClient } from './http/index.js';
+import { ModerationClient } from './guards/moderation/index.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -58,6 +62,18 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const health = new HealthService(codecs.health);
   health.register(grpc);
   const policies = new KgatewayPolicySource();
+  const http = new NodeHttpClient();
+  const guardServices: GuardServices = {
+    http,
+    moderation: new ModerationClient(http, { baseUrl: settings.openaiBaseUrl, envApiKey: settings.openaiApiKey }),
+    observer: metrics,
+    log,
+    deadlineMs: settings.guardDeadlineMs,
+    webhookScheme: settings.webhookScheme,
+    // kgateway mode: the original called its webhook over https without verifying the certificate.
+    webhookInsecureSkipVerify: true,
+    maxCustomMatchChars: settings.maxCustomMatchChars,
+  };
   const exchangeDeps = {
     policies,
     customLabels: stats.customLabels,
@@ -66,6 +82,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     maxBodyBytes: settings.maxBodyBytes,
     syncTokenCountMaxBytes: 32 * 1024,
     tracer: tracing?.tracer ?? NOOP_TRACER,
+    guards: new GuardRunner(guardServices, new GuardCache(guardServices)),
   };
   registerExtProc(grpc, {
     codec: codecs.extProc,
@@ -118,6 +135,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
       await grpc.close(settings.shutdownGraceMs);
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       metricsServer.closeAllConnections();
+      http.close();
       await tracing
         ?.shutdown()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'tracing shutdown failed'));

@@ -17,6 +17,15 @@ export interface ServerSettings {
   /** Prompt and completion text in spans: off unless TRACE_INCLUDE_CONTENT=true. */
   readonly traceIncludeContent: boolean;
   readonly traceBatchDelayMs: number;
+  /** Webhook + moderation budget per phase; under Envoy's 5 s message timeout. */
+  readonly guardDeadlineMs: number;
+  /** kgateway's webhook speaks https (certificate not verified, as the original); http for local tests. */
+  readonly webhookScheme: 'https' | 'http';
+  /** Custom guard patterns are caught across stream chunks up to this match length. */
+  readonly maxCustomMatchChars: number;
+  /** OpenAI moderation endpoint base (OPENAI_BASE_URL) and fallback key (OPENAI_API_KEY, never logged). */
+  readonly openaiBaseUrl: string;
+  readonly openaiApiKey: string | undefined;
 }
 
 const BODY_MODES: readonly BodyMode[] = [
@@ -94,5 +103,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
       .filter(Boolean),
     traceIncludeContent: /^(1|true|yes)$/i.test(env.TRACE_INCLUDE_CONTENT ?? ''),
     traceBatchDelayMs: intFrom(env, 'TRACE_BATCH_DELAY_MS', 1000, 1),
+    guardDeadlineMs: intFrom(env, 'GUARD_DEADLINE_MS', 4000, 1),
+    webhookScheme: env.GUARD_WEBHOOK_SCHEME === 'http' ? 'http' : 'https',
+    maxCustomMatchChars: intFrom(env, 'GUARD_MAX_CUSTOM_MATCH_CHARS', 256, 1),
+    openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
+    openaiApiKey: env.OPENAI_API_KEY || undefined,
   };
 }

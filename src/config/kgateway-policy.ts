@@ -21,6 +21,13 @@ class BoundedCache<V> {
 
 export class PolicyError extends Error {}
 
+/** The -hash key identifies a guard config; the JSON itself stands in when it is missing. */
+function guardKey(md: ReadonlyMap<string, string>, key: string): string | undefined {
+  const json = md.get(key);
+  if (!json) return undefined;
+  return md.get(`${key}-hash`) || json;
+}
+
 export class KgatewayPolicySource {
   private readonly reqCache = new BoundedCache<RequestGuardConfig>();
   private readonly respCache = new BoundedCache<ResponseGuardConfig>();
@@ -35,6 +42,8 @@ export class KgatewayPolicySource {
       chatStreaming: md.has('x-chat-streaming'),
       requestGuards: this.guard(md, 'x-req-guardrails-config', this.reqCache, parseRequestGuardConfig),
       responseGuards: this.guard(md, 'x-resp-guardrails-config', this.respCache, parseResponseGuardConfig),
+      requestGuardKey: guardKey(md, 'x-req-guardrails-config'),
+      responseGuardKey: guardKey(md, 'x-resp-guardrails-config'),
     };
   }
 
@@ -46,8 +55,7 @@ export class KgatewayPolicySource {
   ): T | undefined {
     const json = md.get(key);
     if (!json) return undefined;
-    // The hash identifies the config; fall back to the JSON itself when it is missing.
-    const cacheKey = md.get(`${key}-hash`) || json;
+    const cacheKey = guardKey(md, key)!;
     const hit = cache.get(cacheKey);
     if (hit) return hit;
     let raw: unknown;

@@ -2,12 +2,13 @@
  * One HTTP exchange through the gateway: the kgateway-compatible request/response pipeline.
  *
  * It sequences the stages and does none of their work: policy from the PolicySource, prompt
- * token estimate (tokens/), SSE decoding and gunzip (streaming/), usage and model extraction
- * (providers/). Bodies are observed, not held, because nothing in this pipeline changes them yet;
- * the original bytes always reach the upstream and the client.
+ * token estimate (tokens/), guards (guard-stages.ts over src/guards), SSE decoding and gunzip
+ * (streaming/), usage and model extraction (providers/). Bodies are held back only when a guard
+ * may change them; otherwise the original bytes flow through and a bounded copy is parsed.
  */
 import type {
   BodyEndOutcome,
+  BodyPlan,
   ChunkOutcome,
   Direction,
   DynamicMetadata,
@@ -15,6 +16,7 @@ import type {
   HeaderEdits,
   HeaderView,
   HeadersOutcome,
+  LocalReply,
   MessageContext,
   StreamInfo,
 } from './types.js';
@@ -25,12 +27,15 @@ import type { CustomLabel } from '../config/otel-files.js';
 import { customLabelValue } from '../config/otel-files.js';
 import { estimatePromptTokens } from '../tokens/prompt-estimate.js';
 import { SseDecoder } from '../streaming/sse-decoder.js';
-import { gunzipBounded, isGzip } from '../streaming/gzip.js';
+import { gunzipBounded, gzip, isGzip } from '../streaming/gzip.js';
 import type { ResponseFacts } from '../providers/usage.js';
-import { StreamFactsAccumulator, parseResponseFacts } from '../providers/usage.js';
+import { StreamFactsAccumulator, parseResponseFacts, providerFamily } from '../providers/usage.js';
+import type { StreamingResponseGuard } from '../guards/streaming/stream-guard.js';
 import { BoundedBody } from './bounded-body.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
 import { requestAttributes, responseAttributes } from '../tracing/attributes.js';
+import type { GuardContext, GuardRunner } from './guard-stages.js';
+import { RESPONSE_GUARD_FAILURE_MESSAGE } from './guard-stages.js';
 
 export const KGATEWAY_NS = 'ai.kgateway.io';
 export const RATELIMIT_NS = 'envoy.ratelimit';
@@ -48,13 +53,21 @@ export interface ExchangeDeps {
   /** Bodies up to this size are token-counted before the reply (to emit hits_addend); larger ones after it. */
   readonly syncTokenCountMaxBytes: number;
   readonly tracer: ExchangeTracer;
+  readonly guards: GuardRunner;
 }
 
 const GEMINI_LIKE = new Set(['gemini', 'vertex-ai']);
 const EMPTY_OUTCOME: ChunkOutcome = {};
+const EMPTY = Buffer.alloc(0);
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown): Obj | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
 
 interface RequestState {
-  readonly body: BoundedBody;
+  headers: HeaderView;
+  plan: BodyPlan;
+  readonly copy: BoundedBody;
   model: string;
   streaming: boolean;
   /** Prompt-token estimate; a promise while it is computed off the critical path. */
@@ -68,14 +81,18 @@ interface ResponseState {
   firstByteAt: number | undefined;
   streaming: boolean;
   gzip: boolean;
-  readonly body: BoundedBody;
-  sse: { decoder: SseDecoder; facts: StreamFactsAccumulator } | undefined;
+  plan: BodyPlan;
+  readonly copy: BoundedBody;
+  sse: { decoder: SseDecoder; facts: StreamFactsAccumulator; guard: StreamingResponseGuard | undefined } | undefined;
+  maskedWindows: number;
   finished: boolean;
 }
 
 function mimeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
+
+const isJsonMime = (mime: string): boolean => mime === 'application/json' || mime.endsWith('+json') || mime === '';
 
 export class AiExchange implements Exchange {
   private policy: RoutePolicy | undefined;
@@ -90,7 +107,9 @@ export class AiExchange implements Exchange {
     private readonly deps: ExchangeDeps,
   ) {
     this.req = {
-      body: new BoundedBody(deps.maxBodyBytes),
+      headers: new Map(),
+      plan: 'observe',
+      copy: new BoundedBody(deps.maxBodyBytes),
       model: '',
       streaming: false,
       estimate: 0,
@@ -101,8 +120,10 @@ export class AiExchange implements Exchange {
       firstByteAt: undefined,
       streaming: false,
       gzip: false,
-      body: new BoundedBody(deps.maxBodyBytes),
+      plan: 'observe',
+      copy: new BoundedBody(deps.maxBodyBytes),
       sse: undefined,
+      maskedWindows: 0,
       finished: false,
     };
   }
@@ -111,44 +132,95 @@ export class AiExchange implements Exchange {
     return this.policy?.provider ?? this.info.grpcMetadata.get('x-llm-provider') ?? 'unknown';
   }
 
+  private get requestId(): string | undefined {
+    return this.policy?.requestId ?? this.info.grpcMetadata.get('x-request-id');
+  }
+
+  /** The incoming W3C trace context: Envoy's tracer puts it in the gRPC initial metadata. */
+  private get traceParent(): { traceparent: string | undefined; tracestate: string | undefined } {
+    return {
+      traceparent: this.info.grpcMetadata.get('traceparent') || undefined,
+      tracestate: this.info.grpcMetadata.get('tracestate') || undefined,
+    };
+  }
+
   private labels(responseModel = ''): ExchangeLabels {
     return { llm: this.provider, model: this.req.model || responseModel, custom: this.custom };
   }
 
   private exception(where: string, err: unknown): void {
     this.deps.observer.exceptionRaised?.(this.labels(), where, err);
-    this.deps.log.warn(
-      {
-        where,
-        requestId: this.policy?.requestId ?? this.info.grpcMetadata.get('x-request-id'),
-        err: errMessage(err),
-      },
-      'exchange stage failed; passing the message through',
-    );
+    this.deps.log.warn({ where, requestId: this.requestId, err: errMessage(err) }, 'exchange stage failed');
   }
 
-  headers(dir: Direction, headers: HeaderView, _eos: boolean, ctx: MessageContext): HeadersOutcome {
-    return dir === 'request' ? this.requestHeaders(headers, ctx) : this.responseHeaders(headers);
-  }
-
-  /** The incoming W3C trace context: Envoy's tracer puts it in the gRPC initial metadata. */
-  private get traceParent(): { traceparent?: string | undefined; tracestate?: string | undefined } {
+  private guardContext(span: PhaseSpan, phase: Direction): GuardContext {
     return {
-      traceparent: this.info.grpcMetadata.get('traceparent'),
-      tracestate: this.info.grpcMetadata.get('tracestate'),
+      family: providerFamily(this.provider),
+      headers: this.req.headers,
+      ...this.traceParent,
+      span,
+      cacheKey: (phase === 'request' ? this.policy?.requestGuardKey : this.policy?.responseGuardKey) ?? '',
+      requestId: this.requestId,
     };
   }
 
-  private requestHeaders(headers: HeaderView, ctx: MessageContext): HeadersOutcome {
-    const span = this.deps.tracer.phase('handle_request_headers', this.traceParent);
+  /** Runs fn inside a phase span that continues the incoming trace. */
+  private traced<T>(name: string, fn: (span: PhaseSpan) => T): T {
+    const span = this.deps.tracer.phase(name, this.traceParent);
+    let async = false;
     try {
-      return this.requestHeadersTraced(headers, ctx, span);
+      const out = fn(span);
+      if (out instanceof Promise) {
+        async = true;
+        return out.finally(() => span.end()) as T;
+      }
+      return out;
     } finally {
-      span.end();
+      if (!async) span.end();
     }
   }
 
-  private requestHeadersTraced(headers: HeaderView, ctx: MessageContext, span: PhaseSpan): HeadersOutcome {
+  headers(dir: Direction, headers: HeaderView, eos: boolean, ctx: MessageContext): HeadersOutcome {
+    return dir === 'request'
+      ? this.traced('handle_request_headers', (span) => this.requestHeaders(headers, eos, ctx, span))
+      : this.traced('handle_response_headers', () => this.responseHeaders(headers));
+  }
+
+  chunk(dir: Direction, chunk: Buffer): ChunkOutcome | Promise<ChunkOutcome> {
+    if (dir === 'request') {
+      if (this.req.plan === 'observe') this.req.copy.push(chunk);
+      return EMPTY_OUTCOME;
+    }
+    return this.responseChunk(chunk);
+  }
+
+  end(dir: Direction, body: Buffer | undefined, complete: boolean): BodyEndOutcome | Promise<BodyEndOutcome> {
+    if (dir === 'request') {
+      if (this.req.ended) return {};
+      this.req.ended = true;
+      return this.traced('handle_request_body', (span) => this.requestEnd(body, complete, span));
+    }
+    if (this.resp.finished) return {};
+    this.resp.finished = true;
+    return this.traced('handle_response_body', (span) => this.responseEnd(body, span));
+  }
+
+  trailers(): { readonly headers?: HeaderEdits } {
+    return {};
+  }
+
+  close(outcome: 'completed' | 'cancelled' | 'error' | 'local-reply'): void {
+    this.req.copy.release();
+    this.resp.copy.release();
+    this.resp.sse = undefined;
+    if (outcome === 'cancelled' && !this.resp.finished) {
+      this.deps.log.debug({ requestId: this.requestId }, 'stream ended before the response finished');
+    }
+  }
+
+  // ---- request ----------------------------------------------------------------------------
+
+  private requestHeaders(headers: HeaderView, eos: boolean, ctx: MessageContext, span: PhaseSpan): HeadersOutcome {
     const parse = span.child('parse_config');
     try {
       this.policy = this.deps.policies.resolve(this.info.grpcMetadata);
@@ -162,152 +234,221 @@ export class AiExchange implements Exchange {
         reply: { status: 500, body: 'Invalid AI policy configuration', details: 'ai_extproc_invalid_policy' },
       };
     }
-    for (const label of this.deps.customLabels)
+    for (const label of this.deps.customLabels) {
       this.custom[label.name] = customLabelValue(ctx.filterMetadata, label);
+    }
     this.path = headers.get(':path') ?? '';
+    this.req.headers = headers;
+    // Request guards may rewrite the body: hold it back. Otherwise it streams through untouched.
+    this.req.plan = this.policy.requestGuards && !eos ? 'buffer' : 'observe';
     // Passthrough auth reads the upstream credential from this key (kgateway-contract.md §3.1).
     const auth = headers.get('authorization');
     const token = auth === undefined ? 'unknown' : auth.startsWith('Bearer ') ? auth.slice(7) : auth;
-    return { bodyPlan: 'observe', metadata: { [KGATEWAY_NS]: { auth_token: token } } };
+    return {
+      bodyPlan: this.req.plan,
+      metadata: { [KGATEWAY_NS]: { auth_token: token } },
+      // A guarded response stream must be readable: ask the upstream not to compress it.
+      ...(this.policy.responseGuards ? { headers: { remove: ['accept-encoding'] } } : {}),
+    };
   }
 
-  chunk(dir: Direction, chunk: Buffer): ChunkOutcome {
-    if (dir === 'request') {
-      this.req.body.push(chunk);
-      return EMPTY_OUTCOME;
-    }
-    if (this.resp.firstByteAt === undefined && chunk.length > 0) this.resp.firstByteAt = performance.now();
-    const sse = this.resp.sse;
-    if (sse) {
-      try {
-        for (const ev of sse.decoder.push(chunk)) sse.facts.onEvent(ev);
-      } catch (err) {
-        this.resp.sse = undefined; // stop parsing; the bytes still flow through untouched
-        this.exception('response-sse', err);
-      }
-    } else {
-      this.resp.body.push(chunk);
-    }
-    return EMPTY_OUTCOME;
-  }
-
-  end(
-    dir: Direction,
-    _body: Buffer | undefined,
-    complete: boolean,
-  ): BodyEndOutcome | Promise<BodyEndOutcome> {
-    return dir === 'request' ? this.requestEnd(complete) : this.responseEnd();
-  }
-
-  private requestEnd(complete: boolean): BodyEndOutcome {
-    if (this.req.ended) return {};
-    this.req.ended = true;
-    const span = this.deps.tracer.phase('handle_request_body', this.traceParent);
-    try {
-      return this.requestEndTraced(complete, span);
-    } finally {
-      span.end();
-    }
-  }
-
-  private requestEndTraced(complete: boolean, span: PhaseSpan): BodyEndOutcome {
+  private requestEnd(held: Buffer | undefined, complete: boolean, span: PhaseSpan): BodyEndOutcome | Promise<BodyEndOutcome> {
     const provider = this.provider;
     const geminiLike = GEMINI_LIKE.has(provider);
-    let parsed: unknown;
-    if (complete && !this.req.body.overflowed && this.req.body.length > 0) {
+    const bytes = this.req.plan === 'buffer' ? (held ?? EMPTY) : this.req.copy.overflowed ? undefined : this.req.copy.bytes();
+    let obj: Obj | undefined;
+    if (complete && bytes && bytes.length > 0) {
       try {
-        parsed = JSON.parse(this.req.body.text());
+        obj = asObj(JSON.parse(bytes.toString('utf8')));
       } catch (err) {
         // kgateway mode: a malformed body reaches the upstream unchanged; count and log it.
         this.exception('request-json', err);
       }
     }
-    const obj =
-      parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : undefined;
-    this.req.model = geminiLike
-      ? (this.policy?.model ?? '')
-      : typeof obj?.model === 'string'
-        ? obj.model
-        : '';
+    this.req.copy.release();
+    this.req.model = geminiLike ? (this.policy?.model ?? '') : typeof obj?.model === 'string' ? obj.model : '';
     this.req.streaming = geminiLike ? (this.policy?.chatStreaming ?? false) : Boolean(obj?.stream);
     const operation = operationName(this.path);
     const genAi = span.child(`gen_ai.request ${operation} ${this.req.model}`.trimEnd());
-    genAi.setAttributes(
-      requestAttributes(provider, operation, this.req.model, obj, this.deps.tracer.includeContent),
-    );
-    genAi.end();
-    if (!obj) return {};
-    const size = this.req.body.length;
-    this.req.body.release();
-    if (size <= this.deps.syncTokenCountMaxBytes) {
-      const n = this.safeEstimate(obj, provider);
-      this.req.estimate = n;
-      return { metadata: { [RATELIMIT_NS]: { hits_addend: n } } };
+    genAi.setAttributes(requestAttributes(provider, operation, this.req.model, obj, this.deps.tracer.includeContent));
+    if (!obj) {
+      genAi.end();
+      return {};
     }
-    // Large prompt: count after the reply, while the upstream works on the request.
-    this.req.estimate = new Promise((resolve) =>
-      setImmediate(() => resolve(this.safeEstimate(obj, provider))),
-    );
-    return {};
+    // The estimate is computed on the client's original body, before any guard (contract §3.2).
+    const metadata = this.startEstimate(obj, bytes?.length ?? 0);
+    const guards = this.policy?.requestGuards;
+    if (!guards) {
+      genAi.end();
+      return metadata ? { metadata } : {};
+    }
+    return this.deps.guards
+      .request(obj, guards, this.guardContext(genAi, 'request'))
+      .then((r): BodyEndOutcome => {
+        if (r.kind === 'reject') {
+          this.req.estimate = 0; // rejected requests do not count toward rate limiting
+          return { reply: r.reply };
+        }
+        const body = r.changed ? Buffer.from(JSON.stringify(obj)) : undefined;
+        return { ...(body ? { body } : {}), ...(metadata ? { metadata } : {}) };
+      })
+      .finally(() => genAi.end());
   }
 
-  private safeEstimate(body: unknown, provider: string): number {
+  /** Small prompts are counted now (hits_addend rides on this reply); large ones after it. */
+  private startEstimate(obj: Obj, size: number): DynamicMetadata | undefined {
+    if (size <= this.deps.syncTokenCountMaxBytes) {
+      const n = this.safeEstimate(obj);
+      this.req.estimate = n;
+      return { [RATELIMIT_NS]: { hits_addend: n } };
+    }
+    this.req.estimate = new Promise((resolve) => setImmediate(() => resolve(this.safeEstimate(obj))));
+    return undefined;
+  }
+
+  private safeEstimate(body: Obj): number {
     try {
-      return estimatePromptTokens(body, provider);
+      return estimatePromptTokens(body, this.provider);
     } catch (err) {
       this.exception('token-estimate', err);
       return 0;
     }
   }
 
+  // ---- response ---------------------------------------------------------------------------
+
   private responseHeaders(headers: HeaderView): HeadersOutcome {
-    this.deps.tracer.phase('handle_response_headers', this.traceParent).end();
-    if (!this.req.ended) this.requestEnd(true); // response started before the request body ended
+    if (!this.req.ended && this.req.plan === 'observe') {
+      // The response started before the request body ended (e.g. an early upstream error).
+      this.req.ended = true;
+      void this.traced('handle_request_body', (span) => this.requestEnd(undefined, !this.req.copy.overflowed, span));
+    }
     this.resp.status = Number(headers.get(':status')) || undefined;
     const mime = mimeOf(headers.get('content-type'));
     this.resp.gzip = isGzip(headers.get('content-encoding'));
     const sse = mime === 'text/event-stream';
-    this.resp.streaming =
-      sse || (GEMINI_LIKE.has(this.provider) && mime === 'application/json' && this.req.streaming);
-    if (sse && !this.resp.gzip) {
-      this.resp.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.provider) };
+    this.resp.streaming = sse || (GEMINI_LIKE.has(this.provider) && mime === 'application/json' && this.req.streaming);
+    const guards = this.policy?.responseGuards;
+    if (sse && this.resp.gzip) {
+      if (guards) {
+        // Compressed SSE cannot be guarded chunk by chunk: fail closed rather than leak.
+        return {
+          bodyPlan: 'observe',
+          reply: { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details: 'compressed_stream_cannot_be_guarded' },
+        };
+      }
+      return { bodyPlan: 'observe' };
     }
-    return { bodyPlan: 'observe' };
+    if (sse) {
+      const guard = guards ? this.deps.guards.streaming(guards, this.guardContext(NOOP_CHILD_SPAN, 'response')) : undefined;
+      this.resp.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.provider), guard };
+      this.resp.plan = guard ? 'transform' : 'observe';
+    } else {
+      this.resp.plan = guards && isJsonMime(mime) ? 'buffer' : 'observe';
+    }
+    return { bodyPlan: this.resp.plan };
   }
 
-  private async responseEnd(): Promise<BodyEndOutcome> {
-    if (this.resp.finished) return {};
-    this.resp.finished = true;
-    const span = this.deps.tracer.phase('handle_response_body', this.traceParent);
+  private async responseChunk(chunk: Buffer): Promise<ChunkOutcome> {
+    if (this.resp.firstByteAt === undefined && chunk.length > 0) this.resp.firstByteAt = performance.now();
+    const sse = this.resp.sse;
+    if (!sse) {
+      if (this.resp.plan === 'observe') this.resp.copy.push(chunk);
+      return EMPTY_OUTCOME;
+    }
+    let events;
     try {
-      return await this.responseEndTraced(span);
-    } finally {
-      span.end();
+      events = sse.decoder.push(chunk);
+    } catch (err) {
+      this.exception('response-sse', err);
+      if (sse.guard) return { reply: this.streamFailure('sse_event_too_large') };
+      this.resp.sse = undefined; // stop parsing; the bytes still flow through untouched
+      return EMPTY_OUTCOME;
+    }
+    for (const ev of events) sse.facts.onEvent(ev);
+    if (!sse.guard) return EMPTY_OUTCOME;
+    try {
+      const r = await sse.guard.push(events);
+      this.resp.maskedWindows += r.maskedWindows;
+      return { body: Buffer.from(r.bytes) };
+    } catch {
+      return { reply: this.streamFailure('guardrails_webhook_error') };
     }
   }
 
-  private async responseEndTraced(span: PhaseSpan): Promise<BodyEndOutcome> {
-    const parsed = this.responseFacts();
-    if (!parsed) return {};
-    const { facts, body } = parsed;
+  private streamFailure(details: string): LocalReply {
+    // The client has the headers already: Envoy resets the stream (kgateway-contract.md §5).
+    return { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details };
+  }
+
+  private async responseEnd(held: Buffer | undefined, span: PhaseSpan): Promise<BodyEndOutcome> {
+    let tail: Buffer | undefined;
+    let facts: ResponseFacts | undefined;
+    let body: Obj | undefined;
+    const sse = this.resp.sse;
+    if (sse) {
+      try {
+        const last = sse.decoder.end();
+        for (const ev of last) sse.facts.onEvent(ev);
+        if (sse.guard) {
+          const a = await sse.guard.push(last);
+          const b = await sse.guard.end();
+          this.resp.maskedWindows += a.maskedWindows + b.maskedWindows;
+          tail = Buffer.from(a.bytes + b.bytes);
+          this.deps.guards.recordStream(this.guardContext(span, 'response'), this.resp.maskedWindows);
+        }
+      } catch (err) {
+        this.exception('response-sse', err);
+        if (sse.guard) return { reply: this.streamFailure('guardrails_webhook_error') };
+      }
+      facts = sse.facts.facts;
+    } else {
+      const parsed = this.parseJsonResponse(this.resp.plan === 'buffer' ? held : undefined);
+      if (!parsed) return {};
+      ({ facts, body } = parsed);
+      const guards = this.policy?.responseGuards;
+      if (guards && body && this.resp.plan === 'buffer' && !facts.isToolCall) {
+        const r = await this.deps.guards.response(body, guards, this.guardContext(span, 'response'));
+        if (r.kind === 'fail') return { reply: r.reply };
+        if (r.changed) {
+          const json = Buffer.from(JSON.stringify(this.parsedRoot ?? body));
+          tail = this.resp.gzip ? gzip(json) : json;
+        }
+      }
+    }
+    return { ...(tail ? { body: tail } : {}), metadata: await this.finish(facts, body, span) };
+  }
+
+  /** The parsed JSON root (an array for Gemini's JSON streaming), kept so a rewrite keeps its shape. */
+  private parsedRoot: unknown;
+
+  /** Usage and model of a finished JSON response; undefined when it was not parseable. */
+  private parseJsonResponse(held: Buffer | undefined): { facts: ResponseFacts; body: Obj | undefined } | undefined {
+    const copy = this.resp.copy;
+    if (!held && copy.overflowed) return undefined;
+    const raw = held ?? copy.bytes();
+    try {
+      if (raw.length === 0) return { facts: { finishReasons: [], isToolCall: false }, body: undefined };
+      const bytes = this.resp.gzip ? gunzipBounded(raw, this.deps.maxBodyBytes) : raw;
+      const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
+      this.parsedRoot = parsed;
+      // Gemini's JSON-array streaming: the last element carries the final usage.
+      const last = Array.isArray(parsed) ? (parsed[parsed.length - 1] as unknown) : parsed;
+      return { facts: parseResponseFacts(this.provider, last), body: asObj(last) };
+    } catch {
+      // Not JSON (an HTML error page, a truncated body): it passed through; no usage to report.
+      return undefined;
+    } finally {
+      copy.release();
+    }
+  }
+
+  /** Final metadata, metrics and the gen_ai.response span. */
+  private async finish(facts: ResponseFacts, body: Obj | undefined, span: PhaseSpan): Promise<DynamicMetadata> {
     const estimate = await this.req.estimate;
     const prompt = facts.usage?.promptTokens ?? 0;
     const completion = facts.usage?.completionTokens ?? 0;
     const responseModel = facts.responseModel ?? '';
-    const metadata: DynamicMetadata = {
-      [KGATEWAY_NS]: {
-        prompt_tokens: prompt,
-        completion_tokens: completion,
-        total_tokens: prompt + completion,
-        rate_limited_tokens: estimate,
-        model: this.req.model,
-        provider: this.provider,
-        provider_model: responseModel,
-        streaming: this.resp.streaming,
-      },
-    };
     const genAi = span.child('gen_ai.response');
     genAi.setAttributes(
       responseAttributes({
@@ -321,7 +462,6 @@ export class AiExchange implements Exchange {
       }),
     );
     genAi.end();
-    const now = performance.now();
     const status = this.resp.status;
     this.deps.observer.exchangeCompleted?.({
       labels: this.labels(responseModel),
@@ -337,64 +477,34 @@ export class AiExchange implements Exchange {
       responseModel,
       streaming: this.resp.streaming,
       status,
-      durationSeconds: (now - this.startedAt) / 1000,
+      durationSeconds: (performance.now() - this.startedAt) / 1000,
       timeToFirstTokenSeconds:
         this.resp.streaming && this.resp.firstByteAt !== undefined
           ? (this.resp.firstByteAt - this.startedAt) / 1000
           : undefined,
       errorType: status !== undefined && status >= 400 ? `http_${status}` : undefined,
     });
-    return { metadata };
-  }
-
-  /**
-   * Usage and model of the finished response (and the parsed body when it was JSON); undefined
-   * when the body was not parseable.
-   */
-  private responseFacts(): { facts: ResponseFacts; body: Record<string, unknown> | undefined } | undefined {
-    const sse = this.resp.sse;
-    if (sse) {
-      try {
-        for (const ev of sse.decoder.end()) sse.facts.onEvent(ev);
-      } catch (err) {
-        this.exception('response-sse', err);
-      }
-      return { facts: sse.facts.facts, body: undefined };
-    }
-    const body = this.resp.body;
-    if (body.overflowed) return undefined;
-    if (body.length === 0) return { facts: { finishReasons: [], isToolCall: false }, body: undefined };
-    try {
-      const bytes = this.resp.gzip ? gunzipBounded(body.bytes(), this.deps.maxBodyBytes) : body.bytes();
-      const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
-      // Gemini's JSON-array streaming: the last element carries the final usage.
-      const last = Array.isArray(parsed) ? (parsed[parsed.length - 1] as unknown) : parsed;
-      const obj =
-        last && typeof last === 'object' && !Array.isArray(last)
-          ? (last as Record<string, unknown>)
-          : undefined;
-      return { facts: parseResponseFacts(this.provider, last), body: obj };
-    } catch {
-      // Not JSON (an HTML error page, a truncated body): it passed through; no usage to report.
-      return undefined;
-    } finally {
-      body.release();
-    }
-  }
-
-  close(outcome: 'completed' | 'cancelled' | 'error' | 'local-reply'): void {
-    this.req.body.release();
-    this.resp.body.release();
-    this.resp.sse = undefined;
-    if (outcome === 'cancelled' && !this.resp.finished) {
-      this.deps.log.debug({ requestId: this.policy?.requestId }, 'stream ended before the response finished');
-    }
-  }
-
-  trailers(): { readonly headers?: HeaderEdits } {
-    return {};
+    return {
+      [KGATEWAY_NS]: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+        rate_limited_tokens: estimate,
+        model: this.req.model,
+        provider: this.provider,
+        provider_model: responseModel,
+        streaming: this.resp.streaming,
+      },
+    };
   }
 }
+
+/** Streaming guard webhook spans are parented on nothing in particular: the stream outlives phases. */
+const NOOP_CHILD_SPAN: PhaseSpan = {
+  setAttributes: () => undefined,
+  child: () => NOOP_CHILD_SPAN,
+  end: () => undefined,
+};
 
 /** kgateway derives the OTel operation from :path (kgateway-contract.md §2.4). */
 export function operationName(path: string): string {

@@ -12,4 +12,7 @@ export interface RoutePolicy {
   readonly chatStreaming: boolean;
   readonly requestGuards: RequestGuardConfig | undefined;
   readonly responseGuards: ResponseGuardConfig | undefined;
+  /** Identify each guard config, so compiled guards can be cached (kgateway's -hash keys). */
+  readonly requestGuardKey: string | undefined;
+  readonly responseGuardKey: string | undefined;
 }

@@ -44,6 +44,8 @@ export interface HeadersOutcome {
 export interface ChunkOutcome {
   /** transform plan only: the bytes that replace this chunk (may be empty). */
   readonly body?: Buffer;
+  /** Abandon the exchange with a local reply (e.g. a failed streaming guard). */
+  readonly reply?: LocalReply;
 }
 
 export interface BodyEndOutcome {

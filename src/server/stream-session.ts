@@ -176,6 +176,7 @@ export class StreamSession {
       return out;
     }
     const o = await this.exchange.chunk(dir, chunk);
+    if (o.reply) return this.localReply(o.reply);
     let bytes = d.plan === 'transform' && o.body ? o.body : chunk;
     let metadata: DynamicMetadata | undefined;
     if (eos) {
@@ -211,6 +212,7 @@ export class StreamSession {
     const complete = eos || d.mode === 'BUFFERED';
     d.ended = true;
     const o = await this.exchange.chunk(dir, chunk);
+    if (o.reply) return this.localReply(o.reply);
     const end = await this.exchange.end(dir, chunk, complete);
     if (end.reply) return this.localReply(end.reply);
     let bytes = chunk;
@@ -247,6 +249,7 @@ export class StreamSession {
       return streamedPieces(dir, end.body ?? original, true, end.metadata);
     }
     const o = await this.exchange.chunk(dir, chunk);
+    if (o.reply) return this.localReply(o.reply);
     let bytes = d.plan === 'transform' && o.body ? o.body : chunk;
     let metadata: DynamicMetadata | undefined;
     if (eos) {

@@ -1,0 +1,302 @@
+/**
+ * The guarded texts of a parsed provider JSON body, readable and rewritable in place, per wire family
+ * (kgateway-contract.md §3.2-§3.5). Pure: plain objects in, the same objects mutated.
+ *
+ * Differences from the Python original (deliberate, documented in decisions.md "Guards"):
+ * - Multi-part (list) content and Anthropic `system` are guarded too; the original skipped them.
+ * - Every OpenAI choice is masked; the original stopped after the first.
+ * - Webhooks get multi-part content as the concatenated text parts.
+ */
+import type { ProviderFamily } from '../../providers/usage.js';
+
+export interface TextSlot {
+  readonly role: string;
+  /** Where the text lives, e.g. `messages[2].content[0].text` (for logs and tests). */
+  readonly path: string;
+  get(): string;
+  set(value: string): void;
+}
+
+export interface WebhookMessage {
+  readonly role: string;
+  readonly content: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arr = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+function slot(role: string, path: string, holder: Obj | unknown[], key: string | number): TextSlot {
+  return {
+    role,
+    path,
+    get: () => str((holder as Record<string | number, unknown>)[key]),
+    set: (value) => {
+      (holder as Record<string | number, unknown>)[key] = value;
+    },
+  };
+}
+
+/** A text part of a content list: `{type: 'text', text}` (OpenAI, Anthropic), or a bare string. */
+function isTextPart(p: unknown): boolean {
+  return typeof p === 'string' || (isObj(p) && p.type === 'text' && typeof p.text === 'string');
+}
+
+/**
+ * Slots of one OpenAI/Anthropic `content` value: a string; every text part of a list; a dict's `.text`
+ * (OpenAI legacy single part).
+ */
+function contentSlots(role: string, path: string, holder: Obj, key: string, out: TextSlot[]): void {
+  const c = holder[key];
+  const at = path === '' ? key : `${path}.${key}`;
+  if (typeof c === 'string') out.push(slot(role, at, holder, key));
+  else if (Array.isArray(c)) {
+    c.forEach((p, j) => {
+      if (typeof p === 'string') out.push(slot(role, `${at}[${j}]`, c, j));
+      else if (isTextPart(p)) out.push(slot(role, `${at}[${j}].text`, p as Obj, 'text'));
+    });
+  } else if (isObj(c) && typeof c.text === 'string') out.push(slot(role, `${at}.text`, c, 'text'));
+}
+
+/** The concatenated text of a content value, as the webhook and moderation see it. */
+function contentText(c: unknown): string {
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) {
+    let s = '';
+    for (const p of c) {
+      if (typeof p === 'string') s += p;
+      else if (isTextPart(p)) s += (p as Obj).text as string;
+    }
+    return s;
+  }
+  if (isObj(c) && typeof c.text === 'string') return c.text;
+  return '';
+}
+
+/**
+ * Writes `text` into a content value the way a masked concatenation goes back: a string (or missing)
+ * content becomes the string; a list gets the text in its first text part and "" in the others (a text
+ * part is prepended if there is none); a dict gets `.text`. Unchanged text leaves the value untouched.
+ */
+function writeContent(holder: Obj, key: string, text: string): boolean {
+  const c = holder[key];
+  if (contentText(c) === text) return false;
+  if (Array.isArray(c)) {
+    let first = true;
+    c.forEach((p, j) => {
+      if (typeof p === 'string') {
+        c[j] = first ? text : '';
+        first = false;
+      } else if (isTextPart(p)) {
+        (p as Obj).text = first ? text : '';
+        first = false;
+      }
+    });
+    if (first) c.unshift({ type: 'text', text });
+  } else if (isObj(c) && typeof c.text === 'string') c.text = text;
+  else holder[key] = text;
+  return true;
+}
+
+const role = (m: Obj, dflt: string): string => (typeof m.role === 'string' ? m.role : dflt);
+
+function geminiPartSlots(r: string, path: string, parts: unknown, out: TextSlot[]): void {
+  arr(parts).forEach((p, j) => {
+    if (isObj(p) && typeof p.text === 'string') out.push(slot(r, `${path}.parts[${j}].text`, p, 'text'));
+  });
+}
+
+function geminiText(parts: unknown): string {
+  let s = '';
+  for (const p of arr(parts)) if (isObj(p) && typeof p.text === 'string') s += p.text;
+  return s;
+}
+
+function writeGeminiParts(holder: Obj, text: string): boolean {
+  if (geminiText(holder.parts) === text) return false;
+  const parts = Array.isArray(holder.parts) ? holder.parts : (holder.parts = []);
+  let first = true;
+  for (const p of parts) {
+    if (isObj(p) && typeof p.text === 'string') {
+      p.text = first ? text : '';
+      first = false;
+    }
+  }
+  if (first) parts.unshift({ text });
+  return true;
+}
+
+/** Gemini accepts both spellings of the system instruction. */
+function geminiSystem(body: Obj): [Obj, string] | undefined {
+  if (isObj(body.systemInstruction)) return [body.systemInstruction, 'systemInstruction'];
+  if (isObj(body.system_instruction)) return [body.system_instruction, 'system_instruction'];
+  return undefined;
+}
+
+/** Every guarded text of a request body. */
+export function requestTextSlots(family: ProviderFamily, body: Record<string, unknown>): TextSlot[] {
+  const out: TextSlot[] = [];
+  switch (family) {
+    case 'gemini': {
+      const sys = geminiSystem(body);
+      if (sys) geminiPartSlots('system', sys[1], sys[0].parts, out);
+      arr(body.contents).forEach((c, i) => {
+        if (isObj(c)) geminiPartSlots(role(c, 'user'), `contents[${i}]`, c.parts, out);
+      });
+      return out;
+    }
+    case 'anthropic':
+      contentSlots('system', '', body, 'system', out);
+      break;
+    case 'openai':
+      break;
+  }
+  arr(body.messages).forEach((m, i) => {
+    if (isObj(m)) contentSlots(role(m, ''), `messages[${i}]`, m, 'content', out);
+  });
+  return out;
+}
+
+/** Every guarded text of a non-streaming response body. */
+export function responseTextSlots(family: ProviderFamily, body: Record<string, unknown>): TextSlot[] {
+  const out: TextSlot[] = [];
+  switch (family) {
+    case 'openai':
+      arr(body.choices).forEach((c, k) => {
+        if (!isObj(c)) return;
+        if (isObj(c.message))
+          contentSlots(role(c.message, 'assistant'), `choices[${k}].message`, c.message, 'content', out);
+        else if (typeof c.text === 'string') out.push(slot('assistant', `choices[${k}].text`, c, 'text'));
+      });
+      break;
+    case 'anthropic': {
+      const r = role(body, 'assistant');
+      arr(body.content).forEach((b, j) => {
+        if (isObj(b) && b.type === 'text' && typeof b.text === 'string')
+          out.push(slot(r, `content[${j}].text`, b, 'text'));
+      });
+      break;
+    }
+    case 'gemini':
+      arr(body.candidates).forEach((c, k) => {
+        if (isObj(c) && isObj(c.content))
+          geminiPartSlots(role(c.content, 'model'), `candidates[${k}].content`, c.content.parts, out);
+      });
+      break;
+  }
+  return out;
+}
+
+/**
+ * The request webhook's `messages` (contract §3.4): one entry per message with its role and the
+ * concatenated text of its content; Gemini: one entry per `contents[]`. Anthropic's `system` is not a
+ * message and is not sent, as in the original.
+ */
+export function webhookRequestMessages(
+  family: ProviderFamily,
+  body: Record<string, unknown>,
+): WebhookMessage[] {
+  if (family === 'gemini')
+    return arr(body.contents).map((c) =>
+      isObj(c) ? { role: role(c, 'user'), content: geminiText(c.parts) } : { role: '', content: '' },
+    );
+  return arr(body.messages).map((m) =>
+    isObj(m) ? { role: role(m, ''), content: contentText(m.content) } : { role: '', content: '' },
+  );
+}
+
+/**
+ * Writes a request webhook's masked contents back, index by index (extra or missing entries are
+ * ignored; the webhook client rejects count mismatches). Returns whether anything changed.
+ */
+export function applyWebhookRequestMask(
+  family: ProviderFamily,
+  body: Record<string, unknown>,
+  contents: readonly string[],
+): boolean {
+  let changed = false;
+  const list = arr(family === 'gemini' ? body.contents : body.messages);
+  list.forEach((m, i) => {
+    const text = contents[i];
+    if (text === undefined || !isObj(m)) return;
+    if (family === 'gemini' ? writeGeminiParts(m, text) : writeContent(m, 'content', text)) changed = true;
+  });
+  return changed;
+}
+
+/**
+ * The response webhook's choices (contract §3.4), as content strings (the client sends them with role
+ * "assistant"): OpenAI one per `choices[]` ("" without content); Anthropic one per `content[]` block
+ * (text blocks' text, "" for others); Gemini one per candidate, its text parts concatenated.
+ */
+export function webhookResponseChoices(family: ProviderFamily, body: Record<string, unknown>): string[] {
+  switch (family) {
+    case 'openai':
+      return arr(body.choices).map((c) => {
+        if (!isObj(c)) return '';
+        if (isObj(c.message)) return contentText(c.message.content);
+        return str(c.text);
+      });
+    case 'anthropic':
+      return arr(body.content).map((b) => (isObj(b) && b.type === 'text' ? str(b.text) : ''));
+    case 'gemini':
+      return arr(body.candidates).map((c) =>
+        isObj(c) && isObj(c.content) ? geminiText(c.content.parts) : '',
+      );
+  }
+}
+
+/** Writes a response webhook's masked choices back, index by index. Returns whether anything changed. */
+export function applyWebhookResponseMask(
+  family: ProviderFamily,
+  body: Record<string, unknown>,
+  contents: readonly string[],
+): boolean {
+  let changed = false;
+  switch (family) {
+    case 'openai':
+      arr(body.choices).forEach((c, k) => {
+        const text = contents[k];
+        if (text === undefined || !isObj(c)) return;
+        if (isObj(c.message)) {
+          if (writeContent(c.message, 'content', text)) changed = true;
+        } else if (typeof c.text === 'string' && c.text !== text) {
+          c.text = text;
+          changed = true;
+        }
+      });
+      break;
+    case 'anthropic':
+      arr(body.content).forEach((b, j) => {
+        const text = contents[j];
+        // Only text blocks carry text; a webhook "masking" a tool_use block to something is ignored.
+        if (text === undefined || !isObj(b) || b.type !== 'text' || b.text === text) return;
+        b.text = text;
+        changed = true;
+      });
+      break;
+    case 'gemini':
+      arr(body.candidates).forEach((c, k) => {
+        const text = contents[k];
+        if (text === undefined || !isObj(c)) return;
+        if (!isObj(c.content)) {
+          if (text === '') return;
+          c.content = { role: 'model', parts: [] };
+        }
+        if (writeGeminiParts(c.content as Obj, text)) changed = true;
+      });
+      break;
+  }
+  return changed;
+}
+
+/**
+ * The OpenAI moderation input (contract §3.2 step 5, Python `all_req_content`): for each message
+ * `"role: {role}:\n" + text`, joined by "\n". Gemini uses `contents[]` the same way.
+ */
+export function moderationInput(family: ProviderFamily, body: Record<string, unknown>): string {
+  return webhookRequestMessages(family, body)
+    .map((m) => `role: ${m.role}:\n${m.content}`)
+    .join('\n');
+}
