@@ -83,7 +83,9 @@ interface ResponseState {
   gzip: boolean;
   plan: BodyPlan;
   readonly copy: BoundedBody;
-  sse: { decoder: SseDecoder; facts: StreamFactsAccumulator; guard: StreamingResponseGuard | undefined } | undefined;
+  sse:
+    | { decoder: SseDecoder; facts: StreamFactsAccumulator; guard: StreamingResponseGuard | undefined }
+    | undefined;
   maskedWindows: number;
   finished: boolean;
 }
@@ -92,7 +94,8 @@ function mimeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-const isJsonMime = (mime: string): boolean => mime === 'application/json' || mime.endsWith('+json') || mime === '';
+const isJsonMime = (mime: string): boolean =>
+  mime === 'application/json' || mime.endsWith('+json') || mime === '';
 
 export class AiExchange implements Exchange {
   private policy: RoutePolicy | undefined;
@@ -220,7 +223,12 @@ export class AiExchange implements Exchange {
 
   // ---- request ----------------------------------------------------------------------------
 
-  private requestHeaders(headers: HeaderView, eos: boolean, ctx: MessageContext, span: PhaseSpan): HeadersOutcome {
+  private requestHeaders(
+    headers: HeaderView,
+    eos: boolean,
+    ctx: MessageContext,
+    span: PhaseSpan,
+  ): HeadersOutcome {
     const parse = span.child('parse_config');
     try {
       this.policy = this.deps.policies.resolve(this.info.grpcMetadata);
@@ -252,10 +260,19 @@ export class AiExchange implements Exchange {
     };
   }
 
-  private requestEnd(held: Buffer | undefined, complete: boolean, span: PhaseSpan): BodyEndOutcome | Promise<BodyEndOutcome> {
+  private requestEnd(
+    held: Buffer | undefined,
+    complete: boolean,
+    span: PhaseSpan,
+  ): BodyEndOutcome | Promise<BodyEndOutcome> {
     const provider = this.provider;
     const geminiLike = GEMINI_LIKE.has(provider);
-    const bytes = this.req.plan === 'buffer' ? (held ?? EMPTY) : this.req.copy.overflowed ? undefined : this.req.copy.bytes();
+    const bytes =
+      this.req.plan === 'buffer'
+        ? (held ?? EMPTY)
+        : this.req.copy.overflowed
+          ? undefined
+          : this.req.copy.bytes();
     let obj: Obj | undefined;
     if (complete && bytes && bytes.length > 0) {
       try {
@@ -266,11 +283,17 @@ export class AiExchange implements Exchange {
       }
     }
     this.req.copy.release();
-    this.req.model = geminiLike ? (this.policy?.model ?? '') : typeof obj?.model === 'string' ? obj.model : '';
+    this.req.model = geminiLike
+      ? (this.policy?.model ?? '')
+      : typeof obj?.model === 'string'
+        ? obj.model
+        : '';
     this.req.streaming = geminiLike ? (this.policy?.chatStreaming ?? false) : Boolean(obj?.stream);
     const operation = operationName(this.path);
     const genAi = span.child(`gen_ai.request ${operation} ${this.req.model}`.trimEnd());
-    genAi.setAttributes(requestAttributes(provider, operation, this.req.model, obj, this.deps.tracer.includeContent));
+    genAi.setAttributes(
+      requestAttributes(provider, operation, this.req.model, obj, this.deps.tracer.includeContent),
+    );
     if (!obj) {
       genAi.end();
       return {};
@@ -321,26 +344,35 @@ export class AiExchange implements Exchange {
     if (!this.req.ended && this.req.plan === 'observe') {
       // The response started before the request body ended (e.g. an early upstream error).
       this.req.ended = true;
-      void this.traced('handle_request_body', (span) => this.requestEnd(undefined, !this.req.copy.overflowed, span));
+      void this.traced('handle_request_body', (span) =>
+        this.requestEnd(undefined, !this.req.copy.overflowed, span),
+      );
     }
     this.resp.status = Number(headers.get(':status')) || undefined;
     const mime = mimeOf(headers.get('content-type'));
     this.resp.gzip = isGzip(headers.get('content-encoding'));
     const sse = mime === 'text/event-stream';
-    this.resp.streaming = sse || (GEMINI_LIKE.has(this.provider) && mime === 'application/json' && this.req.streaming);
+    this.resp.streaming =
+      sse || (GEMINI_LIKE.has(this.provider) && mime === 'application/json' && this.req.streaming);
     const guards = this.policy?.responseGuards;
     if (sse && this.resp.gzip) {
       if (guards) {
         // Compressed SSE cannot be guarded chunk by chunk: fail closed rather than leak.
         return {
           bodyPlan: 'observe',
-          reply: { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details: 'compressed_stream_cannot_be_guarded' },
+          reply: {
+            status: 500,
+            body: RESPONSE_GUARD_FAILURE_MESSAGE,
+            details: 'compressed_stream_cannot_be_guarded',
+          },
         };
       }
       return { bodyPlan: 'observe' };
     }
     if (sse) {
-      const guard = guards ? this.deps.guards.streaming(guards, this.guardContext(NOOP_CHILD_SPAN, 'response')) : undefined;
+      const guard = guards
+        ? this.deps.guards.streaming(guards, this.guardContext(NOOP_CHILD_SPAN, 'response'))
+        : undefined;
       this.resp.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.provider), guard };
       this.resp.plan = guard ? 'transform' : 'observe';
     } else {
@@ -423,7 +455,9 @@ export class AiExchange implements Exchange {
   private parsedRoot: unknown;
 
   /** Usage and model of a finished JSON response; undefined when it was not parseable. */
-  private parseJsonResponse(held: Buffer | undefined): { facts: ResponseFacts; body: Obj | undefined } | undefined {
+  private parseJsonResponse(
+    held: Buffer | undefined,
+  ): { facts: ResponseFacts; body: Obj | undefined } | undefined {
     const copy = this.resp.copy;
     if (!held && copy.overflowed) return undefined;
     const raw = held ?? copy.bytes();
@@ -444,7 +478,11 @@ export class AiExchange implements Exchange {
   }
 
   /** Final metadata, metrics and the gen_ai.response span. */
-  private async finish(facts: ResponseFacts, body: Obj | undefined, span: PhaseSpan): Promise<DynamicMetadata> {
+  private async finish(
+    facts: ResponseFacts,
+    body: Obj | undefined,
+    span: PhaseSpan,
+  ): Promise<DynamicMetadata> {
     const estimate = await this.req.estimate;
     const prompt = facts.usage?.promptTokens ?? 0;
     const completion = facts.usage?.completionTokens ?? 0;

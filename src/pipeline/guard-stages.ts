@@ -82,8 +82,12 @@ export interface GuardContext {
   readonly requestId: string | undefined;
 }
 
-export type RequestGuardResult = { readonly kind: 'pass'; readonly changed: boolean } | { readonly kind: 'reject'; readonly reply: LocalReply };
-export type ResponseGuardResult = { readonly kind: 'pass'; readonly changed: boolean } | { readonly kind: 'fail'; readonly reply: LocalReply };
+export type RequestGuardResult =
+  | { readonly kind: 'pass'; readonly changed: boolean }
+  | { readonly kind: 'reject'; readonly reply: LocalReply };
+export type ResponseGuardResult =
+  | { readonly kind: 'pass'; readonly changed: boolean }
+  | { readonly kind: 'fail'; readonly reply: LocalReply };
 
 type Obj = Record<string, unknown>;
 
@@ -103,7 +107,13 @@ export class GuardRunner {
     private readonly cache: GuardCache,
   ) {}
 
-  private record(phase: GuardPhase, guard: GuardName, action: GuardAction, ctx: GuardContext, extra: object = {}): void {
+  private record(
+    phase: GuardPhase,
+    guard: GuardName,
+    action: GuardAction,
+    ctx: GuardContext,
+    extra: object = {},
+  ): void {
     this.services.observer.guardAction?.(phase, guard, action);
     this.services.log.info({ requestId: ctx.requestId, phase, guard, action, ...extra }, 'guard decision');
   }
@@ -143,7 +153,10 @@ export class GuardRunner {
       span.setAttributes({ 'ai.webhook.endpoint': client.endpoint('request', this.services.webhookScheme) });
       try {
         const verdict = await this.timedWebhook('request', () =>
-          client.checkRequest(webhookRequestMessages(ctx.family, body), this.webhookOptions(ctx, deadline, deadlineAt)),
+          client.checkRequest(
+            webhookRequestMessages(ctx.family, body),
+            this.webhookOptions(ctx, deadline, deadlineAt),
+          ),
         );
         switch (verdict.kind) {
           case 'pass':
@@ -157,7 +170,10 @@ export class GuardRunner {
             this.record('request', 'webhook', 'mask', ctx);
             break;
           case 'reject':
-            span.setAttributes({ 'ai.webhook.result': 'rejected', 'ai.webhook.reject_reason': verdict.reason });
+            span.setAttributes({
+              'ai.webhook.result': 'rejected',
+              'ai.webhook.reject_reason': verdict.reason,
+            });
             this.record('request', 'webhook', 'reject', ctx, { status: verdict.status });
             span.end();
             return {
@@ -174,7 +190,10 @@ export class GuardRunner {
       } catch (err) {
         span.end(err);
         this.record('request', 'webhook', 'error', ctx, { err: errorText(err) });
-        return { kind: 'reject', reply: rejectReply(cfg, 'Error with guardrails webhook', 'guardrails webhook error') };
+        return {
+          kind: 'reject',
+          reply: rejectReply(cfg, 'Error with guardrails webhook', 'guardrails webhook error'),
+        };
       }
     }
 
@@ -188,7 +207,11 @@ export class GuardRunner {
         span.setAttributes({ 'ai.regex.result': hit ? 'rejected' : 'passed' });
         span.end();
         this.record('request', 'regex', hit ? 'reject' : 'pass', ctx);
-        if (hit) return { kind: 'reject', reply: rejectReply(cfg, 'Rejected by guardrails regex', 'rejected by guardrails regex') };
+        if (hit)
+          return {
+            kind: 'reject',
+            reply: rejectReply(cfg, 'Rejected by guardrails regex', 'rejected by guardrails regex'),
+          };
       } else {
         const entities: string[] = [];
         for (const slot of slots) {
@@ -218,9 +241,14 @@ export class GuardRunner {
         });
         span.setAttributes({ 'ai.moderation.flagged': verdict.flagged });
         span.end();
-        this.record('request', 'moderation', verdict.flagged ? 'reject' : 'pass', ctx, { categories: verdict.categories });
+        this.record('request', 'moderation', verdict.flagged ? 'reject' : 'pass', ctx, {
+          categories: verdict.categories,
+        });
         if (verdict.flagged) {
-          return { kind: 'reject', reply: rejectReply(cfg, 'Rejected by guardrails moderation', 'rejected by guardrails moderation') };
+          return {
+            kind: 'reject',
+            reply: rejectReply(cfg, 'Rejected by guardrails moderation', 'rejected by guardrails moderation'),
+          };
         }
       } catch (err) {
         // Moderation API errors fail open (kgateway-contract.md §3.2): counted and logged.
@@ -241,7 +269,10 @@ export class GuardRunner {
       span.setAttributes({ 'ai.webhook.endpoint': client.endpoint('response', this.services.webhookScheme) });
       try {
         const verdict = await this.timedWebhook('response', () =>
-          client.checkResponse(webhookResponseChoices(ctx.family, body), this.webhookOptions(ctx, deadline, deadlineAt)),
+          client.checkResponse(
+            webhookResponseChoices(ctx.family, body),
+            this.webhookOptions(ctx, deadline, deadlineAt),
+          ),
         );
         if (verdict.kind === 'mask') {
           applyWebhookResponseMask(ctx.family, body, verdict.contents);
@@ -253,7 +284,10 @@ export class GuardRunner {
       } catch (err) {
         span.end(err);
         this.record('response', 'webhook', 'error', ctx, { err: errorText(err) });
-        return { kind: 'fail', reply: { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details: 'guardrails webhook error' } };
+        return {
+          kind: 'fail',
+          reply: { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details: 'guardrails webhook error' },
+        };
       }
     }
     if (cfg.regex) {
@@ -270,7 +304,10 @@ export class GuardRunner {
         }
       }
       if (entities.length > 0) changed = true;
-      span.setAttributes({ 'ai.regex.action': 'MASK', 'ai.regex.result': entities.length > 0 ? 'masked' : 'passed' });
+      span.setAttributes({
+        'ai.regex.action': 'MASK',
+        'ai.regex.result': entities.length > 0 ? 'masked' : 'passed',
+      });
       span.end();
       this.record('response', 'regex', entities.length > 0 ? 'mask' : 'pass', ctx, { entities });
     }

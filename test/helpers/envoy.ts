@@ -26,8 +26,9 @@ export function freePort(): Promise<number> {
 
 export function renderTemplate(templatePath: string, vars: Record<string, string | number>): string {
   const text = fs.readFileSync(templatePath, 'utf8');
-  return text.replace(/\{\{([A-Z_]+)\}\}/g, (_m, name: string) => {
-    const v = vars[name];
+  // {{NAME}} must be given; {{NAME=default}} falls back to its default.
+  return text.replace(/\{\{([A-Z_]+)(?:=([^}]*))?\}\}/g, (_m, name: string, fallback: string | undefined) => {
+    const v = vars[name] ?? fallback;
     if (v === undefined) throw new Error(`template ${templatePath} needs {{${name}}}`);
     return String(v);
   });

@@ -15,13 +15,16 @@ export interface KgatewayStack {
   close(): Promise<void>;
 }
 
-export async function startKgatewayStack(env: Record<string, string> = {}): Promise<KgatewayStack> {
+export async function startKgatewayStack(
+  env: Record<string, string> = {},
+  templateVars: Record<string, string | number> = {},
+): Promise<KgatewayStack> {
   const mock = await startMockProvider({});
   const ext = await startTestApp(env, { abstractSocket: true });
   const socket = ext.socketName!;
   const envoy = await startEnvoy({
     template: path.join(repoRoot(), 'envoy/kgateway/envoy.yaml'),
-    vars: { EXTPROC_SOCKET: socket, UPSTREAM_PORT: mock.port },
+    vars: { EXTPROC_SOCKET: socket, UPSTREAM_PORT: mock.port, ...templateVars },
   });
   return {
     envoy,
