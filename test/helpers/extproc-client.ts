@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ProcessingRequest } from '../../src/server/generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import type { ProcessingResponse__Output } from '../../src/server/generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
@@ -177,6 +178,19 @@ export function requestTrailers(pairs: Record<string, string>): ProcessingReques
 
 export function responseTrailers(pairs: Record<string, string>): ProcessingRequest {
   return { response_trailers: { trailers: hdrs(pairs) } };
+}
+
+let statusNames: Map<string, number> | undefined;
+/** An immediate_response status as a number (proto-loader decodes known codes as enum names). */
+export function immediateStatus(r: Reply): number | undefined {
+  const code = r.immediate_response?.status?.code;
+  if (code === undefined || code === null) return undefined;
+  if (typeof code === 'number') return code;
+  if (!statusNames) {
+    const text = fs.readFileSync(path.join(repoRoot(), 'proto/envoy/type/v3/http_status.proto'), 'utf8');
+    statusNames = new Map([...text.matchAll(/^\s*(\w+) = (\d+);/gm)].map((m) => [m[1]!, Number(m[2])]));
+  }
+  return statusNames.get(code) ?? Number(code);
 }
 
 /** Reads a namespace's key from a reply's dynamic_metadata (camelCase Value fields). */
