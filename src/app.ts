@@ -55,6 +55,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   warmTokenizer();
 
   const codecs = loadCodecs();
+  const debug = log.isLevelEnabled('debug');
   const grpc = new GrpcHttp2Server({
     maxReceiveMessageBytes: settings.maxReceiveMessageBytes,
     onStreamError: (err) => log.debug({ err: err.message }, 'http2 stream error'),
@@ -65,7 +66,10 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const http = new NodeHttpClient();
   const guardServices: GuardServices = {
     http,
-    moderation: new ModerationClient(http, { baseUrl: settings.openaiBaseUrl, envApiKey: settings.openaiApiKey }),
+    moderation: new ModerationClient(http, {
+      baseUrl: settings.openaiBaseUrl,
+      envApiKey: settings.openaiApiKey,
+    }),
     observer: metrics,
     log,
     deadlineMs: settings.guardDeadlineMs,
@@ -99,7 +103,10 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     hooks: {
       streamOpened: () => metrics.streamOpened(),
       streamClosed: (outcome) => metrics.streamClosed(outcome),
-      messageProcessed: (phase, seconds) => metrics.messageProcessed(phase, seconds),
+      messageProcessed: (phase, seconds) => {
+        metrics.messageProcessed(phase, seconds);
+        if (debug) log.debug({ phase, ms: Math.round(seconds * 1e6) / 1e3 }, 'ext_proc message');
+      },
       streamError: (err) =>
         log.error({ err: err instanceof Error ? err.stack : String(err) }, 'ext_proc stream failed'),
     },

@@ -102,6 +102,9 @@ export class AiExchange implements Exchange {
   private custom: Record<string, string> = {};
   private readonly startedAt = performance.now();
   private path = '';
+  private readonly guardDecisions: string[] = [];
+  /** Filled when the response completes; close() writes the one summary line per request. */
+  private summary: Record<string, unknown> | undefined;
   private readonly req: RequestState;
   private readonly resp: ResponseState;
 
@@ -164,6 +167,7 @@ export class AiExchange implements Exchange {
       span,
       cacheKey: (phase === 'request' ? this.policy?.requestGuardKey : this.policy?.responseGuardKey) ?? '',
       requestId: this.requestId,
+      decisions: this.guardDecisions,
     };
   }
 
@@ -216,9 +220,28 @@ export class AiExchange implements Exchange {
     this.req.copy.release();
     this.resp.copy.release();
     this.resp.sse = undefined;
-    if (outcome === 'cancelled' && !this.resp.finished) {
-      this.deps.log.debug({ requestId: this.requestId }, 'stream ended before the response finished');
-    }
+    if (!this.policy) return; // never got past the request headers
+    // One access-style line per request: no message content, no credentials.
+    this.deps.log.info(
+      {
+        requestId: this.requestId,
+        provider: this.provider,
+        path: this.path,
+        model: this.req.model,
+        status: this.resp.status,
+        outcome: this.summary
+          ? 'completed'
+          : outcome === 'local-reply'
+            ? 'rejected'
+            : outcome === 'completed'
+              ? 'incomplete'
+              : outcome,
+        guards: this.guardDecisions,
+        latencyMs: Math.round(performance.now() - this.startedAt),
+        ...this.summary,
+      },
+      'request summary',
+    );
   }
 
   // ---- request ----------------------------------------------------------------------------
@@ -501,6 +524,19 @@ export class AiExchange implements Exchange {
     );
     genAi.end();
     const status = this.resp.status;
+    const durationSeconds = (performance.now() - this.startedAt) / 1000;
+    const ttft =
+      this.resp.streaming && this.resp.firstByteAt !== undefined
+        ? (this.resp.firstByteAt - this.startedAt) / 1000
+        : undefined;
+    this.summary = {
+      responseModel,
+      streaming: this.resp.streaming,
+      promptTokens: prompt,
+      completionTokens: completion,
+      rateLimitedTokens: estimate,
+      ...(ttft !== undefined ? { ttftMs: Math.round(ttft * 1000) } : {}),
+    };
     this.deps.observer.exchangeCompleted?.({
       labels: this.labels(responseModel),
       requestId: this.policy?.requestId,
@@ -515,11 +551,8 @@ export class AiExchange implements Exchange {
       responseModel,
       streaming: this.resp.streaming,
       status,
-      durationSeconds: (performance.now() - this.startedAt) / 1000,
-      timeToFirstTokenSeconds:
-        this.resp.streaming && this.resp.firstByteAt !== undefined
-          ? (this.resp.firstByteAt - this.startedAt) / 1000
-          : undefined,
+      durationSeconds,
+      timeToFirstTokenSeconds: ttft,
       errorType: status !== undefined && status >= 400 ? `http_${status}` : undefined,
     });
     return {

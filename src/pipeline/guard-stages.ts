@@ -80,6 +80,8 @@ export interface GuardContext {
   /** Cache keys for this route's compiled guards. */
   readonly cacheKey: string;
   readonly requestId: string | undefined;
+  /** Decisions are appended here ("request:regex:mask") for the exchange's summary log line. */
+  readonly decisions: string[];
 }
 
 export type RequestGuardResult =
@@ -115,7 +117,8 @@ export class GuardRunner {
     extra: object = {},
   ): void {
     this.services.observer.guardAction?.(phase, guard, action);
-    this.services.log.info({ requestId: ctx.requestId, phase, guard, action, ...extra }, 'guard decision');
+    ctx.decisions.push(`${phase}:${guard}:${action}`);
+    this.services.log.debug({ requestId: ctx.requestId, phase, guard, action, ...extra }, 'guard decision');
   }
 
   private webhookOptions(ctx: GuardContext, deadline: AbortSignal, deadlineAt: number): WebhookCallOptions {

@@ -329,10 +329,20 @@ describe('kgateway exchange over the scripted client', () => {
     );
   });
 
-  it('never logs credentials', () => {
+  it('one summary line per request, without credentials or content', () => {
     const all = JSON.stringify(t.logs);
     assert.equal(all.includes('sk-123'), false);
-    assert.ok(t.logs.length > 0);
+    assert.equal(all.includes('Hello, world!'), false);
+    const summaries = t.logs.filter((l) => l.msg === 'request summary');
+    const sse = summaries.find((l) => l.responseModel === 'gpt-4o-mini-2024');
+    assert.equal(sse?.level, 'info');
+    assert.equal(sse?.promptTokens, 21);
+    assert.equal(sse?.completionTokens, 7);
+    assert.equal(sse?.outcome, 'completed');
+    assert.equal(typeof sse?.ttftMs, 'number');
+    // Streams that ended before a response finished (headers-only tests, the cancelled one).
+    assert.ok(summaries.some((l) => l.outcome === 'incomplete'));
+    assert.ok(t.logs.some((l) => l.msg === 'ext_proc message' && l.level === 'debug'));
   });
 
   it('a graceful half-close gets status OK', async () => {
