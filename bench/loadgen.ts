@@ -42,11 +42,18 @@ export interface LoadConfig {
   readonly expectedEvents?: number;
   /** Include the raw latency samples (µs) in the result. */
   readonly samples: boolean;
+  /**
+   * Before timing starts, this many requests are sent concurrently (twice) and not recorded, so
+   * that keep-alive connections are open and measurements do not include connection setup.
+   */
+  readonly warmupRequests: number;
 }
 
 export interface LoadResult {
   readonly mode: 'rate' | 'closed';
   readonly sent: number;
+  /** Unrecorded warm-up requests sent before `sent` (they are in cpuMs, and in the servers' CPU). */
+  readonly warmupSent: number;
   readonly ok: number;
   readonly errors: Record<string, number>;
   /** From the first send (or first scheduled time) to the last completion. */
@@ -54,6 +61,8 @@ export interface LoadResult {
   /** ok / elapsed. */
   readonly rps: number;
   readonly latencyUs: Summary;
+  /** From the actual send (rate mode: excludes the generator's own lateness and queueing). */
+  readonly serviceUs: Summary;
   /** Rate mode: how late the generator itself started requests (timer lateness + queueing). */
   readonly sendLagUs?: Summary;
   /** Time to the first response byte. */
@@ -64,6 +73,7 @@ export interface LoadResult {
   /** Generator's own CPU (user+system) during the run. */
   readonly cpuMs: number;
   readonly samplesUs?: number[];
+  readonly serviceSamplesUs?: number[];
 }
 
 export interface Summary {
@@ -101,6 +111,7 @@ const nowNs = (): bigint => process.hrtime.bigint();
 interface OneResult {
   ok: boolean;
   error?: string;
+  sendNs: bigint;
   endNs: bigint;
   firstByteNs: bigint | undefined;
   bytes: number;
@@ -117,6 +128,7 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   });
   const headers = { ...cfg.headers, 'content-length': String(body.length) };
   const latencies: number[] = [];
+  const service: number[] = [];
   const ttfbs: number[] = [];
   const lags: number[] = [];
   const errors: Record<string, number> = {};
@@ -136,11 +148,12 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
       let events = 0;
       let prevNl = false;
       let firstByteNs: bigint | undefined;
-      const done = (r: Omit<OneResult, 'endNs' | 'bytes' | 'events' | 'firstByteNs'>): void => {
+      const sendNs = nowNs();
+      const done = (r: Pick<OneResult, 'ok' | 'error'>): void => {
         if (settled) return;
         settled = true;
         live.delete(req);
-        resolve({ ...r, endNs: nowNs(), firstByteNs, bytes, events });
+        resolve({ ...r, sendNs, endNs: nowNs(), firstByteNs, bytes, events });
       };
       const req = http.request(
         { agent, host: cfg.host, port: cfg.port, method: 'POST', path: cfg.path, headers },
@@ -184,6 +197,7 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
     if (r.ok) {
       ok++;
       latencies.push(Number(r.endNs - fromNs) / 1000);
+      service.push(Number(r.endNs - r.sendNs) / 1000);
       if (r.firstByteNs !== undefined) ttfbs.push(Number(r.firstByteNs - fromNs) / 1000);
       if (cfg.expectedEvents !== undefined) {
         eventsMin = Math.min(eventsMin, r.events);
@@ -198,6 +212,14 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
       }
     }
   };
+
+  let warmupSent = 0;
+  for (let round = 0; round < 2 && cfg.warmupRequests > 0; round++) {
+    warmupSent += cfg.warmupRequests;
+    const warm = await Promise.all(Array.from({ length: cfg.warmupRequests }, () => one()));
+    const bad = warm.find((r) => !r.ok);
+    if (bad) errors[`warmup_${bad.error ?? 'error'}`] = warm.filter((r) => !r.ok).length;
+  }
 
   const startNs = nowNs();
   const deadlineNs = startNs + BigInt(Math.round(cfg.durationMs * 1e6));
@@ -275,17 +297,24 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   const result: LoadResult = {
     mode: cfg.mode,
     sent,
+    warmupSent,
     ok,
     errors,
     elapsedMs,
     rps: elapsedMs > 0 ? ok / (elapsedMs / 1000) : 0,
     latencyUs: summarize(latencies),
+    serviceUs: summarize(service),
     ...(cfg.mode === 'rate' ? { sendLagUs: summarize(lags) } : {}),
     ttfbUs: summarize(ttfbs),
     bytesIn,
     ...(cfg.expectedEvents !== undefined && Number.isFinite(eventsMin) ? { eventsMin, eventsMax } : {}),
     cpuMs: (cpu.user + cpu.system) / 1000,
-    ...(cfg.samples ? { samplesUs: latencies.map((v) => Math.round(v)) } : {}),
+    ...(cfg.samples
+      ? {
+          samplesUs: latencies.map((v) => Math.round(v)),
+          serviceSamplesUs: service.map((v) => Math.round(v)),
+        }
+      : {}),
   };
   return result;
 }

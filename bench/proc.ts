@@ -73,10 +73,10 @@ export function killAllChildrenSync(): void {
 export async function spawnNode(
   script: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; ready?: RegExp; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; ready?: RegExp; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<{ child: ChildProcess; match: RegExpExecArray | undefined; stderr: () => string }> {
   const child = track(
-    spawn(process.execPath, [script, ...args], {
+    spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], {
       env: opts.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
@@ -94,7 +94,10 @@ export async function spawnNode(
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${script} not ready after ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${script} not ready after ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = ready.exec(out);

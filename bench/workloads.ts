@@ -88,7 +88,11 @@ interface ChatMessage {
 
 /** An OpenAI chat request whose JSON encoding is exactly `bytes` bytes. */
 export function chatBody(bytes: number, opts: { stream?: boolean } = {}): Buffer {
-  const base: Record<string, unknown> = { model: 'gpt-4o-mini', messages: [] as ChatMessage[], max_tokens: 512 };
+  const base: Record<string, unknown> = {
+    model: 'gpt-4o-mini',
+    messages: [] as ChatMessage[],
+    max_tokens: 512,
+  };
   if (opts.stream === true) {
     base['stream'] = true;
     base['stream_options'] = { include_usage: true };

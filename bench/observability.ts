@@ -1,0 +1,173 @@
+/**
+ * Overhead of metrics and tracing (issue: AI observability), in one run:
+ *  1. CPU per request inside the extension (codec + stream engine + exchange, no network), for
+ *     A = no metrics, no tracing; B = metrics; C = metrics + OTel tracing sampled at 100% (real SDK,
+ *     batch processor, an exporter that discards). Reported as (B−A)/A and (C−B)/B.
+ *  2. End-to-end p50 through real Envoy, closed loop, with tracing off and on (OTLP/HTTP to a local
+ *     receiver).
+ * Run: node dist/bench/observability.js   (BENCH_QUICK=1 for a smoke run)
+ */
+import protoLoader from '@grpc/proto-loader';
+import { LOADER_OPTIONS, loadCodecs } from '../src/server/proto.js';
+import { StreamSession } from '../src/server/stream-session.js';
+import { AiExchange } from '../src/pipeline/exchange.js';
+import type { ExchangeDeps } from '../src/pipeline/exchange.js';
+import { KgatewayPolicySource } from '../src/config/kgateway-policy.js';
+import { AiMetrics } from '../src/metrics/ai-metrics.js';
+import { NOOP_TRACER } from '../src/pipeline/tracer.js';
+import type { ExchangeTracer } from '../src/pipeline/tracer.js';
+import { createOtelTracing } from '../src/tracing/otel.js';
+import { GuardCache, GuardRunner } from '../src/pipeline/guard-stages.js';
+import type { GuardServices } from '../src/pipeline/guard-stages.js';
+import { NodeHttpClient } from '../src/http/index.js';
+import { ModerationClient } from '../src/guards/moderation/index.js';
+import type { ProcessingRequest } from '../src/server/generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
+import { startKgatewayStack } from '../test/helpers/stack.js';
+import { startOtlpReceiver } from '../test/helpers/otlp-receiver.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import pino from 'pino';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const N = QUICK ? 2000 : 20000;
+const E2E_N = QUICK ? 300 : 3000;
+
+const silent = pino({ level: 'silent' });
+const codecs = loadCodecs();
+const hdr = (pairs: Record<string, string>) => ({ headers: Object.entries(pairs).map(([key, v]) => ({ key, raw_value: Buffer.from(v) })) });
+const reqBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(900) }] });
+const respBody = JSON.stringify({
+  id: 'chatcmpl-1',
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'y'.repeat(900) }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 230, completion_tokens: 225, total_tokens: 455 },
+});
+// The server decodes requests and encodes responses; the bench also needs to encode requests.
+const pkg = protoLoader.loadSync('envoy/service/ext_proc/v3/external_processor.proto', LOADER_OPTIONS);
+const method = (pkg['envoy.service.ext_proc.v3.ExternalProcessor'] as unknown as Record<string, { requestSerialize(m: object): Buffer }>)
+  .Process!;
+const script: Buffer[] = (
+  [
+    {
+      request_headers: { headers: hdr({ ':path': '/v1/chat/completions', ':method': 'POST', authorization: 'Bearer k' }) },
+      protocol_config: { request_body_mode: 'STREAMED', response_body_mode: 'STREAMED' },
+    },
+    { request_body: { body: Buffer.from(reqBody), end_of_stream: true } },
+    { response_headers: { headers: hdr({ ':status': '200', 'content-type': 'application/json' }) } },
+    { response_body: { body: Buffer.from(respBody), end_of_stream: true } },
+  ] as ProcessingRequest[]
+).map((m) => method.requestSerialize(m));
+
+function deps(observer: ExchangeDeps['observer'], tracer: ExchangeTracer): ExchangeDeps {
+  const http = new NodeHttpClient();
+  const services: GuardServices = {
+    http,
+    moderation: new ModerationClient(http, { baseUrl: 'http://127.0.0.1:1', envApiKey: undefined }),
+    observer,
+    log: silent,
+    deadlineMs: 4000,
+    webhookScheme: 'https',
+    webhookInsecureSkipVerify: true,
+    maxCustomMatchChars: 256,
+  };
+  return {
+    policies: new KgatewayPolicySource(),
+    customLabels: [],
+    observer,
+    log: silent,
+    maxBodyBytes: 8 << 20,
+    syncTokenCountMaxBytes: 32 * 1024,
+    tracer,
+    guards: new GuardRunner(services, new GuardCache(services)),
+  };
+}
+
+async function cpuPerRequest(d: ExchangeDeps, n: number, metrics: AiMetrics | undefined): Promise<number> {
+  const md = new Map([['x-llm-provider', 'openai']]);
+  const one = async (): Promise<void> => {
+    const ex = new AiExchange({ grpcMetadata: md }, d);
+    const s = new StreamSession(ex, { defaultModes: { request: 'STREAMED', response: 'STREAMED' }, maxHeldBodyBytes: 8 << 20, tooLarge: () => ({ status: 413, body: '' }) });
+    metrics?.streamOpened();
+    for (const bytes of script) for (const r of await s.handle(codecs.extProc.decode(bytes))) codecs.extProc.encode(r);
+    ex.close('completed');
+    metrics?.streamClosed('completed');
+  };
+  for (let i = 0; i < 500; i++) await one();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) await one();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n; // µs per request
+}
+
+function p50(samples: number[]): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function e2eP50(tracing: boolean): Promise<number> {
+  const receiver = await startOtlpReceiver();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-otel-'));
+  if (tracing) {
+    const cfg = { endpoint: receiver.url, protocol: 'http/protobuf', sampler: { type: 'alwaysOn' } };
+    fs.writeFileSync(path.join(dir, 'tracing.json'), Buffer.from(JSON.stringify(cfg)).toString('base64'));
+  }
+  const stack = await startKgatewayStack({ AI_OTEL_CONFIG_DIRS: dir, LOG_LEVEL: 'error' });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const once = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const req = http.request(
+        { host: '127.0.0.1', port: stack.envoy.listenPort, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(performance.now() - t0));
+        },
+      );
+      req.on('error', reject);
+      req.end(reqBody);
+    });
+  try {
+    for (let i = 0; i < 200; i++) await once();
+    const samples: number[] = [];
+    for (let i = 0; i < E2E_N; i++) samples.push(await once());
+    return p50(samples);
+  } finally {
+    agent.destroy();
+    await stack.close();
+    await receiver.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const noObserver = {};
+  const a = await cpuPerRequest(deps(noObserver, NOOP_TRACER), N, undefined);
+  const metrics = new AiMetrics({ customLabelNames: [], maxModelLabels: 500 });
+  const b = await cpuPerRequest(deps(metrics, NOOP_TRACER), N, metrics);
+  const receiver = await startOtlpReceiver();
+  const otel = createOtelTracing(
+    { endpoint: receiver.url, protocol: 'http/protobuf', sampler: { type: 'alwaysOn' } },
+    { serviceName: 'bench', includeContent: false, batchDelayMs: 200 },
+  );
+  const metrics2 = new AiMetrics({ customLabelNames: [], maxModelLabels: 500 });
+  const c = await cpuPerRequest(deps(metrics2, otel.tracer), N, metrics2);
+  await otel.shutdown();
+  await receiver.close();
+  // Re-measure A last: the host drifts; report the mean of both A runs.
+  const a2 = await cpuPerRequest(deps(noObserver, NOOP_TRACER), N, undefined);
+  const base = (a + a2) / 2;
+  const pct = (x: number, y: number): string => `${(((x - y) / y) * 100).toFixed(1)}%`;
+  console.log(`## Observability overhead (${N} requests per configuration, 1 KiB JSON both ways)\n`);
+  console.log('| configuration | extension CPU per request (µs) | added |');
+  console.log('|---|---:|---:|');
+  console.log(`| A: no metrics, no tracing | ${base.toFixed(1)} (runs: ${a.toFixed(1)}, ${a2.toFixed(1)}) | |`);
+  console.log(`| B: metrics | ${b.toFixed(1)} | ${pct(b, base)} of A (target ≤ 5%) |`);
+  console.log(`| C: metrics + tracing at 100% | ${c.toFixed(1)} | ${pct(c, b)} of B (target ≤ 25%) |`);
+  const off = await e2eP50(false);
+  const on = await e2eP50(true);
+  console.log(`\nEnd-to-end p50 through Envoy, ${E2E_N} sequential requests: tracing off ${off.toFixed(3)} ms, on ${on.toFixed(3)} ms (${pct(on, off)}; target ≤ 5%).`);
+}
+
+void main();
