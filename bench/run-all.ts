@@ -221,6 +221,8 @@ interface Report {
   targets: TargetResult[];
   problems: string[];
   tokenizers?: { ok: boolean; seconds: number; output: string };
+  /** The in-process sub-benches (guards, observability), each run as a child process. */
+  extras?: { title: string; ok: boolean; seconds: number; output: string }[];
 }
 
 const t0 = performance.now();
@@ -790,6 +792,12 @@ function renderMarkdown(r: Report): string {
     L.push(r.tokenizers.ok ? r.tokenizers.output.trim() : `failed: ${r.tokenizers.output.trim()}`);
     L.push('');
   }
+  for (const x of r.extras ?? []) {
+    L.push(`## ${x.title} (${f(x.seconds, 0)} s)`);
+    L.push('');
+    L.push(x.ok ? x.output.trim() : `failed: ${x.output.trim()}`);
+    L.push('');
+  }
   return L.join('\n');
 }
 
@@ -936,6 +944,22 @@ async function main(): Promise<number> {
 
   const tok = await runTokenizers();
   if (tok) report.tokenizers = tok;
+  report.extras = [];
+  for (const [file, title] of [
+    ['bench/guards.js', 'Guards (dist/bench/guards.js)'],
+    ['bench/observability.js', 'Metrics and tracing overhead (dist/bench/observability.js)'],
+  ] as const) {
+    log(`running dist/${file}`);
+    const start = performance.now();
+    const env = { ...process.env, ...(QUICK ? { BENCH_QUICK: '1' } : {}) };
+    try {
+      const output = await runNode(path.join(DIST, file), '', TOKENIZERS_MAX_MS, env);
+      report.extras.push({ title, ok: true, seconds: (performance.now() - start) / 1000, output });
+    } catch (err) {
+      problems.push(`${file} failed: ${err instanceof Error ? err.message : String(err)}`);
+      report.extras.push({ title, ok: false, seconds: (performance.now() - start) / 1000, output: String(err) });
+    }
+  }
   report.durationS = (performance.now() - t0) / 1000;
   report.problems = problems;
 
