@@ -229,8 +229,9 @@ function nextMatch(
   t: Utf8Text,
   from: number,
   stopOnEmpty = false,
+  firstWindow = WINDOW0,
 ): [number, number] | undefined {
-  let win = WINDOW0;
+  let win = firstWindow;
   let pos = from;
   for (;;) {
     if (pos > t.cpCount) return undefined;
@@ -256,7 +257,7 @@ function nextMatch(
       if (stopOnEmpty) return [s, s];
       // empty match: try again one character further
       pos = s + 1;
-      win = WINDOW0;
+      win = Math.min(win, WINDOW0);
       continue;
     }
     return [s, e];
@@ -322,12 +323,14 @@ export function compileCustom(
       if (combined !== undefined) {
         // An empty match of the alternation could hide another alternative's match at the same place,
         // so it only tells where to start, never that there is nothing.
-        const m = nextMatch(combined, t, 0, true);
+        const m = nextMatch(combined, t, 0, true, Infinity);
         if (m === undefined) return;
         first = m[0];
       }
       for (const re of res) {
-        for (let m = nextMatch(re, t, first); m !== undefined; m = nextMatch(re, t, m[1])) {
+        // The first search of a pattern scans everything left (one RE2 call when there is no match, the
+        // common case); later ones start with small windows (many matches stay linear).
+        for (let m = nextMatch(re, t, first, false, Infinity); m !== undefined; m = nextMatch(re, t, m[1])) {
           out.push({ start: t.u16(m[0]), end: t.u16(m[1]) });
         }
       }
@@ -336,11 +339,11 @@ export function compileCustom(
       if (text === '') return false;
       const t = new Utf8Text(text);
       if (combined !== undefined) {
-        const m = nextMatch(combined, t, 0, true);
+        const m = nextMatch(combined, t, 0, true, Infinity);
         if (m === undefined) return false;
         if (m[1] > m[0]) return true;
       }
-      return res.some((re) => nextMatch(re, t, 0) !== undefined);
+      return res.some((re) => nextMatch(re, t, 0, false, Infinity) !== undefined);
     },
   };
   for (const re of res) FREE.register(holder, re);
