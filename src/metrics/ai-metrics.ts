@@ -18,6 +18,39 @@ export interface AiMetricsOptions {
   readonly maxModelLabels: number;
 }
 
+type CounterChild = ReturnType<client.Counter['labels']>;
+type HistogramChild = ReturnType<client.Histogram['labels']>;
+interface KgatewayChildren {
+  readonly prompt: CounterChild;
+  readonly completion: CounterChild;
+  readonly rateLimited: CounterChild;
+}
+interface GenAiChildren {
+  readonly input: HistogramChild;
+  readonly output: HistogramChild;
+  readonly cachedInput: () => HistogramChild;
+  readonly cacheCreationInput: () => HistogramChild;
+  readonly reasoning: () => HistogramChild;
+  readonly duration: HistogramChild;
+  readonly ttft: () => HistogramChild;
+  readonly tpot: () => HistogramChild;
+}
+
+/** A Map that forgets its oldest entry past a size bound. */
+class BoundedMap<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+  getOrCreate(key: K, make: () => V): V {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+      v = make();
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+
 /** gen_ai.provider.name for kgateway's provider names. */
 export function genAiProvider(llm: string): string {
   switch (llm) {
@@ -141,40 +174,94 @@ export class AiMetrics implements ExchangeObserver {
   }
 
   exchangeCompleted(s: ExchangeSummary): void {
-    const labels = this.labels(s.labels);
-    this.promptTokens.inc(labels, s.promptTokens);
-    this.completionTokens.inc(labels, s.completionTokens);
-    this.rateLimitedTokens.inc(labels, s.rateLimitedTokens);
+    const kg = this.kgatewayChildren(s.labels);
+    kg.prompt.inc(s.promptTokens);
+    kg.completion.inc(s.completionTokens);
+    kg.rateLimited.inc(s.rateLimitedTokens);
 
-    const g = {
-      gen_ai_operation_name: s.operation,
-      gen_ai_provider_name: genAiProvider(s.labels.llm),
-      gen_ai_request_model: this.models.value(s.requestModel || s.responseModel),
-      gen_ai_response_model: this.responseModels.value(s.responseModel),
-      error_type: s.errorType ?? '',
-    };
-    const tokens = (type: string, n: number | undefined): void => {
-      if (n !== undefined) this.tokenUsage.observe({ ...g, gen_ai_token_type: type }, n);
-    };
-    tokens('input', s.promptTokens);
-    tokens('output', s.completionTokens);
-    tokens('cached_input', s.cachedInputTokens);
-    tokens('cache_creation_input', s.cacheCreationInputTokens);
-    tokens('reasoning', s.reasoningTokens);
-    this.requestDuration.observe(g, s.durationSeconds);
+    const g = this.genAiChildren(
+      s.operation,
+      s.labels.llm,
+      this.models.value(s.requestModel || s.responseModel),
+      this.responseModels.value(s.responseModel),
+      s.errorType ?? '',
+    );
+    g.input.observe(s.promptTokens);
+    g.output.observe(s.completionTokens);
+    if (s.cachedInputTokens !== undefined) g.cachedInput().observe(s.cachedInputTokens);
+    if (s.cacheCreationInputTokens !== undefined) g.cacheCreationInput().observe(s.cacheCreationInputTokens);
+    if (s.reasoningTokens !== undefined) g.reasoning().observe(s.reasoningTokens);
+    g.duration.observe(s.durationSeconds);
     if (s.timeToFirstTokenSeconds !== undefined) {
-      this.ttft.observe(g, s.timeToFirstTokenSeconds);
+      g.ttft().observe(s.timeToFirstTokenSeconds);
       if (s.completionTokens > 1) {
-        this.timePerOutputToken.observe(
-          g,
-          (s.durationSeconds - s.timeToFirstTokenSeconds) / (s.completionTokens - 1),
-        );
+        g.tpot().observe((s.durationSeconds - s.timeToFirstTokenSeconds) / (s.completionTokens - 1));
       }
     }
   }
 
+  /**
+   * Label children are cached per label combination: prom-client hashes the label object on every
+   * inc/observe otherwise, which dominated the per-request metrics cost. Combinations are bounded
+   * by the model caps; the cache is bounded too (custom labels come from request metadata).
+   */
+  private readonly kgCache = new BoundedMap<string, KgatewayChildren>(10_000);
+  private readonly genAiCache = new BoundedMap<string, GenAiChildren>(10_000);
+
+  private kgatewayChildren(l: ExchangeLabels): KgatewayChildren {
+    const model = this.models.value(l.model);
+    let key = `${l.llm}\u0000${model}`;
+    for (const name of this.opts.customLabelNames) key += `\u0000${l.custom[name] ?? '<unknown>'}`;
+    return this.kgCache.getOrCreate(key, () => {
+      const labels = this.labels(l);
+      return {
+        prompt: this.promptTokens.labels(labels),
+        completion: this.completionTokens.labels(labels),
+        rateLimited: this.rateLimitedTokens.labels(labels),
+      };
+    });
+  }
+
+  private genAiChildren(
+    op: string,
+    llm: string,
+    reqModel: string,
+    respModel: string,
+    err: string,
+  ): GenAiChildren {
+    const key = `${op}\u0000${llm}\u0000${reqModel}\u0000${respModel}\u0000${err}`;
+    return this.genAiCache.getOrCreate(key, () => {
+      const g = {
+        gen_ai_operation_name: op,
+        gen_ai_provider_name: genAiProvider(llm),
+        gen_ai_request_model: reqModel,
+        gen_ai_response_model: respModel,
+        error_type: err,
+      };
+      const lazy = <T>(make: () => T): (() => T) => {
+        let v: T | undefined;
+        return () => (v ??= make());
+      };
+      // Series for optional observations appear only once observed, as before.
+      return {
+        input: this.tokenUsage.labels({ ...g, gen_ai_token_type: 'input' }),
+        output: this.tokenUsage.labels({ ...g, gen_ai_token_type: 'output' }),
+        cachedInput: lazy(() => this.tokenUsage.labels({ ...g, gen_ai_token_type: 'cached_input' })),
+        cacheCreationInput: lazy(() =>
+          this.tokenUsage.labels({ ...g, gen_ai_token_type: 'cache_creation_input' }),
+        ),
+        reasoning: lazy(() => this.tokenUsage.labels({ ...g, gen_ai_token_type: 'reasoning' })),
+        duration: this.requestDuration.labels(g),
+        ttft: lazy(() => this.ttft.labels(g)),
+        tpot: lazy(() => this.timePerOutputToken.labels(g)),
+      };
+    });
+  }
+
+  private readonly phaseChildren = new BoundedMap<string, HistogramChild>(32);
+
   messageProcessed(phase: string, seconds: number): void {
-    this.phaseSeconds.observe({ phase }, seconds);
+    this.phaseChildren.getOrCreate(phase, () => this.phaseSeconds.labels({ phase })).observe(seconds);
   }
 
   exceptionRaised(l: ExchangeLabels): void {
