@@ -23,7 +23,9 @@ const SENTENCES = [
 ];
 
 function prompt(bytes: number): string {
-  const messages: { role: string; content: string }[] = [{ role: 'system', content: 'You are a careful assistant.' }];
+  const messages: { role: string; content: string }[] = [
+    { role: 'system', content: 'You are a careful assistant.' },
+  ];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
     const s = SENTENCES[i % SENTENCES.length]!;
@@ -76,7 +78,11 @@ function chunks(buf: Buffer, size = 1536): Buffer[] {
 async function main(): Promise<void> {
   const guard = compileRegexGuard({
     builtins: ['CREDIT_CARD', 'SSN', 'PHONE_NUMBER', 'EMAIL'],
-    matches: [{ pattern: 'project\\s+bluebird' }, { pattern: 'internal[-_ ]only' }, { pattern: '(?P<id>emp-\\d{6})' }],
+    matches: [
+      { pattern: 'project\\s+bluebird' },
+      { pattern: 'internal[-_ ]only' },
+      { pattern: '(?P<id>emp-\\d{6})' },
+    ],
     action: 'MASK',
   });
   const body = Buffer.from(prompt(10 * 1024));
@@ -118,9 +124,15 @@ async function main(): Promise<void> {
   const fmt = (n: number): string => n.toFixed(1);
   console.log('| workload | without guards (µs) | with guards (µs) | ratio |');
   console.log('|---|---:|---:|---:|');
-  console.log(`| 10 KiB prompt, 4 builtins + 3 custom (${body.length} B) | ${fmt(base)} | ${fmt(guarded)} | ${(guarded / base).toFixed(2)}× |`);
-  console.log(`| streaming response, 200 SSE events (${stream.length} chunks) | ${fmt(streamBase)} | ${fmt(streamGuarded)} | ${(streamGuarded / streamBase).toFixed(2)}× |`);
-  console.log(`\nAdded per request: prompt ${fmt(guarded - base)} µs; stream ${fmt(streamGuarded - streamBase)} µs (${fmt((streamGuarded - streamBase) / 200)} µs per event).`);
+  console.log(
+    `| 10 KiB prompt, 4 builtins + 3 custom (${body.length} B) | ${fmt(base)} | ${fmt(guarded)} | ${(guarded / base).toFixed(2)}× |`,
+  );
+  console.log(
+    `| streaming response, 200 SSE events (${stream.length} chunks) | ${fmt(streamBase)} | ${fmt(streamGuarded)} | ${(streamGuarded / streamBase).toFixed(2)}× |`,
+  );
+  console.log(
+    `\nAdded per request: prompt ${fmt(guarded - base)} µs; stream ${fmt(streamGuarded - streamBase)} µs (${fmt((streamGuarded - streamBase) / 200)} µs per event).`,
+  );
 }
 
 void main();

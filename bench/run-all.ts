@@ -957,7 +957,12 @@ async function main(): Promise<number> {
       report.extras.push({ title, ok: true, seconds: (performance.now() - start) / 1000, output });
     } catch (err) {
       problems.push(`${file} failed: ${err instanceof Error ? err.message : String(err)}`);
-      report.extras.push({ title, ok: false, seconds: (performance.now() - start) / 1000, output: String(err) });
+      report.extras.push({
+        title,
+        ok: false,
+        seconds: (performance.now() - start) / 1000,
+        output: String(err),
+      });
     }
   }
   report.durationS = (performance.now() - t0) / 1000;

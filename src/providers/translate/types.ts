@@ -8,7 +8,8 @@
  */
 
 export type ClientApi = 'openai' | 'anthropic';
-export type ProviderKind = 'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex-ai' | 'mistral' | 'ollama' | 'bedrock';
+export type ProviderKind =
+  'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex-ai' | 'mistral' | 'ollama' | 'bedrock';
 
 /** Plain JSON object. */
 export type Json = Record<string, unknown>;
