@@ -46,6 +46,9 @@ export interface GrpcCall {
 
 export type GrpcHandler = (call: GrpcCall) => void;
 
+/** Concurrent ext_proc streams per HTTP/2 connection (one per in-flight HTTP request). */
+export const MAX_CONCURRENT_STREAMS = 4096;
+
 export interface GrpcServerOptions {
   readonly maxReceiveMessageBytes: number;
   readonly onStreamError?: (err: Error) => void;
@@ -164,7 +167,10 @@ export class GrpcHttp2Server {
       streamResetRate: Number.MAX_SAFE_INTEGER,
       maxSessionMemory: 64,
       settings: {
-        maxConcurrentStreams: 1 << 20,
+        // Bounded, so that per-session memory stays bounded: with 2^20, streams that end in a
+        // half-close/reset race piled up until the session refused new streams (see
+        // docs/known-issues.md). Envoy opens another connection when a connection is full.
+        maxConcurrentStreams: MAX_CONCURRENT_STREAMS,
         initialWindowSize: 4 * 1024 * 1024,
         maxFrameSize: 1 << 20,
       },
