@@ -1,0 +1,54 @@
+/**
+ * Converse response → OpenAI `chat.completion`.
+ *
+ * Text blocks are concatenated into `content`, `toolUse` blocks become `tool_calls`, and
+ * `reasoningContent.reasoningText.text` becomes `reasoning_content` (signatures and redacted reasoning are
+ * not carried). `content` is null when the reply is tool calls only.
+ */
+import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
+import type { CompletionStamp } from './completion-ids.js';
+import { finishReason } from './finish-reason.js';
+import { asArray, asRecord, asString } from './json.js';
+import { openAIUsage } from './usage.js';
+
+export function bedrockToOpenAIResponse(
+  body: Json,
+  target: UpstreamTarget,
+  stamp: CompletionStamp,
+): OpenAIChatCompletion {
+  let text = '';
+  let reasoning: string | undefined;
+  const toolCalls: Json[] = [];
+  const blocks = asArray(asRecord(asRecord(body.output)?.message)?.content);
+  for (const b of blocks) {
+    const block = asRecord(b);
+    if (block === undefined) continue;
+    const t = asString(block.text);
+    if (t !== undefined) text += t;
+    const toolUse = asRecord(block.toolUse);
+    if (toolUse !== undefined) toolCalls.push(toolCall(toolUse));
+    const r = asString(asRecord(asRecord(block.reasoningContent)?.reasoningText)?.text);
+    if (r !== undefined) reasoning = (reasoning ?? '') + r;
+  }
+  const message: Json = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
+  if (reasoning !== undefined) message.reasoning_content = reasoning;
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  const completion: Json = {
+    id: stamp.id,
+    object: 'chat.completion',
+    created: stamp.created,
+    model: target.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(body.stopReason) }],
+  };
+  const usage = openAIUsage(body.usage);
+  if (usage !== undefined) completion.usage = usage;
+  return completion;
+}
+
+function toolCall(toolUse: Json): Json {
+  return {
+    id: asString(toolUse.toolUseId) ?? '',
+    type: 'function',
+    function: { name: asString(toolUse.name) ?? '', arguments: JSON.stringify(toolUse.input ?? {}) },
+  };
+}

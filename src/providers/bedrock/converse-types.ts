@@ -1,0 +1,49 @@
+/** Wire types of the Bedrock Converse / ConverseStream request body (the parts the gateway produces). Type-only. */
+
+export type ConverseImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
+
+export interface ConverseTextBlock {
+  text: string;
+}
+export interface ConverseImageBlock {
+  image: { format: ConverseImageFormat; source: { bytes: string } };
+}
+export interface ConverseToolUseBlock {
+  toolUse: { toolUseId: string; name: string; input: unknown };
+}
+export type ConverseToolResultContent = { json: unknown } | { text: string };
+export interface ConverseToolResultBlock {
+  toolResult: { toolUseId: string; content: ConverseToolResultContent[]; status?: 'success' | 'error' };
+}
+export type ConverseContentBlock =
+  ConverseTextBlock | ConverseImageBlock | ConverseToolUseBlock | ConverseToolResultBlock;
+
+export type ConverseRole = 'user' | 'assistant';
+
+export interface ConverseMessage {
+  role: ConverseRole;
+  content: ConverseContentBlock[];
+}
+
+export interface ConverseInferenceConfig {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stopSequences?: string[];
+}
+
+export interface ConverseToolSpec {
+  toolSpec: { name: string; description?: string; inputSchema: { json: unknown } };
+}
+export type ConverseToolChoice = { auto: object } | { any: object } | { tool: { name: string } };
+export interface ConverseToolConfig {
+  tools: ConverseToolSpec[];
+  toolChoice?: ConverseToolChoice;
+}
+
+export interface ConverseRequest {
+  system?: ConverseTextBlock[];
+  messages: ConverseMessage[];
+  inferenceConfig?: ConverseInferenceConfig;
+  toolConfig?: ConverseToolConfig;
+}

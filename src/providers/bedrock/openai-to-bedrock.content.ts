@@ -1,0 +1,95 @@
+/** OpenAI message content (string or content parts) → Converse content blocks. */
+import type {
+  ConverseContentBlock,
+  ConverseImageBlock,
+  ConverseImageFormat,
+  ConverseTextBlock,
+} from './converse-types.js';
+import { invalid } from './invalid-request.js';
+import { asRecord, asString } from './json.js';
+
+const IMAGE_FORMATS: ReadonlyMap<string, ConverseImageFormat> = new Map([
+  ['image/png', 'png'],
+  ['image/jpeg', 'jpeg'],
+  ['image/jpg', 'jpeg'],
+  ['image/gif', 'gif'],
+  ['image/webp', 'webp'],
+]);
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * The text of a content value that may only hold text: a string, or an array of `text` (and `refusal`)
+ * parts. Empty strings are left out, since Bedrock rejects blank text blocks.
+ */
+export function textBlocks(content: unknown, where: string): ConverseTextBlock[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
+  if (!Array.isArray(content)) throw invalid(`${where}: content must be a string or an array of parts`);
+  const out: ConverseTextBlock[] = [];
+  content.forEach((p, i) => {
+    const text = partText(p, `${where}[${i}]`);
+    if (text === undefined) throw invalid(`${where}[${i}]: only text parts are supported here`);
+    if (text !== '') out.push({ text });
+  });
+  return out;
+}
+
+/** User content: text and base64 data-URL images. */
+export function userBlocks(content: unknown, where: string): ConverseContentBlock[] {
+  if (!Array.isArray(content)) return textBlocks(content, where);
+  const out: ConverseContentBlock[] = [];
+  content.forEach((p, i) => {
+    const at = `${where}[${i}]`;
+    const text = partText(p, at);
+    if (text !== undefined) {
+      if (text !== '') out.push({ text });
+      return;
+    }
+    const part = asRecord(p);
+    if (part?.type === 'image_url') {
+      const img = part.image_url;
+      const url = typeof img === 'string' ? img : asString(asRecord(img)?.url);
+      if (url === undefined) throw invalid(`${at}: image_url.url must be a string`);
+      out.push(imageBlock(url, at));
+      return;
+    }
+    throw invalid(`${at}: content part type '${String(part?.type)}' is not supported by Bedrock`);
+  });
+  return out;
+}
+
+/** The text of a `text` or `refusal` part; undefined for any other part type. */
+function partText(p: unknown, where: string): string | undefined {
+  const part = asRecord(p);
+  if (part === undefined) throw invalid(`${where}: content part must be an object`);
+  const key = part.type === 'text' ? 'text' : part.type === 'refusal' ? 'refusal' : undefined;
+  if (key === undefined) return undefined;
+  const text = part[key];
+  if (typeof text !== 'string') throw invalid(`${where}: ${key} must be a string`);
+  return text;
+}
+
+/** A `data:image/<png|jpeg|gif|webp>;base64,<data>` URL → Converse image block. Nothing is fetched. */
+export function imageBlock(url: string, where: string): ConverseImageBlock {
+  if (!url.startsWith('data:')) {
+    const scheme = /^https?:/i.test(url) ? 'an http(s) URL' : 'not a data URL';
+    throw invalid(
+      `${where}: image is ${scheme}. Bedrock accepts images only as base64 data URLs ` +
+        `(data:image/png;base64,...), and the gateway does not fetch image URLs.`,
+    );
+  }
+  const comma = url.indexOf(',');
+  const meta = (comma < 0 ? '' : url.slice(5, comma)).toLowerCase().split(';');
+  const mime = meta[0] ?? '';
+  const data = comma < 0 ? '' : url.slice(comma + 1);
+  if (!meta.includes('base64')) throw invalid(`${where}: image data URL must be base64-encoded (;base64,)`);
+  const format = IMAGE_FORMATS.get(mime);
+  if (format === undefined) {
+    throw invalid(`${where}: image type '${mime}' is not supported by Bedrock (png, jpeg, gif or webp)`);
+  }
+  if (data === '' || data.length % 4 !== 0 || !BASE64.test(data)) {
+    throw invalid(`${where}: image data URL does not hold valid base64`);
+  }
+  return { image: { format, source: { bytes: data } } };
+}

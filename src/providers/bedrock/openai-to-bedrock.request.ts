@@ -1,0 +1,116 @@
+/**
+ * OpenAI chat request → Bedrock Converse / ConverseStream request.
+ *
+ * Sent: messages, system, max_tokens | max_completion_tokens → maxTokens, temperature, top_p, stop →
+ * stopSequences, tools, tool_choice. Consumed without effect on the body: model (the target's model is in
+ * the path), stream and stream_options (the target decides; ConverseStream always reports usage).
+ * Everything else is reported in `droppedParams`, except values that ask for the default behaviour
+ * (`n: 1`, `logprobs: false`, `parallel_tool_calls: true`, `response_format: {type:'text'}`).
+ */
+import type { OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
+import type { ConverseInferenceConfig, ConverseRequest } from './converse-types.js';
+import { asRecord } from './json.js';
+import { invalid } from './invalid-request.js';
+import { convertMessages } from './openai-to-bedrock.messages.js';
+import { convertTools } from './openai-to-bedrock.tools.js';
+
+export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
+
+const CONSUMED: ReadonlySet<string> = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'tools',
+  'tool_choice',
+]);
+
+export function bedrockPath(model: string, stream: boolean): string {
+  return `/model/${encodeURIComponent(model)}/${stream ? 'converse-stream' : 'converse'}`;
+}
+
+export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamTarget): TranslatedRequest {
+  const converted = convertMessages(req.messages);
+  const tools = convertTools({
+    tools: req.tools,
+    toolChoice: req.tool_choice,
+    historyToolNames: converted.historyToolNames,
+    hasToolBlocks: converted.hasToolBlocks,
+  });
+  const body: ConverseRequest =
+    converted.system.length > 0
+      ? { system: converted.system, messages: converted.messages }
+      : { messages: converted.messages };
+  const inference = inferenceConfig(req);
+  if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
+  if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig;
+  return {
+    body: Buffer.from(JSON.stringify(body), 'utf8'),
+    path: bedrockPath(target.model, target.stream),
+    headers: [
+      ['content-type', 'application/json'],
+      ['accept', target.stream ? EVENT_STREAM_CONTENT_TYPE : 'application/json'],
+    ],
+    droppedParams: [...droppedParams(req), ...tools.dropped],
+  };
+}
+
+function inferenceConfig(req: OpenAIChatRequest): ConverseInferenceConfig {
+  const cfg: ConverseInferenceConfig = {};
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens;
+  if (maxTokens !== undefined && maxTokens !== null) {
+    if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
+      throw invalid('max_tokens / max_completion_tokens must be a positive integer');
+    }
+    cfg.maxTokens = maxTokens;
+  }
+  const temperature = optionalNumber(req.temperature, 'temperature');
+  if (temperature !== undefined) cfg.temperature = temperature;
+  const topP = optionalNumber(req.top_p, 'top_p');
+  if (topP !== undefined) cfg.topP = topP;
+  const stop = stopSequences(req.stop);
+  if (stop !== undefined) cfg.stopSequences = stop;
+  return cfg;
+}
+
+function optionalNumber(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${name} must be a number`);
+  return v;
+}
+
+function stopSequences(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v.length > 0 ? v : undefined;
+  throw invalid('stop must be a string or an array of strings');
+}
+
+function droppedParams(req: OpenAIChatRequest): string[] {
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(req)) {
+    if (CONSUMED.has(key) || value === undefined || value === null || isDefault(key, value)) continue;
+    dropped.push(key);
+  }
+  return dropped;
+}
+
+function isDefault(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'n':
+      return value === 1;
+    case 'logprobs':
+      return value === false;
+    case 'parallel_tool_calls':
+      return value === true;
+    case 'response_format':
+      return asRecord(value)?.type === 'text';
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,4 @@
+/** OpenAI-compatible upstreams (OpenAI, Azure OpenAI, Mistral, Ollama) and the canonical-form helpers. */
+export { azureOpenAIProvider, mistralProvider, ollamaProvider, openaiProvider } from './adapters.js';
+export { clientAskedStreamUsage, dropInjectedUsageChunk, injectedStreamUsage } from './stream-usage.js';
+export { DEFAULT_AZURE_API_VERSION } from './profiles.js';
