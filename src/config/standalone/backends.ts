@@ -1,0 +1,135 @@
+/** backends.<name> → CompiledBackend. */
+import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
+import { compileAuth } from './auth.js';
+import type { LoadContext, Obj } from './context.js';
+import { isObj, optStr } from './context.js';
+import type { PathSegment } from './issues.js';
+import { PROVIDERS } from './schema.js';
+import type { BaseUrl, CompiledBackend, TargetSettings } from './types.js';
+
+export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+/** Provider-specific blocks and the provider each belongs to. */
+const BLOCK_OWNER: Readonly<Record<string, ProviderKind>> = {
+  azure: 'azure_openai',
+  vertex: 'vertex-ai',
+  anthropic: 'anthropic',
+  gemini: 'gemini',
+  bedrock: 'bedrock',
+};
+
+function defaultBaseUrl(provider: ProviderKind, s: TargetSettings): string | undefined {
+  switch (provider) {
+    case 'openai':
+      return 'https://api.openai.com';
+    case 'anthropic':
+      return 'https://api.anthropic.com';
+    case 'gemini':
+      return 'https://generativelanguage.googleapis.com';
+    case 'mistral':
+      return 'https://api.mistral.ai';
+    case 'ollama':
+      return 'http://localhost:11434';
+    case 'vertex-ai':
+      if (s.vertexLocation === undefined) return undefined;
+      return s.vertexLocation === 'global'
+        ? 'https://aiplatform.googleapis.com'
+        : `https://${s.vertexLocation}-aiplatform.googleapis.com`;
+    case 'bedrock':
+      return s.bedrockRegion === undefined
+        ? undefined
+        : `https://bedrock-runtime.${s.bedrockRegion}.amazonaws.com`;
+    case 'azure_openai':
+      return undefined;
+  }
+}
+
+export function parseBaseUrl(raw: string): BaseUrl | string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return 'is not a valid URL';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http or https URL';
+  if (u.username !== '' || u.password !== '') return 'must not contain credentials';
+  if (u.pathname !== '/' && u.pathname !== '') return 'must have no path: scheme://host[:port]';
+  if (u.search !== '' || u.hash !== '') return 'must have no query or fragment';
+  const scheme = u.protocol === 'https:' ? 'https' : 'http';
+  const port = u.port === '' ? (scheme === 'https' ? 443 : 80) : Number(u.port);
+  return Object.freeze({ scheme, host: u.hostname, port, authority: u.host, url: `${scheme}://${u.host}` });
+}
+
+function block(raw: Obj, key: string): Obj {
+  const b = raw[key];
+  return isObj(b) ? b : {};
+}
+
+function settingsFor(provider: ProviderKind, raw: Obj): TargetSettings {
+  const s: { -readonly [K in keyof TargetSettings]: TargetSettings[K] } = {};
+  const set = <K extends keyof TargetSettings>(k: K, v: string | undefined): void => {
+    if (v !== undefined) s[k] = v;
+  };
+  switch (provider) {
+    case 'azure_openai':
+      set('azureApiVersion', optStr(block(raw, 'azure').apiVersion) ?? DEFAULT_AZURE_API_VERSION);
+      break;
+    case 'anthropic':
+      set('anthropicVersion', optStr(block(raw, 'anthropic').version) ?? DEFAULT_ANTHROPIC_VERSION);
+      break;
+    case 'gemini':
+      set('apiVersion', optStr(block(raw, 'gemini').apiVersion));
+      break;
+    case 'vertex-ai': {
+      const v = block(raw, 'vertex');
+      set('vertexProject', optStr(v.project));
+      set('vertexLocation', optStr(v.location));
+      set('apiVersion', optStr(v.apiVersion));
+      break;
+    }
+    case 'bedrock':
+      set('bedrockRegion', optStr(block(raw, 'bedrock').region));
+      break;
+    case 'openai':
+    case 'mistral':
+    case 'ollama':
+      break;
+  }
+  return Object.freeze(s);
+}
+
+export function compileBackend(name: string, raw: unknown, ctx: LoadContext): CompiledBackend | undefined {
+  const at: PathSegment[] = ['backends', name];
+  if (!isObj(raw)) return undefined;
+  const provider = PROVIDERS.find((p) => p === raw.provider);
+  if (provider === undefined) return undefined; // the schema reports it
+  for (const [key, owner] of Object.entries(BLOCK_OWNER)) {
+    if (raw[key] !== undefined && owner !== provider)
+      ctx.issues.add([...at, key], `applies only to provider ${owner}, and this backend is ${provider}`);
+  }
+  const settings = settingsFor(provider, raw);
+
+  let baseUrl: BaseUrl | undefined;
+  const rawUrl = typeof raw.baseUrl === 'string' ? raw.baseUrl : defaultBaseUrl(provider, settings);
+  if (rawUrl !== undefined) {
+    const parsed = parseBaseUrl(rawUrl);
+    if (typeof parsed === 'string') ctx.issues.add([...at, 'baseUrl'], parsed);
+    else baseUrl = parsed;
+  }
+  const auth = compileAuth(provider, raw.auth, [...at, 'auth'], ctx, settings.bedrockRegion);
+  if (baseUrl === undefined || auth === undefined) return undefined;
+
+  const defaultModel = optStr(raw.defaultModel);
+  return Object.freeze({
+    name,
+    cluster: optStr(raw.cluster) ?? name,
+    provider,
+    baseUrl,
+    defaultModel,
+    auth: auth.info,
+    settings,
+    target: (model: string, stream: boolean): UpstreamTarget => ({ provider, model, stream, ...settings }),
+    authFor: auth.authFor,
+  });
+}

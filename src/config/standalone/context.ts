@@ -1,0 +1,15 @@
+/** State shared by the checks of one load. */
+import type { IssueCollector } from './issues.js';
+
+export interface LoadContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** Relative secret file paths resolve against this (the config file's directory). */
+  readonly baseDir: string;
+  readonly issues: IssueCollector;
+  /** Secret file path → raw content, for the source hash and the watcher. */
+  readonly secretFiles: Map<string, string>;
+}
+
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

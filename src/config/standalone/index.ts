@@ -1,0 +1,13 @@
+/** Standalone mode configuration: load, validate, compile, match, apply, watch. */
+export type { ConfigIssue } from './issues.js';
+export { formatIssue } from './issues.js';
+export type { LoadTextOptions } from './load.js';
+export { loadStandaloneConfig, loadStandaloneConfigText } from './load.js';
+export * from './runtime.js';
+export { applyDefaults, applyEnrichment, applyStreamUsage } from './policy-apply.js';
+export type { StopWatching, WatchOptions } from './watch.js';
+export { watchConfig } from './watch.js';
+export { CONFIG_SCHEMA, PROVIDERS } from './schema.js';
+export { isSchemaValid } from './validate-schema.js';
+export { CREDENTIAL_HEADERS } from './auth.js';
+export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_AZURE_API_VERSION } from './backends.js';

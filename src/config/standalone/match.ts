@@ -1,0 +1,89 @@
+/**
+ * Route conditions. Header regexes run on RE2 (linear time: a client-controlled header cannot hang the
+ * server) and must match the whole value, as Envoy's safe_regex header matches do.
+ */
+import { createRequire } from 'node:module';
+
+interface WrappedRE2 {
+  ok(): boolean;
+  error(): string;
+  match(input: string, start: number, captures: boolean): { match: string; index: number };
+  delete(): void;
+}
+type WrappedRE2Ctor = new (
+  pattern: string,
+  ignoreCase: boolean,
+  multiline: boolean,
+  dotAll: boolean,
+) => WrappedRE2;
+
+const require = createRequire(import.meta.url);
+const { WrappedRE2: RE2 } = require('re2-wasm/build/wasm/re2.js') as { WrappedRE2: WrappedRE2Ctor };
+
+/** Frees the wasm-side regex when its matcher is garbage collected (configs are replaced on reload). */
+const FREE = new FinalizationRegistry<WrappedRE2>((re) => {
+  try {
+    re.delete();
+  } catch {
+    // already freed
+  }
+});
+
+function re2(pattern: string): WrappedRE2 {
+  const re = new RE2(pattern, false, false, false);
+  if (!re.ok()) {
+    const msg = re.error();
+    re.delete();
+    throw new Error(msg);
+  }
+  return re;
+}
+
+/** A whole-value RE2 matcher, or an error message. */
+export function fullMatcher(pattern: string): ((value: string) => boolean) | string {
+  try {
+    re2(pattern).delete(); // alone first: a pattern like "a)|(b" must not escape the anchors below
+    const re = re2(`^(?:${pattern})$`);
+    const test = (value: string): boolean => re.match(value, 0, false).index >= 0;
+    FREE.register(test, re);
+    return test;
+  } catch (err) {
+    return `is not a valid RE2 regex: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** Path without query or fragment. */
+export function pathOnly(path: string): string {
+  const cut = path.search(/[?#]/);
+  return cut < 0 ? path : path.slice(0, cut);
+}
+
+/**
+ * Prefix on segment boundaries: "/v1/chat" matches /v1/chat and /v1/chat/x, not /v1/chatty. A prefix
+ * ending in "/" is a plain prefix ("/" matches everything).
+ */
+export function prefixMatcher(prefix: string): (path: string) => boolean {
+  if (prefix.endsWith('/')) return (p) => p.startsWith(prefix);
+  return (p) => p === prefix || (p.startsWith(prefix) && p.charCodeAt(prefix.length) === 0x2f);
+}
+
+function splitPort(authority: string): { host: string; port: string | undefined } {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority);
+  return m ? { host: m[1] ?? '', port: m[2] } : { host: authority, port: undefined };
+}
+
+/**
+ * Case-insensitive host match. "*.example.com" matches any subdomain (not example.com itself). Without a
+ * port in the pattern, any port matches; with one, the port must be equal.
+ */
+export function authorityMatcher(pattern: string): (authority: string) => boolean {
+  const want = splitPort(pattern.toLowerCase());
+  const wildcard = want.host.startsWith('*.') ? want.host.slice(1) : undefined;
+  return (authority) => {
+    const got = splitPort(authority.toLowerCase());
+    if (want.port !== undefined && got.port !== want.port) return false;
+    return wildcard !== undefined
+      ? got.host.endsWith(wildcard) && got.host.length > wildcard.length
+      : got.host === want.host;
+  };
+}
