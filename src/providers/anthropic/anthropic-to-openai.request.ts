@@ -1,0 +1,127 @@
+/** Anthropic Messages request (client) → OpenAI chat completion request (canonical). */
+import type { Json, OpenAIChatRequest } from '../translate/types.js';
+import { TranslationError } from '../translate/types.js';
+import { chatMessages, systemMessages } from './anthropic-to-openai.messages.js';
+import type { DroppedParams } from './dropped.js';
+import { asArray, asRecord, asString } from './json.js';
+
+/** Top-level fields the conversion consumes. Anything else is reported as dropped. */
+const HANDLED = new Set([
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'stream',
+  'metadata',
+  'tools',
+  'tool_choice',
+  'thinking',
+]);
+
+function bad(where: string, message: string): TranslationError {
+  return new TranslationError(400, `${where}: ${message}`);
+}
+
+/** Custom tools → function tools; server tools (web_search_…, bash_…) cannot be carried and are dropped. */
+function convertTools(tools: unknown, dropped: DroppedParams): Json[] {
+  const out: Json[] = [];
+  asArray(tools).forEach((t, i) => {
+    const tool = asRecord(t);
+    if (tool === undefined) throw bad(`tools[${i}]`, 'a tool must be an object');
+    if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
+      dropped.add(`tools.${typeof tool.type === 'string' ? tool.type : 'unknown'}`);
+      return;
+    }
+    const name = asString(tool.name);
+    if (name === undefined || name === '') throw bad(`tools[${i}]`, 'name must be a non-empty string');
+    if (tool.cache_control !== undefined && tool.cache_control !== null) dropped.add('cache_control');
+    const fn: Json = { name };
+    const description = asString(tool.description);
+    if (description !== undefined) fn.description = description;
+    fn.parameters = asRecord(tool.input_schema) ?? { type: 'object', properties: {} };
+    out.push({ type: 'function', function: fn });
+  });
+  return out;
+}
+
+function convertToolChoice(choice: Json | undefined, req: OpenAIChatRequest): void {
+  if (choice === undefined) return;
+  switch (choice.type) {
+    case 'auto':
+      req.tool_choice = 'auto';
+      break;
+    case 'any':
+      req.tool_choice = 'required';
+      break;
+    case 'none':
+      req.tool_choice = 'none';
+      break;
+    case 'tool': {
+      const name = asString(choice.name);
+      if (name === undefined || name === '') throw bad('tool_choice', 'type "tool" needs a name');
+      req.tool_choice = { type: 'function', function: { name } };
+      break;
+    }
+    default:
+      throw bad('tool_choice', `unsupported type "${String(choice.type)}"`);
+  }
+  if (choice.disable_parallel_tool_use === true) req.parallel_tool_calls = false;
+}
+
+/** thinking.budget_tokens → reasoning_effort: below 2048 low, below 8192 medium, else high. */
+function reasoningEffort(thinking: unknown, dropped: DroppedParams): string | undefined {
+  const t = asRecord(thinking);
+  if (t === undefined || t.type === 'disabled') return undefined;
+  const budget = t.budget_tokens;
+  if (t.type !== 'enabled' || typeof budget !== 'number') {
+    dropped.add('thinking');
+    return undefined;
+  }
+  return budget < 2048 ? 'low' : budget < 8192 ? 'medium' : 'high';
+}
+
+function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string): void {
+  const v = body[from];
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(from, 'must be a number');
+  req[to] = v;
+}
+
+/**
+ * Converts the request; `dropped` collects what OpenAI cannot carry (top_k, cache_control, thinking blocks
+ * in the history, is_error on tool results, images in tool results, server tools, unknown fields).
+ */
+export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
+  const messages = [...systemMessages(body.system, dropped), ...chatMessages(body.messages, dropped)];
+  const req: OpenAIChatRequest = {};
+  if (typeof body.model === 'string') req.model = body.model;
+  req.messages = messages;
+  copyNumber(body, 'max_tokens', req, 'max_completion_tokens');
+  copyNumber(body, 'temperature', req, 'temperature');
+  copyNumber(body, 'top_p', req, 'top_p');
+  const stop = asArray(body.stop_sequences).filter((s): s is string => typeof s === 'string');
+  if (stop.length > 0) req.stop = stop;
+  const tools = convertTools(body.tools, dropped);
+  if (tools.length > 0) {
+    req.tools = tools;
+    convertToolChoice(asRecord(body.tool_choice), req);
+  } else if (body.tool_choice !== undefined && body.tool_choice !== null) dropped.add('tool_choice');
+  const effort = reasoningEffort(body.thinking, dropped);
+  if (effort !== undefined) req.reasoning_effort = effort;
+  const metadata = asRecord(body.metadata);
+  const user = asString(metadata?.user_id);
+  if (user !== undefined && user !== '') req.user = user;
+  for (const key of Object.keys(metadata ?? {})) if (key !== 'user_id') dropped.add(`metadata.${key}`);
+  if (body.stream === true) {
+    req.stream = true;
+    // Anthropic streams always report usage; OpenAI only when asked.
+    req.stream_options = { include_usage: true };
+  }
+  for (const [key, value] of Object.entries(body)) {
+    if (!HANDLED.has(key) && value !== undefined && value !== null) dropped.add(key);
+  }
+  return req;
+}

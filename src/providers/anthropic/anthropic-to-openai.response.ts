@@ -1,0 +1,63 @@
+/** OpenAI chat.completion (canonical) → Anthropic Messages response (client). */
+import type { Json, OpenAIChatCompletion } from '../translate/types.js';
+import { asArray, asRecord, asString, parseJsonObject } from './json.js';
+import { stopReasonFromOpenAI } from './stop-reasons.js';
+import { anthropicUsageFromOpenAI, anthropicUsageJson } from './usage.js';
+
+/** OpenAI-compatible upstreams name the reasoning text `reasoning_content` or `reasoning`. */
+export function reasoningText(message: Json | undefined): string | undefined {
+  const text = asString(message?.reasoning_content) ?? asString(message?.reasoning);
+  return text === '' ? undefined : text;
+}
+
+/** Message content (string, or parts whose text is joined) → text. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return asArray(content)
+    .map((p) => asString(asRecord(p)?.text) ?? asString(asRecord(p)?.refusal) ?? '')
+    .join('');
+}
+
+/** Tool-call arguments → tool_use input. Anthropic requires an object: unparseable arguments give `{}`. */
+export function toolInput(args: unknown): Json {
+  return typeof args === 'string' ? (parseJsonObject(args) ?? {}) : (asRecord(args) ?? {});
+}
+
+function contentBlocks(message: Json | undefined): Json[] {
+  const blocks: Json[] = [];
+  const reasoning = reasoningText(message);
+  // No signature exists for text reasoning from another provider; the field is present but empty.
+  if (reasoning !== undefined) blocks.push({ type: 'thinking', thinking: reasoning, signature: '' });
+  const text = contentText(message?.content) || (asString(message?.refusal) ?? '');
+  if (text !== '') blocks.push({ type: 'text', text });
+  for (const t of asArray(message?.tool_calls)) {
+    const call = asRecord(t);
+    const fn = asRecord(call?.function);
+    blocks.push({
+      type: 'tool_use',
+      id: asString(call?.id) ?? '',
+      name: asString(fn?.name) ?? '',
+      input: toolInput(fn?.arguments),
+    });
+  }
+  return blocks;
+}
+
+/**
+ * Converts the first choice. stop_sequence is always null: OpenAI does not say which stop sequence matched.
+ * A missing finish_reason becomes end_turn.
+ */
+export function openAIToAnthropicResponse(completion: OpenAIChatCompletion): Json {
+  const choice = asRecord(asArray(completion.choices)[0]);
+  const message = asRecord(choice?.message);
+  return {
+    id: asString(completion.id) ?? '',
+    type: 'message',
+    role: 'assistant',
+    model: asString(completion.model) ?? '',
+    content: contentBlocks(message),
+    stop_reason: stopReasonFromOpenAI(choice?.finish_reason) ?? 'end_turn',
+    stop_sequence: null,
+    usage: anthropicUsageJson(anthropicUsageFromOpenAI(completion.usage) ?? {}),
+  };
+}

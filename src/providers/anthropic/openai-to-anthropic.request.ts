@@ -1,0 +1,172 @@
+/** OpenAI chat completion request → Anthropic Messages request (POST /v1/messages). */
+import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
+import { TranslationError } from '../translate/types.js';
+import type { DroppedParams } from './dropped.js';
+import { convertMessages } from './openai-to-anthropic.messages.js';
+import { convertToolChoice, convertTools } from './openai-to-anthropic.tools.js';
+import { asRecord } from './json.js';
+
+export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+/** Anthropic requires max_tokens; used when the client sets neither max_tokens nor max_completion_tokens. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** reasoning_effort → thinking budget_tokens (Anthropic's minimum budget is 1024). */
+const THINKING_BUDGET: Readonly<Record<string, number>> = {
+  minimal: 1024,
+  low: 1024,
+  medium: 4096,
+  high: 16384,
+};
+const MIN_THINKING_BUDGET = 1024;
+
+/** Parameters the translation consumes (mapped, or meaningless for Anthropic without loss). */
+const HANDLED = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options', // Anthropic streams always carry usage.
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop',
+  'user',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+]);
+
+/** Values equal to OpenAI's defaults: sending them changes nothing, so dropping them is not reported. */
+const DEFAULTS: Readonly<Record<string, unknown>> = {
+  n: 1,
+  logprobs: false,
+  presence_penalty: 0,
+  frequency_penalty: 0,
+  store: false,
+};
+
+function bad(message: string): TranslationError {
+  return new TranslationError(400, message);
+}
+
+function optionalNumber(req: Json, key: string): number | undefined {
+  const v = req[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`${key} must be a number`);
+  return v;
+}
+
+function maxTokensOf(req: Json): number | undefined {
+  const v = optionalNumber(req, 'max_completion_tokens') ?? optionalNumber(req, 'max_tokens');
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw bad('max_tokens must be a positive integer');
+  return v;
+}
+
+function stopSequences(stop: unknown): string[] | undefined {
+  if (stop === undefined || stop === null) return undefined;
+  if (typeof stop === 'string') return [stop];
+  if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) return stop;
+  throw bad('stop must be a string or an array of strings');
+}
+
+/** The thinking budget for reasoning_effort, or undefined (none requested, or impossible and reported). */
+function thinkingBudget(
+  req: Json,
+  maxTokens: number | undefined,
+  dropped: DroppedParams,
+): number | undefined {
+  const effort = req.reasoning_effort;
+  if (effort === undefined || effort === null || effort === 'none') return undefined;
+  const budget = typeof effort === 'string' ? THINKING_BUDGET[effort] : undefined;
+  if (budget === undefined) {
+    dropped.add('reasoning_effort');
+    return undefined;
+  }
+  if (maxTokens === undefined) return budget;
+  // budget_tokens must be below max_tokens; the client's max_tokens is kept.
+  const capped = Math.min(budget, maxTokens - 1);
+  if (capped < MIN_THINKING_BUDGET) {
+    dropped.add('reasoning_effort');
+    return undefined;
+  }
+  return capped;
+}
+
+/** Sampling parameters; with extended thinking Anthropic rejects temperature ≠ 1, top_p < 0.95 and top_k. */
+function sampling(req: Json, body: Json, thinking: boolean, dropped: DroppedParams): void {
+  const temperature = optionalNumber(req, 'temperature');
+  const topP = optionalNumber(req, 'top_p');
+  const topK = optionalNumber(req, 'top_k');
+  if (temperature !== undefined) {
+    if (thinking && temperature !== 1) dropped.add('temperature');
+    else body.temperature = temperature;
+  }
+  if (topP !== undefined) {
+    if (thinking && topP < 0.95) dropped.add('top_p');
+    else body.top_p = topP;
+  }
+  if (topK !== undefined) {
+    if (thinking) dropped.add('top_k');
+    else body.top_k = topK;
+  }
+}
+
+function reportUnhandled(req: Json, dropped: DroppedParams): void {
+  for (const [key, value] of Object.entries(req)) {
+    if (HANDLED.has(key) || value === undefined || value === null) continue;
+    if (Object.hasOwn(DEFAULTS, key) && DEFAULTS[key] === value) continue;
+    dropped.add(key);
+  }
+  const format = asRecord(req.response_format)?.type;
+  if (format !== undefined && format !== 'text') dropped.add('response_format');
+}
+
+/** Builds the Anthropic request body; `dropped` collects what it could not carry. */
+export function anthropicRequestBody(
+  req: OpenAIChatRequest,
+  target: UpstreamTarget,
+  dropped: DroppedParams,
+): Json {
+  if (!Array.isArray(req.messages)) throw bad('messages must be an array');
+  const { system, messages } = convertMessages(req.messages, dropped);
+  if (messages.length === 0) throw bad('messages must contain at least one user or assistant message');
+  reportUnhandled(req, dropped);
+
+  const clientMax = maxTokensOf(req);
+  const budget = thinkingBudget(req, clientMax, dropped);
+  const body: Json = { model: target.model, max_tokens: clientMax ?? DEFAULT_MAX_TOKENS + (budget ?? 0) };
+  if (system.length === 1 && system[0]?.cache_control === undefined) body.system = system[0]?.text;
+  else if (system.length > 0) body.system = system;
+  body.messages = messages;
+  const stop = stopSequences(req.stop);
+  if (stop !== undefined && stop.length > 0) body.stop_sequences = stop;
+  sampling(req, body, budget !== undefined, dropped);
+  if (typeof req.user === 'string' && req.user !== '') body.metadata = { user_id: req.user };
+  else if (req.user !== undefined && req.user !== null && req.user !== '') dropped.add('user');
+  const tools = convertTools(req.tools, dropped);
+  if (tools.length > 0) body.tools = tools;
+  const toolChoice = convertToolChoice(req.tool_choice, req.parallel_tool_calls, tools.length > 0, dropped);
+  if (toolChoice !== undefined) body.tool_choice = toolChoice;
+  if (budget !== undefined) body.thinking = { type: 'enabled', budget_tokens: budget };
+  if (target.stream) body.stream = true;
+  return body;
+}
+
+/** OpenAI chat request → the upstream Anthropic request. Throws TranslationError(400) on invalid input. */
+export function openAIToAnthropicRequest(req: OpenAIChatRequest, target: UpstreamTarget): TranslatedRequest {
+  const dropped: DroppedParams = new Set();
+  const body = anthropicRequestBody(req, target, dropped);
+  return {
+    body: Buffer.from(JSON.stringify(body), 'utf8'),
+    path: ANTHROPIC_MESSAGES_PATH,
+    headers: [
+      ['content-type', 'application/json'],
+      ['anthropic-version', target.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION],
+    ],
+    droppedParams: [...dropped],
+  };
+}

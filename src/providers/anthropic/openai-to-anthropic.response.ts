@@ -1,0 +1,70 @@
+/** Anthropic Messages response → OpenAI chat.completion. */
+import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
+import { asArray, asRecord, asString } from './json.js';
+import { finishReasonFromAnthropic } from './stop-reasons.js';
+import type { AnthropicUsage } from './usage.js';
+import { mergeAnthropicUsage, openAIUsageFromAnthropic } from './usage.js';
+
+/** Seconds since the epoch, for `created`. */
+export type Clock = () => number;
+export const systemClock: Clock = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Builds the assistant message: text blocks joined → content (null when there is none), thinking blocks
+ * joined → reasoning_content, tool_use blocks → tool_calls (input serialised as the arguments JSON).
+ * Other blocks (redacted_thinking, server tool blocks) have no OpenAI form and are left out.
+ */
+function assistantMessage(content: unknown): Json {
+  let text: string | undefined;
+  let reasoning: string | undefined;
+  const toolCalls: Json[] = [];
+  for (const b of asArray(content)) {
+    const block = asRecord(b);
+    switch (block?.type) {
+      case 'text':
+        text = (text ?? '') + (asString(block.text) ?? '');
+        break;
+      case 'thinking':
+        reasoning = (reasoning ?? '') + (asString(block.thinking) ?? '');
+        break;
+      case 'tool_use':
+        toolCalls.push({
+          id: asString(block.id) ?? '',
+          type: 'function',
+          function: { name: asString(block.name) ?? '', arguments: JSON.stringify(block.input ?? {}) },
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  const message: Json = { role: 'assistant', content: text ?? null };
+  if (reasoning !== undefined) message.reasoning_content = reasoning;
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return message;
+}
+
+export function anthropicToOpenAIResponse(
+  body: Json,
+  target: UpstreamTarget,
+  clock: Clock,
+): OpenAIChatCompletion {
+  const usage: AnthropicUsage = {};
+  const completion: Json = {
+    id: asString(body.id) ?? '',
+    object: 'chat.completion',
+    created: clock(),
+    model: asString(body.model) ?? target.model,
+    choices: [
+      {
+        index: 0,
+        message: assistantMessage(body.content),
+        logprobs: null,
+        finish_reason: finishReasonFromAnthropic(body.stop_reason),
+      },
+    ],
+  };
+  // No usage is better than a made-up zero usage.
+  if (mergeAnthropicUsage(usage, body.usage)) completion.usage = openAIUsageFromAnthropic(usage);
+  return completion;
+}

@@ -1,0 +1,37 @@
+/** Anthropic stop_reason ⇄ OpenAI finish_reason. */
+
+/**
+ * Anthropic stop_reason → OpenAI finish_reason. `refusal` becomes `content_filter`; `pause_turn` (a server
+ * tool paused the turn) and unknown values become `stop`; `model_context_window_exceeded` becomes `length`.
+ */
+export function finishReasonFromAnthropic(stopReason: unknown): string {
+  switch (stopReason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'stop';
+  }
+}
+
+/** OpenAI finish_reason → Anthropic stop_reason (null when the upstream gave none). */
+export function stopReasonFromOpenAI(finishReason: unknown): string | null {
+  switch (finishReason) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    case null:
+    case undefined:
+      return null;
+    default:
+      return 'end_turn';
+  }
+}
