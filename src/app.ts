@@ -26,6 +26,10 @@ import { GuardCache, GuardRunner } from './pipeline/guard-stages.js';
 import type { GuardServices } from './pipeline/guard-stages.js';
 import { NodeHttpClient } from './http/index.js';
 import { ModerationClient } from './guards/moderation/index.js';
+import { StandaloneExchange } from './pipeline/standalone-exchange.js';
+import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standalone/index.js';
+import type { RuntimeConfig } from './config/standalone/index.js';
+import type { TracingConfig } from './config/otel-files.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -42,12 +46,15 @@ export interface AppOptions {
   readonly stats?: StatsConfig;
   /** Tests swap in a scripted exchange to drive the stream engine through the real transport. */
   readonly newExchange?: ExchangeFactory;
+  /** Where standalone configs read their {env: NAME} secrets (default: process.env). */
+  readonly secretsEnv?: NodeJS.ProcessEnv;
 }
 
 export async function startApp(settings: ServerSettings, opts: AppOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(settings.logLevel);
   const stats = opts.stats ?? loadStats(settings, log);
-  const tracing = startTracing(settings, log);
+  const standalone = settings.configPath ? loadStandalone(settings.configPath, opts.secretsEnv ?? process.env, log) : undefined;
+  const tracing = startTracing(settings, log, standalone?.current.tracing);
   const metrics = new AiMetrics({
     customLabelNames: stats.customLabels.map((l) => l.name),
     maxModelLabels: settings.maxModelLabels,
@@ -90,7 +97,19 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   };
   registerExtProc(grpc, {
     codec: codecs.extProc,
-    newExchange: opts.newExchange ?? ((info) => new AiExchange(info, exchangeDeps)),
+    newExchange:
+      opts.newExchange ??
+      (standalone
+        ? (info) =>
+            new StandaloneExchange(info, {
+              config: () => standalone.current,
+              observer: metrics,
+              log,
+              maxBodyBytes: settings.maxBodyBytes,
+              tracer: exchangeDeps.tracer,
+              guards: exchangeDeps.guards,
+            })
+        : (info) => new AiExchange(info, exchangeDeps)),
     session: {
       defaultModes: settings.defaultModes,
       maxHeldBodyBytes: settings.maxBodyBytes,
@@ -111,6 +130,26 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         log.error({ err: err instanceof Error ? err.stack : String(err) }, 'ext_proc stream failed'),
     },
   });
+
+  metrics.configReload('ok');
+  const stopWatching = standalone
+    ? watchConfig(
+        standalone.current.path,
+        opts.secretsEnv ?? process.env,
+        (r) => {
+          if (r.ok) {
+            standalone.current = r.config;
+            metrics.configReload('ok');
+            log.info({ path: r.config.path, routes: r.config.routes.length }, 'config reloaded');
+          } else {
+            // A bad file never replaces a good one.
+            metrics.configReload('rejected');
+            log.error({ errors: r.errors.map(formatIssue) }, 'config rejected; the previous config stays live');
+          }
+        },
+        { intervalMs: settings.configPollMs, since: standalone.current.sourceHash, secretFiles: standalone.current.secretFiles },
+      )
+    : undefined;
 
   let ready = false;
   const where = await grpc.listen(settings.listen);
@@ -138,6 +177,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     log,
     async close() {
       ready = false;
+      stopWatching?.();
       health.setServing(false);
       await grpc.close(settings.shutdownGraceMs);
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
@@ -160,8 +200,24 @@ function loadStats(settings: ServerSettings, log: Logger): StatsConfig {
   return { customLabels: [] };
 }
 
-/** OTLP export when tracing.json names an endpoint; an empty endpoint means tracing is off. */
-function startTracing(settings: ServerSettings, log: Logger): OtelTracing | undefined {
+/** Standalone mode: the config must be valid at start (fail fast); later bad edits are rejected. */
+function loadStandalone(path: string, env: NodeJS.ProcessEnv, log: Logger): { current: RuntimeConfig } {
+  const r = loadStandaloneConfig(path, env);
+  if (!r.ok) throw new Error(`invalid config ${path}:\n  ${r.errors.map(formatIssue).join('\n  ')}`);
+  log.info({ path: r.config.path, backends: r.config.backends.length, routes: r.config.routes.length }, 'standalone mode');
+  return { current: r.config };
+}
+
+/** OTLP export when tracing.json (or the standalone config) names an endpoint; empty means off. */
+function startTracing(settings: ServerSettings, log: Logger, fromConfig?: TracingConfig): OtelTracing | undefined {
+  if (fromConfig?.endpoint) {
+    log.info({ endpoint: fromConfig.endpoint, protocol: fromConfig.protocol ?? 'grpc' }, 'exporting OTLP traces');
+    return createOtelTracing(fromConfig, {
+      serviceName: 'ai-extproc',
+      includeContent: settings.traceIncludeContent,
+      batchDelayMs: settings.traceBatchDelayMs,
+    });
+  }
   const r = loadTracingConfig(settings.otelConfigDirs);
   if (r.kind === 'invalid') log.warn({ path: r.path, error: r.error }, 'ignoring invalid tracing config');
   if (r.kind !== 'ok' || !r.value.endpoint) return undefined;

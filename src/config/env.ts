@@ -26,6 +26,9 @@ export interface ServerSettings {
   /** OpenAI moderation endpoint base (OPENAI_BASE_URL) and fallback key (OPENAI_API_KEY, never logged). */
   readonly openaiBaseUrl: string;
   readonly openaiApiKey: string | undefined;
+  /** Standalone mode: the YAML config (AI_EXTPROC_CONFIG or --config); undefined = kgateway mode. */
+  readonly configPath: string | undefined;
+  readonly configPollMs: number;
 }
 
 const BODY_MODES: readonly BodyMode[] = [
@@ -94,7 +97,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 5000, 0),
     // kgateway's Envoy uses STREAMED both ways; Envoy < 1.34 sends no protocol_config.
     defaultModes: {
-      request: modeFrom(env, 'DEFAULT_REQUEST_BODY_MODE', 'STREAMED'),
+      // Standalone mode's envoy.yaml buffers requests (the body decides the route).
+      request: modeFrom(env, 'DEFAULT_REQUEST_BODY_MODE', env.AI_EXTPROC_CONFIG ? 'BUFFERED' : 'STREAMED'),
       response: modeFrom(env, 'DEFAULT_RESPONSE_BODY_MODE', 'STREAMED'),
     },
     maxModelLabels: intFrom(env, 'MAX_MODEL_LABELS', 500, 1),
@@ -108,5 +112,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     maxCustomMatchChars: intFrom(env, 'GUARD_MAX_CUSTOM_MATCH_CHARS', 256, 1),
     openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
+    configPath: env.AI_EXTPROC_CONFIG || undefined,
+    configPollMs: intFrom(env, 'CONFIG_POLL_MS', 2000, 10),
   };
 }

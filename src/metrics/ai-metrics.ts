@@ -80,6 +80,9 @@ export class AiMetrics implements ExchangeObserver {
   private readonly ttft: client.Histogram;
   private readonly timePerOutputToken: client.Histogram;
   private readonly phaseSeconds: client.Histogram;
+  private readonly droppedParams: client.Counter;
+  private readonly configReloads: client.Counter;
+  private readonly paramNames = new LabelCap(200);
   private readonly responseModels: LabelCap;
   private readonly webhookSeconds: client.Histogram;
   private readonly models: LabelCap;
@@ -164,6 +167,12 @@ export class AiMetrics implements ExchangeObserver {
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
       registers: [this.registry],
     });
+    this.droppedParams = counter(
+      'ai_extproc_dropped_params_total',
+      'Client parameters the upstream provider cannot take (dropped and reported in x-ai-extproc-dropped-params)',
+      ['provider', 'param'],
+    );
+    this.configReloads = counter('ai_extproc_config_reloads_total', 'Standalone config (re)loads, by result', ['result']);
     client.collectDefaultMetrics({ register: this.registry });
   }
 
@@ -259,6 +268,14 @@ export class AiMetrics implements ExchangeObserver {
   }
 
   private readonly phaseChildren = new BoundedMap<string, HistogramChild>(32);
+
+  droppedParam(provider: string, param: string): void {
+    this.droppedParams.inc({ provider, param: this.paramNames.value(param) });
+  }
+
+  configReload(result: 'ok' | 'rejected'): void {
+    this.configReloads.inc({ result });
+  }
 
   messageProcessed(phase: string, seconds: number): void {
     this.phaseChildren.getOrCreate(phase, () => this.phaseSeconds.labels({ phase })).observe(seconds);

@@ -82,6 +82,8 @@ export interface GuardContext {
   readonly requestId: string | undefined;
   /** Decisions are appended here ("request:regex:mask") for the exchange's summary log line. */
   readonly decisions: string[];
+  /** Per-route webhook transport (standalone config); the services' default otherwise. */
+  readonly webhookTransport?: { readonly scheme: 'https' | 'http'; readonly insecureSkipVerify: boolean } | undefined;
 }
 
 export type RequestGuardResult =
@@ -128,8 +130,8 @@ export class GuardRunner {
       tracestate: ctx.tracestate,
       deadline,
       timeoutMs: Math.max(1, deadlineAt - Date.now()),
-      scheme: this.services.webhookScheme,
-      insecureSkipVerify: this.services.webhookInsecureSkipVerify,
+      scheme: ctx.webhookTransport?.scheme ?? this.services.webhookScheme,
+      insecureSkipVerify: ctx.webhookTransport?.insecureSkipVerify ?? this.services.webhookInsecureSkipVerify,
     };
   }
 

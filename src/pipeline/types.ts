@@ -55,6 +55,8 @@ export interface BodyEndOutcome {
   readonly headers?: HeaderEdits;
   readonly metadata?: DynamicMetadata;
   readonly reply?: LocalReply;
+  /** With header edits in BUFFERED mode: let Envoy pick the route again (e.g. a new backend). */
+  readonly clearRouteCache?: boolean;
 }
 
 export type Direction = 'request' | 'response';

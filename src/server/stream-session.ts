@@ -225,7 +225,11 @@ export class StreamSession {
       // Envoy validates content-length against a mutated body; set it in the same reply.
       edits = mergeEdits(edits, { set: [['content-length', String(bytes.length)]] });
     }
-    const common = { body_mutation: mutation ?? null, header_mutation: headerMutation(edits) ?? null };
+    const common = {
+      body_mutation: mutation ?? null,
+      header_mutation: headerMutation(edits) ?? null,
+      clear_route_cache: end.clearRouteCache === true && edits !== undefined,
+    };
     const res: ProcessingResponse =
       dir === 'request' ? { request_body: { response: common } } : { response_body: { response: common } };
     return [withMetadata(res, end.metadata)];

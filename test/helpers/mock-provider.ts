@@ -43,6 +43,7 @@
  *
  * Canned texts live in test/fixtures/mock/*.json.
  */
+import { handleBedrock } from './mock-bedrock.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -925,6 +926,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       chunkDelayMs: intHeader(headers, 'x-mock-chunk-delay-ms') ?? 0,
     };
 
+    if (info.route === 'unknown' && handleBedrock(url.pathname, req.headers, rec.json, res)) return;
     if (info.route === 'unknown') {
       sendJson(res, 404, errorBody('unknown', 404), out, { 'x-mock-provider': 'unknown' });
       return;

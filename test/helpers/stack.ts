@@ -1,4 +1,6 @@
 /** The kgateway-style stack for e2e tests: mock provider ← real Envoy ← ai-extproc (abstract socket). */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startEnvoy } from './envoy.js';
 import type { EnvoyProcess } from './envoy.js';
@@ -34,6 +36,50 @@ export async function startKgatewayStack(
       await envoy.stop();
       await ext.close();
       await mock.close();
+    },
+  };
+}
+
+export interface StandaloneStack extends KgatewayStack {
+  readonly configPath: string;
+  /** Rewrites the config file (for hot-reload tests); {{UPSTREAM}} is filled in. */
+  writeConfig(yaml: string): void;
+}
+
+/** Standalone mode: the extension reads a YAML config and routes, authenticates and translates. */
+export async function startStandaloneStack(
+  configYaml: string,
+  env: Record<string, string> = {},
+  secretsEnv: NodeJS.ProcessEnv = {},
+): Promise<StandaloneStack> {
+  const mock = await startMockProvider({});
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-standalone-'));
+  const configPath = path.join(dir, 'config.yaml');
+  const writeConfig = (yaml: string): void => {
+    // Atomic replace, as editors and config-map updates do.
+    fs.writeFileSync(`${configPath}.tmp`, yaml.replaceAll('{{UPSTREAM}}', `127.0.0.1:${mock.port}`));
+    fs.renameSync(`${configPath}.tmp`, configPath);
+  };
+  writeConfig(configYaml);
+  const ext = await startTestApp(
+    { AI_EXTPROC_CONFIG: configPath, CONFIG_POLL_MS: '100', ...env },
+    { abstractSocket: true, secretsEnv },
+  );
+  const envoy = await startEnvoy({
+    template: path.join(repoRoot(), 'envoy/standalone/envoy.yaml'),
+    vars: { EXTPROC_SOCKET: ext.socketName!, UPSTREAM_PORT: mock.port },
+  });
+  return {
+    envoy,
+    mock,
+    ext,
+    configPath,
+    writeConfig,
+    async close() {
+      await envoy.stop();
+      await ext.close();
+      await mock.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,29 @@
+/** Adapters by provider and by client API: the coverage matrix in one place. */
+import type { ClientAdapter, ClientApi, ProviderAdapter, ProviderKind } from './types.js';
+import { openaiClient } from './openai-client.js';
+import { anthropicClient, anthropicProvider } from '../anthropic/index.js';
+import { geminiProvider, vertexProvider } from '../gemini/index.js';
+import { azureOpenAIProvider, mistralProvider, ollamaProvider, openaiProvider } from '../openai/index.js';
+import { bedrockProvider } from '../bedrock/index.js';
+
+const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
+  openai: openaiProvider,
+  azure_openai: azureOpenAIProvider,
+  anthropic: anthropicProvider,
+  gemini: geminiProvider,
+  'vertex-ai': vertexProvider,
+  mistral: mistralProvider,
+  ollama: ollamaProvider,
+  bedrock: bedrockProvider,
+};
+
+const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = { openai: openaiClient, anthropic: anthropicClient };
+
+export const providerAdapter = (kind: ProviderKind): ProviderAdapter => PROVIDERS[kind];
+export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
+
+/** Which client API a request path speaks: Anthropic Messages, or OpenAI Chat Completions. */
+export function clientApiForPath(path: string): ClientApi {
+  const p = path.split('?')[0] ?? '';
+  return /\/messages\/?$/.test(p) ? 'anthropic' : 'openai';
+}

@@ -1,0 +1,286 @@
+/**
+ * Standalone mode through real Envoy (envoy/standalone/envoy.yaml): the extension reads a YAML
+ * config, routes by model alias, injects auth, translates OpenAI and Anthropic clients to every
+ * mock provider (OpenAI, Anthropic, Gemini, Bedrock), applies enrichment and defaults, and
+ * hot-reloads its config. Clients are the official openai and @anthropic-ai/sdk packages.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { startStandaloneStack } from '../helpers/stack.js';
+import type { StandaloneStack } from '../helpers/stack.js';
+import { repoRoot } from '../helpers/repo.js';
+import { metricValue } from '../helpers/app.js';
+
+const CONFIG = fs.readFileSync(path.join(repoRoot(), 'test/fixtures/standalone/e2e.yaml'), 'utf8');
+const SECRETS = {
+  E2E_OPENAI_KEY: 'sk-gateway-openai',
+  E2E_ANTHROPIC_KEY: 'sk-gateway-anthropic',
+  E2E_GEMINI_KEY: 'gemini-gateway-key',
+  E2E_AWS_ID: 'AKIDEXAMPLE',
+  E2E_AWS_SECRET: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+
+describe('standalone mode through real Envoy', () => {
+  let stack: StandaloneStack;
+  let openai: OpenAI;
+  let anthropic: Anthropic;
+  before(async () => {
+    stack = await startStandaloneStack(CONFIG, {}, SECRETS);
+    openai = new OpenAI({
+      baseURL: `${stack.envoy.url}/v1`,
+      apiKey: 'sk-client-should-not-leak',
+      maxRetries: 0,
+    });
+    anthropic = new Anthropic({ baseURL: stack.envoy.url, apiKey: 'client-key', maxRetries: 0 });
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('OpenAI client → OpenAI backend: auth injected, client key stripped, enrichment and defaults applied', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'fast',
+      temperature: 0.9,
+      messages: [{ role: 'user', content: `pay with 4111 1111 1111 1111` }],
+    });
+    assert.ok(res.choices[0]?.message.content);
+    const up = stack.mock.lastRequest()!;
+    assert.equal(up.path, '/v1/chat/completions');
+    assert.equal(up.headers.authorization, 'Bearer sk-gateway-openai');
+    assert.equal(JSON.stringify(up.headers).includes('sk-client-should-not-leak'), false);
+    const body = up.json as {
+      model: string;
+      temperature: number;
+      max_tokens: number;
+      messages: { role: string; content: string }[];
+    };
+    assert.equal(body.model, 'gpt-4o-mini');
+    assert.equal(body.temperature, 0.9, 'a default does not override the client');
+    assert.equal(body.max_tokens, 256, 'an override does');
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['system', 'user', 'user'],
+    );
+    assert.equal(body.messages[0]?.content, 'Answer in English.');
+    assert.equal(body.messages[1]?.content, 'pay with <CREDIT_CARD>');
+    assert.equal(body.messages[2]?.content, 'Be brief.');
+  });
+
+  it('OpenAI client → Anthropic backend, non-streaming and streaming, with tool calls', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'hello claude' }],
+    });
+    const up = stack.mock.lastRequest()!;
+    assert.equal(up.path, '/v1/messages');
+    assert.equal(up.headers['x-api-key'], 'sk-gateway-anthropic');
+    assert.equal(up.headers['anthropic-version'], '2023-06-01');
+    assert.equal((up.json as { model: string }).model, 'claude-sonnet-4-5');
+    assert.ok(res.choices[0]?.message.content);
+    assert.ok((res.usage?.completion_tokens ?? 0) > 0);
+
+    const tools = [
+      {
+        type: 'function' as const,
+        function: {
+          name: 'get_weather',
+          description: 'weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      },
+    ];
+    const t = await openai.chat.completions.create({
+      model: 'claude',
+      tools,
+      messages: [{ role: 'user', content: 'what is the weather in Paris?' }],
+    });
+    assert.equal(t.choices[0]?.finish_reason, 'tool_calls');
+    const call = t.choices[0]?.message.tool_calls?.[0];
+    assert.equal(call?.type === 'function' ? call.function.name : undefined, 'get_weather');
+
+    const stream = await openai.chat.completions.create({
+      model: 'claude',
+      stream: true,
+      tools,
+      messages: [{ role: 'user', content: 'weather please' }],
+    });
+    let args = '';
+    let finish: string | null | undefined;
+    for await (const c of stream) {
+      args += c.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
+    assert.equal(finish, 'tool_calls');
+    JSON.parse(args);
+  });
+
+  it('OpenAI client → Gemini backend: path, key header, streaming text', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'gemini',
+      messages: [{ role: 'user', content: 'hi gemini' }],
+    });
+    assert.ok(res.choices[0]?.message.content);
+    const up = stack.mock.lastRequest()!;
+    assert.equal(up.path, '/v1beta/models/gemini-2.5-flash:generateContent');
+    assert.equal(up.headers['x-goog-api-key'], 'gemini-gateway-key');
+    const stream = await openai.chat.completions.create({
+      model: 'gemini',
+      stream: true,
+      messages: [{ role: 'user', content: 'stream' }],
+    });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    assert.ok(text.length > 10);
+    assert.equal(
+      stack.mock.lastRequest()!.path,
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    );
+  });
+
+  it('OpenAI client → Bedrock backend: SigV4 over the final body, Converse and ConverseStream', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'bedrock',
+      messages: [{ role: 'user', content: 'hi bedrock' }],
+    });
+    assert.match(res.choices[0]?.message.content ?? '', /Bedrock here/);
+    assert.ok((res.usage?.prompt_tokens ?? 0) > 0);
+    const up = stack.mock.lastRequest()!;
+    assert.equal(up.path, '/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse');
+    assert.match(
+      up.headers.authorization ?? '',
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request/,
+    );
+    assert.ok(up.headers['x-amz-date']);
+    const stream = await openai.chat.completions.create({
+      model: 'bedrock',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'stream' }],
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta.content ?? '';
+      if (c.usage) usage = c.usage;
+    }
+    assert.match(text, /^Bedrock here/);
+    assert.ok((usage?.completion_tokens ?? 0) > 0);
+  });
+
+  it('Anthropic client (official SDK) → Anthropic and OpenAI backends, streaming and not', async () => {
+    const m = await anthropic.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    assert.equal(m.type, 'message');
+    assert.ok(m.content.some((b) => b.type === 'text'));
+    const viaOpenAI = await anthropic.messages.create({
+      model: 'gpt',
+      max_tokens: 100,
+      system: 'be terse',
+      messages: [{ role: 'user', content: 'hello openai' }],
+    });
+    assert.equal(stack.mock.lastRequest()!.path, '/v1/chat/completions');
+    assert.ok(viaOpenAI.content.some((b) => b.type === 'text'));
+    assert.ok(viaOpenAI.usage.output_tokens > 0);
+    const stream = anthropic.messages.stream({
+      model: 'gpt',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'stream it' }],
+    });
+    const final = await stream.finalMessage();
+    assert.ok(final.content.some((b) => b.type === 'text' && b.text.length > 0));
+    const bedrock = anthropic.messages.stream({
+      model: 'bedrock',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'stream it' }],
+    });
+    const fb = await bedrock.finalMessage();
+    assert.match(fb.content.map((b) => (b.type === 'text' ? b.text : '')).join(''), /Bedrock here/);
+  });
+
+  it('errors come back in the client API format with the status kept', async () => {
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'no-such-alias', messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof OpenAI.APIError && e.status === 404 && /fast/.test(e.message),
+    );
+    await assert.rejects(
+      openai.chat.completions.create(
+        { model: 'fast', messages: [{ role: 'user', content: 'x' }] },
+        { headers: { 'x-mock-status': '429' } },
+      ),
+      (e: unknown) => e instanceof OpenAI.APIError && e.status === 429,
+    );
+    await assert.rejects(
+      anthropic.messages.create(
+        { model: 'gpt', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+        { headers: { 'x-mock-status': '500' } },
+      ),
+      (e: unknown) => e instanceof Anthropic.APIError && e.status === 500,
+    );
+    const bad = await fetch(`${stack.envoy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /not valid JSON/);
+  });
+
+  it('dropped parameters are reported in a header and a metric', async () => {
+    const r = await fetch(`${stack.envoy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'bedrock',
+        logit_bias: { '50256': -100 },
+        seed: 7,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    });
+    assert.equal(r.status, 200);
+    const dropped = r.headers.get('x-ai-extproc-dropped-params') ?? '';
+    assert.match(dropped, /logit_bias/);
+    assert.match(dropped, /seed/);
+    const m = await stack.ext.metrics();
+    assert.ok(
+      (metricValue(m, 'ai_extproc_dropped_params_total', { provider: 'bedrock', param: 'seed' }) ?? 0) >= 1,
+    );
+  });
+
+  it('hot reload: a good change takes effect; a bad file is rejected and the old config stays', async () => {
+    stack.writeConfig(
+      CONFIG.replace(
+        'fast: { backend: mock-openai, model: gpt-4o-mini }',
+        'fast: { backend: mock-openai, model: gpt-4.1-nano }',
+      ),
+    );
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'x' }] });
+      if ((stack.mock.lastRequest()!.json as { model: string }).model === 'gpt-4.1-nano') break;
+      if (Date.now() > deadline) assert.fail('config change not picked up');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    stack.writeConfig('version: 1\nbackends: {}\nroutes: [{ name: x, backend: nowhere }]\n');
+    const until = Date.now() + 5000;
+    while (!(
+      metricValue(await stack.ext.metrics(), 'ai_extproc_config_reloads_total', { result: 'rejected' }) ?? 0
+    )) {
+      if (Date.now() > until) assert.fail('bad config not reported');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await openai.chat.completions.create({
+      model: 'fast',
+      messages: [{ role: 'user', content: 'still working' }],
+    });
+    assert.equal((stack.mock.lastRequest()!.json as { model: string }).model, 'gpt-4.1-nano');
+    assert.ok(stack.ext.logs.some((l) => l.msg === 'config rejected; the previous config stays live'));
+    assert.equal(JSON.stringify(stack.ext.logs).includes('sk-gateway-openai'), false, 'no secret in logs');
+  });
+});
