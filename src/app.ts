@@ -53,7 +53,9 @@ export interface AppOptions {
 export async function startApp(settings: ServerSettings, opts: AppOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(settings.logLevel);
   const stats = opts.stats ?? loadStats(settings, log);
-  const standalone = settings.configPath ? loadStandalone(settings.configPath, opts.secretsEnv ?? process.env, log) : undefined;
+  const standalone = settings.configPath
+    ? loadStandalone(settings.configPath, opts.secretsEnv ?? process.env, log)
+    : undefined;
   const tracing = startTracing(settings, log, standalone?.current.tracing);
   const metrics = new AiMetrics({
     customLabelNames: stats.customLabels.map((l) => l.name),
@@ -144,10 +146,17 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
           } else {
             // A bad file never replaces a good one.
             metrics.configReload('rejected');
-            log.error({ errors: r.errors.map(formatIssue) }, 'config rejected; the previous config stays live');
+            log.error(
+              { errors: r.errors.map(formatIssue) },
+              'config rejected; the previous config stays live',
+            );
           }
         },
-        { intervalMs: settings.configPollMs, since: standalone.current.sourceHash, secretFiles: standalone.current.secretFiles },
+        {
+          intervalMs: settings.configPollMs,
+          since: standalone.current.sourceHash,
+          secretFiles: standalone.current.secretFiles,
+        },
       )
     : undefined;
 
@@ -204,14 +213,24 @@ function loadStats(settings: ServerSettings, log: Logger): StatsConfig {
 function loadStandalone(path: string, env: NodeJS.ProcessEnv, log: Logger): { current: RuntimeConfig } {
   const r = loadStandaloneConfig(path, env);
   if (!r.ok) throw new Error(`invalid config ${path}:\n  ${r.errors.map(formatIssue).join('\n  ')}`);
-  log.info({ path: r.config.path, backends: r.config.backends.length, routes: r.config.routes.length }, 'standalone mode');
+  log.info(
+    { path: r.config.path, backends: r.config.backends.length, routes: r.config.routes.length },
+    'standalone mode',
+  );
   return { current: r.config };
 }
 
 /** OTLP export when tracing.json (or the standalone config) names an endpoint; empty means off. */
-function startTracing(settings: ServerSettings, log: Logger, fromConfig?: TracingConfig): OtelTracing | undefined {
+function startTracing(
+  settings: ServerSettings,
+  log: Logger,
+  fromConfig?: TracingConfig,
+): OtelTracing | undefined {
   if (fromConfig?.endpoint) {
-    log.info({ endpoint: fromConfig.endpoint, protocol: fromConfig.protocol ?? 'grpc' }, 'exporting OTLP traces');
+    log.info(
+      { endpoint: fromConfig.endpoint, protocol: fromConfig.protocol ?? 'grpc' },
+      'exporting OTLP traces',
+    );
     return createOtelTracing(fromConfig, {
       serviceName: 'ai-extproc',
       includeContent: settings.traceIncludeContent,

@@ -6,7 +6,8 @@ import { startApp } from './app.js';
 async function main(): Promise<void> {
   // --config FILE is the same as AI_EXTPROC_CONFIG=FILE.
   const i = process.argv.indexOf('--config');
-  const env = i > 0 && process.argv[i + 1] ? { ...process.env, AI_EXTPROC_CONFIG: process.argv[i + 1] } : process.env;
+  const env =
+    i > 0 && process.argv[i + 1] ? { ...process.env, AI_EXTPROC_CONFIG: process.argv[i + 1] } : process.env;
   const settings = loadSettings(env);
   const app = await startApp(settings);
   let stopping = false;

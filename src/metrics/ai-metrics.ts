@@ -172,7 +172,11 @@ export class AiMetrics implements ExchangeObserver {
       'Client parameters the upstream provider cannot take (dropped and reported in x-ai-extproc-dropped-params)',
       ['provider', 'param'],
     );
-    this.configReloads = counter('ai_extproc_config_reloads_total', 'Standalone config (re)loads, by result', ['result']);
+    this.configReloads = counter(
+      'ai_extproc_config_reloads_total',
+      'Standalone config (re)loads, by result',
+      ['result'],
+    );
     client.collectDefaultMetrics({ register: this.registry });
   }
 

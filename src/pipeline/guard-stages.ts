@@ -83,7 +83,8 @@ export interface GuardContext {
   /** Decisions are appended here ("request:regex:mask") for the exchange's summary log line. */
   readonly decisions: string[];
   /** Per-route webhook transport (standalone config); the services' default otherwise. */
-  readonly webhookTransport?: { readonly scheme: 'https' | 'http'; readonly insecureSkipVerify: boolean } | undefined;
+  readonly webhookTransport?:
+    { readonly scheme: 'https' | 'http'; readonly insecureSkipVerify: boolean } | undefined;
 }
 
 export type RequestGuardResult =

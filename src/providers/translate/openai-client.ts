@@ -16,10 +16,13 @@ class OpenAIStreamEncoder implements ClientStreamEncoder {
 export const openaiClient: ClientAdapter = {
   api: 'openai',
   request(body: Json) {
-    if (!Array.isArray(body.messages)) throw new TranslationError(400, "'messages' is required and must be a list");
+    if (!Array.isArray(body.messages))
+      throw new TranslationError(400, "'messages' is required and must be a list");
     return body;
   },
   response: (completion) => completion,
-  error: (err: CanonicalError) => ({ error: { message: err.message, type: err.type, param: null, code: err.code ?? null } }),
+  error: (err: CanonicalError) => ({
+    error: { message: err.message, type: err.type, param: null, code: err.code ?? null },
+  }),
   stream: () => new OpenAIStreamEncoder(),
 };

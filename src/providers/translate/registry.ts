@@ -17,7 +17,10 @@ const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
   bedrock: bedrockProvider,
 };
 
-const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = { openai: openaiClient, anthropic: anthropicClient };
+const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = {
+  openai: openaiClient,
+  anthropic: anthropicClient,
+};
 
 export const providerAdapter = (kind: ProviderKind): ProviderAdapter => PROVIDERS[kind];
 export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
