@@ -1,13 +1,20 @@
 /**
- * `make demo`: the local stack as plain processes — the mock LLM provider, ai-extproc on an
- * abstract socket (kgateway mode) and the real Envoy from the pinned wheel — then ready-to-paste
- * examples. Offline, no API keys. Ctrl-C stops everything.
+ * `make demo`: the local stack as plain processes — the mock LLM provider (OpenAI, Anthropic,
+ * Gemini, Bedrock; streaming and not), ai-extproc and the real Envoy from the pinned wheel — then
+ * ready-to-paste examples. Offline, no API keys. Ctrl-C stops everything.
+ *
+ * DEMO_MODE=standalone (default): ai-extproc routes, authenticates and translates from its built-in
+ *   config (config/examples/standalone.yaml) behind envoy/standalone/envoy.yaml.
+ * DEMO_MODE=kgateway: kgateway's drop-in mode behind envoy/kgateway/envoy.yaml.
+ * DEMO_REAL=1 with OPENAI_API_KEY and/or ANTHROPIC_API_KEY: standalone mode routed to the real providers.
  *
  * Ports (override with env): DEMO_PORT=10000 (Envoy), DEMO_ADMIN_PORT=9901, DEMO_UPSTREAM_PORT=18080,
- * DEMO_METRICS_PORT=9092. `--smoke` sends one request of each kind, prints the results and exits.
+ * DEMO_METRICS_PORT=9092. `--smoke` sends a few requests, prints the results and exits.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startEnvoy } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
@@ -21,6 +28,46 @@ const UPSTREAM_PORT = port('DEMO_UPSTREAM_PORT', 18080);
 const METRICS_PORT = port('DEMO_METRICS_PORT', 9092);
 const SOCKET = process.env.DEMO_SOCKET ?? `ai-extproc-demo-${process.pid}`;
 const smoke = process.argv.includes('--smoke');
+const MODE = process.env.DEMO_MODE === 'kgateway' ? 'kgateway' : 'standalone';
+const REAL = process.env.DEMO_REAL === '1';
+
+/** The standalone config: the built-in demo config, or real providers with DEMO_REAL=1. */
+function standaloneConfig(): string {
+  if (!REAL) {
+    const text = fs.readFileSync(path.join(root, 'config/examples/standalone.yaml'), 'utf8');
+    return text.replaceAll('127.0.0.1:18080', `127.0.0.1:${UPSTREAM_PORT}`);
+  }
+  const openai = Boolean(process.env.OPENAI_API_KEY);
+  const anthropic = Boolean(process.env.ANTHROPIC_API_KEY);
+  if (!openai && !anthropic) throw new Error('DEMO_REAL=1 needs OPENAI_API_KEY or ANTHROPIC_API_KEY');
+  const fallback = openai ? 'openai' : 'anthropic';
+  return [
+    'version: 1',
+    'backends:',
+    ...(openai
+      ? [
+          '  openai: { provider: openai, auth: { apiKey: { env: OPENAI_API_KEY } }, defaultModel: gpt-4o-mini }',
+        ]
+      : []),
+    ...(anthropic
+      ? [
+          '  anthropic: { provider: anthropic, auth: { apiKey: { env: ANTHROPIC_API_KEY } }, defaultModel: claude-sonnet-4-5 }',
+        ]
+      : []),
+    'routes:',
+    '  - name: openai-chat',
+    '    match: { pathPrefix: /v1/chat/completions }',
+    '    models:',
+    ...(anthropic ? ['      claude: { backend: anthropic, model: claude-sonnet-4-5 }'] : []),
+    `      '*': { backend: ${fallback} }`,
+    '  - name: anthropic-messages',
+    '    match: { pathPrefix: /v1/messages }',
+    '    models:',
+    ...(openai ? ['      gpt: { backend: openai, model: gpt-4o-mini }'] : []),
+    `      '*': { backend: ${anthropic ? 'anthropic' : 'openai'} }`,
+    '',
+  ].join('\n');
+}
 
 const children: ChildProcess[] = [];
 let envoy: EnvoyProcess | undefined;
@@ -68,13 +115,15 @@ async function stopAll(): Promise<void> {
 }
 
 function examples(url: string): string {
-  return `
-ai-extproc demo is up (kgateway mode, mock provider, no API keys needed).
+  const head = `
+ai-extproc demo is up (${MODE} mode${REAL ? ', real providers' : ', mock provider, no API keys needed'}).
 
   Envoy:      ${url}            (admin http://127.0.0.1:${ADMIN_PORT})
   ai-extproc: unix-abstract:${SOCKET}   metrics http://127.0.0.1:${METRICS_PORT}/metrics
   mock LLM:   http://127.0.0.1:${UPSTREAM_PORT}
-
+`;
+  if (MODE === 'kgateway') {
+    return `${head}
 OpenAI-style chat (non-streaming, then streaming):
   curl -s ${url}/v1/chat/completions -H 'content-type: application/json' -H 'authorization: Bearer sk-demo' \\
     -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'
@@ -87,13 +136,38 @@ Anthropic Messages and Gemini:
   curl -s '${url}/v1beta/models/gemini-2.0-flash:generateContent' -H 'content-type: application/json' \\
     -d '{"contents":[{"role":"user","parts":[{"text":"Hello!"}]}]}'
 
-OpenAI SDK (node):
-  import OpenAI from 'openai';
-  const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'sk-demo' });
-  const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] });
+A prompt guard (PII masked in the request the upstream receives, and in the answer):
+  curl -s ${url}/guarded/v1/chat/completions -H 'content-type: application/json' \\
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"my card is 4111 1111 1111 1111"}]}'
 
 Token metrics:   curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep ^ai_
 Per-request metadata (Envoy access log, one JSON line per request): ${envoy?.accessLog ?? ''}
+
+Ctrl-C stops the stack.
+`;
+  }
+  return `${head}
+One OpenAI-compatible endpoint; the model name picks the provider (config/examples/standalone.yaml):
+  curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'
+  curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\
+    -d '{"model":"claude-sonnet","messages":[{"role":"user","content":"Hello!"}]}'
+  curl -sN ${url}/v1/chat/completions -H 'content-type: application/json' \\
+    -d '{"model":"gemini-flash","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'
+  curl -sN ${url}/v1/chat/completions -H 'content-type: application/json' \\
+    -d '{"model":"bedrock-haiku","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'
+
+Anthropic clients (Messages API), to Anthropic or to OpenAI:
+  curl -s ${url}/v1/messages -H 'content-type: application/json' \\
+    -d '{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Hello!"}]}'
+
+OpenAI SDK (node):
+  import OpenAI from 'openai';
+  const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'unused' });
+  const r = await client.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'Hello!' }] });
+
+Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
+Edit the config while it runs (hot reload): ${configFile ?? ''}
 
 Ctrl-C stops the stack.
 `;
@@ -110,30 +184,45 @@ async function smokeTest(url: string): Promise<void> {
     if (r.status !== 200) throw new Error(`${p}: HTTP ${r.status} ${text}`);
     return text;
   };
-  await post(
-    '/v1/chat/completions',
-    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] },
-    { authorization: 'Bearer sk-demo' },
-  );
-  await post(
-    '/v1/chat/completions',
-    { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello!' }] },
-    { authorization: 'Bearer sk-demo' },
-  );
-  await post('/v1/messages', {
-    model: 'claude-3-5-haiku-latest',
-    max_tokens: 64,
-    messages: [{ role: 'user', content: 'Hello!' }],
-  });
-  await post('/v1beta/models/gemini-2.0-flash:generateContent', {
-    contents: [{ role: 'user', parts: [{ text: 'Hello!' }] }],
-  });
-  const logs = await envoy!.waitForAccessLog(4);
-  for (const l of logs) {
-    const f = (k: string): string => JSON.stringify(l[k] ?? null);
-    console.log(
-      `access log: ${f('path')} status=${f('status')} provider=${f('provider')} prompt_tokens=${f('prompt_tokens')} completion_tokens=${f('completion_tokens')}`,
+  const hello = [{ role: 'user', content: 'Hello!' }];
+  if (MODE === 'standalone') {
+    for (const model of ['gpt-4o-mini', 'claude-sonnet', 'gemini-flash', 'bedrock-haiku']) {
+      const j = JSON.parse(await post('/v1/chat/completions', { model, messages: hello })) as {
+        model: string;
+        usage?: object;
+      };
+      console.log(`chat ${model}: answered by ${j.model}, usage ${JSON.stringify(j.usage)}`);
+      const sse = await post('/v1/chat/completions', { model, stream: true, messages: hello });
+      console.log(
+        `chat ${model} (stream): ${sse.split('\n\n').filter(Boolean).length} events, ends with ${JSON.stringify(sse.trim().split('\n').at(-1))}`,
+      );
+    }
+    const m = JSON.parse(
+      await post('/v1/messages', { model: 'gpt-4o-mini', max_tokens: 64, messages: hello }),
+    ) as { type: string };
+    console.log(`messages gpt-4o-mini: ${m.type}`);
+  } else {
+    await post(
+      '/v1/chat/completions',
+      { model: 'gpt-4o-mini', messages: hello },
+      { authorization: 'Bearer sk-demo' },
     );
+    await post(
+      '/v1/chat/completions',
+      { model: 'gpt-4o-mini', stream: true, messages: hello },
+      { authorization: 'Bearer sk-demo' },
+    );
+    await post('/v1/messages', { model: 'claude-3-5-haiku-latest', max_tokens: 64, messages: hello });
+    await post('/v1beta/models/gemini-2.0-flash:generateContent', {
+      contents: [{ role: 'user', parts: [{ text: 'Hello!' }] }],
+    });
+    const logs = await envoy!.waitForAccessLog(4);
+    for (const l of logs) {
+      const f = (k: string): string => JSON.stringify(l[k] ?? null);
+      console.log(
+        `access log: ${f('path')} status=${f('status')} provider=${f('provider')} prompt_tokens=${f('prompt_tokens')} completion_tokens=${f('completion_tokens')}`,
+      );
+    }
   }
   const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
   console.log(
@@ -143,6 +232,8 @@ async function smokeTest(url: string): Promise<void> {
       .join('\n'),
   );
 }
+
+let configFile: string | undefined;
 
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
@@ -154,6 +245,10 @@ async function main(): Promise<void> {
     {},
     httpOk(`http://127.0.0.1:${UPSTREAM_PORT}/healthz`),
   );
+  if (MODE === 'standalone') {
+    configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-demo-')), 'config.yaml');
+    fs.writeFileSync(configFile, standaloneConfig());
+  }
   await startChild(
     'ai-extproc',
     'dist/src/main.js',
@@ -162,11 +257,15 @@ async function main(): Promise<void> {
       LISTEN_ADDR: `unix-abstract:${SOCKET}`,
       METRICS_ADDR: `127.0.0.1:${METRICS_PORT}`,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      ...(configFile ? { AI_EXTPROC_CONFIG: configFile } : {}),
     },
     httpOk(`http://127.0.0.1:${METRICS_PORT}/readyz`),
   );
   envoy = await startEnvoy({
-    template: path.join(root, 'envoy/kgateway/envoy.yaml'),
+    template: path.join(
+      root,
+      MODE === 'kgateway' ? 'envoy/kgateway/envoy.yaml' : 'envoy/standalone/envoy.yaml',
+    ),
     vars: { EXTPROC_SOCKET: SOCKET, UPSTREAM_PORT, LISTEN_PORT: ENVOY_PORT, ADMIN_PORT },
   });
   const url = `http://127.0.0.1:${ENVOY_PORT}`;
