@@ -204,6 +204,45 @@ describe('standalone mode through real Envoy', () => {
     assert.match(fb.content.map((b) => (b.type === 'text' ? b.text : '')).join(''), /Bedrock here/);
   });
 
+  it('Anthropic client with tools to OpenAI and Gemini backends, streaming and not', async () => {
+    // (The openai-chat route appends an enrichment message, so tool prompts go through the other route.)
+    const tools = [
+      {
+        name: 'get_weather',
+        input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } },
+      },
+    ];
+    for (const model of ['gpt', 'gemini']) {
+      const m = await anthropic.messages.create({
+        model,
+        max_tokens: 100,
+        tools,
+        messages: [{ role: 'user', content: 'weather in Rome?' }],
+      });
+      assert.equal(m.stop_reason, 'tool_use', model);
+      assert.ok(
+        m.content.some((b) => b.type === 'tool_use' && b.name === 'get_weather'),
+        model,
+      );
+      const s = anthropic.messages.stream({
+        model,
+        max_tokens: 100,
+        tools,
+        messages: [{ role: 'user', content: 'weather in Oslo?' }],
+      });
+      const final = await s.finalMessage();
+      assert.equal(final.stop_reason, 'tool_use', `${model} stream`);
+      const use = final.content.find((b) => b.type === 'tool_use');
+      assert.equal(use?.type === 'tool_use' ? use.name : undefined, 'get_weather');
+    }
+    const plain = await anthropic.messages.create({
+      model: 'gemini',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.ok(plain.content.some((b) => b.type === 'text'));
+  });
+
   it('errors come back in the client API format with the status kept', async () => {
     await assert.rejects(
       openai.chat.completions.create({ model: 'no-such-alias', messages: [{ role: 'user', content: 'x' }] }),
