@@ -948,6 +948,7 @@ async function main(): Promise<number> {
   for (const [file, title] of [
     ['bench/guards.js', 'Guards (dist/bench/guards.js)'],
     ['bench/observability.js', 'Metrics and tracing overhead (dist/bench/observability.js)'],
+    ['bench/translation.js', 'Standalone translation overhead (dist/bench/translation.js)'],
   ] as const) {
     log(`running dist/${file}`);
     const start = performance.now();
