@@ -36,6 +36,7 @@ COPY src ./src
 COPY test ./test
 COPY bench ./bench
 COPY scripts ./scripts
+COPY config ./config
 RUN npx tsc -p tsconfig.json
 
 # Drop devDependencies (typescript, eslint, the pinned Node binary, ...): only package.json "dependencies" ship.
@@ -65,6 +66,8 @@ COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist/src ./dist/src
 # Loaded with @grpc/proto-loader at startup from dist/src/server/../../../proto, i.e. ./proto.
 COPY --from=build /build/proto ./proto
+# Standalone mode's schema and example configs (AI_EXTPROC_CONFIG=config/examples/standalone.yaml).
+COPY --from=build /build/config ./config
 
 # kgateway's defaults; the GatewayParameters aiExtension.env list overrides any of them.
 ENV NODE_ENV=production \
@@ -88,6 +91,7 @@ CMD ["node", "dist/src/main.js"]
 FROM runtime AS demo
 COPY --from=build /build/dist/scripts/mock-provider.js ./dist/scripts/mock-provider.js
 COPY --from=build /build/dist/test/helpers/mock-provider.js ./dist/test/helpers/mock-provider.js
+COPY --from=build /build/dist/test/helpers/mock-bedrock.js ./dist/test/helpers/mock-bedrock.js
 COPY --from=build /build/test/fixtures/mock ./test/fixtures/mock
 
 # --- default target -----------------------------------------------------------------------------------------------
