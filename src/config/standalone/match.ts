@@ -2,32 +2,8 @@
  * Route conditions. Header regexes run on RE2 (linear time: a client-controlled header cannot hang the
  * server) and must match the whole value, as Envoy's safe_regex header matches do.
  */
-import { createRequire } from 'node:module';
-
-interface WrappedRE2 {
-  ok(): boolean;
-  error(): string;
-  match(input: string, start: number, captures: boolean): { match: string; index: number };
-  delete(): void;
-}
-type WrappedRE2Ctor = new (
-  pattern: string,
-  ignoreCase: boolean,
-  multiline: boolean,
-  dotAll: boolean,
-) => WrappedRE2;
-
-const require = createRequire(import.meta.url);
-const { WrappedRE2: RE2 } = require('re2-wasm/build/wasm/re2.js') as { WrappedRE2: WrappedRE2Ctor };
-
-/** Frees the wasm-side regex when its matcher is garbage collected (configs are replaced on reload). */
-const FREE = new FinalizationRegistry<WrappedRE2>((re) => {
-  try {
-    re.delete();
-  } catch {
-    // already freed
-  }
-});
+import { FREE_RE2 as FREE, RE2 } from '../../guards/regex/re2-binding.js';
+import type { WrappedRE2 } from '../../guards/regex/re2-binding.js';
 
 function re2(pattern: string): WrappedRE2 {
   const re = new RE2(pattern, false, false, false);

@@ -6,40 +6,8 @@
  * Flags: Presidio compiled every pattern with DOTALL|MULTILINE|IGNORECASE, so we use case-insensitive
  * (RE2 simple Unicode case folding), dot-matches-newline and multi-line anchors.
  */
-import { createRequire } from 'node:module';
-
-interface WrappedMatch {
-  match: string;
-  index: number;
-}
-interface WrappedRE2 {
-  ok(): boolean;
-  error(): string;
-  match(input: string | Uint8Array, start: number, captures: boolean): WrappedMatch;
-  delete(): void;
-}
-type WrappedRE2Ctor = new (
-  pattern: string,
-  ignoreCase: boolean,
-  multiline: boolean,
-  dotAll: boolean,
-) => WrappedRE2;
-
-// re2-wasm's public RE2 class re-encodes the whole input on every exec and converts its start offset
-// character by character, which makes scanning for many matches quadratic. We use the embind wrapper
-// underneath it directly: the input is UTF-8 encoded once and windows of it are passed as bytes. The
-// wasm module instantiates synchronously here, at import (~70 ms), not on the first request.
-const require = createRequire(import.meta.url);
-const { WrappedRE2: RE2 } = require('re2-wasm/build/wasm/re2.js') as { WrappedRE2: WrappedRE2Ctor };
-
-/** Frees the wasm-side regex when its compiled guard is garbage collected. */
-const FREE = new FinalizationRegistry<WrappedRE2>((re) => {
-  try {
-    re.delete();
-  } catch {
-    // already freed
-  }
-});
+import { FREE_RE2 as FREE, RE2 } from './re2-binding.js';
+import type { WrappedRE2 } from './re2-binding.js';
 
 export class PatternError extends Error {}
 
