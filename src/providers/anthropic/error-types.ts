@@ -36,24 +36,9 @@ export function statusForAnthropicType(type: string | undefined): number {
 }
 
 /** OpenAI error type for an HTTP status, when the body says nothing usable. */
-export function openAITypeForStatus(status: number): string {
-  switch (status) {
-    case 400:
-    case 413:
-    case 422:
-      return 'invalid_request_error';
-    case 401:
-      return 'authentication_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 429:
-      return 'rate_limit_error';
-    default:
-      return 'api_error';
-  }
-}
+import { errorTypeForStatus as openAITypeForStatus } from '../translate/errors.js';
+
+export { openAITypeForStatus };
 
 /** Anthropic error type → canonical (OpenAI) type and code. Unknown types fall back to the status. */
 export function openAIErrorType(

@@ -10,26 +10,9 @@
 import type { CanonicalError } from '../translate/types.js';
 import { asArray, asRecord, isRecord, nonEmptyString, tryParseJson } from './json.js';
 
-/** OpenAI error.type for an HTTP status. */
-export function errorTypeForStatus(status: number): string {
-  switch (status) {
-    case 400:
-    case 409:
-    case 413:
-    case 422:
-      return 'invalid_request_error';
-    case 401:
-      return 'authentication_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 429:
-      return 'rate_limit_error';
-    default:
-      return status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error';
-  }
-}
+import { errorTypeForStatus } from '../translate/errors.js';
+
+export { errorTypeForStatus };
 
 /** The error for a body we cannot read: the status decides everything, no upstream text leaks. */
 export function genericError(status: number): CanonicalError {
