@@ -1,6 +1,7 @@
 /** Error type names between the Anthropic and OpenAI error objects. */
 
 /** Anthropic error types that have no OpenAI equivalent; the canonical error keeps them in `code`. */
+import { errorTypeForStatus as openAITypeForStatus } from '../translate/errors.js';
 const ANTHROPIC_ONLY: Readonly<Record<string, string>> = {
   overloaded_error: 'api_error',
   timeout_error: 'api_error',
@@ -36,7 +37,6 @@ export function statusForAnthropicType(type: string | undefined): number {
 }
 
 /** OpenAI error type for an HTTP status, when the body says nothing usable. */
-import { errorTypeForStatus as openAITypeForStatus } from '../translate/errors.js';
 
 export { openAITypeForStatus };
 
