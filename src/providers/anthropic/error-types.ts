@@ -1,7 +1,7 @@
 /** Error type names between the Anthropic and OpenAI error objects. */
+import { errorTypeForStatus as openAITypeForStatus } from '../translate/errors.js';
 
 /** Anthropic error types that have no OpenAI equivalent; the canonical error keeps them in `code`. */
-import { errorTypeForStatus as openAITypeForStatus } from '../translate/errors.js';
 const ANTHROPIC_ONLY: Readonly<Record<string, string>> = {
   overloaded_error: 'api_error',
   timeout_error: 'api_error',
