@@ -44,7 +44,7 @@ import type {
 import { TranslationError } from '../providers/translate/types.js';
 import { clientAdapter, clientApiForPath, providerAdapter } from '../providers/translate/registry.js';
 import { anthropicDroppedParams } from '../providers/anthropic/index.js';
-import { dropInjectedUsageChunk } from '../providers/openai/index.js';
+import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../providers/openai/index.js';
 import { signBedrockRequest } from '../providers/bedrock/index.js';
 import type { CompiledBackend, CompiledRoute, RuntimeConfig } from '../config/standalone/index.js';
 import { applyDefaults, applyEnrichment, applyStreamUsage } from '../config/standalone/index.js';
@@ -243,10 +243,14 @@ export class StandaloneExchange implements Exchange {
     if ('error' in resolved) throw new TranslationError(404, resolved.error, 'not_found_error');
     const { backend, model } = resolved;
     const stream = canonical.stream === true;
+    // Whoever adds include_usage (this policy, or an adapter that always does), a client that did
+    // not ask for the usage-only chunk must not receive it.
+    const clientWantsUsage = this.api === 'anthropic' || clientAskedStreamUsage(canonical);
     const policy = route.policy;
     if (policy.promptEnrichment) applyEnrichment(canonical, policy.promptEnrichment, 'openai');
     applyDefaults(canonical, policy.defaults);
-    const injectedUsage = stream && policy.streamUsage ? applyStreamUsage(canonical) : false;
+    if (stream && policy.streamUsage) applyStreamUsage(canonical);
+    const injectedUsage = stream && !clientWantsUsage;
     const estimate = this.safeEstimate(canonical);
 
     const operation = operationName(this.path);

@@ -133,8 +133,13 @@ describe('standalone mode through real Envoy', () => {
       messages: [{ role: 'user', content: 'stream' }],
     });
     let text = '';
-    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    let sawUsage = false;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta.content ?? '';
+      if (c.usage) sawUsage = true;
+    }
     assert.ok(text.length > 10);
+    assert.equal(sawUsage, false, 'the client did not ask for the usage chunk');
     assert.equal(
       stack.mock.lastRequest()!.path,
       '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
