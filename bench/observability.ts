@@ -88,6 +88,7 @@ function deps(observer: ExchangeDeps['observer'], tracer: ExchangeTracer): Excha
     webhookScheme: 'https',
     webhookInsecureSkipVerify: true,
     maxCustomMatchChars: 256,
+    phoneCheckBudget: 100_000,
   };
   return {
     policies: new KgatewayPolicySource(),

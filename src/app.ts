@@ -86,6 +86,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     // kgateway mode: the original called its webhook over https without verifying the certificate.
     webhookInsecureSkipVerify: true,
     maxCustomMatchChars: settings.maxCustomMatchChars,
+    phoneCheckBudget: settings.guardPhoneCheckBudget,
   };
   const exchangeDeps = {
     policies,

@@ -23,6 +23,8 @@ export interface ServerSettings {
   readonly webhookScheme: 'https' | 'http';
   /** Custom guard patterns are caught across stream chunks up to this match length. */
   readonly maxCustomMatchChars: number;
+  /** Phone-number work per guard phase (digits × regions scanned); past it the request fails closed. */
+  readonly guardPhoneCheckBudget: number;
   /** OpenAI moderation endpoint base (OPENAI_BASE_URL) and fallback key (OPENAI_API_KEY, never logged). */
   readonly openaiBaseUrl: string;
   readonly openaiApiKey: string | undefined;
@@ -110,6 +112,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     guardDeadlineMs: intFrom(env, 'GUARD_DEADLINE_MS', 4000, 1),
     webhookScheme: env.GUARD_WEBHOOK_SCHEME === 'http' ? 'http' : 'https',
     maxCustomMatchChars: intFrom(env, 'GUARD_MAX_CUSTOM_MATCH_CHARS', 256, 1),
+    guardPhoneCheckBudget: intFrom(env, 'GUARD_PHONE_CHECK_BUDGET', 100_000, 1),
     openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     configPath: env.AI_EXTPROC_CONFIG || undefined,

@@ -6,7 +6,7 @@
 import type { ProviderFamily } from '../providers/usage.js';
 import type { RegexGuard, RequestGuardConfig, ResponseGuardConfig, WebhookGuard } from '../guards/config.js';
 import type { CompiledRegexGuard } from '../guards/regex/index.js';
-import { compileRegexGuard } from '../guards/regex/index.js';
+import { GuardBudgetError, compileRegexGuard, withGuardBudget } from '../guards/regex/index.js';
 import {
   applyWebhookRequestMask,
   applyWebhookResponseMask,
@@ -16,6 +16,7 @@ import {
   webhookRequestMessages,
   webhookResponseChoices,
 } from '../guards/text/index.js';
+import type { TextSlot } from '../guards/text/index.js';
 import { WebhookGuardClient } from '../guards/webhook/index.js';
 import type { WebhookCallOptions } from '../guards/webhook/index.js';
 import type { ModerationClient } from '../guards/moderation/index.js';
@@ -39,6 +40,8 @@ export interface GuardServices {
   readonly webhookScheme: 'https' | 'http';
   readonly webhookInsecureSkipVerify: boolean;
   readonly maxCustomMatchChars: number;
+  /** Phone-number work (digits × regions) allowed per guard phase before it fails closed (withGuardBudget). */
+  readonly phoneCheckBudget: number;
 }
 
 /** Compiled guards are cached by the config's -hash key (or its JSON). */
@@ -204,35 +207,28 @@ export class GuardRunner {
     }
 
     if (cfg.regex) {
-      const guard = this.cache.regex(cfg.regex, `req:${ctx.cacheKey}`);
-      const span = ctx.span.child('handle_request_body_req_regex');
-      span.setAttributes({ 'ai.regex.action': guard.action });
-      const slots = requestTextSlots(ctx.family, body);
-      if (guard.action === 'REJECT') {
-        const hit = slots.some((s) => guard.test(s.get()));
-        span.setAttributes({ 'ai.regex.result': hit ? 'rejected' : 'passed' });
-        span.end();
-        this.record('request', 'regex', hit ? 'reject' : 'pass', ctx);
-        if (hit)
-          return {
-            kind: 'reject',
-            reply: rejectReply(cfg, 'Rejected by guardrails regex', 'rejected by guardrails regex'),
-          };
-      } else {
-        const entities: string[] = [];
-        for (const slot of slots) {
-          const before = slot.get();
-          const r = guard.mask(before);
-          if (r.text !== before) {
-            slot.set(r.text);
-            entities.push(...r.entities);
-          }
-        }
-        if (entities.length > 0) changed = true;
-        span.setAttributes({ 'ai.regex.result': entities.length > 0 ? 'masked' : 'passed' });
-        span.end();
-        this.record('request', 'regex', entities.length > 0 ? 'mask' : 'pass', ctx, { entities });
+      const regexCfg = cfg.regex;
+      let outcome: RequestGuardResult;
+      try {
+        outcome = withGuardBudget(this.services.phoneCheckBudget, () =>
+          this.requestRegex(body, regexCfg, cfg, ctx),
+        );
+      } catch (err) {
+        if (!(err instanceof GuardBudgetError)) throw err;
+        // Too expensive to check exactly: fail closed rather than block the event loop for seconds.
+        this.record('request', 'regex', 'error', ctx, { err: err.message });
+        return {
+          kind: 'reject',
+          reply: {
+            status: 413,
+            body: 'The request is too large to be checked by its guardrails',
+            headers: [['content-type', 'text/plain']],
+            details: 'guardrails_budget_exceeded',
+          },
+        };
       }
+      if (outcome.kind === 'reject') return outcome;
+      if (outcome.changed) changed = true;
     }
 
     const mod = cfg.moderation;
@@ -263,6 +259,37 @@ export class GuardRunner {
       }
     }
     return { kind: 'pass', changed };
+  }
+
+  /** The request regex stage: synchronous, so that a work budget can bound it. */
+  private requestRegex(
+    body: Obj,
+    regexCfg: RegexGuard,
+    cfg: RequestGuardConfig,
+    ctx: GuardContext,
+  ): RequestGuardResult {
+    const guard = this.cache.regex(regexCfg, `req:${ctx.cacheKey}`);
+    const span = ctx.span.child('handle_request_body_req_regex');
+    span.setAttributes({ 'ai.regex.action': guard.action });
+    try {
+      const slots = requestTextSlots(ctx.family, body);
+      if (guard.action === 'REJECT') {
+        const hit = slots.some((s) => guard.test(s.get()));
+        span.setAttributes({ 'ai.regex.result': hit ? 'rejected' : 'passed' });
+        this.record('request', 'regex', hit ? 'reject' : 'pass', ctx);
+        if (!hit) return { kind: 'pass', changed: false };
+        return {
+          kind: 'reject',
+          reply: rejectReply(cfg, 'Rejected by guardrails regex', 'rejected by guardrails regex'),
+        };
+      }
+      const entities = maskSlots(guard, slots);
+      span.setAttributes({ 'ai.regex.result': entities.length > 0 ? 'masked' : 'passed' });
+      this.record('request', 'regex', entities.length > 0 ? 'mask' : 'pass', ctx, { entities });
+      return { kind: 'pass', changed: entities.length > 0 };
+    } finally {
+      span.end();
+    }
   }
 
   async response(body: Obj, cfg: ResponseGuardConfig, ctx: GuardContext): Promise<ResponseGuardResult> {
@@ -300,22 +327,26 @@ export class GuardRunner {
       // Responses are always masked, whatever the configured action (a response cannot be rejected).
       const guard = this.cache.regex(cfg.regex, `resp:${ctx.cacheKey}`);
       const span = ctx.span.child('handle_response_body_resp_regex');
-      const entities: string[] = [];
-      for (const slot of responseTextSlots(ctx.family, body)) {
-        const before = slot.get();
-        const r = guard.mask(before);
-        if (r.text !== before) {
-          slot.set(r.text);
-          entities.push(...r.entities);
-        }
+      try {
+        const entities = withGuardBudget(this.services.phoneCheckBudget, () =>
+          maskSlots(guard, responseTextSlots(ctx.family, body)),
+        );
+        if (entities.length > 0) changed = true;
+        span.setAttributes({
+          'ai.regex.action': 'MASK',
+          'ai.regex.result': entities.length > 0 ? 'masked' : 'passed',
+        });
+        this.record('response', 'regex', entities.length > 0 ? 'mask' : 'pass', ctx, { entities });
+      } catch (err) {
+        if (!(err instanceof GuardBudgetError)) throw err;
+        this.record('response', 'regex', 'error', ctx, { err: err.message });
+        return {
+          kind: 'fail',
+          reply: { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details: 'guardrails_budget_exceeded' },
+        };
+      } finally {
+        span.end();
       }
-      if (entities.length > 0) changed = true;
-      span.setAttributes({
-        'ai.regex.action': 'MASK',
-        'ai.regex.result': entities.length > 0 ? 'masked' : 'passed',
-      });
-      span.end();
-      this.record('response', 'regex', entities.length > 0 ? 'mask' : 'pass', ctx, { entities });
     }
     return { kind: 'pass', changed };
   }
@@ -354,6 +385,20 @@ export class GuardRunner {
     }
     return new StreamingResponseGuard(ctx.family, regex, webhook);
   }
+}
+
+/** Masks every slot in place; returns the entities found. */
+function maskSlots(guard: CompiledRegexGuard, slots: readonly TextSlot[]): string[] {
+  const entities: string[] = [];
+  for (const slot of slots) {
+    const before = slot.get();
+    const r = guard.mask(before);
+    if (r.text !== before) {
+      slot.set(r.text);
+      entities.push(...r.entities);
+    }
+  }
+  return entities;
 }
 
 function errorText(err: unknown): string {

@@ -232,3 +232,50 @@ describe('guards over the scripted client', () => {
     s.endAndCancel();
   });
 });
+
+describe('guard work is bounded', () => {
+  it('a prompt with too many phone-number candidates is rejected quickly (413), not scanned for seconds', async () => {
+    const t = await startTestApp({ GUARD_PHONE_CHECK_BUDGET: '20000' });
+    const client = new ExtProcTestClient(t.target);
+    try {
+      let hostile = '';
+      for (let i = 0; hostile.length < 100_000; i++) hostile += `${i % 10} `;
+      const s = client.open({
+        'x-llm-provider': 'openai',
+        'x-req-guardrails-config': '{"regex":{"builtins":["PHONE_NUMBER"],"action":"MASK"}}',
+        'x-req-guardrails-config-hash': 'phone',
+      });
+      s.send(requestHeaders({ ':path': '/v1/chat/completions' }));
+      await s.next();
+      const t0 = performance.now();
+      s.send(
+        requestBody(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: hostile }] }), true),
+      );
+      const r = await s.next(10_000);
+      const ms = performance.now() - t0;
+      assert.equal(immediateStatus(r), 413);
+      assert.ok(ms < 1500, `took ${ms.toFixed(0)} ms`);
+      s.endAndCancel();
+      // Ordinary text on the same route is still masked.
+      const ok = client.open({
+        'x-llm-provider': 'openai',
+        'x-req-guardrails-config': '{"regex":{"builtins":["PHONE_NUMBER"],"action":"MASK"}}',
+        'x-req-guardrails-config-hash': 'phone',
+      });
+      ok.send(requestHeaders({ ':path': '/v1/chat/completions' }));
+      await ok.next();
+      ok.send(
+        requestBody(
+          JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'call +1 650-253-0000 today' }] }),
+          true,
+        ),
+      );
+      const body = (await ok.next()).request_body?.response?.body_mutation?.body?.toString() ?? '';
+      assert.match(body, /call <PHONE_NUMBER> today/);
+      ok.endAndCancel();
+    } finally {
+      client.close();
+      await t.close();
+    }
+  });
+});

@@ -324,6 +324,30 @@ const PHONE_CACHE = new Map<string, readonly (readonly [number, number])[]>();
 const PHONE_CACHE_MAX = 4096;
 const PHONE_CACHE_PIECE_MAX = 256;
 
+/**
+ * libphonenumber's cost grows with the digits it is given, per region: adversarial text made of spaced
+ * digits costs about 10 µs per digit and region, seconds per 100 KB. A caller can bound that work:
+ * inside {@link withGuardBudget}, each region scan spends the piece's digit count, and running out
+ * throws {@link GuardBudgetError} (the caller fails closed). Outside it the work is unbounded.
+ */
+export class GuardBudgetError extends Error {
+  constructor() {
+    super('the text has too many phone-number candidates to check');
+  }
+}
+
+let phoneWorkLeft = Number.POSITIVE_INFINITY;
+
+export function withGuardBudget<T>(digitScans: number, fn: () => T): T {
+  const previous = phoneWorkLeft;
+  phoneWorkLeft = digitScans;
+  try {
+    return fn();
+  } finally {
+    phoneWorkLeft = previous;
+  }
+}
+
 function phonesInPiece(piece: string, digits: number, plus: boolean): readonly (readonly [number, number])[] {
   const cacheable = piece.length <= PHONE_CACHE_PIECE_MAX;
   if (cacheable) {
@@ -333,6 +357,8 @@ function phonesInPiece(piece: string, digits: number, plus: boolean): readonly (
   const found: [number, number][] = [];
   for (const region of PHONE_REGIONS) {
     if (digits < regionFloor(region, plus)) continue;
+    phoneWorkLeft -= digits;
+    if (phoneWorkLeft < 0) throw new GuardBudgetError();
     for (const m of findPhoneNumbersInText(piece, region)) found.push([m.startsAt, m.endsAt]);
   }
   if (cacheable) {

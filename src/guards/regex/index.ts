@@ -13,7 +13,7 @@ import { holdBack } from './holdback.js';
 import { applyMasks, resolveSpans } from './resolve.js';
 
 export type { BuiltinEntity, EntityType } from './builtins.js';
-export { MASKS } from './builtins.js';
+export { GuardBudgetError, MASKS, withGuardBudget } from './builtins.js';
 
 export interface MaskResult {
   readonly text: string;
