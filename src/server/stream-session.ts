@@ -195,6 +195,7 @@ export class StreamSession {
     const original = d.held.length === 1 ? d.held[0]! : Buffer.concat(d.held, d.heldBytes);
     const end = await this.exchange.end(dir, original, true);
     if (end.reply) return this.localReply(end.reply);
+    if (end.headers) return this.localReply(headersTooLate(d.mode));
     const lastChunk = d.held[d.held.length - 1] ?? EMPTY;
     const bytes = end.body ?? original;
     d.held = [];
@@ -250,6 +251,7 @@ export class StreamSession {
       d.held = [];
       const end = await this.exchange.end(dir, original, true);
       if (end.reply) return this.localReply(end.reply);
+      if (end.headers) return this.localReply(headersTooLate(d.mode));
       return streamedPieces(dir, end.body ?? original, true, end.metadata);
     }
     const o = await this.exchange.chunk(dir, chunk);
@@ -311,6 +313,18 @@ export class StreamSession {
     this.dirs.response.held = [];
     return [immediateResponse(reply)];
   }
+}
+
+/**
+ * The exchange wants to change headers after the body (standalone routing), but in this body mode
+ * Envoy has already sent them: fail loudly instead of sending the request to the wrong place.
+ */
+function headersTooLate(mode: BodyMode): LocalReply {
+  return {
+    status: 500,
+    body: `ai-extproc needs the request body mode BUFFERED to route on the body (Envoy sent ${mode})`,
+    details: 'ai_extproc_header_mutation_needs_buffered_body_mode',
+  };
 }
 
 function newDir(mode: BodyMode): DirState {

@@ -331,3 +331,36 @@ describe('StreamSession other rules', () => {
     assert.deepEqual(ex.calls, ['headers:request', 'end:request']);
   });
 });
+
+describe('StreamSession header edits after the body', () => {
+  const routing = (): Exchange => ({
+    headers: () => ({ bodyPlan: 'buffer' }),
+    chunk: () => ({}),
+    end: () => ({
+      body: Buffer.from('{"routed":true}'),
+      headers: { set: [[':path', '/v1/messages']] },
+      clearRouteCache: true,
+    }),
+    trailers: () => ({}),
+    close: () => undefined,
+  });
+
+  it('BUFFERED: the edits and clear_route_cache ride on the body reply', async () => {
+    const s = session(routing(), 'BUFFERED', 'STREAMED');
+    await s.handle(reqHeaders());
+    const common = (await s.handle(body('request', '{}', true)))[0]!.request_body!.response!;
+    assert.equal(common.clear_route_cache, true);
+    assert.ok(common.header_mutation?.set_headers?.some((h) => h.header?.key === ':path'));
+  });
+
+  it('STREAMED: too late to change headers, so a clear local 500 instead of a misrouted request', async () => {
+    const s = session(routing(), 'STREAMED', 'STREAMED');
+    await s.handle(reqHeaders());
+    const r = await s.handle(body('request', '{}', true));
+    assert.equal(r.at(-1)!.immediate_response?.status?.code, 500);
+    assert.equal(
+      r.at(-1)!.immediate_response?.details,
+      'ai_extproc_header_mutation_needs_buffered_body_mode',
+    );
+  });
+});
