@@ -22,6 +22,7 @@ import type {
 } from './types.js';
 import type { RoutePolicy } from './policy.js';
 import type { ExchangeLabels, ExchangeObserver } from './observer.js';
+import { errorTypeFor } from './observer.js';
 import type { LogSink } from './log.js';
 import type { CustomLabel } from '../config/otel-files.js';
 import { customLabelValue } from '../config/otel-files.js';
@@ -33,6 +34,7 @@ import { StreamFactsAccumulator, parseResponseFacts, providerFamily } from '../p
 import type { StreamingResponseGuard } from '../guards/streaming/stream-guard.js';
 import { BoundedBody } from './bounded-body.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
+import { NOOP_SPAN } from './tracer.js';
 import { requestAttributes, responseAttributes } from '../tracing/attributes.js';
 import type { GuardContext, GuardRunner } from './guard-stages.js';
 import { RESPONSE_GUARD_FAILURE_MESSAGE } from './guard-stages.js';
@@ -394,7 +396,7 @@ export class AiExchange implements Exchange {
     }
     if (sse) {
       const guard = guards
-        ? this.deps.guards.streaming(guards, this.guardContext(NOOP_CHILD_SPAN, 'response'))
+        ? this.deps.guards.streaming(guards, this.guardContext(NOOP_SPAN, 'response'))
         : undefined;
       this.resp.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.provider), guard };
       this.resp.plan = guard ? 'transform' : 'observe';
@@ -553,7 +555,7 @@ export class AiExchange implements Exchange {
       status,
       durationSeconds,
       timeToFirstTokenSeconds: ttft,
-      errorType: status !== undefined && status >= 400 ? `http_${status}` : undefined,
+      errorType: errorTypeFor(status),
     });
     return {
       [KGATEWAY_NS]: {
@@ -569,13 +571,6 @@ export class AiExchange implements Exchange {
     };
   }
 }
-
-/** Streaming guard webhook spans are parented on nothing in particular: the stream outlives phases. */
-const NOOP_CHILD_SPAN: PhaseSpan = {
-  setAttributes: () => undefined,
-  child: () => NOOP_CHILD_SPAN,
-  end: () => undefined,
-};
 
 /** kgateway derives the OTel operation from :path (kgateway-contract.md §2.4). */
 export function operationName(path: string): string {

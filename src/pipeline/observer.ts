@@ -35,6 +35,11 @@ export type GuardPhase = 'request' | 'response';
 export type GuardName = 'webhook' | 'regex' | 'moderation';
 export type GuardAction = 'pass' | 'mask' | 'reject' | 'error';
 
+/** The error_type label: absent on success, http_<status> otherwise. */
+export function errorTypeFor(status: number | undefined): string | undefined {
+  return status !== undefined && status >= 400 ? `http_${status}` : undefined;
+}
+
 export interface ExchangeObserver {
   exchangeCompleted?(summary: ExchangeSummary): void;
   exceptionRaised?(labels: ExchangeLabels, where: string, err: unknown): void;

@@ -26,8 +26,10 @@ import type {
   StreamInfo,
 } from './types.js';
 import type { ExchangeObserver } from './observer.js';
+import { errorTypeFor } from './observer.js';
 import type { LogSink } from './log.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
+import { NOOP_SPAN } from './tracer.js';
 import type { GuardContext, GuardRunner } from './guard-stages.js';
 import { operationName } from './exchange.js';
 import type {
@@ -46,6 +48,8 @@ import { clientAdapter, clientApiForPath, providerAdapter } from '../providers/t
 import { anthropicDroppedParams } from '../providers/anthropic/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../providers/openai/index.js';
 import { signBedrockRequest } from '../providers/bedrock/index.js';
+import { openAIUsage, parseResponseFacts } from '../providers/usage.js';
+import type { ResponseFacts } from '../providers/usage.js';
 import type { CompiledBackend, CompiledRoute, RuntimeConfig } from '../config/standalone/index.js';
 import { applyDefaults, applyEnrichment, applyStreamUsage } from '../config/standalone/index.js';
 import { estimatePromptTokens } from '../tokens/prompt-estimate.js';
@@ -92,6 +96,7 @@ interface StreamState {
   readonly guardDecoder: SseDecoder | undefined;
   usage: Obj | undefined;
   model: string;
+  readonly finishReasons: string[];
   failed: boolean;
 }
 
@@ -364,6 +369,7 @@ export class StandaloneExchange implements Exchange {
         guardDecoder: guard ? new SseDecoder() : undefined,
         usage: undefined,
         model: '',
+        finishReasons: [],
         failed: false,
       };
       this.responsePlan = 'transform';
@@ -397,6 +403,10 @@ export class StandaloneExchange implements Exchange {
       const usage = asObj(c.usage);
       if (usage) s.usage = usage;
       if (!s.model && typeof c.model === 'string') s.model = c.model;
+      for (const choice of Array.isArray(c.choices) ? (c.choices as unknown[]) : []) {
+        const reason = asObj(choice)?.finish_reason;
+        if (typeof reason === 'string') s.finishReasons.push(reason);
+      }
     }
     const visible =
       this.routed?.injectedUsage && this.api === 'openai' ? dropInjectedUsageChunk(chunks) : chunks;
@@ -451,8 +461,18 @@ export class StandaloneExchange implements Exchange {
       const b = await s.guard.end();
       out += a.bytes + b.bytes;
     }
-    const usage = s.usage;
-    const metadata = this.finish(routed, span, s.model, usage, undefined);
+    const usage = openAIUsage(s.usage);
+    const metadata = this.finish(
+      routed,
+      span,
+      {
+        ...(usage ? { usage } : {}),
+        responseModel: s.model,
+        finishReasons: s.finishReasons,
+        isToolCall: false,
+      },
+      undefined,
+    );
     this.outcome = s.failed ? 'upstream-error' : 'completed';
     return { body: Buffer.from(out), metadata };
   }
@@ -463,7 +483,7 @@ export class StandaloneExchange implements Exchange {
     if (!ok) {
       const err = routed.adapter.error(this.status ?? 502, raw);
       this.outcome = 'upstream-error';
-      const metadata = this.finish(routed, span, '', undefined, undefined);
+      const metadata = this.finish(routed, span, { finishReasons: [], isToolCall: false }, undefined);
       return { body: Buffer.from(JSON.stringify(this.client.error(err))), metadata };
     }
     let json: Obj | undefined;
@@ -486,32 +506,30 @@ export class StandaloneExchange implements Exchange {
         return { reply: this.errorReply(r.reply.status, text, 'api_error', r.reply.details ?? 'guardrails') };
       }
     }
-    const model = typeof completion.model === 'string' ? completion.model : '';
-    const metadata = this.finish(routed, span, model, asObj(completion.usage), completion);
+    const metadata = this.finish(routed, span, parseResponseFacts('openai', completion), completion);
     this.outcome = 'completed';
     return { body: Buffer.from(JSON.stringify(this.client.response(completion))), metadata };
   }
 
-  /** Metrics, the gen_ai.response span and the final metadata. */
+  /**
+   * Metrics, the gen_ai.response span and the final metadata. `facts` come from the canonical
+   * (OpenAI-form) completion or stream usage, parsed by the same code as kgateway mode.
+   */
   private finish(
     routed: Routed,
     span: PhaseSpan,
-    responseModel: string,
-    usage: Obj | undefined,
+    facts: ResponseFacts,
     completion: Json | undefined,
   ): DynamicMetadata {
-    const num = (v: unknown): number | undefined =>
-      typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-    const prompt = num(usage?.prompt_tokens) ?? 0;
-    const completionTokens = num(usage?.completion_tokens) ?? 0;
-    const promptDetails = asObj(usage?.prompt_tokens_details);
-    const completionDetails = asObj(usage?.completion_tokens_details);
+    const prompt = facts.usage?.promptTokens ?? 0;
+    const completionTokens = facts.usage?.completionTokens ?? 0;
+    const responseModel = facts.responseModel ?? '';
     const genAi = span.child('gen_ai.response');
     genAi.setAttributes(
       responseAttributes({
         id: typeof completion?.id === 'string' ? completion.id : undefined,
         model: responseModel,
-        finishReasons: [],
+        finishReasons: facts.finishReasons,
         inputTokens: prompt,
         outputTokens: completionTokens,
         output: completion?.choices,
@@ -529,16 +547,16 @@ export class StandaloneExchange implements Exchange {
       requestModel: routed.requestModel,
       promptTokens: prompt,
       completionTokens,
-      cachedInputTokens: num(promptDetails?.cached_tokens),
-      cacheCreationInputTokens: num(promptDetails?.cache_creation_input_tokens),
-      reasoningTokens: num(completionDetails?.reasoning_tokens),
+      cachedInputTokens: facts.usage?.cachedInputTokens,
+      cacheCreationInputTokens: facts.usage?.cacheCreationInputTokens,
+      reasoningTokens: facts.usage?.reasoningTokens,
       rateLimitedTokens: routed.estimate,
       responseModel,
       streaming: this.stream !== undefined,
       status,
       durationSeconds: (performance.now() - this.startedAt) / 1000,
       timeToFirstTokenSeconds: ttft,
-      errorType: status !== undefined && status >= 400 ? `http_${status}` : undefined,
+      errorType: errorTypeFor(status),
     });
     return {
       [STANDALONE_NS]: {
@@ -574,5 +592,3 @@ export class StandaloneExchange implements Exchange {
     );
   }
 }
-
-const NOOP_SPAN: PhaseSpan = { setAttributes: () => undefined, child: () => NOOP_SPAN, end: () => undefined };

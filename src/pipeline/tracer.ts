@@ -18,7 +18,8 @@ export interface ExchangeTracer {
   readonly includeContent: boolean;
 }
 
-const NOOP_SPAN: PhaseSpan = {
+/** A span that records nothing (tracing off, or work no phase owns). */
+export const NOOP_SPAN: PhaseSpan = {
   setAttributes: () => undefined,
   child: () => NOOP_SPAN,
   end: () => undefined,

@@ -37,6 +37,9 @@ export function openAIUsage(v: unknown): Usage | undefined {
   const usage: Usage = { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
   const cached = count(promptDetails?.cached_tokens);
   if (cached !== undefined) usage.cachedInputTokens = cached;
+  // Not an OpenAI field: the Anthropic and Bedrock adapters carry cache writes here.
+  const cacheCreation = count(promptDetails?.cache_creation_input_tokens);
+  if (cacheCreation !== undefined) usage.cacheCreationInputTokens = cacheCreation;
   const reasoning = count(completionDetails?.reasoning_tokens);
   if (reasoning !== undefined) usage.reasoningTokens = reasoning;
   return usage;
