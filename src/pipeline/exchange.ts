@@ -27,6 +27,7 @@ import type { LogSink } from './log.js';
 import type { CustomLabel } from '../config/otel-files.js';
 import { customLabelValue } from '../config/otel-files.js';
 import { estimatePromptTokens } from '../tokens/prompt-estimate.js';
+import { mergeMetadata } from './metadata.js';
 import { SseDecoder } from '../streaming/sse-decoder.js';
 import { gunzipBounded, gzip, isGzip } from '../streaming/gzip.js';
 import type { ResponseFacts } from '../providers/usage.js';
@@ -52,7 +53,7 @@ export interface ExchangeDeps {
   readonly observer: ExchangeObserver;
   readonly log: LogSink;
   readonly maxBodyBytes: number;
-  /** Bodies up to this size are token-counted before the reply (to emit hits_addend); larger ones after it. */
+  /** Guarded bodies up to this size are token-counted before the guards run; all others after the reply. */
   readonly syncTokenCountMaxBytes: number;
   readonly tracer: ExchangeTracer;
   readonly guards: GuardRunner;
@@ -72,8 +73,12 @@ interface RequestState {
   readonly copy: BoundedBody;
   model: string;
   streaming: boolean;
-  /** Prompt-token estimate; a promise while it is computed off the critical path. */
-  estimate: number | Promise<number>;
+  /** Prompt-token estimate (valid once `pendingEstimate` is undefined). */
+  estimate: number;
+  /** A body still to be counted, after the request-body reply went out (see startEstimate). */
+  pendingEstimate: Obj | undefined;
+  /** hits_addend still owed to Envoy: it rides on the next reply after the count. */
+  owesHitsAddend: boolean;
   ended: boolean;
 }
 
@@ -121,6 +126,8 @@ export class AiExchange implements Exchange {
       model: '',
       streaming: false,
       estimate: 0,
+      pendingEstimate: undefined,
+      owesHitsAddend: false,
       ended: false,
     };
     this.resp = {
@@ -192,7 +199,9 @@ export class AiExchange implements Exchange {
   headers(dir: Direction, headers: HeaderView, eos: boolean, ctx: MessageContext): HeadersOutcome {
     return dir === 'request'
       ? this.traced('handle_request_headers', (span) => this.requestHeaders(headers, eos, ctx, span))
-      : this.traced('handle_response_headers', () => this.responseHeaders(headers));
+      : this.traced('handle_response_headers', () =>
+          withOwed(this.responseHeaders(headers), this.owedHitsAddend()),
+        );
   }
 
   chunk(dir: Direction, chunk: Buffer): ChunkOutcome | Promise<ChunkOutcome> {
@@ -324,8 +333,8 @@ export class AiExchange implements Exchange {
       return {};
     }
     // The estimate is computed on the client's original body, before any guard (contract §3.2).
-    const metadata = this.startEstimate(obj, bytes?.length ?? 0);
     const guards = this.policy?.requestGuards;
+    const metadata = this.startEstimate(obj, bytes?.length ?? 0, guards !== undefined);
     if (!guards) {
       genAi.end();
       return metadata ? { metadata } : {};
@@ -334,7 +343,10 @@ export class AiExchange implements Exchange {
       .request(obj, guards, this.guardContext(genAi, 'request'))
       .then((r): BodyEndOutcome => {
         if (r.kind === 'reject') {
-          this.req.estimate = 0; // rejected requests do not count toward rate limiting
+          // Rejected requests do not count toward rate limiting.
+          this.req.estimate = 0;
+          this.req.pendingEstimate = undefined;
+          this.req.owesHitsAddend = false;
           return { reply: r.reply };
         }
         const body = r.changed ? Buffer.from(JSON.stringify(obj)) : undefined;
@@ -343,15 +355,41 @@ export class AiExchange implements Exchange {
       .finally(() => genAi.end());
   }
 
-  /** Small prompts are counted now (hits_addend rides on this reply); large ones after it. */
-  private startEstimate(obj: Obj, size: number): DynamicMetadata | undefined {
-    if (size <= this.deps.syncTokenCountMaxBytes) {
-      const n = this.safeEstimate(obj);
-      this.req.estimate = n;
-      return { [RATELIMIT_NS]: { hits_addend: n } };
+  /**
+   * Token counting is the dearest step, and nothing needs its result before the request goes
+   * upstream (Envoy drops envoy.ratelimit with kgateway's receivingNamespaces, and in STREAMED mode
+   * the rate-limit filter has seen the headers long before). So the request-body reply goes out
+   * first, the count runs right after it, and hits_addend rides on the next reply (the response
+   * headers). With request guards the body is held and a guard may mask it, so the original is
+   * counted now, before the guards, when it is small enough.
+   */
+  private startEstimate(obj: Obj, size: number, guarded: boolean): DynamicMetadata | undefined {
+    if (guarded && size <= this.deps.syncTokenCountMaxBytes) {
+      this.req.estimate = this.safeEstimate(obj);
+      return { [RATELIMIT_NS]: { hits_addend: this.req.estimate } };
     }
-    this.req.estimate = new Promise((resolve) => setImmediate(() => resolve(this.safeEstimate(obj))));
+    // A guard may rewrite obj in place: count a private copy of a guarded body.
+    this.req.pendingEstimate = guarded ? structuredClone<Obj>(obj) : obj;
+    this.req.owesHitsAddend = true;
+    setImmediate(() => this.settleEstimate());
     return undefined;
+  }
+
+  /** The prompt-token estimate, counting now if the deferred count has not run yet. */
+  private settleEstimate(): number {
+    const body = this.req.pendingEstimate;
+    if (body) {
+      this.req.pendingEstimate = undefined;
+      this.req.estimate = this.safeEstimate(body);
+    }
+    return this.req.estimate;
+  }
+
+  /** envoy.ratelimit hits_addend, once, on the first reply after a deferred count. */
+  private owedHitsAddend(): DynamicMetadata | undefined {
+    if (!this.req.owesHitsAddend) return undefined;
+    this.req.owesHitsAddend = false;
+    return { [RATELIMIT_NS]: { hits_addend: this.settleEstimate() } };
   }
 
   private safeEstimate(body: Obj): number {
@@ -473,7 +511,7 @@ export class AiExchange implements Exchange {
         }
       }
     }
-    return { ...(tail ? { body: tail } : {}), metadata: await this.finish(facts, body, span) };
+    return { ...(tail ? { body: tail } : {}), metadata: this.finish(facts, body, span) };
   }
 
   /** The parsed JSON root (an array for Gemini's JSON streaming), kept so a rewrite keeps its shape. */
@@ -503,12 +541,8 @@ export class AiExchange implements Exchange {
   }
 
   /** Final metadata, metrics and the gen_ai.response span. */
-  private async finish(
-    facts: ResponseFacts,
-    body: Obj | undefined,
-    span: PhaseSpan,
-  ): Promise<DynamicMetadata> {
-    const estimate = await this.req.estimate;
+  private finish(facts: ResponseFacts, body: Obj | undefined, span: PhaseSpan): DynamicMetadata {
+    const estimate = this.settleEstimate();
     const prompt = facts.usage?.promptTokens ?? 0;
     const completion = facts.usage?.completionTokens ?? 0;
     const responseModel = facts.responseModel ?? '';
@@ -557,7 +591,7 @@ export class AiExchange implements Exchange {
       timeToFirstTokenSeconds: ttft,
       errorType: errorTypeFor(status),
     });
-    return {
+    const final: DynamicMetadata = {
       [KGATEWAY_NS]: {
         prompt_tokens: prompt,
         completion_tokens: completion,
@@ -569,7 +603,13 @@ export class AiExchange implements Exchange {
         streaming: this.resp.streaming,
       },
     };
+    // Only when Envoy skipped the response headers.
+    return mergeMetadata(this.owedHitsAddend(), final) ?? final;
   }
+}
+
+function withOwed(out: HeadersOutcome, owed: DynamicMetadata | undefined): HeadersOutcome {
+  return owed ? { ...out, metadata: mergeMetadata(out.metadata, owed) ?? owed } : out;
 }
 
 /** kgateway derives the OTel operation from :path (kgateway-contract.md §2.4). */

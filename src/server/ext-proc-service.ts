@@ -62,6 +62,11 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
         deps.hooks?.messageProcessed?.(msg.request ?? 'unknown', (performance.now() - t0) / 1000);
         if (call.cancelled) return;
         for (const r of replies) call.write(deps.codec.encode(r));
+        if (session.complete) {
+          // Nothing more can come: end the call now rather than after Envoy's half-close.
+          call.finish(GrpcStatus.OK, undefined, true);
+          close('completed');
+        }
       })
       .catch(fail);
   });

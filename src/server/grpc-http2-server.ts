@@ -39,8 +39,12 @@ export interface GrpcCall {
   /** The stream ended without a status from us: reset by the peer, or the connection went away. */
   onCancel(cb: () => void): void;
   write(payload: Uint8Array): void;
-  /** Sends trailers with the status and ends the stream. Idempotent. */
-  finish(status: number, message?: string): void;
+  /**
+   * Sends trailers with the status and ends the stream. Idempotent. With `abandonRequest`, the
+   * client's unfinished request side is closed too (RST_STREAM NO_ERROR after the trailers, as
+   * HTTP/2 §8.1 allows once the response is complete).
+   */
+  finish(status: number, message?: string, abandonRequest?: boolean): void;
   readonly cancelled: boolean;
 }
 
@@ -134,7 +138,7 @@ class Http2GrpcCall implements GrpcCall {
     this.stream.write(encodeGrpcFrame(payload));
   }
 
-  finish(status: number, message?: string): void {
+  finish(status: number, message?: string, abandonRequest = false): void {
     if (this.finished) return;
     this.finished = true;
     if (this.stream.destroyed || this.stream.closed) return;
@@ -149,9 +153,20 @@ class Http2GrpcCall implements GrpcCall {
       return;
     }
     this.stream.once('wantTrailers', () => {
-      if (!this.stream.destroyed) this.stream.sendTrailers(trailers);
+      if (this.stream.destroyed) return;
+      this.stream.sendTrailers(trailers);
+      // Queued behind the trailers. Envoy answers trailers on a stream it has not half-closed with
+      // RST_STREAM(INTERNAL_ERROR); once our side is closed, Node drops that reset quietly instead
+      // of building (and formatting) an ERR_HTTP2_STREAM_ERROR for every stream.
+      if (abandonRequest && !this.halfClosed) setImmediate(() => this.abandonRequest());
     });
     this.stream.end();
+  }
+
+  /** After the trailers went out (a later turn than wantTrailers, which fires mid-send). */
+  private abandonRequest(): void {
+    if (!this.halfClosed && !this.stream.closed && !this.stream.destroyed)
+      this.stream.close(http2.constants.NGHTTP2_NO_ERROR);
   }
 }
 

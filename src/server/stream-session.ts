@@ -29,7 +29,8 @@ import type {
   MessageContext,
 } from '../pipeline/types.js';
 import { headerMutation, headerView, mergeEdits } from './headers.js';
-import { mergeMetadata, metadataStruct, structToJs } from './struct.js';
+import { metadataStruct, structToJs } from './struct.js';
+import { mergeMetadata } from '../pipeline/metadata.js';
 
 export type BodyMode =
   'NONE' | 'STREAMED' | 'BUFFERED' | 'BUFFERED_PARTIAL' | 'FULL_DUPLEX_STREAMED' | 'GRPC';
@@ -54,6 +55,8 @@ interface DirState {
   /** STREAMED + buffer: the latest chunk's reply is still owed. */
   owesReply: boolean;
   ended: boolean;
+  /** Envoy can send nothing more in this direction (end_of_stream seen, or trailers). */
+  final: boolean;
 }
 
 type Phase = 'open' | 'local-reply';
@@ -61,6 +64,7 @@ type Phase = 'open' | 'local-reply';
 export class StreamSession {
   private phase: Phase = 'open';
   private modesFromEnvoy = false;
+  private observability = false;
   private readonly dirs: Record<Direction, DirState>;
 
   constructor(
@@ -81,6 +85,17 @@ export class StreamSession {
     return this.dirs[dir].mode;
   }
 
+  /**
+   * Both directions are over and answered: Envoy will send nothing more on this stream, so the
+   * server can end it with its status now instead of waiting for Envoy's half-close. Envoy then
+   * closes its side cleanly rather than resetting the stream (cheaper on both ends).
+   */
+  get complete(): boolean {
+    return (
+      this.phase === 'open' && !this.observability && this.dirs.request.final && this.dirs.response.final
+    );
+  }
+
   async handle(msg: ProcessingRequest__Output): Promise<ProcessingResponse[]> {
     if (msg.protocol_config && !this.modesFromEnvoy) {
       this.modesFromEnvoy = true;
@@ -88,6 +103,8 @@ export class StreamSession {
       this.dirs.response.mode = msg.protocol_config.response_body_mode;
     }
     if (this.phase === 'local-reply') return [];
+    if (msg.observability_mode) this.observability = true;
+    markFinal(this.dirs, msg);
     const ctx: MessageContext = {
       observability: msg.observability_mode,
       filterMetadata: structMap(msg.metadata_context?.filter_metadata),
@@ -327,8 +344,34 @@ function headersTooLate(mode: BodyMode): LocalReply {
   };
 }
 
+/** Records which directions can carry no further message once this one is answered. */
+function markFinal(dirs: Record<Direction, DirState>, msg: ProcessingRequest__Output): void {
+  switch (msg.request) {
+    case 'request_headers':
+      if (msg.request_headers?.end_of_stream) dirs.request.final = true;
+      break;
+    case 'response_headers':
+      if (msg.response_headers?.end_of_stream) dirs.response.final = true;
+      break;
+    case 'request_body':
+      if (msg.request_body?.end_of_stream) dirs.request.final = true;
+      break;
+    case 'response_body':
+      if (msg.response_body?.end_of_stream) dirs.response.final = true;
+      break;
+    case 'request_trailers':
+      dirs.request.final = true;
+      break;
+    case 'response_trailers':
+      dirs.response.final = true;
+      break;
+    default:
+      break;
+  }
+}
+
 function newDir(mode: BodyMode): DirState {
-  return { mode, plan: 'observe', held: [], heldBytes: 0, owesReply: false, ended: false };
+  return { mode, plan: 'observe', held: [], heldBytes: 0, owesReply: false, ended: false, final: false };
 }
 
 function structMap(m: Record<string, Struct__Output> | undefined): Record<string, unknown> {

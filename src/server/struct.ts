@@ -30,17 +30,6 @@ export function metadataStruct(md: DynamicMetadata | undefined): Struct | undefi
   return any ? { fields } : undefined;
 }
 
-export function mergeMetadata(
-  a: DynamicMetadata | undefined,
-  b: DynamicMetadata | undefined,
-): DynamicMetadata | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  const out: Record<string, Record<string, MetadataValue>> = {};
-  for (const src of [a, b]) for (const [ns, kv] of Object.entries(src)) out[ns] = { ...out[ns], ...kv };
-  return out;
-}
-
 export function valueToJs(v: Value__Output | null | undefined): unknown {
   if (!v) return null;
   switch (v.kind) {

@@ -124,6 +124,13 @@ export class ScriptedStream {
     this.call.cancel();
   }
 
+  /** Waits for the server's status without half-closing (undefined if none came within timeoutMs). */
+  async waitStatus(timeoutMs = 1000): Promise<grpc.StatusObject | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.status && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    return this.status;
+  }
+
   /** Half-close and wait for the server's status. */
   async endGracefully(timeoutMs = 3000): Promise<grpc.StatusObject> {
     this.call.end();

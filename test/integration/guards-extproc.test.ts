@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   ExtProcTestClient,
   immediateStatus,
+  metadataValue,
   requestBody,
   requestHeaders,
   responseBody,
@@ -13,6 +14,7 @@ import type { Reply } from '../helpers/extproc-client.js';
 import { metricValue, startTestApp } from '../helpers/app.js';
 import type { TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/envoy.js';
+import { estimatePromptTokens } from '../../src/tokens/prompt-estimate.js';
 
 const CARD = '4111 1111 1111 1111';
 const chat = (content: string) =>
@@ -90,6 +92,36 @@ describe('guards over the scripted client', () => {
     assert.equal(mutation(replies[1]!)?.clear_body, true);
     const sent = JSON.parse(mutation(replies[2]!)!.body!.toString()) as { messages: { content: string }[] };
     assert.equal(sent.messages[0]?.content, 'pay with <CREDIT_CARD> today');
+  });
+
+  it('the token estimate counts the original body, not the masked one, small and large', async () => {
+    const md = {
+      'x-req-guardrails-config': '{"regex":{"builtins":["CREDIT_CARD"],"action":"MASK"}}',
+      'x-req-guardrails-config-hash': 'mask1',
+    };
+    // Small: counted before the guards, hits_addend on the body reply.
+    const small = chat(`pay with ${CARD} today`);
+    const want = estimatePromptTokens(JSON.parse(small) as Record<string, unknown>, 'openai');
+    const masked = estimatePromptTokens(
+      JSON.parse(chat('pay with <CREDIT_CARD> today')) as Record<string, unknown>,
+      'openai',
+    );
+    assert.notEqual(want, masked);
+    const [r] = await request(md, [small]);
+    assert.equal(metadataValue(r!, 'envoy.ratelimit', 'hits_addend'), want);
+    // Large (over the 32 KiB sync limit): counted after the reply, on a copy the mask cannot reach.
+    const big = chat(`pay with ${CARD} today ${'lorem ipsum dolor '.repeat(2500)}`);
+    const wantBig = estimatePromptTokens(JSON.parse(big) as Record<string, unknown>, 'openai');
+    const s = client.open({ 'x-llm-provider': 'openai', ...md });
+    s.send(requestHeaders({ ':path': '/v1/chat/completions' }));
+    await s.next();
+    s.send(requestBody(big, true));
+    const rb = await s.next();
+    assert.match(mutation(rb)!.body!.toString(), /<CREDIT_CARD>/);
+    assert.equal(metadataValue(rb, 'envoy.ratelimit', 'hits_addend'), undefined);
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    assert.equal(metadataValue(await s.next(), 'envoy.ratelimit', 'hits_addend'), wantBig);
+    s.endAndCancel();
   });
 
   it('an unchanged guarded body goes out as the original bytes', async () => {

@@ -12,6 +12,7 @@ import {
   requestHeaders,
   responseBody,
   responseHeaders,
+  responseTrailers,
 } from '../helpers/extproc-client.js';
 import type { Reply } from '../helpers/extproc-client.js';
 import { metricValue, startTestApp } from '../helpers/app.js';
@@ -59,7 +60,7 @@ describe('kgateway exchange over the scripted client', () => {
     }
   });
 
-  it('STREAMED request: every chunk passes unchanged; the last reply carries hits_addend', async () => {
+  it('STREAMED request: every chunk passes unchanged; hits_addend rides on the response-headers reply', async () => {
     const s = client.open({ 'x-llm-provider': 'openai' });
     s.send(requestHeaders({ ':path': '/v1/chat/completions', authorization: 'Bearer k' }));
     await s.next();
@@ -67,9 +68,59 @@ describe('kgateway exchange over the scripted client', () => {
     parts.forEach((p, i) => s.send(requestBody(p, i === parts.length - 1)));
     const replies = await s.take(3);
     for (const r of replies) assert.equal(bodyMutation(r), null);
+    // Counted after the body reply went out (off the critical path), so it is not on that reply.
+    assert.equal(metadataValue(replies[2]!, 'envoy.ratelimit', 'hits_addend'), undefined);
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    const rh = await s.next();
     // 13 = kgateway's test vector for [{"role":"user","content":"Hello, world!"}] (test_token_count.py).
-    assert.equal(metadataValue(replies[2]!, 'envoy.ratelimit', 'hits_addend'), 13);
+    assert.equal(metadataValue(rh, 'envoy.ratelimit', 'hits_addend'), 13);
+    s.send(responseBody(OPENAI_RESPONSE, true));
+    const rb = await s.next();
+    assert.equal(metadataValue(rb, 'envoy.ratelimit', 'hits_addend'), undefined, 'sent once');
+    assert.equal(metadataValue(rb, KG, 'rate_limited_tokens'), 13);
     s.endAndCancel();
+  });
+
+  it('ends the call itself (status OK) once both directions are over, without waiting for a half-close', async () => {
+    const s = client.open({ 'x-llm-provider': 'openai' });
+    s.send(requestHeaders({ ':path': '/v1/chat/completions' }));
+    s.send(requestBody(CHAT, true));
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    await s.take(3);
+    assert.equal(await s.waitStatus(150), undefined, 'the response body is still to come');
+    s.send(responseBody(OPENAI_RESPONSE, true));
+    const last = await s.next();
+    assert.equal(metadataValue(last, KG, 'completion_tokens'), 3);
+    const st = await s.waitStatus();
+    assert.equal(st?.code, 0, st?.details);
+    s.endAndCancel();
+  });
+
+  it('keeps the call open while trailers may still come (body without end_of_stream)', async () => {
+    const s = client.open({ 'x-llm-provider': 'openai' });
+    s.send(requestHeaders({ ':path': '/v1/chat/completions' }));
+    s.send(requestBody(CHAT, true));
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    s.send(responseBody(OPENAI_RESPONSE, false));
+    await s.take(4);
+    assert.equal(await s.waitStatus(150), undefined);
+    s.send(responseTrailers({ 'grpc-status': '0' }));
+    const tr = await s.next();
+    assert.ok(tr.response_trailers);
+    assert.equal(metadataValue(tr, KG, 'completion_tokens'), 3);
+    assert.equal((await s.waitStatus())?.code, 0);
+    s.endAndCancel();
+  });
+
+  it('in observability mode the call stays open for Envoy to close', async () => {
+    const s = client.open({ 'x-llm-provider': 'openai' });
+    const obs = { observability_mode: true };
+    s.send({ ...requestHeaders({ ':path': '/v1/chat/completions' }), ...obs });
+    s.send({ ...requestBody(CHAT, true), ...obs });
+    s.send({ ...responseHeaders({ ':status': '200', 'content-type': 'application/json' }), ...obs });
+    s.send({ ...responseBody(OPENAI_RESPONSE, true), ...obs });
+    assert.equal(await s.waitStatus(200), undefined);
+    assert.equal((await s.endGracefully()).code, 0);
   });
 
   it('a malformed JSON body passes through intact and counts an exception', async () => {
@@ -266,7 +317,8 @@ describe('kgateway exchange over the scripted client', () => {
     b.send(requestBody(CHAT, true));
     const rb = await b.next();
     assert.equal(bodyMutation(rb), null);
-    assert.equal(metadataValue(rb, 'envoy.ratelimit', 'hits_addend'), 13);
+    b.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    assert.equal(metadataValue(await b.next(), 'envoy.ratelimit', 'hits_addend'), 13);
     b.endAndCancel();
 
     const d = client.open({ 'x-llm-provider': 'openai' });
