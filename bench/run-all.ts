@@ -102,8 +102,12 @@ const TOKENIZERS_JS = path.join(DIST, 'bench/tokenizers.js');
 const TEMPLATE_A = path.join(ROOT, 'envoy/bench/no-filter.yaml');
 const TEMPLATE_B = path.join(ROOT, 'envoy/kgateway/envoy.yaml');
 
-type Config = 'a' | 'b';
-const CONFIG_TITLE: Record<Config, string> = { a: '(a) Envoy, no filter', b: '(b) Envoy + ai-extproc' };
+type Config = 'a' | 'b' | 'c';
+const CONFIG_TITLE: Record<Config, string> = {
+  a: '(a) Envoy, no filter',
+  b: '(b) Envoy + ai-extproc',
+  c: '(c) Envoy + null ext_proc (Go)',
+};
 
 interface Stack {
   mock: ChildProcess;
@@ -112,7 +116,9 @@ interface Stack {
   serverPid: number;
   metricsPort: number;
   inspectPort: number;
-  envoy: Record<Config, EnvoyProcess>;
+  envoy: Record<'a' | 'b', EnvoyProcess> & { c?: EnvoyProcess };
+  /** bench/null-extproc behind Envoy (c), when Go is installed. */
+  nullPid?: number;
 }
 
 interface CpuPerReq {
@@ -182,9 +188,18 @@ interface WorkloadReport {
   saturation: { concurrency: number; a: PhaseSummary; b: PhaseSummary; throughputRatio: number };
   /** chat-1k only: closed-loop throughput by connection count, and each configuration's peak. */
   sweep?: {
-    points: { concurrency: number; aRps: number; bRps: number; bCpuMsPerReq: CpuPerReq }[];
+    points: {
+      concurrency: number;
+      aRps: number;
+      bRps: number;
+      bCpuMsPerReq: CpuPerReq;
+      /** (c): Envoy with the same config and the null ext_proc server. */
+      cRps?: number;
+      cCpuMsPerReq?: CpuPerReq;
+    }[];
     peakA: { concurrency: number; rps: number };
     peakB: { concurrency: number; rps: number };
+    peakC?: { concurrency: number; rps: number };
     peakRatio: number;
   };
 }
@@ -295,7 +310,7 @@ async function startStack(cleanups: (() => Promise<void>)[]): Promise<Stack> {
   }
   log(`ai-extproc pid ${serverPid} on @${socket}, RSS ${f(rssMibOf(serverPid), 1)} MiB at start`);
 
-  const envoy = {} as Record<Config, EnvoyProcess>;
+  const envoy = {} as Stack['envoy'];
   for (const [config, template] of [
     ['a', TEMPLATE_A],
     ['b', TEMPLATE_B],
@@ -313,7 +328,76 @@ async function startStack(cleanups: (() => Promise<void>)[]): Promise<Stack> {
       problems.push(`Envoy ${config} pid ${pid} is "${commOf(pid)}", not envoy: its CPU figures are wrong`);
     log(`Envoy ${config} pid ${pid} on 127.0.0.1:${e.listenPort} (${path.relative(ROOT, template)})`);
   }
-  return { mock: mock.child, mockPort, server: server.child, serverPid, metricsPort, inspectPort, envoy };
+  const nullServer = await startNullExtproc(cleanups);
+  if (nullServer) {
+    const e = await startEnvoy({
+      template: TEMPLATE_B,
+      vars: { EXTPROC_SOCKET: nullServer.socket, UPSTREAM_PORT: mockPort },
+      concurrency: 1,
+    });
+    track(e.proc);
+    cleanups.push(() => e.stop());
+    envoy.c = e;
+    log(
+      `Envoy c pid ${e.proc.pid ?? -1} on 127.0.0.1:${e.listenPort} (kgateway config, null ext_proc server)`,
+    );
+  }
+  return {
+    mock: mock.child,
+    mockPort,
+    server: server.child,
+    serverPid,
+    metricsPort,
+    inspectPort,
+    envoy,
+    ...(nullServer ? { nullPid: nullServer.pid } : {}),
+  };
+}
+
+/**
+ * Builds and starts bench/null-extproc (Go, standard library only) when a Go toolchain is found:
+ * the cheapest possible ext_proc server, so that (c) shows what Envoy's ext_proc work alone costs.
+ */
+async function startNullExtproc(
+  cleanups: (() => Promise<void>)[],
+): Promise<{ socket: string; pid: number } | undefined> {
+  const go = [process.env['GO'], 'go', '/usr/local/go/bin/go'].find((g) => {
+    if (!g) return false;
+    try {
+      execFileSync(g, ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!go) {
+    log('no Go toolchain: skipping the null ext_proc server (c)');
+    return undefined;
+  }
+  const bin = path.join(os.tmpdir(), `null-extproc-${process.pid}`);
+  try {
+    execFileSync(go, ['build', '-o', bin, '.'], {
+      cwd: path.join(ROOT, 'bench/null-extproc'),
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+    });
+  } catch (err) {
+    problems.push(`could not build bench/null-extproc: ${String(err).slice(0, 300)}`);
+    return undefined;
+  }
+  const socket = `ai-extproc-null-${process.pid}`;
+  const { spawn } = await import('node:child_process');
+  const child = track(spawn(bin, ['-listen', `@${socket}`], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`null-extproc exited with ${String(code)}`)));
+  });
+  cleanups.push(async () => {
+    await stopChild(child);
+    fs.rmSync(bin, { force: true });
+  });
+  log(`null ext_proc server pid ${child.pid ?? '?'} on @${socket}`);
+  return { socket, pid: child.pid ?? -1 };
 }
 
 function pidOf(c: ChildProcess): number {
@@ -402,7 +486,8 @@ async function measure(
   warmup = true,
 ): Promise<Measured> {
   const closedConcurrency = mode.kind === 'closed' ? (mode.concurrency ?? SAT_CONCURRENCY) : 0;
-  const e = stack.envoy[config];
+  const e = config === 'c' ? stack.envoy.c : stack.envoy[config];
+  if (!e) throw new Error('Envoy (c) is not running');
   const cfg: LoadConfig = {
     mode: mode.kind,
     host: '127.0.0.1',
@@ -421,7 +506,11 @@ async function measure(
     // The memory phase counts every request, so it sends no unrecorded ones.
     warmupRequests: !warmup ? 0 : mode.kind === 'rate' ? RATE_WARMUP_REQUESTS : closedConcurrency,
   };
-  const pids = { extproc: stack.serverPid, envoy: pidOf(e.proc), mock: pidOf(stack.mock) };
+  const pids = {
+    extproc: config === 'c' ? (stack.nullPid ?? -1) : stack.serverPid,
+    envoy: pidOf(e.proc),
+    mock: pidOf(stack.mock),
+  };
   // Scraped outside the CPU window; the scrape also resets the server's event-loop delay histogram.
   const s0 = config === 'b' ? await scrapeServer(stack.metricsPort) : undefined;
   const before = { extproc: cpuMsOf(pids.extproc), envoy: cpuMsOf(pids.envoy), mock: cpuMsOf(pids.mock) };
@@ -547,34 +636,44 @@ async function abba(
   stack: Stack,
   wl: Workload,
   mode: { kind: 'rate'; rps: number; ms: number } | { kind: 'closed'; ms: number; concurrency?: number },
-): Promise<{ a: PhaseSummary; b: PhaseSummary }> {
-  const got: Record<Config, Measured[]> = { a: [], b: [] };
-  for (const config of ['a', 'b', 'b', 'a'] as const) {
-    got[config].push(await measure(stack, config, wl, mode, true));
-  }
+  withNull = false,
+): Promise<{ a: PhaseSummary; b: PhaseSummary; c?: PhaseSummary }> {
+  const got: Record<Config, Measured[]> = { a: [], b: [], c: [] };
+  // With (c): A, B, C, C, B, A, so that drift still hits every configuration alike.
+  const order: readonly Config[] = withNull ? ['a', 'b', 'c', 'c', 'b', 'a'] : ['a', 'b', 'b', 'a'];
+  for (const config of order) got[config].push(await measure(stack, config, wl, mode, true));
   const a = combine('a', got.a);
   const b = combine('b', got.b);
+  const c = got.c.length > 0 ? combine('c', got.c) : undefined;
   const tag = mode.kind === 'closed' && mode.concurrency !== undefined ? ` ×${mode.concurrency}` : '';
   log(`${wl.name} ${mode.kind}${tag} a: ${describe(a)}`);
   log(`${wl.name} ${mode.kind}${tag} b: ${describe(b)}`);
-  return { a, b };
+  if (c) log(`${wl.name} ${mode.kind}${tag} c: ${describe(c)}`);
+  return c ? { a, b, c } : { a, b };
 }
 
 /** Closed-loop throughput of (a) and (b) at each of SWEEP_CONCURRENCY (A,B,B,A halves each). */
 async function sweep(stack: Stack, wl: Workload): Promise<NonNullable<WorkloadReport['sweep']>> {
   const points: NonNullable<WorkloadReport['sweep']>['points'] = [];
   for (const concurrency of SWEEP_CONCURRENCY) {
-    const r = await abba(stack, wl, { kind: 'closed', ms: SWEEP_HALF_MS, concurrency });
-    points.push({ concurrency, aRps: r.a.rps, bRps: r.b.rps, bCpuMsPerReq: r.b.cpuMsPerReq });
+    const r = await abba(stack, wl, { kind: 'closed', ms: SWEEP_HALF_MS, concurrency }, !!stack.envoy.c);
+    points.push({
+      concurrency,
+      aRps: r.a.rps,
+      bRps: r.b.rps,
+      bCpuMsPerReq: r.b.cpuMsPerReq,
+      ...(r.c ? { cRps: r.c.rps, cCpuMsPerReq: r.c.cpuMsPerReq } : {}),
+    });
   }
-  const best = (k: 'aRps' | 'bRps') =>
-    points.reduce((m, p) => (p[k] > m.rps ? { concurrency: p.concurrency, rps: p[k] } : m), {
+  const best = (k: 'aRps' | 'bRps' | 'cRps') =>
+    points.reduce((m, p) => ((p[k] ?? 0) > m.rps ? { concurrency: p.concurrency, rps: p[k] ?? 0 } : m), {
       concurrency: 0,
       rps: 0,
     });
   const peakA = best('aRps');
   const peakB = best('bRps');
-  return { points, peakA, peakB, peakRatio: peakB.rps / peakA.rps };
+  const peakC = stack.envoy.c ? best('cRps') : undefined;
+  return { points, peakA, peakB, peakRatio: peakB.rps / peakA.rps, ...(peakC ? { peakC } : {}) };
 }
 
 async function idleCpuPct(stack: Stack): Promise<number> {
@@ -775,21 +874,29 @@ function renderMarkdown(r: Report): string {
       `## Peak throughput, ${w.name} (closed loop by connection count, A,B,B,A halves of ${SWEEP_HALF_MS / 1000} s)`,
     );
     L.push('');
+    const cpu = (c: CpuPerReq | undefined): string =>
+      c ? `${f(c.extproc, 3)} · ${f(c.envoy, 3)} · ${f(c.mock, 3)} · ${f(c.loadgen, 3)}` : '–';
     L.push(
-      '| connections | (a) req/s | (b) req/s | b/a | (b) CPU-ms/req ext_proc · Envoy · mock · load generator |',
+      '| connections | (a) req/s | (b) req/s | b/a | (c) req/s | c/a | CPU-ms/req (b): ext_proc · Envoy · mock · load generator | CPU-ms/req (c): null server · Envoy · mock · load generator |',
     );
-    L.push('|---:|---:|---:|---:|---:|');
+    L.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const p of w.sweep.points) {
-      const c = p.bCpuMsPerReq;
       L.push(
         `| ${p.concurrency} | ${f(p.aRps, 0)} | ${f(p.bRps, 0)} | ${f((p.bRps / p.aRps) * 100, 1)} % | ` +
-          `${f(c.extproc, 3)} · ${f(c.envoy, 3)} · ${f(c.mock, 3)} · ${f(c.loadgen, 3)} |`,
+          `${p.cRps !== undefined ? f(p.cRps, 0) : '–'} | ${p.cRps !== undefined ? `${f((p.cRps / p.aRps) * 100, 1)} %` : '–'} | ` +
+          `${cpu(p.bCpuMsPerReq)} | ${cpu(p.cCpuMsPerReq)} |`,
       );
     }
     L.push('');
+    const sw = w.sweep;
     L.push(
-      `Peak (a) ${f(w.sweep.peakA.rps, 0)} req/s at ${w.sweep.peakA.concurrency}, peak (b) ${f(w.sweep.peakB.rps, 0)} req/s ` +
-        `at ${w.sweep.peakB.concurrency}: **${f(w.sweep.peakRatio * 100, 1)} %**.`,
+      `Peak (a) ${f(sw.peakA.rps, 0)} req/s at ${sw.peakA.concurrency}, peak (b) ${f(sw.peakB.rps, 0)} req/s ` +
+        `at ${sw.peakB.concurrency}: **${f(sw.peakRatio * 100, 1)} %**.` +
+        (sw.peakC
+          ? ` Peak (c), the same Envoy config with a Go server that answers every message with an empty ` +
+            `reply (bench/null-extproc): ${f(sw.peakC.rps, 0)} req/s at ${sw.peakC.concurrency}, ` +
+            `**${f((sw.peakC.rps / sw.peakA.rps) * 100, 1)} %** of (a): the ceiling for any ext_proc server here.`
+          : ' (c) did not run: no Go toolchain.'),
     );
   }
   L.push('');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** Entry point: settings from the environment, start, and stop gracefully on SIGTERM/SIGINT. */
+import v8 from 'node:v8';
 import { loadSettings } from './config/env.js';
-import { startApp } from './app.js';
 
 async function main(): Promise<void> {
   // --config FILE is the same as AI_EXTPROC_CONFIG=FILE.
@@ -9,6 +9,11 @@ async function main(): Promise<void> {
   const env =
     i > 0 && process.argv[i + 1] ? { ...process.env, AI_EXTPROC_CONFIG: process.argv[i + 1] } : process.env;
   const settings = loadSettings(env);
+  // V8 reads this each time it sizes the heap after a full GC. Set it before the app's modules
+  // load (hence the dynamic import), so the full GCs of startup already size the heap with it.
+  if (settings.heapGrowingPercent > 0)
+    v8.setFlagsFromString(`--heap-growing-percent=${settings.heapGrowingPercent}`);
+  const { startApp } = await import('./app.js');
   const app = await startApp(settings);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,0 +1,3 @@
+module ai-extproc/bench/null-extproc
+
+go 1.24
