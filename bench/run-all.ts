@@ -184,6 +184,8 @@ interface WorkloadReport {
     /** The same from the actual send time (without the generator's own lateness). */
     addedServiceP50Ms: number;
     addedServiceP99Ms: number;
+    /** chat-1k, when Go is installed: (c), the same Envoy config with the null ext_proc server. */
+    c?: PhaseSummary;
   };
   saturation: { concurrency: number; a: PhaseSummary; b: PhaseSummary; throughputRatio: number };
   /** chat-1k only: closed-loop throughput by connection count, and each configuration's peak. */
@@ -833,6 +835,17 @@ function renderMarkdown(r: Report): string {
         `${f(w.rate.b.cpuMsPerReq.extproc, 3)} | ${f(w.saturation.b.cpuMsPerReq.extproc, 3)} |`,
     );
   }
+  for (const w of r.workloads) {
+    const c = w.rate.c;
+    if (!c) continue;
+    L.push('');
+    L.push(
+      `Floor, ${w.name} at ${w.rate.offeredRps}/s: (c), the same Envoy config with a server that does no work ` +
+        `(bench/null-extproc), adds p50 ${f(c.latencyMs.p50 - w.rate.a.latencyMs.p50, 3)} ms and p99 ` +
+        `${f(c.latencyMs.p99 - w.rate.a.latencyMs.p99, 3)} ms: Envoy's four ext_proc round trips per request ` +
+        `on this machine. ai-extproc adds ${f(w.rate.b.latencyMs.p50 - c.latencyMs.p50, 3)} ms p50 on top of that floor.`,
+    );
+  }
   L.push('');
   L.push('## Fixed rate (open loop, latency from the scheduled send time)');
   L.push('');
@@ -841,7 +854,7 @@ function renderMarkdown(r: Report): string {
   );
   L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const w of r.workloads) {
-    for (const p of [w.rate.a, w.rate.b]) {
+    for (const p of [w.rate.a, w.rate.b, ...(w.rate.c ? [w.rate.c] : [])]) {
       L.push(
         `| ${w.name} | ${CONFIG_TITLE[p.config]} | ${w.rate.offeredRps} | ${f(p.rps, 1)} | ${f(p.latencyMs.p50)} | ` +
           `${f(p.latencyMs.p90)} | ${f(p.latencyMs.p99)} | ${f(p.latencyMs.max)} | ${f(p.ttfbP50Ms)} | ` +
@@ -1062,7 +1075,8 @@ async function main(): Promise<number> {
       for (const config of ['a', 'b'] as const)
         await measure(stack, config, wl, { kind: 'closed', ms: WARMUP_MS }, false);
       const rps = RATES[wl.name];
-      const rate = await abba(stack, wl, { kind: 'rate', rps, ms: RATE_HALF_MS });
+      const withNull = wl.name === 'chat-1k' && stack.envoy.c !== undefined;
+      const rate = await abba(stack, wl, { kind: 'rate', rps, ms: RATE_HALF_MS }, withNull);
       const sat = await abba(stack, wl, { kind: 'closed', ms: SAT_HALF_MS });
       const peak = wl.name === 'chat-1k' ? await sweep(stack, wl) : undefined;
       reports.push({
@@ -1077,6 +1091,7 @@ async function main(): Promise<number> {
           addedP99Ms: rate.b.latencyMs.p99 - rate.a.latencyMs.p99,
           addedServiceP50Ms: rate.b.serviceMs.p50 - rate.a.serviceMs.p50,
           addedServiceP99Ms: rate.b.serviceMs.p99 - rate.a.serviceMs.p99,
+          ...(rate.c ? { c: rate.c } : {}),
         },
         saturation: {
           concurrency: SAT_CONCURRENCY,
