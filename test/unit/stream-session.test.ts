@@ -364,3 +364,47 @@ describe('StreamSession header edits after the body', () => {
     );
   });
 });
+
+describe('StreamSession complete (the server may end the call)', () => {
+  it('once both directions carried end_of_stream, and not before', async () => {
+    const s = session(new FakeExchange('observe'));
+    await s.handle(reqHeaders());
+    await s.handle(body('request', 'a', true));
+    assert.equal(s.complete, false);
+    await s.handle(respHeaders());
+    await s.handle(body('response', 'x', false));
+    assert.equal(s.complete, false);
+    await s.handle(body('response', 'y', true));
+    assert.equal(s.complete, true);
+  });
+
+  it('a GET (headers with end_of_stream) needs only the response to end', async () => {
+    const s = session(new FakeExchange('observe'));
+    await s.handle(reqHeaders(true));
+    await s.handle(respHeaders());
+    assert.equal(s.complete, false);
+    await s.handle(body('response', 'x', true));
+    assert.equal(s.complete, true);
+  });
+
+  it('BUFFERED without end_of_stream waits for the trailers that must follow', async () => {
+    const s = session(new FakeExchange('observe'), 'STREAMED', 'BUFFERED');
+    await s.handle(reqHeaders());
+    await s.handle(body('request', 'a', true));
+    await s.handle(respHeaders());
+    await s.handle(body('response', 'whole', false));
+    assert.equal(s.complete, false);
+    await s.handle(trailers('response'));
+    assert.equal(s.complete, true);
+  });
+
+  it('never in observability mode, nor after a local reply', async () => {
+    const o = session(new FakeExchange('observe'));
+    for (const m of [reqHeaders(true), respHeaders(), body('response', 'x', true)])
+      await o.handle({ ...m, observability_mode: true });
+    assert.equal(o.complete, false);
+    const r = session(new FakeExchange('observe', { rejectOnHeaders: { status: 403, body: 'no' } }));
+    await r.handle(reqHeaders(true));
+    assert.equal(r.complete, false);
+  });
+});
