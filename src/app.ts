@@ -10,6 +10,7 @@ import { KgatewayPolicySource } from './config/kgateway-policy.js';
 import { createLogger } from './logging/logger.js';
 import type { Logger } from './logging/logger.js';
 import { AiMetrics } from './metrics/ai-metrics.js';
+import { DeferredCompletionObserver } from './metrics/deferred-observer.js';
 import { startMetricsServer } from './metrics/http-server.js';
 import { AiExchange } from './pipeline/exchange.js';
 import type { ExchangeFactory } from './pipeline/types.js';
@@ -91,7 +92,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const exchangeDeps = {
     policies,
     customLabels: stats.customLabels,
-    observer: metrics,
+    observer: new DeferredCompletionObserver(metrics),
     log,
     maxBodyBytes: settings.maxBodyBytes,
     syncTokenCountMaxBytes: 32 * 1024,
@@ -106,7 +107,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         ? (info) =>
             new StandaloneExchange(info, {
               config: () => standalone.current,
-              observer: metrics,
+              observer: exchangeDeps.observer,
               log,
               maxBodyBytes: settings.maxBodyBytes,
               tracer: exchangeDeps.tracer,

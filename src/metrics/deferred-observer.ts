@@ -1,0 +1,41 @@
+/**
+ * Records completed exchanges right after the current reply has gone out, not before it: the
+ * metric updates (several histograms with label hashing) then stay off the request's critical path.
+ * Node flushes HTTP/2 writes in the check phase before running JS immediates, so the reply is on the
+ * wire first, and a scrape that arrives later still sees the update.
+ */
+import type {
+  ExchangeLabels,
+  ExchangeObserver,
+  ExchangeSummary,
+  GuardAction,
+  GuardName,
+  GuardPhase,
+} from '../pipeline/observer.js';
+
+/** The observers this wraps: the exchange observer, plus standalone mode's dropped-parameter count. */
+type Inner = ExchangeObserver & { droppedParam?(provider: string, param: string): void };
+
+export class DeferredCompletionObserver implements ExchangeObserver {
+  constructor(private readonly inner: Inner) {}
+
+  exchangeCompleted(summary: ExchangeSummary): void {
+    setImmediate(() => this.inner.exchangeCompleted?.(summary));
+  }
+
+  exceptionRaised(labels: ExchangeLabels, where: string, err: unknown): void {
+    this.inner.exceptionRaised?.(labels, where, err);
+  }
+
+  guardAction(phase: GuardPhase, guard: GuardName, action: GuardAction): void {
+    this.inner.guardAction?.(phase, guard, action);
+  }
+
+  webhookCall(phase: GuardPhase, seconds: number, ok: boolean): void {
+    this.inner.webhookCall?.(phase, seconds, ok);
+  }
+
+  droppedParam(provider: string, param: string): void {
+    this.inner.droppedParam?.(provider, param);
+  }
+}
