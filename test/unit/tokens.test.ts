@@ -9,7 +9,7 @@ import { get_encoding } from 'tiktoken';
 
 import { countTokensExact } from '../../src/tokens/cl100k-fallback.js';
 import { estimatePromptTokens, MAX_DEPTH, numTokensFromMessages } from '../../src/tokens/prompt-estimate.js';
-import { countTokens, LONG_RUN, warmTokenizer } from '../../src/tokens/tokenizer.js';
+import { countTokens, LONG_RUN, OWN_COUNT_LOOP, warmTokenizer } from '../../src/tokens/tokenizer.js';
 
 const tiktoken = get_encoding('cl100k_base');
 after(() => tiktoken.free());
@@ -193,6 +193,10 @@ describe('estimatePromptTokens: provider field selection', () => {
 });
 
 describe('countTokens: cl100k_base parity with tiktoken', () => {
+  it("runs its own counting loop over gpt-tokenizer's tables (the internals it relies on are there)", () => {
+    assert.equal(OWN_COUNT_LOOP, true);
+  });
+
   it('special-token text is plain text and does not throw', () => {
     const samples = [
       '<|endoftext|>',
