@@ -92,7 +92,9 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const exchangeDeps = {
     policies,
     customLabels: stats.customLabels,
-    observer: new DeferredCompletionObserver(metrics),
+    observer: new DeferredCompletionObserver(metrics, (err) =>
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording metrics failed'),
+    ),
     log,
     maxBodyBytes: settings.maxBodyBytes,
     syncTokenCountMaxBytes: 32 * 1024,

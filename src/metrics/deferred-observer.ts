@@ -17,10 +17,20 @@ import type {
 type Inner = ExchangeObserver & { droppedParam?(provider: string, param: string): void };
 
 export class DeferredCompletionObserver implements ExchangeObserver {
-  constructor(private readonly inner: Inner) {}
+  /** onError: a throw in a deferred call has no caller to catch it; it must not kill the process. */
+  constructor(
+    private readonly inner: Inner,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   exchangeCompleted(summary: ExchangeSummary): void {
-    setImmediate(() => this.inner.exchangeCompleted?.(summary));
+    setImmediate(() => {
+      try {
+        this.inner.exchangeCompleted?.(summary);
+      } catch (err) {
+        this.onError(err);
+      }
+    });
   }
 
   exceptionRaised(labels: ExchangeLabels, where: string, err: unknown): void {
