@@ -13,7 +13,7 @@
  * Then, if dist/bench/tokenizers.js exists, it runs as a child process and its tables are appended.
  * Results: stdout, bench/results/latest.md and bench/results/latest.json. See bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -388,7 +388,6 @@ async function startNullExtproc(
     return undefined;
   }
   const socket = `ai-extproc-null-${process.pid}`;
-  const { spawn } = await import('node:child_process');
   const child = track(spawn(bin, ['-listen', `@${socket}`], { stdio: ['ignore', 'pipe', 'inherit'] }));
   await new Promise<void>((resolve, reject) => {
     child.stdout?.once('data', () => resolve());

@@ -36,7 +36,7 @@ import type { StreamingResponseGuard } from '../guards/streaming/stream-guard.js
 import { BoundedBody } from './bounded-body.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
 import { NOOP_SPAN } from './tracer.js';
-import { requestAttributes, responseAttributes } from '../tracing/attributes.js';
+import { recordResponseSpan, requestAttributes } from '../tracing/attributes.js';
 import type { GuardContext, GuardRunner } from './guard-stages.js';
 import { RESPONSE_GUARD_FAILURE_MESSAGE } from './guard-stages.js';
 
@@ -546,19 +546,12 @@ export class AiExchange implements Exchange {
     const prompt = facts.usage?.promptTokens ?? 0;
     const completion = facts.usage?.completionTokens ?? 0;
     const responseModel = facts.responseModel ?? '';
-    const genAi = span.child('gen_ai.response');
-    genAi.setAttributes(
-      responseAttributes({
-        id: typeof body?.id === 'string' ? body.id : undefined,
-        model: responseModel,
-        finishReasons: facts.finishReasons,
-        inputTokens: prompt,
-        outputTokens: completion,
-        output: body ? (body.choices ?? body.content ?? body.candidates) : undefined,
-        includeContent: this.deps.tracer.includeContent,
-      }),
+    recordResponseSpan(
+      span,
+      facts,
+      { id: body?.id, output: body ? (body.choices ?? body.content ?? body.candidates) : undefined },
+      this.deps.tracer.includeContent,
     );
-    genAi.end();
     const status = this.resp.status;
     const durationSeconds = (performance.now() - this.startedAt) / 1000;
     const ttft =

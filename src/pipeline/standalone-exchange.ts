@@ -56,7 +56,7 @@ import { estimatePromptTokens } from '../tokens/prompt-estimate.js';
 import { SseDecoder } from '../streaming/sse-decoder.js';
 import { gunzipBounded, isGzip } from '../streaming/gzip.js';
 import type { StreamingResponseGuard } from '../guards/streaming/stream-guard.js';
-import { requestAttributes, responseAttributes } from '../tracing/attributes.js';
+import { recordResponseSpan, requestAttributes } from '../tracing/attributes.js';
 
 export const STANDALONE_NS = 'ai_extproc';
 export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
@@ -524,19 +524,12 @@ export class StandaloneExchange implements Exchange {
     const prompt = facts.usage?.promptTokens ?? 0;
     const completionTokens = facts.usage?.completionTokens ?? 0;
     const responseModel = facts.responseModel ?? '';
-    const genAi = span.child('gen_ai.response');
-    genAi.setAttributes(
-      responseAttributes({
-        id: typeof completion?.id === 'string' ? completion.id : undefined,
-        model: responseModel,
-        finishReasons: facts.finishReasons,
-        inputTokens: prompt,
-        outputTokens: completionTokens,
-        output: completion?.choices,
-        includeContent: this.deps.tracer.includeContent,
-      }),
+    recordResponseSpan(
+      span,
+      facts,
+      { id: completion?.id, output: completion?.choices },
+      this.deps.tracer.includeContent,
     );
-    genAi.end();
     const status = this.status;
     const ttft =
       this.stream && this.firstByteAt !== undefined ? (this.firstByteAt - this.startedAt) / 1000 : undefined;

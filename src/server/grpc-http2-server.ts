@@ -155,9 +155,10 @@ class Http2GrpcCall implements GrpcCall {
     this.stream.once('wantTrailers', () => {
       if (this.stream.destroyed) return;
       this.stream.sendTrailers(trailers);
-      // Queued behind the trailers. Envoy answers trailers on a stream it has not half-closed with
-      // RST_STREAM(INTERNAL_ERROR); once our side is closed, Node drops that reset quietly instead
-      // of building (and formatting) an ERR_HTTP2_STREAM_ERROR for every stream.
+      // On a later turn, once the trailers are on the wire (closing now made nghttp2 drop them).
+      // Envoy answers trailers on a stream it has not half-closed with RST_STREAM(INTERNAL_ERROR);
+      // once our side is closed, Node drops that reset quietly instead of building (and
+      // formatting) an ERR_HTTP2_STREAM_ERROR for every stream.
       if (abandonRequest && !this.halfClosed) setImmediate(() => this.abandonRequest());
     });
     this.stream.end();

@@ -1,5 +1,6 @@
 /** gen_ai.* span attributes from plain request/response data (kgateway-contract.md §3.8). */
-import type { SpanAttributes } from '../pipeline/tracer.js';
+import type { PhaseSpan, SpanAttributes } from '../pipeline/tracer.js';
+import type { ResponseFacts } from '../providers/usage.js';
 
 const CONTENT_LIMIT = 64 * 1024;
 
@@ -89,4 +90,29 @@ export function responseAttributes(r: {
     'gen_ai.output.messages':
       r.includeContent && r.output !== undefined ? truncate(JSON.stringify(r.output)) : undefined,
   };
+}
+
+/**
+ * The gen_ai.response child span both exchanges end a response with: `id` and `output` come from the
+ * (canonical) response body, the rest from its parsed facts.
+ */
+export function recordResponseSpan(
+  parent: PhaseSpan,
+  facts: ResponseFacts,
+  body: { readonly id: unknown; readonly output: unknown },
+  includeContent: boolean,
+): void {
+  const span = parent.child('gen_ai.response');
+  span.setAttributes(
+    responseAttributes({
+      id: typeof body.id === 'string' ? body.id : undefined,
+      model: facts.responseModel ?? '',
+      finishReasons: facts.finishReasons,
+      inputTokens: facts.usage?.promptTokens ?? 0,
+      outputTokens: facts.usage?.completionTokens ?? 0,
+      output: body.output,
+      includeContent,
+    }),
+  );
+  span.end();
 }
