@@ -11,6 +11,7 @@ import http2 from 'node:http2';
 import path from 'node:path';
 import protoLoader from '@grpc/proto-loader';
 import { LOADER_OPTIONS } from '../src/server/proto.js';
+import { MAX_CONCURRENT_STREAMS } from '../src/server/grpc-http2-server.js';
 import { freePort } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
 
@@ -79,8 +80,56 @@ async function main(): Promise<void> {
       }
     }),
   );
+  const probe = await probeStuckStreams(client, frame);
+  console.log(
+    `probe, ${MAX_CONCURRENT_STREAMS} streams held open at once: ${probe.accepted} accepted, ` +
+      `${probe.refused} refused, ${probe.unanswered} not started or unanswered after 10 s ` +
+      '(refused + unanswered = streams stuck on one side)',
+  );
   client.close();
   server.kill('SIGTERM');
+}
+
+/**
+ * A stream that was never released still counts against SETTINGS_MAX_CONCURRENT_STREAMS: on the
+ * server it makes a new stream refused, on the client it keeps a new stream queued. Opening that
+ * many streams at once and holding them open counts the stuck ones.
+ */
+async function probeStuckStreams(
+  client: http2.ClientHttp2Session,
+  frame: Buffer,
+): Promise<{ accepted: number; refused: number; unanswered: number }> {
+  const held: http2.ClientHttp2Stream[] = [];
+  let refused = 0;
+  let accepted = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 10_000);
+    const settle = (): void => {
+      if (accepted + refused < MAX_CONCURRENT_STREAMS) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    for (let i = 0; i < MAX_CONCURRENT_STREAMS; i++) {
+      const s = client.request({
+        ':method': 'POST',
+        ':path': '/envoy.service.ext_proc.v3.ExternalProcessor/Process',
+        'content-type': 'application/grpc',
+      });
+      held.push(s);
+      s.on('error', () => {
+        refused++;
+        settle();
+      });
+      s.write(frame);
+      // The server's first reply is what proves the stream was accepted.
+      s.once('data', () => {
+        accepted++;
+        settle();
+      });
+    }
+  });
+  for (const s of held) s.close(http2.constants.NGHTTP2_CANCEL);
+  return { accepted, refused, unanswered: MAX_CONCURRENT_STREAMS - accepted - refused };
 }
 
 void main();
