@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protoLoader from '@grpc/proto-loader';
 import type { MethodDefinition } from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 import type { ProcessingRequest__Output } from './generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import type { HealthCheckRequest__Output } from './generated/grpc/health/v1/HealthCheckRequest.js';
@@ -62,8 +63,51 @@ export interface Codecs {
 
 export function loadCodecs(): Codecs {
   const def = loadPackageDefinition();
+  const extProc = codecOf<ProcessingRequest__Output, ProcessingResponse>(
+    def,
+    'envoy.service.ext_proc.v3.ExternalProcessor',
+    'Process',
+  );
   return {
-    extProc: codecOf(def, 'envoy.service.ext_proc.v3.ExternalProcessor', 'Process'),
+    extProc: { decode: processingRequestDecoder(), encode: (msg) => extProc.encode(msg) },
     health: codecOf(def, 'grpc.health.v1.Health', 'Check'),
   };
 }
+
+/**
+ * Decodes a ProcessingRequest into protobufjs' message objects as they come off the wire, without
+ * proto-loader's second pass (toObject), which copies every message into a new tree: that copy
+ * was 70 % of decoding (4 µs a request) and a good part of the garbage per request.
+ *
+ * The objects read the same as toObject's output under LOADER_OPTIONS (keepCase, oneofs, defaults
+ * from the prototype), except in two places fixed up here: enums arrive as numbers (names wanted),
+ * and an absent `bytes` field reads as an empty array rather than an empty Buffer. Only
+ * HttpBody.body is read as a Buffer without a length check (headers.ts checks raw_value's length).
+ */
+export function processingRequestDecoder(): (buf: Buffer) => ProcessingRequest__Output {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => {
+    const inDir = path.join(PROTO_DIR, target);
+    // google/protobuf/* are not vendored: protobufjs bundles them, as proto-loader uses them.
+    return fs.existsSync(inDir) ? inDir : target;
+  };
+  root.loadSync('envoy/service/ext_proc/v3/external_processor.proto', { keepCase: true });
+  root.resolveAll();
+  const type = root.lookupType('envoy.service.ext_proc.v3.ProcessingRequest');
+  const bodyMode = root.lookupEnum('envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode');
+  const modeName = (n: unknown): string =>
+    typeof n === 'number' ? (bodyMode.valuesById[n] ?? String(n)) : String(n);
+  return (buf) => {
+    const msg = type.decode(buf) as unknown as ProcessingRequest__Output;
+    const pc = msg.protocol_config;
+    if (pc) {
+      pc.request_body_mode = modeName(pc.request_body_mode) as typeof pc.request_body_mode;
+      pc.response_body_mode = modeName(pc.response_body_mode) as typeof pc.response_body_mode;
+    }
+    const body = msg.request_body ?? msg.response_body;
+    if (body && !Buffer.isBuffer(body.body)) body.body = EMPTY_BYTES;
+    return msg;
+  };
+}
+
+const EMPTY_BYTES = Buffer.alloc(0);
