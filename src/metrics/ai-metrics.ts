@@ -4,6 +4,8 @@
  */
 import client from 'prom-client';
 import { LabelCap } from './label-cap.js';
+import type { HistogramChild } from './bound-histogram.js';
+import { BoundHistogram } from './bound-histogram.js';
 import type {
   ExchangeLabels,
   ExchangeObserver,
@@ -19,7 +21,6 @@ export interface AiMetricsOptions {
 }
 
 type CounterChild = ReturnType<client.Counter['labels']>;
-type HistogramChild = ReturnType<client.Histogram['labels']>;
 interface KgatewayChildren {
   readonly prompt: CounterChild;
   readonly completion: CounterChild;
@@ -75,11 +76,11 @@ export class AiMetrics implements ExchangeObserver {
   private readonly streamsClosed: client.Counter;
   private readonly streamsActive: client.Gauge;
   private readonly guardActions: client.Counter;
-  private readonly tokenUsage: client.Histogram;
-  private readonly requestDuration: client.Histogram;
-  private readonly ttft: client.Histogram;
-  private readonly timePerOutputToken: client.Histogram;
-  private readonly phaseSeconds: client.Histogram;
+  private readonly tokenUsage: BoundHistogram;
+  private readonly requestDuration: BoundHistogram;
+  private readonly ttft: BoundHistogram;
+  private readonly timePerOutputToken: BoundHistogram;
+  private readonly phaseSeconds: BoundHistogram;
   private readonly droppedParams: client.Counter;
   private readonly configReloads: client.Counter;
   private readonly paramNames = new LabelCap(200);
@@ -134,8 +135,7 @@ export class AiMetrics implements ExchangeObserver {
       help: string,
       buckets: number[],
       labelNames = genAiLabels,
-    ): client.Histogram =>
-      new client.Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
+    ): BoundHistogram => new BoundHistogram(name, help, labelNames, buckets, this.registry);
     this.tokenUsage = histogram(
       'gen_ai_client_token_usage',
       'Number of input and output tokens used, by gen_ai_token_type',
@@ -160,13 +160,12 @@ export class AiMetrics implements ExchangeObserver {
       'Streams: (duration - time to first token) / (output tokens - 1)',
       [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5],
     );
-    this.phaseSeconds = new client.Histogram({
-      name: 'ai_extproc_phase_duration_seconds',
-      help: 'Time the extension spends on one ext_proc message, by message kind',
-      labelNames: ['phase'],
-      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
-      registers: [this.registry],
-    });
+    this.phaseSeconds = histogram(
+      'ai_extproc_phase_duration_seconds',
+      'Time the extension spends on one ext_proc message, by message kind',
+      [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
+      ['phase'],
+    );
     this.droppedParams = counter(
       'ai_extproc_dropped_params_total',
       'Client parameters the upstream provider cannot take (dropped and reported in x-ai-extproc-dropped-params)',
@@ -257,16 +256,16 @@ export class AiMetrics implements ExchangeObserver {
       };
       // Series for optional observations appear only once observed, as before.
       return {
-        input: this.tokenUsage.labels({ ...g, gen_ai_token_type: 'input' }),
-        output: this.tokenUsage.labels({ ...g, gen_ai_token_type: 'output' }),
-        cachedInput: lazy(() => this.tokenUsage.labels({ ...g, gen_ai_token_type: 'cached_input' })),
+        input: this.tokenUsage.child({ ...g, gen_ai_token_type: 'input' }),
+        output: this.tokenUsage.child({ ...g, gen_ai_token_type: 'output' }),
+        cachedInput: lazy(() => this.tokenUsage.child({ ...g, gen_ai_token_type: 'cached_input' })),
         cacheCreationInput: lazy(() =>
-          this.tokenUsage.labels({ ...g, gen_ai_token_type: 'cache_creation_input' }),
+          this.tokenUsage.child({ ...g, gen_ai_token_type: 'cache_creation_input' }),
         ),
-        reasoning: lazy(() => this.tokenUsage.labels({ ...g, gen_ai_token_type: 'reasoning' })),
-        duration: this.requestDuration.labels(g),
-        ttft: lazy(() => this.ttft.labels(g)),
-        tpot: lazy(() => this.timePerOutputToken.labels(g)),
+        reasoning: lazy(() => this.tokenUsage.child({ ...g, gen_ai_token_type: 'reasoning' })),
+        duration: this.requestDuration.child(g),
+        ttft: lazy(() => this.ttft.child(g)),
+        tpot: lazy(() => this.timePerOutputToken.child(g)),
       };
     });
   }
@@ -282,7 +281,7 @@ export class AiMetrics implements ExchangeObserver {
   }
 
   messageProcessed(phase: string, seconds: number): void {
-    this.phaseChildren.getOrCreate(phase, () => this.phaseSeconds.labels({ phase })).observe(seconds);
+    this.phaseChildren.getOrCreate(phase, () => this.phaseSeconds.child({ phase })).observe(seconds);
   }
 
   exceptionRaised(l: ExchangeLabels): void {
