@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import protoLoader from '@grpc/proto-loader';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
+import { encoderFor } from './proto-encoder.js';
 import type { ProcessingRequest__Output } from './generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import type { ProcessingResponse } from './generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 import type { HealthCheckRequest__Output } from './generated/grpc/health/v1/HealthCheckRequest.js';
@@ -63,15 +64,33 @@ export interface Codecs {
 
 export function loadCodecs(): Codecs {
   const def = loadPackageDefinition();
-  const extProc = codecOf<ProcessingRequest__Output, ProcessingResponse>(
-    def,
-    'envoy.service.ext_proc.v3.ExternalProcessor',
-    'Process',
-  );
+  const root = loadExtProcRoot();
   return {
-    extProc: { decode: processingRequestDecoder(), encode: (msg) => extProc.encode(msg) },
+    extProc: { decode: processingRequestDecoder(root), encode: processingResponseEncoder(root) },
     health: codecOf(def, 'grpc.health.v1.Health', 'Check'),
   };
+}
+
+/**
+ * The ext_proc protos as a protobufjs root (the library proto-loader is built on). The ext_proc
+ * hot path uses it directly, in both directions; proto-loader still serves the health service,
+ * the generated types and the tests' grpc-js client.
+ */
+export function loadExtProcRoot(): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => {
+    const inDir = path.join(PROTO_DIR, target);
+    // google/protobuf/* are not vendored: protobufjs bundles them, as proto-loader uses them.
+    return fs.existsSync(inDir) ? inDir : target;
+  };
+  root.loadSync('envoy/service/ext_proc/v3/external_processor.proto', { keepCase: true });
+  root.resolveAll();
+  return root;
+}
+
+/** ProcessingResponse encoder, byte-identical to proto-loader's serializer (see proto-encoder.ts). */
+export function processingResponseEncoder(root: protobuf.Root): (msg: ProcessingResponse) => Buffer {
+  return encoderFor<ProcessingResponse>(root.lookupType('envoy.service.ext_proc.v3.ProcessingResponse'));
 }
 
 /**
@@ -84,15 +103,7 @@ export function loadCodecs(): Codecs {
  * and an absent `bytes` field reads as an empty array rather than an empty Buffer. Only
  * HttpBody.body is read as a Buffer without a length check (headers.ts checks raw_value's length).
  */
-export function processingRequestDecoder(): (buf: Buffer) => ProcessingRequest__Output {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => {
-    const inDir = path.join(PROTO_DIR, target);
-    // google/protobuf/* are not vendored: protobufjs bundles them, as proto-loader uses them.
-    return fs.existsSync(inDir) ? inDir : target;
-  };
-  root.loadSync('envoy/service/ext_proc/v3/external_processor.proto', { keepCase: true });
-  root.resolveAll();
+export function processingRequestDecoder(root: protobuf.Root): (buf: Buffer) => ProcessingRequest__Output {
   const type = root.lookupType('envoy.service.ext_proc.v3.ProcessingRequest');
   const bodyMode = root.lookupEnum('envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode');
   const modeName = (n: unknown): string =>

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MethodDefinition } from '@grpc/proto-loader';
-import { loadPackageDefinition, processingRequestDecoder } from '../../src/server/proto.js';
+import { loadExtProcRoot, loadPackageDefinition, processingRequestDecoder } from '../../src/server/proto.js';
 import { headerView } from '../../src/server/headers.js';
 import { structToJs } from '../../src/server/struct.js';
 import type { ProcessingRequest__Output } from '../../src/server/generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
@@ -17,7 +17,7 @@ const method = (
     MethodDefinition<object, object>
   >
 ).Process!;
-const decode = processingRequestDecoder();
+const decode = processingRequestDecoder(loadExtProcRoot());
 
 const hdr = (key: string, v: string): object => ({ key, raw_value: Buffer.from(v, 'latin1') });
 
