@@ -1,6 +1,6 @@
 /**
  * Binds the ExternalProcessor/Process method to one StreamSession per gRPC stream.
- * Messages are handled strictly in order (a promise chain), one reply batch per message.
+ * Messages are handled strictly in order (one queue per stream), one reply batch per message.
  */
 import type { GrpcCall, GrpcHttp2Server } from './grpc-http2-server.js';
 import { GrpcStatus } from './grpc-http2-server.js';
@@ -35,7 +35,6 @@ export function registerExtProc(server: GrpcHttp2Server, deps: ExtProcServiceDep
 function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
   const exchange = deps.newExchange({ grpcMetadata: call.metadata });
   const session = new StreamSession(exchange, deps.session);
-  let chain: Promise<void> = Promise.resolve();
   let closed = false;
   deps.hooks?.streamOpened?.();
 
@@ -52,32 +51,51 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
     close('error');
   };
 
-  call.onMessage((payload) => {
-    chain = chain
-      .then(async () => {
-        if (closed) return;
-        const t0 = performance.now();
-        const msg = deps.codec.decode(payload);
-        const replies = await session.handle(msg);
-        deps.hooks?.messageProcessed?.(msg.request ?? 'unknown', (performance.now() - t0) / 1000);
-        if (call.cancelled) return;
-        for (const r of replies) call.write(deps.codec.encode(r));
-        if (session.complete) {
-          // Nothing more can come: end the call now rather than after Envoy's half-close.
-          call.finish(GrpcStatus.OK, undefined, true);
-          close('completed');
-        }
-      })
-      .catch(fail);
-  });
-  call.onHalfClose(() => {
-    chain = chain.then(() => {
-      call.finish(GrpcStatus.OK);
+  const onMessage = async (payload: Buffer): Promise<void> => {
+    if (closed) return;
+    const t0 = performance.now();
+    const msg = deps.codec.decode(payload);
+    const replies = await session.handle(msg);
+    deps.hooks?.messageProcessed?.(msg.request ?? 'unknown', (performance.now() - t0) / 1000);
+    if (call.cancelled) return;
+    for (const r of replies) call.write(deps.codec.encode(r));
+    if (session.complete) {
+      // Nothing more can come: end the call now rather than after Envoy's half-close.
+      call.finish(GrpcStatus.OK, undefined, true);
       close('completed');
-    });
-  });
-  call.onCancel(() => {
-    // Envoy half-closes and then resets every stream; after a half-close this is the normal end.
-    chain = chain.then(() => close('cancelled'));
-  });
+    }
+  };
+
+  // Events are handled strictly in order: a message's replies go out before the next event is
+  // looked at. One queue drained by one loop (rather than a promise chain) costs no promise or
+  // closure per message beyond the handler's own.
+  const queue: (Buffer | 'half-close' | 'cancel')[] = [];
+  let draining = false;
+  const drain = async (): Promise<void> => {
+    draining = true;
+    for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
+      try {
+        if (event === 'half-close') {
+          call.finish(GrpcStatus.OK);
+          close('completed');
+        } else if (event === 'cancel') {
+          // Envoy half-closes and then resets every stream; after a half-close this is the normal end.
+          close('cancelled');
+        } else {
+          await onMessage(event);
+        }
+      } catch (err) {
+        fail(err);
+      }
+    }
+    draining = false;
+  };
+  const enqueue = (event: Buffer | 'half-close' | 'cancel'): void => {
+    queue.push(event);
+    if (!draining) void drain();
+  };
+
+  call.onMessage(enqueue);
+  call.onHalfClose(() => enqueue('half-close'));
+  call.onCancel(() => enqueue('cancel'));
 }

@@ -83,7 +83,8 @@ class Http2GrpcCall implements GrpcCall {
     private readonly decoder: GrpcFrameDecoder,
   ) {
     this.metadata = new Map();
-    for (const [k, v] of Object.entries(headers)) {
+    for (const k in headers) {
+      const v = headers[k];
       if (k.startsWith(':') || TRANSPORT_HEADERS.has(k) || v === undefined) continue;
       this.metadata.set(k, Array.isArray(v) ? v.join(',') : v);
     }

@@ -374,11 +374,12 @@ function newDir(mode: BodyMode): DirState {
   return { mode, plan: 'observe', held: [], heldBytes: 0, owesReply: false, ended: false, final: false };
 }
 
-function structMap(m: Record<string, Struct__Output> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!m) return out;
-  for (const [ns, s] of Object.entries(m)) out[ns] = structToJs(s);
-  return out;
+const NO_FILTER_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function structMap(m: Record<string, Struct__Output> | undefined): Readonly<Record<string, unknown>> {
+  let out: Record<string, unknown> | undefined;
+  for (const ns in m) (out ??= {})[ns] = structToJs(m[ns]);
+  return out ?? NO_FILTER_METADATA;
 }
 
 /** No mutation when the bytes are the original chunk; clear_body for empty output; else replace. */

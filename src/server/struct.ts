@@ -21,9 +21,11 @@ export function metadataStruct(md: DynamicMetadata | undefined): Struct | undefi
   if (!md) return undefined;
   const fields: Record<string, Value> = {};
   let any = false;
-  for (const [ns, values] of Object.entries(md)) {
+  // for…in rather than Object.entries: no entry arrays on this per-reply path.
+  for (const ns in md) {
+    const values = md[ns]!;
     const inner: Record<string, Value> = {};
-    for (const [k, v] of Object.entries(values)) inner[k] = scalar(v);
+    for (const k in values) inner[k] = scalar(values[k]!);
     fields[ns] = { structValue: { fields: inner } };
     any = true;
   }
