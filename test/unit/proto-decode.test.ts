@@ -4,19 +4,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MethodDefinition } from '@grpc/proto-loader';
-import { loadExtProcRoot, loadPackageDefinition, processingRequestDecoder } from '../../src/server/proto.js';
+import { protoLoaderProcessMethod } from '../helpers/proto-loader-codec.js';
+import { loadExtProcRoot, processingRequestDecoder } from '../../src/server/proto.js';
 import { headerView } from '../../src/server/headers.js';
 import { structToJs } from '../../src/server/struct.js';
 import type { ProcessingRequest__Output } from '../../src/server/generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 
-const def = loadPackageDefinition();
-const method = (
-  def['envoy.service.ext_proc.v3.ExternalProcessor'] as unknown as Record<
-    string,
-    MethodDefinition<object, object>
-  >
-).Process!;
+const method = protoLoaderProcessMethod();
 const decode = processingRequestDecoder(loadExtProcRoot());
 
 const hdr = (key: string, v: string): object => ({ key, raw_value: Buffer.from(v, 'latin1') });

@@ -5,21 +5,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
-import type { MethodDefinition } from '@grpc/proto-loader';
-import { loadExtProcRoot, loadPackageDefinition, processingResponseEncoder } from '../../src/server/proto.js';
+import { protoLoaderProcessMethod } from '../helpers/proto-loader-codec.js';
+import { loadExtProcRoot, processingResponseEncoder } from '../../src/server/proto.js';
 import { encoderFor } from '../../src/server/proto-encoder.js';
 import { immediateResponse } from '../../src/server/stream-session.js';
 import { headerMutation } from '../../src/server/headers.js';
 import { metadataStruct } from '../../src/server/struct.js';
 import type { ProcessingResponse } from '../../src/server/generated/envoy/service/ext_proc/v3/ProcessingResponse.js';
 
-const def = loadPackageDefinition();
-const method = (
-  def['envoy.service.ext_proc.v3.ExternalProcessor'] as unknown as Record<
-    string,
-    MethodDefinition<object, object>
-  >
-).Process!;
+const method = protoLoaderProcessMethod();
 const encode = processingResponseEncoder(loadExtProcRoot());
 
 function same(msg: ProcessingResponse): void {
