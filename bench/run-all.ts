@@ -907,7 +907,8 @@ function renderMarkdown(r: Report): string {
         (sw.peakC
           ? ` Peak (c), the same Envoy config with a Go server that answers every message with an empty ` +
             `reply (bench/null-extproc): ${f(sw.peakC.rps, 0)} req/s at ${sw.peakC.concurrency}, ` +
-            `**${f((sw.peakC.rps / sw.peakA.rps) * 100, 1)} %** of (a): the ceiling for any ext_proc server here.`
+            `**${f((sw.peakC.rps / sw.peakA.rps) * 100, 1)} %** of (a): the ceiling for any ext_proc server here. ` +
+            `ai-extproc's peak is **${f((sw.peakB.rps / sw.peakC.rps) * 100, 1)} %** of that ceiling.`
           : ' (c) did not run: no Go toolchain.'),
     );
   }
