@@ -165,6 +165,7 @@ function sizeOf(plan: FieldPlan[], obj: Record<string, unknown>, lens: number[])
         total += f.key.length + varintSize(entryLen) + entryLen;
       }
     } else if (f.repeated) {
+      if (!Array.isArray(v)) throw new TypeError(`${f.name}: array expected`);
       for (const e of v as unknown[]) total += f.key.length + valueSize(f, e, lens);
     } else {
       const n = valueSize(f, v, lens);

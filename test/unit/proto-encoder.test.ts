@@ -205,6 +205,17 @@ describe('ProcessingResponse encoder', () => {
     assert.ok(out.includes(Buffer.from('a\ufffdb')));
   });
 
+  it('throws on the shapes fromObject rejects', () => {
+    for (const bad of [
+      { request_headers: { response: { header_mutation: { remove_headers: 'x' } } } },
+      { request_headers: 7 },
+      { dynamic_metadata: { fields: { k: null } } },
+    ]) {
+      assert.throws(() => method.responseSerialize(bad), TypeError);
+      assert.throws(() => encode(bad as unknown as ProcessingResponse), TypeError);
+    }
+  });
+
   it('refuses, when built, a field kind it does not encode', () => {
     const root = protobuf.parse('syntax = "proto3"; message M { repeated int32 packed = 1; }').root;
     assert.throws(() => encoderFor(root.lookupType('M')), /would be packed/);
