@@ -159,7 +159,10 @@ class Http2GrpcCall implements GrpcCall {
       // On a later turn, once the trailers are on the wire (closing now made nghttp2 drop them).
       // Envoy answers trailers on a stream it has not half-closed with RST_STREAM(INTERNAL_ERROR);
       // once our side is closed, Node drops that reset quietly instead of building (and
-      // formatting) an ERR_HTTP2_STREAM_ERROR for every stream.
+      // formatting) an ERR_HTTP2_STREAM_ERROR for every stream. The reset costs a write of its
+      // own (Node flushes before an RST_STREAM other than CANCEL). CANCEL would be queued behind
+      // the trailers for free, but a client may then discard the response (grpc-js reports
+      // CANCELLED); RFC 9113 §8.1 names NO_ERROR for this.
       if (abandonRequest && !this.halfClosed) setImmediate(() => this.abandonRequest());
     });
     this.stream.end();

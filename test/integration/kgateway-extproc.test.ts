@@ -96,6 +96,29 @@ describe('kgateway exchange over the scripted client', () => {
     s.endAndCancel();
   });
 
+  it('every early-ended call gets its status before the reset (300 calls, 20 at a time, one connection)', async () => {
+    const exchange = async (): Promise<number | undefined> => {
+      const s = client.open({ 'x-llm-provider': 'openai' });
+      s.send(requestHeaders({ ':path': '/v1/chat/completions' }));
+      s.send(requestBody(CHAT, true));
+      s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+      s.send(responseBody(OPENAI_RESPONSE, true));
+      await s.take(4);
+      const st = await s.waitStatus();
+      s.endAndCancel();
+      return st?.code;
+    };
+    const codes: (number | undefined)[] = [];
+    for (let round = 0; round < 15; round++) {
+      codes.push(...(await Promise.all(Array.from({ length: 20 }, exchange))));
+    }
+    assert.deepEqual(
+      codes.filter((c) => c !== 0),
+      [],
+      'a call without status 0 lost its trailers',
+    );
+  });
+
   it('keeps the call open while trailers may still come (body without end_of_stream)', async () => {
     const s = client.open({ 'x-llm-provider': 'openai' });
     s.send(requestHeaders({ ':path': '/v1/chat/completions' }));
