@@ -61,6 +61,9 @@ test: install build lint
 	$(NODE) --test --test-concurrency=2 --test-reporter=spec 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'
 
 bench: install build
+	@command -v h2load >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get install -y -qq nghttp2-client >/dev/null 2>&1; } || \
+	  echo "h2load not installed (apt-get install nghttp2-client): its cross-check will be skipped"
 	$(NODE) dist/bench/run-all.js
 
 demo: install build

@@ -44,6 +44,8 @@ import {
 } from './workloads.js';
 import type { Workload, WorkloadName } from './workloads.js';
 import { forceGc, gcDelta, scrapeServer } from './server-metrics.js';
+import { findH2load, h2loadCheck } from './h2load-check.js';
+import type { H2loadReport } from './h2load-check.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Phase settings. Full run ≈ 6 minutes on the 2-core VM (+45 s tokenizers). BENCH_QUICK=1 scales durations and counts by 0.1.
@@ -251,6 +253,8 @@ interface Report {
   targets: TargetResult[];
   problems: string[];
   tokenizers?: { ok: boolean; seconds: number; output: string };
+  /** chat-1k measured again with h2load; a reason instead when it could not run. */
+  h2load?: H2loadReport | { skipped: string };
   /** The in-process sub-benches (guards, observability), each run as a child process. */
   extras?: { title: string; ok: boolean; seconds: number; output: string }[];
 }
@@ -801,6 +805,48 @@ function errorsCell(p: PhaseSummary): string {
   return e.length === 0 ? '0' : e.map(([k, v]) => `${k}×${v}`).join(' ');
 }
 
+function renderH2load(L: string[], h: Report['h2load']): void {
+  if (!h) return;
+  L.push('## Cross-check with h2load (chat-1k)');
+  L.push('');
+  if ('skipped' in h) {
+    L.push(`Skipped: ${h.skipped}.`);
+    L.push('');
+    return;
+  }
+  const rate = h.rate.results;
+  L.push(
+    `${h.version}, HTTP/1.1 keep-alive, one request in flight per client, configurations in the order ` +
+      `A, B, C, C, B, A. Fixed rate: ${h.rate.clients} clients × --rps ${h.rate.rpsPerClient}; latency ` +
+      "from h2load's per-request log (µs), from the actual send.",
+  );
+  L.push('');
+  L.push('| config | requests | p50 ms | p99 ms | added p50 ms | added p99 ms | non-2xx |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const c of ['a', 'b', 'c'] as const) {
+    const x = rate[c];
+    if (!x) continue;
+    const added = (k: 'p50Ms' | 'p99Ms'): string => (c === 'a' || !rate.a ? '' : f(x[k] - rate.a[k], 3));
+    L.push(
+      `| ${CONFIG_TITLE[c]} | ${x.requests} | ${f(x.p50Ms, 3)} | ${f(x.p99Ms, 3)} | ${added('p50Ms')} | ` +
+        `${added('p99Ms')} | ${x.non2xx} |`,
+    );
+  }
+  L.push('');
+  L.push('| clients (closed loop) | (a) req/s | (b) req/s | b/a | (c) req/s | c/a | b/c | not 2xx |');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rps = (x?: number): string => (x !== undefined ? f(x, 0) : '–');
+  const pct = (x?: number, y?: number): string =>
+    x !== undefined && y !== undefined ? `${f((x / y) * 100, 1)} %` : '–';
+  for (const p of h.saturation) {
+    const { a, b, c } = p.rps;
+    L.push(
+      `| ${p.clients} | ${rps(a)} | ${rps(b)} | ${pct(b, a)} | ${rps(c)} | ${pct(c, a)} | ${pct(b, c)} | ${p.failed} |`,
+    );
+  }
+  L.push('');
+}
+
 function renderMarkdown(r: Report): string {
   const L: string[] = [];
   L.push(
@@ -913,6 +959,7 @@ function renderMarkdown(r: Report): string {
     );
   }
   L.push('');
+  renderH2load(L, r.h2load);
   L.push(
     `## ext_proc server memory (chat-1k through (b) at saturation, ${r.memory.concurrency} connections; ` +
       `before it, the fresh server saw only the 3 verification requests)`,
@@ -1102,7 +1149,27 @@ async function main(): Promise<number> {
         ...(peak ? { sweep: peak } : {}),
       });
     }
+    // Before h2load, whose warm-up requests it does not log: streams opened = requests sent through (b).
     const opened = (await scrapeServer(stack.metricsPort))?.streamsOpened;
+    const h2bin = findH2load();
+    let h2load: Report['h2load'];
+    if (!h2bin) {
+      h2load = { skipped: 'h2load not found (Debian: apt-get install nghttp2-client; or set H2LOAD_BIN)' };
+      log(`h2load cross-check skipped: ${h2load.skipped}`);
+    } else {
+      log('chat-1k again with h2load');
+      try {
+        const ports = {
+          a: stack.envoy.a.listenPort,
+          b: stack.envoy.b.listenPort,
+          ...(stack.envoy.c ? { c: stack.envoy.c.listenPort } : {}),
+        };
+        h2load = await h2loadCheck(h2bin, ports, chat, SCALE, log);
+      } catch (err) {
+        h2load = { skipped: `h2load failed: ${err instanceof Error ? err.message : String(err)}` };
+        problems.push(h2load.skipped);
+      }
+    }
     report = {
       startedAt,
       durationS: 0,
@@ -1132,6 +1199,7 @@ async function main(): Promise<number> {
       ...(opened !== undefined ? { extprocStreams: { opened, bRequests } } : {}),
       targets: evaluate(reports, memory),
       problems,
+      ...(h2load ? { h2load } : {}),
     };
   } finally {
     log('stopping Envoy, ai-extproc and the mock');
