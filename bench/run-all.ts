@@ -817,7 +817,7 @@ function renderH2load(L: string[], h: Report['h2load']): void {
   const rate = h.rate.results;
   L.push(
     `${h.version}, HTTP/1.1 keep-alive, one request in flight per client, configurations in the order ` +
-      `A, B, C, C, B, A. Fixed rate: ${h.rate.clients} clients × --rps ${h.rate.rpsPerClient}; latency ` +
+      `A, B, C, C, B, A. Fixed rate: ${h.rate.clients} client(s) × --rps ${h.rate.rpsPerClient}; latency ` +
       "from h2load's per-request log (µs), from the actual send.",
   );
   L.push('');
