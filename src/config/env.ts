@@ -34,7 +34,7 @@ export interface ServerSettings {
   /**
    * V8's old-generation growing factor, as 100 × (factor − 1); 0 keeps V8's own heuristic. The
    * server's live heap is small (~40 MiB) and steady, but each request promotes a little garbage;
-   * with V8's default factor RSS climbs to ~300 MiB before the first full GC. 50 keeps it near
+   * with V8's default factor RSS climbs to 300–400+ MiB before the first full GC. 50 keeps it near
    * 180 MiB for 15–20 % more CPU at saturation (bench/README.md, "What the numbers mean").
    */
   readonly heapGrowingPercent: number;

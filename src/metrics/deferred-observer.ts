@@ -1,6 +1,6 @@
 /**
  * Records completed exchanges right after the current reply has gone out, not before it: the
- * metric updates (several histograms with label hashing) then stay off the request's critical path.
+ * metric updates (a few counters and histograms per request) then stay off the critical path.
  * Node flushes HTTP/2 writes in the check phase before running JS immediates, so the reply is on the
  * wire first, and a scrape that arrives later still sees the update.
  */

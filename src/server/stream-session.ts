@@ -87,8 +87,8 @@ export class StreamSession {
 
   /**
    * Both directions are over and answered: Envoy will send nothing more on this stream, so the
-   * server can end it with its status now instead of waiting for Envoy's half-close. Envoy then
-   * closes its side cleanly rather than resetting the stream (cheaper on both ends).
+   * server can end it with its status now instead of waiting for Envoy's half-close and reset
+   * (whose error Node would otherwise build and format for every stream; see grpc-http2-server.ts).
    */
   get complete(): boolean {
     return (
@@ -346,28 +346,11 @@ function headersTooLate(mode: BodyMode): LocalReply {
 
 /** Records which directions can carry no further message once this one is answered. */
 function markFinal(dirs: Record<Direction, DirState>, msg: ProcessingRequest__Output): void {
-  switch (msg.request) {
-    case 'request_headers':
-      if (msg.request_headers?.end_of_stream) dirs.request.final = true;
-      break;
-    case 'response_headers':
-      if (msg.response_headers?.end_of_stream) dirs.response.final = true;
-      break;
-    case 'request_body':
-      if (msg.request_body?.end_of_stream) dirs.request.final = true;
-      break;
-    case 'response_body':
-      if (msg.response_body?.end_of_stream) dirs.response.final = true;
-      break;
-    case 'request_trailers':
-      dirs.request.final = true;
-      break;
-    case 'response_trailers':
-      dirs.response.final = true;
-      break;
-    default:
-      break;
-  }
+  // One oneof member is set; the others read null. Trailers always end their direction.
+  if ((msg.request_headers ?? msg.request_body)?.end_of_stream || msg.request_trailers)
+    dirs.request.final = true;
+  if ((msg.response_headers ?? msg.response_body)?.end_of_stream || msg.response_trailers)
+    dirs.response.final = true;
 }
 
 function newDir(mode: BodyMode): DirState {
