@@ -1213,6 +1213,7 @@ async function main(): Promise<number> {
     ['bench/guards.js', 'Guards (dist/bench/guards.js)'],
     ['bench/observability.js', 'Metrics and tracing overhead (dist/bench/observability.js)'],
     ['bench/translation.js', 'Standalone translation overhead (dist/bench/translation.js)'],
+    ['bench/complexity.js', 'Complexity: time at n and 2n (dist/bench/complexity.js)'],
   ] as const) {
     log(`running dist/${file}`);
     const start = performance.now();

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /** Entry point: settings from the environment, start, and stop gracefully on SIGTERM/SIGINT. */
 import v8 from 'node:v8';
-import { loadSettings } from './config/env.js';
+import { nodeVersionProblem } from './node-version.js';
 
 async function main(): Promise<void> {
+  const problem = nodeVersionProblem();
+  if (problem !== undefined) throw new Error(problem);
+  const { loadSettings } = await import('./config/env.js');
   // --config FILE is the same as AI_EXTPROC_CONFIG=FILE.
   const i = process.argv.indexOf('--config');
   const env =

@@ -304,7 +304,7 @@ describe('standalone mode through real Envoy', () => {
         'fast: { backend: mock-openai, model: gpt-4.1-nano }',
       ),
     );
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 20_000;
     for (;;) {
       await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'x' }] });
       if ((stack.mock.lastRequest()!.json as { model: string }).model === 'gpt-4.1-nano') break;
@@ -312,7 +312,7 @@ describe('standalone mode through real Envoy', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     stack.writeConfig('version: 1\nbackends: {}\nroutes: [{ name: x, backend: nowhere }]\n');
-    const until = Date.now() + 5000;
+    const until = Date.now() + 20_000;
     while (!(
       metricValue(await stack.ext.metrics(), 'ai_extproc_config_reloads_total', { result: 'rejected' }) ?? 0
     )) {

@@ -627,7 +627,7 @@ describe('the compose stack, run on the host', () => {
     const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
     assert.match(metrics, /^ai_prompt_tokens_total\{[^}]*\} [1-9]/m);
 
-    const end = Date.now() + 5000;
+    const end = Date.now() + 20_000;
     let entry: Record<string, unknown> | undefined;
     while (!entry && Date.now() < end) {
       entry = envoyOut()

@@ -224,10 +224,9 @@ describe('regex guard holdBack: how much is held', () => {
     assert.equal(emoji.slice(0, cut) + emoji.slice(cut), emoji);
     assert.equal(cut % 2, 0);
   });
-  it('is cheap: a few microseconds per call on a 600-character buffer', () => {
+  it('holds back the same amount on repeated calls (its cost is in bench/complexity.ts)', () => {
     const t = `${'Some text with numbers 12 and mail@example.com. '.repeat(12)}call 415 55`;
-    const t0 = performance.now();
-    for (let i = 0; i < 10_000; i++) g.holdBack(t);
-    assert.ok((performance.now() - t0) / 10_000 < 0.2, 'under 200 µs per call');
+    const first = g.holdBack(t);
+    for (let i = 0; i < 100; i++) assert.equal(g.holdBack(t), first);
   });
 });

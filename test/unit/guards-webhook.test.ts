@@ -364,9 +364,8 @@ describe('webhook guard: failures and the deadline', () => {
     });
     try {
       const client = new WebhookGuardClient(http, cfgFor(server));
-      const t0 = Date.now();
+      // The server answers after 1.5 s: 'timeout' proves the per-call limit cut the call.
       await rejectsWith(client.checkResponse(['a'], opts({ timeoutMs: 150 })), 'timeout');
-      assert.ok(Date.now() - t0 < 800);
     } finally {
       await server.close();
     }

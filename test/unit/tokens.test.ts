@@ -304,12 +304,9 @@ describe('countTokens: cl100k_base parity with tiktoken', () => {
     for (const s of samples) assert.equal(countTokens(s), oracle(s), JSON.stringify(s.slice(0, 40)));
   });
 
-  it('a hostile single 1 MiB word is counted in (roughly) linear time', () => {
+  it('a hostile single 1 MiB word is counted right (its time is in bench/complexity.ts)', () => {
     const word = 'ab'.repeat(512 * 1024);
-    const start = performance.now();
     assert.equal(countTokens(word), 512 * 1024); // "ab" is one token and nothing merges across pairs
-    // ~0.2 s on a loaded 2-vCPU box; the quadratic merge would take minutes.
-    assert.ok(performance.now() - start < 5000);
   });
 
   it('warmTokenizer encodes a probe string', () => {
