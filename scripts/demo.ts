@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEnvoy } from '../test/helpers/envoy.js';
@@ -71,6 +72,33 @@ function standaloneConfig(): string {
 
 const children: ChildProcess[] = [];
 let envoy: EnvoyProcess | undefined;
+/** Set once the stack is up: from then on, a part that dies stops the demo. */
+let up = false;
+let stopping = false;
+
+/** Fails fast when a port is taken (a half-started stack must not pass for a running one). */
+function checkPortFree(name: string, p: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `port ${p} is in use (${name}); stop what holds it or set ${name}=<free port>`
+            : `cannot use port ${p} (${name}): ${err.message}`,
+        ),
+      ),
+    );
+    s.listen(p, '127.0.0.1', () => s.close(() => resolve()));
+  });
+}
+
+/** A part died after startup: say which and why, stop the others, exit non-zero. */
+function partDied(name: string, code: number | null, signal: NodeJS.Signals | null): void {
+  if (stopping) return;
+  console.error(`demo failed: ${name} exited (${signal ?? `code ${code}`}); stopping the others`);
+  void stopAll().then(() => process.exit(1));
+}
 
 /** Starts a node script; resolves once `ready()` is true (polled), rejects if the child exits first. */
 function startChild(
@@ -88,14 +116,26 @@ function startChild(
   child.stdout?.on('data', (d: Buffer) => process.stdout.write(`[${name}] ${d.toString()}`));
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    const deadline = Date.now() + 15_000;
+    let settled = false;
+    child.once('exit', (code, signal) => {
+      if (!settled) {
+        settled = true;
+        reject(new Error(`${name} exited during startup (${signal ?? `code ${code}`})`));
+      } else if (up) partDied(name, code, signal);
+    });
+    const deadline = Date.now() + 20_000;
     const poll = (): void => {
+      if (settled) return;
       ready().then(
         (ok) => {
-          if (ok) resolve(child);
-          else if (Date.now() > deadline) reject(new Error(`${name} did not become ready`));
-          else setTimeout(poll, 50);
+          if (settled) return;
+          if (ok && running(child)) {
+            settled = true;
+            resolve(child);
+          } else if (Date.now() > deadline) {
+            settled = true;
+            reject(new Error(`${name} did not become ready in 20 s`));
+          } else setTimeout(poll, 50);
         },
         () => setTimeout(poll, 50),
       );
@@ -106,21 +146,42 @@ function startChild(
 
 const httpOk = (url: string) => async (): Promise<boolean> => (await fetch(url)).ok;
 
+/** Every part answers: the mock, ai-extproc's /readyz and Envoy's /ready, and no child has exited. */
+async function everyPartAnswers(): Promise<void> {
+  const checks: [string, string][] = [
+    ['mock provider', `http://127.0.0.1:${UPSTREAM_PORT}/healthz`],
+    ['ai-extproc', `http://127.0.0.1:${METRICS_PORT}/readyz`],
+    ['Envoy', `http://127.0.0.1:${ADMIN_PORT}/ready`],
+  ];
+  for (const [name, url] of checks) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (!ok) throw new Error(`${name} does not answer at ${url}`);
+  }
+  if (!children.every(running) || !envoy || !running(envoy.proc))
+    throw new Error('a part of the stack exited during startup');
+}
+
+/** A child killed by a signal keeps exitCode null: check both. */
+const running = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
+
 async function stopAll(): Promise<void> {
+  stopping = true;
   await envoy?.stop();
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  await Promise.all(
-    children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))),
-  );
+  const live = children.filter(running);
+  for (const c of live) c.kill('SIGTERM');
+  await Promise.all(live.map((c) => new Promise((r) => c.once('exit', r))));
 }
 
 function examples(url: string): string {
   const head = `
 ai-extproc demo is up (${MODE} mode${REAL ? ', real providers' : ', mock provider, no API keys needed'}).
 
-  Envoy:      ${url}            (admin http://127.0.0.1:${ADMIN_PORT})
-  ai-extproc: unix-abstract:${SOCKET}   metrics http://127.0.0.1:${METRICS_PORT}/metrics
-  mock LLM:   http://127.0.0.1:${UPSTREAM_PORT}
+  Envoy:      ${url}            (admin http://127.0.0.1:${ADMIN_PORT}, pid ${envoy?.proc.pid ?? '?'})
+  ai-extproc: unix-abstract:${SOCKET}   metrics http://127.0.0.1:${METRICS_PORT}/metrics (pid ${children[1]?.pid ?? '?'})
+  mock LLM:   http://127.0.0.1:${UPSTREAM_PORT}   (pid ${children[0]?.pid ?? '?'})
 `;
   if (MODE === 'kgateway') {
     return `${head}
@@ -147,6 +208,13 @@ Ctrl-C stops the stack.
 `;
   }
   return `${head}
+The tutorial's request (no model in the body: the /openai route's backend fills in gpt-3.5-turbo):
+  curl -X POST "${url}/openai" -H "Content-Type: application/json" \\
+    -d '{"messages":[{"role":"user","content":"Hello, how are you?"}]}'
+
+List the models (OpenAI's format; send anthropic-version for Anthropic's):
+  curl -s ${url}/v1/models
+
 One OpenAI-compatible endpoint; the model name picks the provider (config/examples/standalone.yaml):
   curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\
     -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'
@@ -185,6 +253,17 @@ async function smokeTest(url: string): Promise<void> {
     return text;
   };
   const hello = [{ role: 'user', content: 'Hello!' }];
+  if (MODE === 'standalone' && !REAL) {
+    const t = JSON.parse(
+      await post('/openai', { messages: [{ role: 'user', content: 'Hello, how are you?' }] }),
+    ) as { model: string; choices: { message: { content: string } }[] };
+    console.log(`tutorial /openai: answered by ${t.model}: ${JSON.stringify(t.choices[0]?.message.content)}`);
+    const list = (await (await fetch(`${url}/v1/models`)).json()) as {
+      object: string;
+      data: { id: string }[];
+    };
+    console.log(`models (${list.object}): ${list.data.map((m) => m.id).join(', ')}`);
+  }
   if (MODE === 'standalone') {
     for (const model of ['gpt-4o-mini', 'claude-sonnet', 'gemini-flash', 'bedrock-haiku']) {
       const j = JSON.parse(await post('/v1/chat/completions', { model, messages: hello })) as {
@@ -238,6 +317,13 @@ let configFile: string | undefined;
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  for (const [name, p] of [
+    ['DEMO_PORT', ENVOY_PORT],
+    ['DEMO_ADMIN_PORT', ADMIN_PORT],
+    ['DEMO_UPSTREAM_PORT', UPSTREAM_PORT],
+    ['DEMO_METRICS_PORT', METRICS_PORT],
+  ] as const)
+    await checkPortFree(name, p);
   await startChild(
     'mock',
     'dist/scripts/mock-provider.js',
@@ -268,6 +354,9 @@ async function main(): Promise<void> {
     ),
     vars: { EXTPROC_SOCKET: SOCKET, UPSTREAM_PORT, LISTEN_PORT: ENVOY_PORT, ADMIN_PORT },
   });
+  envoy.proc.once('exit', (code, signal) => partDied('Envoy', code, signal));
+  await everyPartAnswers();
+  up = true;
   const url = `http://127.0.0.1:${ENVOY_PORT}`;
   if (smoke) {
     try {

@@ -50,8 +50,14 @@ import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../providers/ope
 import { signBedrockRequest } from '../providers/bedrock/index.js';
 import { openAIUsage, parseResponseFacts } from '../providers/usage.js';
 import type { ResponseFacts } from '../providers/usage.js';
-import type { CompiledBackend, CompiledRoute, RuntimeConfig } from '../config/standalone/index.js';
-import { applyDefaults, applyEnrichment, applyStreamUsage } from '../config/standalone/index.js';
+import type {
+  CompiledBackend,
+  CompiledRoute,
+  ModelListing,
+  RuntimeConfig,
+} from '../config/standalone/index.js';
+import { applyDefaults, applyEnrichment, applyStreamUsage, listModels } from '../config/standalone/index.js';
+import { modelList, modelObject } from '../providers/translate/model-list.js';
 import { estimatePromptTokens } from '../tokens/prompt-estimate.js';
 import { SseDecoder } from '../streaming/sse-decoder.js';
 import { gunzipBounded, isGzip } from '../streaming/gzip.js';
@@ -147,6 +153,35 @@ export class StandaloneExchange implements Exchange {
     };
   }
 
+  /** GET …/models: the config's model names in the client API's list format. */
+  private modelsReply(listing: ModelListing): LocalReply {
+    this.api = listing.api;
+    this.client = clientAdapter(listing.api);
+    const entries = listing.models.map((m) => ({ id: m.id, ownedBy: m.provider }));
+    const headers: [string, string][] = [['content-type', 'application/json']];
+    if (listing.id === undefined)
+      return {
+        status: 200,
+        body: JSON.stringify(modelList(this.api, entries)),
+        headers,
+        details: 'ai_extproc_models',
+      };
+    const one = entries.find((m) => m.id === listing.id);
+    if (!one)
+      return this.errorReply(
+        404,
+        `unknown model ${JSON.stringify(listing.id)}`,
+        'not_found_error',
+        'ai_extproc_models',
+      );
+    return {
+      status: 200,
+      body: JSON.stringify(modelObject(this.api, one)),
+      headers,
+      details: 'ai_extproc_models',
+    };
+  }
+
   private guardContext(span: PhaseSpan, phase: Direction): GuardContext {
     const g = this.route?.policy.guards;
     return {
@@ -171,6 +206,10 @@ export class StandaloneExchange implements Exchange {
     this.config = this.deps.config();
     this.headersIn = headers;
     this.path = headers.get(':path') ?? '';
+    if (eos) {
+      const listing = listModels(this.config, headers);
+      if (listing) return { bodyPlan: 'observe', reply: this.modelsReply(listing) };
+    }
     this.route = this.config.matchRoute(headers);
     // No route: not LLM traffic for this gateway; Envoy's catch-all answers it.
     if (!this.route) return { bodyPlan: 'observe' };

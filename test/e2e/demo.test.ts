@@ -1,13 +1,14 @@
 /** `make demo` works on this machine: the same script, in smoke mode, on free ports, in both modes. */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../helpers/envoy.js';
 import { repoRoot } from '../helpers/repo.js';
 
-async function runDemo(mode: 'standalone' | 'kgateway'): Promise<string> {
+async function runDemo(mode: 'standalone' | 'kgateway', ports: Record<string, string> = {}): Promise<string> {
   const env = {
     ...process.env,
     DEMO_MODE: mode,
@@ -16,6 +17,7 @@ async function runDemo(mode: 'standalone' | 'kgateway'): Promise<string> {
     DEMO_UPSTREAM_PORT: String(await freePort()),
     DEMO_METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
+    ...ports,
   };
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -34,6 +36,9 @@ it(
   async () => {
     const out = await runDemo('standalone');
     assert.match(out, /demo smoke test passed/);
+    // The tutorial's own request: no model, path /openai, the backend's model filled in.
+    assert.match(out, /tutorial \/openai: answered by gpt-3\.5-turbo: "/);
+    assert.match(out, /models \(list\): gpt-4o-mini, claude-sonnet, gemini-flash, bedrock-haiku\n/);
     for (const [alias, model] of [
       ['claude-sonnet', 'claude-sonnet-4-5'],
       ['gemini-flash', 'gemini-2.5-flash'],
@@ -54,3 +59,68 @@ it('the kgateway demo answers each provider through Envoy', { timeout: 60_000 },
   assert.match(out, /provider="gemini"/);
   assert.match(out, /ai_completion_tokens_total\{llm="openai",model="gpt-4o-mini"\} \d+/);
 });
+
+it('a taken port stops the demo before it starts anything, with the reason and a non-zero exit', async () => {
+  const holder = net.createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  const taken = String((holder.address() as net.AddressInfo).port);
+  try {
+    const err = await runDemo('standalone', { DEMO_METRICS_PORT: taken }).then(
+      () => assert.fail('the demo started'),
+      (e: { code?: number; stdout?: string; stderr?: string }) => e,
+    );
+    assert.equal(err.code, 1);
+    assert.match(err.stderr ?? '', new RegExp(`port ${taken} is in use \\(DEMO_METRICS_PORT\\)`));
+    assert.doesNotMatch(err.stdout ?? '', /demo is up|smoke test passed/);
+  } finally {
+    holder.close();
+  }
+});
+
+it(
+  'when a part dies after startup, the demo stops the others and exits non-zero',
+  { timeout: 60_000 },
+  async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const child = spawn(process.execPath, [path.join(repoRoot(), 'dist/scripts/demo.js')], {
+      env: {
+        ...process.env,
+        DEMO_PORT: String(ports[0]),
+        DEMO_ADMIN_PORT: String(ports[1]),
+        DEMO_UPSTREAM_PORT: String(ports[2]),
+        DEMO_METRICS_PORT: String(ports[3]),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let errText = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (errText += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      while (!/demo is up/.test(out)) {
+        if (child.exitCode !== null) assert.fail(`demo exited: ${errText}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const pids = (name: string): number => Number(new RegExp(`${name}:.*pid (\\d+)`).exec(out)?.[1]);
+      const ext = pids('ai-extproc');
+      const envoyPid = pids('Envoy');
+      assert.ok(ext > 0 && envoyPid > 0, out);
+      process.kill(ext, 'SIGKILL');
+      assert.equal(await exited, 1);
+      assert.match(errText, /demo failed: ai-extproc exited \(SIGKILL\)/);
+      const alive = (pid: number): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      assert.equal(alive(envoyPid), false, 'Envoy was stopped');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
+  },
+);

@@ -142,7 +142,7 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
       return (await fetch(`http://127.0.0.1:${adminPort}/stats`)).text();
     },
     async stop() {
-      if (proc.exitCode !== null) return;
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), 3000);

@@ -11,3 +11,5 @@ export { CONFIG_SCHEMA, PROVIDERS } from './schema.js';
 export { isSchemaValid } from './validate-schema.js';
 export { CREDENTIAL_HEADERS } from './auth.js';
 export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_AZURE_API_VERSION } from './backends.js';
+export type { ListedModel, ModelListing } from './model-list.js';
+export { listModels } from './model-list.js';

@@ -96,8 +96,9 @@ function aliasResolver(
     names.length > 0 ? `this route serves: ${names.join(', ')}` : 'this route serves any model name';
   return (model) => {
     const alias = (model === undefined ? undefined : table.get(model)) ?? wildcard;
-    const target = alias?.model ?? model;
     const backend = alias === undefined ? undefined : backends.get(alias.backend);
+    // No model in the request: the wildcard's model, else its backend's defaultModel.
+    const target = alias?.model ?? model ?? backend?.defaultModel;
     if (alias === undefined || backend === undefined)
       return {
         error:
