@@ -2,15 +2,19 @@
 // grpc, pino, prom-client or the server layer: they take and return plain data.
 import tseslint from 'typescript-eslint';
 
-const pureCore = {
-  patterns: [
-    {
-      group: ['@grpc/*', 'pino', 'prom-client', '**/server/**', '**/metrics/**', '**/logging/**'],
-      message: 'The core is pure: plain data in, plain data out.',
-    },
-  ],
-};
-
+// The house, top to bottom; a layer imports only from layers below it (docs/architecture.md):
+//   app.ts, main.ts                       the composition root
+//   server/ metrics/ tracing/ logging/ http/   adapters (server/ alone knows protobuf)
+//   pipeline/                             the exchange, its modes and stages
+//   config/                               settings, kgateway policy, the standalone YAML
+//   providers/ streaming/ guards/ tokens/ the pure core: plain data in, plain data out
+const up = (...dirs) => dirs.map((d) => `**/${d}/**`);
+const ROOT = ['**/app.js', '**/main.js'];
+const layer = (message, ...groups) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: groups.flat(), message }] }],
+});
+const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http');
+const LIBS = ['@grpc/*', 'pino', 'prom-client', '@opentelemetry/*'];
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'src/server/generated/**', '.venv/**', 'coverage/**', '.tmp/**'],
@@ -29,8 +33,41 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/providers/**', 'src/streaming/**', 'src/guards/**', 'src/tokens/**'],
-    rules: { 'no-restricted-imports': ['error', pureCore] },
+    files: ['src/providers/**', 'src/streaming/**', 'src/tokens/**'],
+    rules: layer(
+      'The core is pure: plain data in, plain data out; it imports nothing above it.',
+      LIBS,
+      ROOT,
+      ADAPTERS,
+      up('pipeline', 'config', 'guards'),
+    ),
+  },
+  {
+    files: ['src/guards/**'],
+    rules: layer(
+      'Guards are pure core: they read every provider family through provider-family.ts, not providers/.',
+      LIBS,
+      ROOT,
+      ADAPTERS,
+      up('pipeline', 'config', 'providers'),
+    ),
+  },
+  {
+    files: ['src/config/**'],
+    rules: layer('config/ sits below pipeline/ and the adapters.', LIBS, ROOT, ADAPTERS, up('pipeline')),
+  },
+  {
+    files: ['src/pipeline/**'],
+    rules: layer(
+      'pipeline/ talks to the adapters only through its own ports (observer, tracer, log, types).',
+      LIBS,
+      ROOT,
+      ADAPTERS,
+    ),
+  },
+  {
+    files: ['src/server/**', 'src/metrics/**', 'src/tracing/**', 'src/logging/**', 'src/http/**'],
+    rules: layer('Adapters never import the composition root.', ROOT),
   },
   {
     files: ['test/**', 'bench/**', 'scripts/**'],

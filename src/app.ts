@@ -18,7 +18,7 @@ import { GrpcHttp2Server } from './server/grpc-http2-server.js';
 import { registerExtProc } from './server/ext-proc-service.js';
 import { HealthService } from './server/health.js';
 import { loadCodecs } from './server/proto.js';
-import { formatListenAddress } from './server/listen-address.js';
+import { formatListenAddress } from './config/listen-address.js';
 import { warmTokenizer } from './tokens/tokenizer.js';
 import { createOtelTracing } from './tracing/otel.js';
 import type { OtelTracing } from './tracing/otel.js';

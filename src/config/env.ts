@@ -1,7 +1,10 @@
 /** Process settings from the environment (kgateway renders only env vars for the sidecar). */
-import type { ListenAddress } from '../server/listen-address.js';
-import { parseListenAddress } from '../server/listen-address.js';
-import type { BodyMode } from '../server/stream-session.js';
+import type { ListenAddress } from './listen-address.js';
+import { parseListenAddress } from './listen-address.js';
+
+/** An ext_proc body processing mode, as Envoy names it. */
+export type BodyMode =
+  'NONE' | 'STREAMED' | 'BUFFERED' | 'BUFFERED_PARTIAL' | 'FULL_DUPLEX_STREAMED' | 'GRPC';
 
 export interface ServerSettings {
   readonly listen: ListenAddress;

@@ -4,7 +4,7 @@
  */
 import type { RequestGuardConfig, ResponseGuardConfig } from '../guards/config.js';
 import { GuardConfigError, parseRequestGuardConfig, parseResponseGuardConfig } from '../guards/config.js';
-import type { RoutePolicy } from '../pipeline/policy.js';
+import type { RoutePolicy } from './route-policy.js';
 
 const MAX_CACHED = 1024;
 

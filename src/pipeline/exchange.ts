@@ -20,7 +20,7 @@ import type {
   MessageContext,
   StreamInfo,
 } from './types.js';
-import type { RoutePolicy } from './policy.js';
+import type { RoutePolicy } from '../config/route-policy.js';
 import type { ExchangeLabels, ExchangeObserver } from './observer.js';
 import { errorTypeFor } from './observer.js';
 import type { LogSink } from './log.js';
@@ -36,7 +36,7 @@ import type { StreamingResponseGuard } from '../guards/streaming/stream-guard.js
 import { BoundedBody } from './bounded-body.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
 import { NOOP_SPAN } from './tracer.js';
-import { recordResponseSpan, requestAttributes } from '../tracing/attributes.js';
+import { recordResponseSpan, requestAttributes } from './span-attributes.js';
 import type { GuardContext, GuardRunner } from './guard-stages.js';
 import { RESPONSE_GUARD_FAILURE_MESSAGE } from './guard-stages.js';
 

@@ -62,7 +62,7 @@ import { estimatePromptTokens } from '../tokens/prompt-estimate.js';
 import { SseDecoder } from '../streaming/sse-decoder.js';
 import { gunzipBounded, isGzip } from '../streaming/gzip.js';
 import type { StreamingResponseGuard } from '../guards/streaming/stream-guard.js';
-import { recordResponseSpan, requestAttributes } from '../tracing/attributes.js';
+import { recordResponseSpan, requestAttributes } from './span-attributes.js';
 
 export const STANDALONE_NS = 'ai_extproc';
 export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';

@@ -9,7 +9,7 @@
  */
 import http2 from 'node:http2';
 import fs from 'node:fs';
-import type { ListenAddress } from './listen-address.js';
+import type { ListenAddress } from '../config/listen-address.js';
 import {
   CompressedFrameError,
   FrameTooLargeError,

@@ -32,8 +32,8 @@ import { headerMutation, headerView, mergeEdits } from './headers.js';
 import { metadataStruct, structToJs } from './struct.js';
 import { mergeMetadata } from '../pipeline/metadata.js';
 
-export type BodyMode =
-  'NONE' | 'STREAMED' | 'BUFFERED' | 'BUFFERED_PARTIAL' | 'FULL_DUPLEX_STREAMED' | 'GRPC';
+import type { BodyMode } from '../config/env.js';
+export type { BodyMode } from '../config/env.js';
 
 export interface SessionOptions {
   /** Body modes assumed when Envoy sends no protocol_config (Envoy < 1.34). */

@@ -17,8 +17,8 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { ExchangeTracer, PhaseSpan, SpanAttributes } from '../pipeline/tracer.js';
 import type { TracingConfig } from '../config/otel-files.js';
-import { httpTracesUrl, otlpProtocol, samplerSpec, timeoutSeconds } from './config.js';
-import type { SamplerSpec } from './config.js';
+import { httpTracesUrl, otlpProtocol, samplerSpec, timeoutSeconds } from '../config/tracing-settings.js';
+import type { SamplerSpec } from '../config/tracing-settings.js';
 
 export interface OtelTracerOptions {
   readonly serviceName: string;

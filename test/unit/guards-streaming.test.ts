@@ -8,7 +8,7 @@ import { SseDecoder } from '../../src/streaming/sse-decoder.js';
 import { StreamingResponseGuard } from '../../src/guards/streaming/stream-guard.js';
 import type { WindowWebhook } from '../../src/guards/streaming/stream-guard.js';
 import { compileRegexGuard } from '../../src/guards/regex/index.js';
-import type { ProviderFamily } from '../../src/providers/usage.js';
+import type { ProviderFamily } from '../../src/provider-family.js';
 
 const CARD = '4111 1111 1111 1111';
 const EMAIL = 'jane.doe@example.com';

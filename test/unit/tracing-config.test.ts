@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { httpTracesUrl, otlpProtocol, samplerSpec, timeoutSeconds } from '../../src/tracing/config.js';
-import { genAiSystem, requestAttributes } from '../../src/tracing/attributes.js';
+import { httpTracesUrl, otlpProtocol, samplerSpec, timeoutSeconds } from '../../src/config/tracing-settings.js';
+import { genAiSystem, requestAttributes } from '../../src/pipeline/span-attributes.js';
 
 describe('tracing.json semantics', () => {
   it('parses Go durations and plain seconds, rounding up (kgateway test_tracing.py vectors)', () => {

@@ -1,6 +1,6 @@
 /** The frozen runtime snapshot, route matching, and the RoutePolicy the pipeline consumes. */
 import type { TracingConfig } from '../otel-files.js';
-import type { RoutePolicy } from '../../pipeline/policy.js';
+import type { RoutePolicy } from '../route-policy.js';
 import type { CompiledBackend, CompiledRoute, ResolvedModel, RuntimeConfig } from './types.js';
 
 export type {

@@ -1,6 +1,6 @@
 /** tracing: the kgateway tracing.json settings, checked here instead of silently defaulted. */
 import type { TracingConfig } from '../otel-files.js';
-import { timeoutSeconds } from '../../tracing/config.js';
+import { timeoutSeconds } from '../tracing-settings.js';
 import type { LoadContext } from './context.js';
 import { isObj } from './context.js';
 

@@ -4,7 +4,7 @@
  * index, or a Gemini candidate index.
  */
 import type { SseEvent } from '../../streaming/sse-decoder.js';
-import type { ProviderFamily } from '../../providers/usage.js';
+import type { ProviderFamily } from '../../provider-family.js';
 
 export interface TextPiece {
   readonly channel: number;

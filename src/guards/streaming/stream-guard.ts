@@ -9,7 +9,7 @@
  * "". Events leave in their original order; unchanged events keep their original data.
  */
 import type { SseEvent } from '../../streaming/sse-decoder.js';
-import type { ProviderFamily } from '../../providers/usage.js';
+import type { ProviderFamily } from '../../provider-family.js';
 import { encodeEvent, guardedEvent } from './sse-events.js';
 import type { GuardedEvent, TextPiece } from './sse-events.js';
 

@@ -7,7 +7,7 @@
  * - Every OpenAI choice is masked; the original stopped after the first.
  * - Webhooks get multi-part content as the concatenated text parts.
  */
-import type { ProviderFamily } from '../../providers/usage.js';
+import type { ProviderFamily } from '../../provider-family.js';
 
 export interface TextSlot {
   readonly role: string;

@@ -21,24 +21,8 @@ export interface ResponseFacts {
   isToolCall: boolean;
 }
 
-/** The wire dialect a kgateway `x-llm-provider` value speaks. */
-export type ProviderFamily = 'openai' | 'anthropic' | 'gemini';
-
-/**
- * Maps a kgateway `x-llm-provider` value (`openai | azure_openai | anthropic | gemini | vertex-ai`) to its
- * wire dialect. Matching is exact, as in kgateway; any other value is treated as OpenAI-compatible.
- */
-export function providerFamily(provider: string): ProviderFamily {
-  switch (provider) {
-    case 'anthropic':
-      return 'anthropic';
-    case 'gemini':
-    case 'vertex-ai':
-      return 'gemini';
-    default:
-      return 'openai';
-  }
-}
+export type { ProviderFamily } from '../../provider-family.js';
+export { providerFamily } from '../../provider-family.js';
 
 /** Builds a ResponseFacts object without undefined optional keys (exactOptionalPropertyTypes). */
 export function makeFacts(

@@ -1,5 +1,5 @@
 /** gen_ai.* span attributes from plain request/response data (kgateway-contract.md §3.8). */
-import type { PhaseSpan, SpanAttributes } from '../pipeline/tracer.js';
+import type { PhaseSpan, SpanAttributes } from './tracer.js';
 import type { ResponseFacts } from '../providers/usage.js';
 
 const CONTENT_LIMIT = 64 * 1024;
