@@ -21,5 +21,12 @@
 import type { Scenario } from './types.js';
 import { KGATEWAY_SCENARIOS } from './scenarios-kgateway.js';
 import { GUARD_SCENARIOS } from './scenarios-guards.js';
+import { STANDALONE_SCENARIOS } from './scenarios-standalone.js';
+import { STANDALONE_ERROR_SCENARIOS } from './scenarios-standalone-errors.js';
 
-export const SCENARIOS: readonly Scenario[] = [...KGATEWAY_SCENARIOS, ...GUARD_SCENARIOS];
+export const SCENARIOS: readonly Scenario[] = [
+  ...KGATEWAY_SCENARIOS,
+  ...GUARD_SCENARIOS,
+  ...STANDALONE_SCENARIOS,
+  ...STANDALONE_ERROR_SCENARIOS,
+];
