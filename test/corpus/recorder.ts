@@ -78,8 +78,10 @@ async function startServices(sc: Scenario): Promise<Services> {
   return out;
 }
 
+/** The per-request summary line, and every warning or error (pino levels as labels or numbers). */
 const KEEP_LOG = (l: Record<string, unknown>): boolean =>
-  l.msg === 'request summary' || (typeof l.level === 'number' && l.level >= 40);
+  l.msg === 'request summary' ||
+  (typeof l.level === 'number' ? l.level >= 40 : ['warn', 'error', 'fatal'].includes(String(l.level)));
 
 export async function recordScenario(sc: Scenario): Promise<unknown> {
   const services = await startServices(sc);
