@@ -10,6 +10,7 @@
 import protoLoader from '@grpc/proto-loader';
 import { LOADER_OPTIONS, loadCodecs } from '../src/server/proto.js';
 import { StreamSession } from '../src/server/stream-session.js';
+import { kgatewayMode } from '../src/app.js';
 import { AiExchange } from '../src/pipeline/exchange.js';
 import type { ExchangeDeps } from '../src/pipeline/exchange.js';
 import { KgatewayPolicySource } from '../src/config/kgateway-policy.js';
@@ -90,15 +91,20 @@ function deps(observer: ExchangeDeps['observer'], tracer: ExchangeTracer): Excha
     maxCustomMatchChars: 256,
     phoneCheckBudget: 100_000,
   };
+  const guards = new GuardRunner(services, new GuardCache(services));
   return {
-    policies: new KgatewayPolicySource(),
+    mode: kgatewayMode({
+      policies: new KgatewayPolicySource(),
+      guards,
+      observer,
+      log: silent,
+      maxBodyBytes: 8 << 20,
+    }),
     customLabels: [],
     observer,
     log: silent,
     maxBodyBytes: 8 << 20,
-    syncTokenCountMaxBytes: 32 * 1024,
     tracer,
-    guards: new GuardRunner(services, new GuardCache(services)),
   };
 }
 

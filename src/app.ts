@@ -27,7 +27,17 @@ import { GuardCache, GuardRunner } from './pipeline/guard-stages.js';
 import type { GuardServices } from './pipeline/guard-stages.js';
 import { NodeHttpClient } from './http/index.js';
 import { ModerationClient } from './guards/moderation/index.js';
-import { StandaloneExchange } from './pipeline/standalone-exchange.js';
+import type { ExchangeDeps, Mode } from './pipeline/exchange.js';
+import type { ExchangeObserver } from './pipeline/observer.js';
+import type { LogSink } from './pipeline/log.js';
+import { KgatewayMode } from './pipeline/modes/kgateway.js';
+import { StandaloneMode } from './pipeline/modes/standalone.js';
+import type { Stage } from './pipeline/stage.js';
+import { RequestDefaultsStage } from './pipeline/stages/request-defaults.js';
+import { PromptEstimateStage } from './pipeline/stages/prompt-estimate.js';
+import { RequestGuardsStage } from './pipeline/stages/request-guards.js';
+import { ResponseGuardsStage } from './pipeline/stages/response-guards.js';
+import { RecordStage } from './pipeline/stages/record.js';
 import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standalone/index.js';
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
@@ -89,33 +99,25 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     maxCustomMatchChars: settings.maxCustomMatchChars,
     phoneCheckBudget: settings.guardPhoneCheckBudget,
   };
-  const exchangeDeps = {
-    policies,
+  const observer = new DeferredCompletionObserver(metrics, (err) =>
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording metrics failed'),
+  );
+  const guards = new GuardRunner(guardServices, new GuardCache(guardServices));
+  const parts = { guards, observer, log, maxBodyBytes: settings.maxBodyBytes };
+  const mode: Mode = standalone
+    ? standaloneMode({ ...parts, config: () => standalone.current })
+    : kgatewayMode({ ...parts, policies });
+  const exchangeDeps: ExchangeDeps = {
+    mode,
     customLabels: stats.customLabels,
-    observer: new DeferredCompletionObserver(metrics, (err) =>
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording metrics failed'),
-    ),
+    observer,
     log,
     maxBodyBytes: settings.maxBodyBytes,
-    syncTokenCountMaxBytes: 32 * 1024,
     tracer: tracing?.tracer ?? NOOP_TRACER,
-    guards: new GuardRunner(guardServices, new GuardCache(guardServices)),
   };
   registerExtProc(grpc, {
     codec: codecs.extProc,
-    newExchange:
-      opts.newExchange ??
-      (standalone
-        ? (info) =>
-            new StandaloneExchange(info, {
-              config: () => standalone.current,
-              observer: exchangeDeps.observer,
-              log,
-              maxBodyBytes: settings.maxBodyBytes,
-              tracer: exchangeDeps.tracer,
-              guards: exchangeDeps.guards,
-            })
-        : (info) => new AiExchange(info, exchangeDeps)),
+    newExchange: opts.newExchange ?? ((info) => new AiExchange(info, exchangeDeps)),
     session: {
       defaultModes: settings.defaultModes,
       maxHeldBodyBytes: settings.maxBodyBytes,
@@ -201,6 +203,46 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         .catch((err: unknown) => log.warn({ err: String(err) }, 'tracing shutdown failed'));
     },
   };
+}
+
+const stageList = (...stages: Stage[]): readonly Stage[] => Object.freeze(stages);
+
+export interface ModeParts {
+  readonly guards: GuardRunner;
+  readonly observer: ExchangeObserver;
+  readonly log: Logger | LogSink;
+  readonly maxBodyBytes: number;
+}
+
+/** kgateway mode and its stages, in the order of pipeline/stage.ts. */
+export function kgatewayMode(p: ModeParts & { readonly policies: KgatewayPolicySource }): KgatewayMode {
+  return new KgatewayMode({
+    policies: p.policies,
+    stages: stageList(
+      new PromptEstimateStage({ syncMaxBytes: 32 * 1024, hitsAddend: true }),
+      new RequestGuardsStage(p.guards),
+      new ResponseGuardsStage(p.guards),
+      new RecordStage(p.observer, p.log),
+    ),
+    maxBodyBytes: p.maxBodyBytes,
+  });
+}
+
+/** Standalone mode and its stages, in the order of pipeline/stage.ts. */
+export function standaloneMode(p: ModeParts & { readonly config: () => RuntimeConfig }): StandaloneMode {
+  return new StandaloneMode({
+    config: p.config,
+    stages: stageList(
+      new RequestDefaultsStage(),
+      new PromptEstimateStage({ syncMaxBytes: Infinity, hitsAddend: false }),
+      new RequestGuardsStage(p.guards),
+      new ResponseGuardsStage(p.guards),
+      new RecordStage(p.observer, p.log),
+    ),
+    maxBodyBytes: p.maxBodyBytes,
+    log: p.log,
+    droppedParam: (provider, param) => p.observer.droppedParam?.(provider, param),
+  });
 }
 
 function loadStats(settings: ServerSettings, log: Logger): StatsConfig {

@@ -1,5 +1,14 @@
 /** The one policy type both ways in (kgateway metadata, standalone YAML) produce. */
 import type { RequestGuardConfig, ResponseGuardConfig } from '../guards/config.js';
+import type { FieldDefault, PromptEnrichment, WebhookTransport } from './standalone/types.js';
+
+/** Standalone: what the route adds to each request before the guards. */
+export interface RequestDefaults {
+  readonly promptEnrichment: PromptEnrichment | undefined;
+  readonly defaults: readonly FieldDefault[];
+  /** Add stream_options.include_usage to streaming requests. */
+  readonly streamUsage: boolean;
+}
 
 export interface RoutePolicy {
   readonly source: 'kgateway' | 'standalone';
@@ -15,4 +24,11 @@ export interface RoutePolicy {
   /** Identify each guard config, so compiled guards can be cached (kgateway's -hash keys). */
   readonly requestGuardKey: string | undefined;
   readonly responseGuardKey: string | undefined;
+  /** Standalone: per-route webhook transport (kgateway mode uses the server's settings). */
+  readonly webhookTransport?: {
+    readonly request: WebhookTransport | undefined;
+    readonly response: WebhookTransport | undefined;
+  };
+  /** Standalone: enrichment, field defaults and stream usage. */
+  readonly requestDefaults?: RequestDefaults;
 }

@@ -24,7 +24,8 @@ import type { HttpClient } from '../guards/http-client.js';
 import { StreamingResponseGuard } from '../guards/streaming/stream-guard.js';
 import type { WindowWebhook } from '../guards/streaming/stream-guard.js';
 import type { ExchangeObserver, GuardAction, GuardName, GuardPhase } from './observer.js';
-import type { HeaderView, LocalReply } from './types.js';
+import type { HeaderView } from './types.js';
+import type { Refusal } from './reply.js';
 import type { PhaseSpan } from './tracer.js';
 import type { LogSink } from './log.js';
 
@@ -92,20 +93,18 @@ export interface GuardContext {
 
 export type RequestGuardResult =
   | { readonly kind: 'pass'; readonly changed: boolean }
-  | { readonly kind: 'reject'; readonly reply: LocalReply };
+  | { readonly kind: 'reject'; readonly refusal: Refusal };
 export type ResponseGuardResult =
-  | { readonly kind: 'pass'; readonly changed: boolean }
-  | { readonly kind: 'fail'; readonly reply: LocalReply };
+  { readonly kind: 'pass'; readonly changed: boolean } | { readonly kind: 'fail'; readonly refusal: Refusal };
 
 type Obj = Record<string, unknown>;
 
-function rejectReply(cfg: RequestGuardConfig, fallbackMessage: string, details: string): LocalReply {
+function rejectReply(cfg: RequestGuardConfig, fallbackMessage: string, details: string): Refusal {
   // A reject is never 200 (the original answered 200 without customResponse); 403 by default.
   return {
     status: cfg.customResponse?.statusCode ?? 403,
-    body: cfg.customResponse?.message ?? fallbackMessage,
-    headers: [['content-type', 'text/plain']],
-    details,
+    message: cfg.customResponse?.message ?? fallbackMessage,
+    code: details,
   };
 }
 
@@ -187,11 +186,10 @@ export class GuardRunner {
             span.end();
             return {
               kind: 'reject',
-              reply: {
+              refusal: {
                 status: verdict.status,
-                body: verdict.body,
-                headers: [['content-type', 'text/plain']],
-                details: verdict.reason ?? 'rejected by guardrails webhook',
+                message: verdict.body,
+                code: verdict.reason ?? 'rejected by guardrails webhook',
               },
             };
         }
@@ -201,7 +199,7 @@ export class GuardRunner {
         this.record('request', 'webhook', 'error', ctx, { err: errorText(err) });
         return {
           kind: 'reject',
-          reply: rejectReply(cfg, 'Error with guardrails webhook', 'guardrails webhook error'),
+          refusal: rejectReply(cfg, 'Error with guardrails webhook', 'guardrails webhook error'),
         };
       }
     }
@@ -219,11 +217,10 @@ export class GuardRunner {
         this.record('request', 'regex', 'error', ctx, { err: err.message });
         return {
           kind: 'reject',
-          reply: {
+          refusal: {
             status: 413,
-            body: 'The request is too large to be checked by its guardrails',
-            headers: [['content-type', 'text/plain']],
-            details: 'guardrails_budget_exceeded',
+            message: 'The request is too large to be checked by its guardrails',
+            code: 'guardrails_budget_exceeded',
           },
         };
       }
@@ -249,7 +246,11 @@ export class GuardRunner {
         if (verdict.flagged) {
           return {
             kind: 'reject',
-            reply: rejectReply(cfg, 'Rejected by guardrails moderation', 'rejected by guardrails moderation'),
+            refusal: rejectReply(
+              cfg,
+              'Rejected by guardrails moderation',
+              'rejected by guardrails moderation',
+            ),
           };
         }
       } catch (err) {
@@ -280,7 +281,7 @@ export class GuardRunner {
         if (!hit) return { kind: 'pass', changed: false };
         return {
           kind: 'reject',
-          reply: rejectReply(cfg, 'Rejected by guardrails regex', 'rejected by guardrails regex'),
+          refusal: rejectReply(cfg, 'Rejected by guardrails regex', 'rejected by guardrails regex'),
         };
       }
       const entities = maskSlots(guard, slots);
@@ -319,7 +320,7 @@ export class GuardRunner {
         this.record('response', 'webhook', 'error', ctx, { err: errorText(err) });
         return {
           kind: 'fail',
-          reply: { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details: 'guardrails webhook error' },
+          refusal: { status: 500, message: RESPONSE_GUARD_FAILURE_MESSAGE, code: 'guardrails webhook error' },
         };
       }
     }
@@ -342,7 +343,11 @@ export class GuardRunner {
         this.record('response', 'regex', 'error', ctx, { err: err.message });
         return {
           kind: 'fail',
-          reply: { status: 500, body: RESPONSE_GUARD_FAILURE_MESSAGE, details: 'guardrails_budget_exceeded' },
+          refusal: {
+            status: 500,
+            message: RESPONSE_GUARD_FAILURE_MESSAGE,
+            code: 'guardrails_budget_exceeded',
+          },
         };
       } finally {
         span.end();

@@ -46,4 +46,6 @@ export interface ExchangeObserver {
   guardAction?(phase: GuardPhase, guard: GuardName, action: GuardAction): void;
   /** One webhook call: its latency and whether it answered. */
   webhookCall?(phase: GuardPhase, seconds: number, ok: boolean): void;
+  /** Standalone: a request parameter the provider cannot take was dropped. */
+  droppedParam?(provider: string, param: string): void;
 }

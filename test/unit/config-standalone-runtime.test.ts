@@ -143,18 +143,18 @@ describe('standalone config: model resolution', () => {
     });
   });
 
-  it('toRoutePolicy gives the pipeline its RoutePolicy', () => {
+  it('toRoutePolicy gives the pipeline its RoutePolicy (the type kgateway mode builds too)', () => {
     const chat = route('chat');
-    const res = chat.resolveModel('fast');
-    assert.ok(!('error' in res));
-    const p = toRoutePolicy(chat, res, { requestId: 'req-1', chatStreaming: true });
+    const p = toRoutePolicy(chat);
     assert.equal(p.source, 'standalone');
-    assert.equal(p.provider, 'openai');
-    assert.equal(p.model, 'gpt-4o-mini');
-    assert.equal(p.requestId, 'req-1');
-    assert.equal(p.chatStreaming, true);
+    assert.equal(p.provider, ''); // an alias route: the request's model picks the backend
     assert.equal(p.requestGuards, chat.policy.guards.request);
     assert.equal(p.requestGuardKey, chat.policy.guards.requestKey);
+    assert.equal(p.webhookTransport?.request, chat.policy.guards.requestWebhook);
+    assert.equal(p.requestDefaults?.defaults, chat.policy.defaults);
+    const single = c.routes.find((r) => r.backend !== undefined)!;
+    assert.equal(toRoutePolicy(single).provider, single.backend!.provider);
+    assert.equal(toRoutePolicy(single).model, single.backend!.defaultModel);
   });
 });
 

@@ -1,7 +1,7 @@
 /** The frozen runtime snapshot, route matching, and the RoutePolicy the pipeline consumes. */
 import type { TracingConfig } from '../otel-files.js';
 import type { RoutePolicy } from '../route-policy.js';
-import type { CompiledBackend, CompiledRoute, ResolvedModel, RuntimeConfig } from './types.js';
+import type { CompiledBackend, CompiledRoute, RuntimeConfig } from './types.js';
 
 export type {
   AuthInfo,
@@ -52,22 +52,31 @@ export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
   });
 }
 
-/** The RoutePolicy for one request on `route`, once its model is resolved. */
-export function toRoutePolicy(
-  route: CompiledRoute,
-  resolved: ResolvedModel,
-  request: { readonly requestId?: string | undefined; readonly chatStreaming?: boolean },
-): RoutePolicy {
+const VERIFIED = Object.freeze({ scheme: 'https' as const, insecureSkipVerify: false });
+
+/**
+ * The RoutePolicy of a standalone route (the type kgateway mode builds from gRPC metadata). The
+ * provider and model are the single backend's, or empty until the request's model picks one.
+ */
+export function toRoutePolicy(route: CompiledRoute): RoutePolicy {
   const g = route.policy.guards;
+  const p = route.policy;
   return {
     source: 'standalone',
-    provider: resolved.backend.provider,
-    model: resolved.model,
-    requestId: request.requestId,
-    chatStreaming: request.chatStreaming === true,
+    provider: route.backend?.provider ?? '',
+    model: route.backend?.defaultModel,
+    requestId: undefined,
+    chatStreaming: false,
     requestGuards: g.request,
     responseGuards: g.response,
     requestGuardKey: g.requestKey,
     responseGuardKey: g.responseKey,
+    // Standalone webhooks verify TLS unless the route's config says otherwise.
+    webhookTransport: { request: g.requestWebhook ?? VERIFIED, response: g.responseWebhook ?? VERIFIED },
+    requestDefaults: {
+      promptEnrichment: p.promptEnrichment,
+      defaults: p.defaults,
+      streamUsage: p.streamUsage,
+    },
   };
 }

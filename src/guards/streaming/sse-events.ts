@@ -3,7 +3,7 @@
  * A "channel" is one independent text stream: an OpenAI choice index, an Anthropic content block
  * index, or a Gemini candidate index.
  */
-import type { SseEvent } from '../../streaming/sse-decoder.js';
+import type { StreamEvent } from '../../streaming/stream-event.js';
 import type { ProviderFamily } from '../../provider-family.js';
 
 export interface TextPiece {
@@ -17,7 +17,7 @@ export class GuardedEvent {
   modified = false;
   pieces: readonly TextPiece[] = [];
   constructor(
-    readonly event: SseEvent,
+    readonly event: StreamEvent,
     /** Parsed data, when it is a JSON object. */
     readonly json: Record<string, unknown> | undefined,
   ) {}
@@ -85,9 +85,9 @@ function geminiPieces(json: Obj, mark: () => void): TextPiece[] {
   return out;
 }
 
-export function guardedEvent(family: ProviderFamily, event: SseEvent): GuardedEvent {
-  let json: Obj | undefined;
-  if (event.data.trimStart().startsWith('{')) {
+export function guardedEvent(family: ProviderFamily, event: StreamEvent): GuardedEvent {
+  let json: Obj | undefined = event.json;
+  if (json === undefined && event.data.trimStart().startsWith('{')) {
     try {
       const parsed = JSON.parse(event.data) as unknown;
       if (isObj(parsed)) json = parsed;
@@ -109,11 +109,14 @@ export function guardedEvent(family: ProviderFamily, event: SseEvent): GuardedEv
   return ev;
 }
 
-/** Encodes an event; modified events carry their re-serialized JSON, others their original data. */
-export function encodeEvent(ev: GuardedEvent): string {
-  const data = ev.modified && ev.json ? JSON.stringify(ev.json) : ev.event.data;
-  let out = ev.event.event ? `event: ${ev.event.event}\n` : '';
-  if (ev.event.id !== undefined) out += `id: ${ev.event.id}\n`;
-  for (const line of data.split('\n')) out += `data: ${line}\n`;
-  return out + '\n';
+/** The event to send: a modified event carries its re-serialized JSON, others their original data. */
+export function releasedEvent(ev: GuardedEvent): StreamEvent {
+  if (!ev.modified || !ev.json) return ev.event;
+  const out: { event?: string; id?: string; data: string; json: Obj } = {
+    data: JSON.stringify(ev.json),
+    json: ev.json,
+  };
+  if (ev.event.event !== undefined) out.event = ev.event.event;
+  if (ev.event.id !== undefined) out.id = ev.event.id;
+  return out;
 }

@@ -8,9 +8,10 @@
  * when its text changed, the first event of the window carries the new text and the others carry
  * "". Events leave in their original order; unchanged events keep their original data.
  */
-import type { SseEvent } from '../../streaming/sse-decoder.js';
+import type { StreamEvent } from '../../streaming/stream-event.js';
+import { encodeSseAll } from '../../streaming/stream-event.js';
 import type { ProviderFamily } from '../../provider-family.js';
-import { encodeEvent, guardedEvent } from './sse-events.js';
+import { guardedEvent, releasedEvent } from './sse-events.js';
 import type { GuardedEvent, TextPiece } from './sse-events.js';
 
 export interface StreamTextMasker {
@@ -33,6 +34,9 @@ export interface StreamGuardOptions {
 }
 
 export interface StreamGuardResult {
+  /** The events that may be sent now, in order (rewritten ones carry their new data and json). */
+  readonly events: readonly StreamEvent[];
+  /** The same events as SSE text. */
   readonly bytes: string;
   /** Windows whose text the guards changed in this call. */
   readonly maskedWindows: number;
@@ -63,7 +67,7 @@ export class StreamingResponseGuard {
   }
 
   /** Takes decoded events; returns the SSE text that may be sent now. */
-  push(events: readonly SseEvent[]): Promise<StreamGuardResult> {
+  push(events: readonly StreamEvent[]): Promise<StreamGuardResult> {
     for (const e of events) {
       const ev = guardedEvent(this.family, e);
       this.queue.push(ev);
@@ -117,7 +121,14 @@ export class StreamingResponseGuard {
         if (list.length === 0) this.pending.delete(w.channel);
       });
     }
-    return { bytes: this.drain(), maskedWindows: masked };
+    const events = this.drain();
+    return {
+      events,
+      maskedWindows: masked,
+      get bytes() {
+        return encodeSseAll(events);
+      },
+    };
   }
 
   /** How many of a channel's held pieces can be released now. */
@@ -151,14 +162,14 @@ export class StreamingResponseGuard {
   }
 
   /** Sends queued events from the front while every text piece in them is released. */
-  private drain(): string {
-    let out = '';
+  private drain(): StreamEvent[] {
+    const out: StreamEvent[] = [];
     let i = 0;
     for (; i < this.queue.length; i++) {
       const ev = this.queue[i]!;
       if (!ev.pieces.every((p) => this.released.has(p))) break;
       for (const p of ev.pieces) this.released.delete(p);
-      out += encodeEvent(ev);
+      out.push(releasedEvent(ev));
     }
     this.queue.splice(0, i);
     return out;

@@ -1,0 +1,318 @@
+/**
+ * Standalone mode's codec: client API ⇄ canonical OpenAI Chat Completions ⇄ provider API.
+ *
+ * Request: client body → canonical request → model alias → (stages) → provider request, :path,
+ * :authority, x-ai-extproc-backend, auth (headers, or SigV4 over the final body), one body reply
+ * with clear_route_cache so Envoy routes to the backend's cluster.
+ * Response: a 2xx stream is decoded into canonical chunks (stream events the stages see, each
+ * carrying its parsed chunk), then encoded once for the client; anything else is buffered and
+ * translated once (a success through the stages, an error into the client's format, status kept).
+ */
+import type { CompiledBackend, CompiledRoute } from '../../config/standalone/index.js';
+import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
+import { signBedrockRequest } from '../../providers/bedrock/index.js';
+import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
+import { providerAdapter } from '../../providers/translate/registry.js';
+import type {
+  ClientAdapter,
+  ClientApi,
+  ClientStreamEncoder,
+  OpenAIChatChunk,
+  ProviderAdapter,
+  ProviderStreamDecoder,
+  UpstreamTarget,
+} from '../../providers/translate/types.js';
+import { TranslationError } from '../../providers/translate/types.js';
+import { openAIUsage, parseResponseFacts } from '../../providers/usage.js';
+import type { ResponseFacts } from '../../providers/usage.js';
+import { gunzipBounded, isGzip } from '../../streaming/gzip.js';
+import type { StreamEvent } from '../../streaming/stream-event.js';
+import type { LogSink } from '../log.js';
+import { refuse } from '../reply.js';
+import type { Refusal } from '../reply.js';
+import type { BodyResult, Codec, RequestBody, RequestEncoding, ResponseStart } from '../route.js';
+import type { ExchangeFacts, Json } from '../stage.js';
+import type { SpanAttributes } from '../tracer.js';
+import type { HeaderEdits, HeaderView } from '../types.js';
+
+export const STANDALONE_NS = 'ai_extproc';
+export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
+export const BACKEND_HEADER = 'x-ai-extproc-backend';
+
+export interface TranslatingDeps {
+  readonly maxBodyBytes: number;
+  readonly log: LogSink;
+  readonly droppedParam?: (provider: string, param: string) => void;
+}
+
+const asObj = (v: unknown): Json | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+
+/** TranslationErrors become refusals in the client's format. */
+function translated<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof TranslationError)
+      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
+    throw err;
+  }
+}
+
+interface Stream {
+  readonly decoder: ProviderStreamDecoder;
+  readonly encoder: ClientStreamEncoder;
+  usage: Json | undefined;
+  model: string;
+  readonly finishReasons: string[];
+  failed: boolean;
+}
+
+export class TranslatingCodec implements Codec {
+  readonly holdsRequest = true;
+  readonly streamFailure: Refusal | undefined = undefined;
+  private backend: CompiledBackend | undefined;
+  private target: UpstreamTarget | undefined;
+  private adapter: ProviderAdapter | undefined;
+  /** The gateway added stream_options.include_usage: an OpenAI client must not see the usage chunk. */
+  private injectedUsage = false;
+  private clientWantsUsage = false;
+  private gzip = false;
+  private stream: Stream | undefined;
+
+  constructor(
+    private readonly route: CompiledRoute,
+    readonly api: ClientApi,
+    private readonly client: ClientAdapter,
+    private readonly deps: TranslatingDeps,
+  ) {}
+
+  requestHeaderEdits(): undefined {
+    return undefined; // every edit rides on the body reply, with the route choice
+  }
+
+  decodeRequest(body: RequestBody, x: ExchangeFacts): Json {
+    if (body.problem === 'too-large')
+      throw refuse(413, 'Request body too large', 'ai_extproc_translation_error');
+    if (body.problem === 'not-json' || body.problem === 'empty')
+      throw refuse(400, 'The request body is not valid JSON', 'ai_extproc_translation_error');
+    const json = body.json;
+    if (!json) throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
+    if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
+    const canonical = translated(() => this.client.request(json));
+    const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
+    const resolved = this.route.resolveModel(requestModel || undefined);
+    if ('error' in resolved)
+      throw refuse(404, resolved.error, 'ai_extproc_translation_error', 'not_found_error');
+    const stream = canonical.stream === true;
+    // Whoever adds include_usage (a route policy, or an adapter that always does), a client that
+    // did not ask for the usage-only chunk must not receive it.
+    this.clientWantsUsage = this.api === 'anthropic' || clientAskedStreamUsage(canonical);
+    this.injectedUsage = stream && !this.clientWantsUsage;
+    this.backend = resolved.backend;
+    this.target = resolved.backend.target(resolved.model, stream);
+    this.adapter = providerAdapter(resolved.backend.provider);
+    x.provider = resolved.backend.provider;
+    x.backend = resolved.backend.name;
+    x.model = requestModel;
+    x.streaming = stream;
+    return canonical;
+  }
+
+  spanAttributes(x: ExchangeFacts): SpanAttributes {
+    return { 'ai_extproc.backend': x.backend, 'ai_extproc.route': this.route.name };
+  }
+
+  encodeRequest(canonical: Json, _changed: boolean, x: ExchangeFacts): RequestEncoding {
+    const backend = this.backend!;
+    const target = this.target!;
+    const out = translated(() => this.adapter!.request(canonical, target));
+    x.dropped.push(...out.droppedParams);
+    for (const p of x.dropped) this.deps.droppedParam?.(backend.provider, p);
+    const set: [string, string][] = [
+      [':path', out.path],
+      [':authority', backend.baseUrl.authority],
+      [BACKEND_HEADER, backend.cluster],
+      ...out.headers.map(([k, v]) => [k, v] as [string, string]),
+    ];
+    // The response must be readable to translate it: no compression from the upstream.
+    const remove = ['accept-encoding'];
+    const auth = backend.authFor(x.headers);
+    switch (auth.kind) {
+      case 'missing':
+        throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
+      case 'headers':
+        set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
+        remove.push(...auth.remove.filter((h) => !auth.set.some(([k]) => k === h)));
+        break;
+      case 'sigv4': {
+        // Signed over the final body and the exact headers the upstream receives.
+        const signed = signBedrockRequest({
+          method: 'POST',
+          host: backend.baseUrl.authority,
+          path: out.path,
+          headers: Object.fromEntries(out.headers),
+          body: out.body,
+          region: auth.region,
+          credentials: auth.credentials,
+        });
+        set.push(...Object.entries(signed));
+        remove.push(...auth.remove);
+        break;
+      }
+    }
+    return {
+      body: out.body,
+      headers: { set, remove },
+      clearRouteCache: true,
+      metadata: {
+        [STANDALONE_NS]: { backend: backend.name, route: this.route.name, rate_limited_tokens: x.estimate },
+      },
+    };
+  }
+
+  responseHeaders(headers: HeaderView, x: ExchangeFacts): ResponseStart {
+    this.gzip = isGzip(headers.get('content-encoding'));
+    const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
+    const set: [string, string][] = [];
+    const remove: string[] = ['content-length'];
+    if (x.dropped.length > 0) set.push([DROPPED_PARAMS_HEADER, [...new Set(x.dropped)].join(',')]);
+    const edits = (): HeaderEdits => ({ set, remove });
+    if (ok && this.target!.stream && !this.gzip) {
+      this.stream = {
+        decoder: this.adapter!.stream(this.target!),
+        encoder: this.client.stream(),
+        usage: undefined,
+        model: '',
+        finishReasons: [],
+        failed: false,
+      };
+      x.responseStreaming = true;
+      set.push(['content-type', 'text/event-stream'], ['cache-control', 'no-cache']);
+      return { plan: 'transform', stream: true, headers: edits() };
+    }
+    // JSON success or any error: buffered, translated once, sent as identity-encoded JSON.
+    set.push(['content-type', 'application/json']);
+    remove.push('content-encoding');
+    return { plan: 'buffer', stream: false, headers: edits() };
+  }
+
+  /** Canonical chunks → stream events (facts taken on the way). */
+  private events(chunks: readonly OpenAIChatChunk[]): StreamEvent[] {
+    const s = this.stream!;
+    const out: StreamEvent[] = [];
+    for (const c of chunks) {
+      const usage = asObj(c.usage);
+      if (usage) s.usage = usage;
+      if (!s.model && typeof c.model === 'string') s.model = c.model;
+      for (const choice of Array.isArray(c.choices) ? (c.choices as unknown[]) : []) {
+        const reason = asObj(choice)?.finish_reason;
+        if (typeof reason === 'string') s.finishReasons.push(reason);
+      }
+      out.push({ data: JSON.stringify(c), json: c });
+    }
+    return out;
+  }
+
+  /** A mid-stream failure: one error event for the client, then nothing more. */
+  private failure(err: unknown, x: ExchangeFacts): StreamEvent[] {
+    const s = this.stream!;
+    s.failed = true;
+    x.outcome = 'upstream-error';
+    const e =
+      err instanceof TranslationError
+        ? err
+        : new TranslationError(502, 'upstream stream failed', 'api_error');
+    this.deps.log.warn({ requestId: x.requestId, err: e.message }, 'upstream stream failed');
+    const json = { error: { message: e.message, type: e.type, status: e.status } };
+    return [{ event: 'error', data: JSON.stringify(json), json }];
+  }
+
+  streamChunk(chunk: Buffer, x: ExchangeFacts): readonly StreamEvent[] {
+    const s = this.stream;
+    if (!s || s.failed) return [];
+    try {
+      return this.events(s.decoder.push(chunk));
+    } catch (err) {
+      return this.failure(err, x);
+    }
+  }
+
+  streamEnd(x: ExchangeFacts): readonly StreamEvent[] {
+    const s = this.stream;
+    if (!s || s.failed) return [];
+    try {
+      return this.events(s.decoder.end());
+    } catch (err) {
+      return this.failure(err, x);
+    }
+  }
+
+  encodeEvents(events: readonly StreamEvent[]): string {
+    const s = this.stream!;
+    if (this.api === 'openai') {
+      let out = '';
+      for (const ev of events) {
+        const e = ev.event === 'error' ? asObj(ev.json?.error) : undefined;
+        if (e) {
+          const err = { status: Number(e.status), message: String(e.message), type: String(e.type) };
+          out += `data: ${JSON.stringify(this.client.error(err))}\n\n`;
+        } else if (this.injectedUsage && ev.json && 'usage' in ev.json) {
+          for (const c of dropInjectedUsageChunk([ev.json])) out += `data: ${JSON.stringify(c)}\n\n`;
+        } else out += `data: ${ev.data}\n\n`;
+      }
+      return out;
+    }
+    const chunks = events.map((ev) => ev.json ?? asObj(JSON.parse(ev.data)) ?? {});
+    return s.encoder.push(chunks);
+  }
+
+  encodeStreamEnd(): string {
+    const s = this.stream;
+    return !s || s.failed ? '' : s.encoder.end();
+  }
+
+  streamFacts(): ResponseFacts {
+    const s = this.stream!;
+    const usage = openAIUsage(s.usage);
+    return {
+      ...(usage ? { usage } : {}),
+      responseModel: s.model,
+      finishReasons: s.finishReasons,
+      isToolCall: false,
+    };
+  }
+
+  bodyEnd(held: Buffer | undefined, x: ExchangeFacts): BodyResult {
+    const raw = held ?? Buffer.alloc(0);
+    const bytes = this.gzip ? gunzipBounded(raw, this.deps.maxBodyBytes) : raw;
+    const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
+    if (!ok) {
+      const err = this.adapter!.error(x.status ?? 502, bytes);
+      return {
+        kind: 'upstream-error',
+        body: Buffer.from(JSON.stringify(this.client.error(err))),
+        facts: { finishReasons: [], isToolCall: false },
+      };
+    }
+    let json: Json | undefined;
+    try {
+      json = asObj(JSON.parse(bytes.toString('utf8')));
+    } catch {
+      /* handled below */
+    }
+    if (!json)
+      throw refuse(
+        502,
+        'The upstream answered with a body that is not JSON',
+        'ai_extproc_translation_error',
+        'api_error',
+      );
+    const completion = translated(() => this.adapter!.response(json, this.target!));
+    return { kind: 'completion', completion, facts: parseResponseFacts('openai', completion) };
+  }
+
+  encodeBody(completion: Json | undefined): Buffer {
+    return Buffer.from(JSON.stringify(this.client.response(completion ?? {})));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Standalone mode: the route comes from the YAML config (the live snapshot when the request
+ * started; a reload never changes a request in flight); bodies are translated (TranslatingCodec);
+ * local replies are JSON errors in the client's API format; metadata goes to ai_extproc.
+ */
+import type { CompiledRoute, ModelListing, RuntimeConfig } from '../../config/standalone/index.js';
+import { listModels, toRoutePolicy } from '../../config/standalone/index.js';
+import type { RoutePolicy } from '../../config/route-policy.js';
+import type { ResponseFacts } from '../../providers/usage.js';
+import { clientAdapter, clientApiForPath } from '../../providers/translate/registry.js';
+import { modelList, modelObject } from '../../providers/translate/model-list.js';
+import type { ClientAdapter } from '../../providers/translate/types.js';
+import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
+import type { TranslatingDeps } from '../codecs/translating.js';
+import type { FactsSeed, Mode, Opened } from '../exchange.js';
+import { errorTypeForStatus } from '../reply.js';
+import type { Refusal } from '../reply.js';
+import type { Route } from '../route.js';
+import type { ExchangeFacts, Stage } from '../stage.js';
+import type { DynamicMetadata, HeaderView, LocalReply } from '../types.js';
+
+export interface StandaloneModeDeps extends TranslatingDeps {
+  /** The live config snapshot (hot reload swaps it). */
+  readonly config: () => RuntimeConfig;
+  readonly stages: readonly Stage[];
+}
+
+/** A refusal as a JSON error in the client's API format. */
+export function renderJson(client: ClientAdapter, r: Refusal): LocalReply {
+  const body = client.error({
+    status: r.status,
+    message: r.message,
+    type: r.type ?? errorTypeForStatus(r.status),
+  });
+  return {
+    status: r.status,
+    body: JSON.stringify(body),
+    headers: [['content-type', 'application/json']],
+    details: r.code,
+  };
+}
+
+function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata {
+  const prompt = facts.usage?.promptTokens ?? 0;
+  const completion = facts.usage?.completionTokens ?? 0;
+  return {
+    [STANDALONE_NS]: {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+      model: x.model,
+      provider: x.provider,
+      provider_model: facts.responseModel ?? '',
+      backend: x.backend ?? '',
+      streaming: x.responseStreaming,
+    },
+  };
+}
+
+const noFields = (): Record<string, unknown> => ({});
+
+export class StandaloneMode implements Mode {
+  /** One RoutePolicy per compiled route, kept across reloads while the route object lives. */
+  private readonly policies = new WeakMap<CompiledRoute, RoutePolicy>();
+
+  constructor(private readonly deps: StandaloneModeDeps) {}
+
+  private policy(route: CompiledRoute): RoutePolicy {
+    let p = this.policies.get(route);
+    if (!p) {
+      p = toRoutePolicy(route);
+      this.policies.set(route, p);
+    }
+    return p;
+  }
+
+  open(_info: unknown, headers: HeaderView, eos: boolean, seed: FactsSeed): Opened {
+    const config = this.deps.config();
+    if (eos) {
+      const listing = listModels(config, headers);
+      if (listing) return { kind: 'reply', reply: modelsReply(listing) };
+    }
+    const compiled = config.matchRoute(headers);
+    // No route: not LLM traffic for this gateway; Envoy's catch-all answers it.
+    if (!compiled) return { kind: 'pass' };
+    const api = clientApiForPath(headers.get(':path') ?? '');
+    const client = clientAdapter(api);
+    const render = (r: Refusal): LocalReply => renderJson(client, r);
+    const policy = this.policy(compiled);
+    seed.family = 'openai'; // the canonical form, whatever the client and the provider speak
+    seed.provider = policy.provider;
+    const route: Route = {
+      name: compiled.name,
+      policy,
+      stages: this.deps.stages,
+      codec: new TranslatingCodec(compiled, api, client, this.deps),
+      render,
+      finalMetadata,
+      summaryFields: noFields,
+    };
+    if (eos)
+      return {
+        kind: 'route',
+        route,
+        refuse: { status: 400, message: 'A JSON request body is required', code: 'ai_extproc_no_body' },
+      };
+    return { kind: 'route', route };
+  }
+}
+
+/** GET …/models: the config's model names in the client API's list format. */
+function modelsReply(listing: ModelListing): LocalReply {
+  const client = clientAdapter(listing.api);
+  const entries = listing.models.map((m) => ({ id: m.id, ownedBy: m.provider }));
+  const headers: [string, string][] = [['content-type', 'application/json']];
+  if (listing.id === undefined)
+    return {
+      status: 200,
+      body: JSON.stringify(modelList(listing.api, entries)),
+      headers,
+      details: 'ai_extproc_models',
+    };
+  const one = entries.find((m) => m.id === listing.id);
+  if (!one)
+    return renderJson(client, {
+      status: 404,
+      message: `unknown model ${JSON.stringify(listing.id)}`,
+      code: 'ai_extproc_models',
+      type: 'not_found_error',
+    });
+  return {
+    status: 200,
+    body: JSON.stringify(modelObject(listing.api, one)),
+    headers,
+    details: 'ai_extproc_models',
+  };
+}

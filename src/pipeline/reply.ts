@@ -1,0 +1,35 @@
+/**
+ * One reply type. Every local answer the gateway gives (a guard reject, a 400 for a body it cannot
+ * read, a 404 for an unknown model, later 429s and cache hits) is built once, as data, and the
+ * route's mode renders it: kgateway mode as text/plain, standalone mode in the client API's JSON
+ * error format. Nothing builds a reply in one format and re-wraps it in another.
+ */
+export interface Refusal {
+  readonly status: number;
+  /** What the client reads. Never body content or secrets. */
+  readonly message: string;
+  /** Envoy's %RESPONSE_CODE_DETAILS%, and the reason in logs. */
+  readonly code: string;
+  /** The error class in the client's API (OpenAI error.type); derived from the status when absent. */
+  readonly type?: string;
+}
+
+/** Thrown by codecs and stages to answer locally; the exchange renders it with the route's mode. */
+export class RefusalError extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+  }
+}
+
+export const refuse = (status: number, message: string, code: string, type?: string): RefusalError =>
+  new RefusalError(type === undefined ? { status, message, code } : { status, message, code, type });
+
+/** OpenAI's error.type for a status, when the refusal names none. */
+export function errorTypeForStatus(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request_error';
+}

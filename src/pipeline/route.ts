@@ -1,0 +1,104 @@
+/**
+ * What a mode builds for one exchange from the request headers: the route. kgateway and
+ * standalone differ only here: the codec (pass-through, or client adapter + provider adapter),
+ * how a refusal is rendered, what a malformed body gets, the metadata namespace and keys, and
+ * the stage list.
+ */
+import type { RoutePolicy } from '../config/route-policy.js';
+import type { ResponseFacts } from '../providers/usage.js';
+import type { StreamEvent } from '../streaming/stream-event.js';
+import type { Refusal } from './reply.js';
+import type { ExchangeFacts, Json, Stage } from './stage.js';
+import type { SpanAttributes } from './tracer.js';
+import type { BodyPlan, DynamicMetadata, HeaderEdits, HeaderView, LocalReply } from './types.js';
+
+export interface Route {
+  /** The standalone route's name (undefined in kgateway mode, where kgateway owns routing). */
+  readonly name: string | undefined;
+  readonly policy: RoutePolicy;
+  /** The stages that run on this route, in the order of stage.ts. */
+  readonly stages: readonly Stage[];
+  readonly codec: Codec;
+  /** A refusal as the client should see it. */
+  render(refusal: Refusal): LocalReply;
+  /** The metadata of a finished response (namespace and keys are the mode's). */
+  finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata;
+  /** Extra fields of the summary log line (never content, never secrets). */
+  summaryFields(x: ExchangeFacts): Record<string, unknown>;
+}
+
+/** A request body as the exchange read it: parsed once. */
+export interface RequestBody {
+  /** The JSON object, when the body is one. */
+  readonly json: Json | undefined;
+  /** The body could not be read: 'too-large' (over the limit) or 'not-json'/'not-object'. */
+  readonly problem: 'too-large' | 'not-json' | 'not-object' | 'empty' | undefined;
+  readonly bytes: number;
+  /** The parse error, for 'not-json'. */
+  readonly error?: unknown;
+}
+
+/** What goes upstream after the stages. */
+export interface RequestEncoding {
+  readonly body?: Buffer;
+  readonly headers?: HeaderEdits;
+  readonly clearRouteCache?: boolean;
+  readonly metadata?: DynamicMetadata;
+}
+
+export interface ResponseStart {
+  readonly plan: BodyPlan;
+  readonly headers?: HeaderEdits;
+  /** The response is a stream whose chunks the codec decodes into events. */
+  readonly stream: boolean;
+  /** Fail closed: the response cannot be guarded (e.g. compressed SSE on a guarded route). */
+  readonly refusal?: Refusal;
+}
+
+export type BodyResult =
+  /** Nothing to report (a body that is not JSON passed through in kgateway mode). */
+  | { readonly kind: 'opaque' }
+  | { readonly kind: 'completion'; readonly completion: Json | undefined; readonly facts: ResponseFacts }
+  | { readonly kind: 'upstream-error'; readonly body: Buffer; readonly facts: ResponseFacts };
+
+/**
+ * Converts between the client's wire format, the canonical form stages see, and the upstream's.
+ * One codec object per exchange (it keeps stream state).
+ */
+export interface Codec {
+  /** The request body must be held (the codec rewrites it), whatever the stages need. */
+  readonly holdsRequest: boolean;
+  /** Request header edits for the headers reply, given whether a stage reads the response. */
+  requestHeaderEdits(readsResponse: boolean): HeaderEdits | undefined;
+  /**
+   * The canonical request, with x.provider, x.model, x.streaming (and x.backend) set; undefined to
+   * let the body through unread (kgateway's malformed JSON). Throws RefusalError.
+   */
+  decodeRequest(body: RequestBody, x: ExchangeFacts): Json | undefined;
+  /** gen_ai.request span attributes beyond the standard ones. */
+  spanAttributes(x: ExchangeFacts): SpanAttributes;
+  /** What goes upstream: the canonical body after the stages. Throws RefusalError. */
+  encodeRequest(body: Json, changed: boolean, x: ExchangeFacts): RequestEncoding;
+  /** The response headers arrived; `rewrite`: a stage may rewrite the body or stream. */
+  responseHeaders(
+    headers: HeaderView,
+    x: ExchangeFacts,
+    rewrite: 'hold' | 'rewrite' | undefined,
+  ): ResponseStart;
+  /** Stream bytes → canonical events. Never throws: failures become events or are counted. */
+  streamChunk(chunk: Buffer, x: ExchangeFacts): readonly StreamEvent[];
+  /** The stream ended: its last canonical events. */
+  streamEnd(x: ExchangeFacts): readonly StreamEvent[];
+  /** Canonical events → bytes for the client (used when the stream is rewritten). */
+  encodeEvents(events: readonly StreamEvent[]): string;
+  /** Bytes the client gets after the last event (e.g. [DONE], message_stop). */
+  encodeStreamEnd(): string;
+  /** Usage and model seen on the stream. */
+  streamFacts(): ResponseFacts;
+  /** A buffered or observed body ended. Throws RefusalError. */
+  bodyEnd(raw: Buffer | undefined, x: ExchangeFacts): BodyResult;
+  /** The body for the client; undefined: the original bytes go unchanged. */
+  encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined;
+  /** A stream decode failure the stages must hear about (kgateway: SSE event over the limit). */
+  readonly streamFailure: Refusal | undefined;
+}

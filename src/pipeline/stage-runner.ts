@@ -1,0 +1,194 @@
+/**
+ * Runs one exchange's stages in order (stage.ts) and keeps their per-exchange state. A stage that
+ * throws fails closed: the exception is counted and logged, and the client gets a 500 from the
+ * route's mode (a guard that cannot do its work never lets content through). onClose runs once
+ * per stage, and a throwing onClose does not stop the others.
+ */
+import type { StreamEvent } from '../streaming/stream-event.js';
+import type { Refusal } from './reply.js';
+import { RefusalError } from './reply.js';
+import type { Route } from './route.js';
+import type {
+  ExchangeFacts,
+  ExchangeOutcome,
+  ExchangeScope,
+  Json,
+  RequestScope,
+  ResponseEnd,
+  ResponseScope,
+  Stage,
+  StageNeeds,
+} from './stage.js';
+import type { PhaseSpan } from './tracer.js';
+import { NOOP_SPAN } from './tracer.js';
+import type { DynamicMetadata, HeadersOutcome } from './types.js';
+import { mergeMetadata } from './metadata.js';
+
+const RANK = { read: 1, hold: 2, rewrite: 3 } as const;
+const max = <T extends keyof typeof RANK>(a: T | undefined, b: T | undefined): T | undefined =>
+  a === undefined ? b : b === undefined ? a : RANK[a] >= RANK[b] ? a : b;
+
+export const STAGE_FAILED: Omit<Refusal, 'code'> = { status: 500, message: 'Internal gateway error' };
+
+export type RequestRun =
+  | { readonly refuse: Refusal }
+  | { readonly changed: boolean; readonly metadata: DynamicMetadata | undefined };
+
+export class StageRunner implements ExchangeScope {
+  readonly needs: StageNeeds;
+  private readonly stages: readonly Stage[];
+  private readonly slots = new Map<Stage, unknown>();
+  private owed: (() => DynamicMetadata | undefined)[] = [];
+  private closed = false;
+
+  constructor(
+    readonly route: Route,
+    readonly x: ExchangeFacts,
+    readonly exception: (where: string, err: unknown) => void,
+  ) {
+    const active: Stage[] = [];
+    let request: StageNeeds['request'];
+    let response: StageNeeds['response'];
+    for (const stage of route.stages) {
+      const n = stage.needs(route);
+      if (!n) continue;
+      active.push(stage);
+      request = max(request, n.request);
+      response = max(response, n.response);
+    }
+    this.stages = active;
+    this.needs = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+  }
+
+  slot<T>(stage: Stage, init: () => T): T {
+    if (!this.slots.has(stage)) this.slots.set(stage, init());
+    return this.slots.get(stage) as T;
+  }
+
+  owe(metadata: () => DynamicMetadata | undefined): void {
+    this.owed.push(metadata);
+  }
+
+  /** Everything owed so far, computed now, once. */
+  takeOwed(): DynamicMetadata | undefined {
+    const owed = this.owed;
+    this.owed = [];
+    let out: DynamicMetadata | undefined;
+    for (const f of owed) out = mergeMetadata(out, f());
+    return out;
+  }
+
+  dropOwed(): void {
+    this.owed = [];
+  }
+
+  withOwed(out: HeadersOutcome): HeadersOutcome {
+    const owed = this.takeOwed();
+    return owed ? { ...out, metadata: mergeMetadata(out.metadata, owed) ?? owed } : out;
+  }
+
+  private failed(stage: Stage, err: unknown): Refusal {
+    if (err instanceof RefusalError) return err.refusal;
+    this.exception(`stage:${stage.name}`, err);
+    return { ...STAGE_FAILED, code: `ai_extproc_stage_failed:${stage.name}` };
+  }
+
+  async request(body: Json, bodyBytes: number, span: PhaseSpan): Promise<RequestRun> {
+    let changed = false;
+    let metadata: DynamicMetadata | undefined;
+    const scope: RequestScope = {
+      route: this.route,
+      x: this.x,
+      slot: (s, init) => this.slot(s, init),
+      owe: (m) => this.owe(m),
+      exception: this.exception,
+      body,
+      bodyBytes,
+      changed: () => void (changed = true),
+      span,
+      metadata: (md) => void (metadata = mergeMetadata(metadata, md)),
+    };
+    for (const stage of this.stages) {
+      if (!stage.onRequest) continue;
+      try {
+        const v = await stage.onRequest(scope);
+        if (v) return { refuse: v.refuse };
+      } catch (err) {
+        return { refuse: this.failed(stage, err) };
+      }
+    }
+    return { changed, metadata };
+  }
+
+  private responseScope(span: PhaseSpan): ResponseScope {
+    return {
+      route: this.route,
+      x: this.x,
+      slot: (s, i) => this.slot(s, i),
+      owe: (m) => this.owe(m),
+      exception: this.exception,
+      span,
+    };
+  }
+
+  /** Events through every stage in order; a stage's output is the next one's input. */
+  async events(events: readonly StreamEvent[], span: PhaseSpan, from = 0): Promise<readonly StreamEvent[]> {
+    const scope = this.responseScope(span);
+    let out = events;
+    for (let i = from; i < this.stages.length; i++) {
+      const stage = this.stages[i]!;
+      if (!stage.onResponseEvents) continue;
+      try {
+        out = await stage.onResponseEvents(scope, out);
+      } catch (err) {
+        throw new RefusalError(this.failed(stage, err));
+      }
+    }
+    return out;
+  }
+
+  /** The stream ended: each stage releases what it holds, through the stages after it. */
+  async streamEnd(span: PhaseSpan): Promise<readonly StreamEvent[]> {
+    const scope = this.responseScope(span);
+    const out: StreamEvent[] = [];
+    for (let i = 0; i < this.stages.length; i++) {
+      const stage = this.stages[i]!;
+      if (!stage.onStreamEnd) continue;
+      let held: readonly StreamEvent[];
+      try {
+        held = await stage.onStreamEnd(scope);
+      } catch (err) {
+        throw new RefusalError(this.failed(stage, err));
+      }
+      if (held.length > 0) out.push(...(await this.events(held, span, i + 1)));
+    }
+    return out;
+  }
+
+  async responseEnd(end: ResponseEnd, span: PhaseSpan): Promise<Refusal | undefined> {
+    const scope = this.responseScope(span);
+    for (const stage of this.stages) {
+      if (!stage.onResponseEnd) continue;
+      try {
+        const v = await stage.onResponseEnd(scope, end);
+        if (v) return v.refuse;
+      } catch (err) {
+        return this.failed(stage, err);
+      }
+    }
+    return undefined;
+  }
+
+  close(outcome: ExchangeOutcome): void {
+    if (this.closed) return;
+    this.closed = true;
+    const scope = this.responseScope(NOOP_SPAN);
+    for (const stage of this.stages) {
+      try {
+        stage.onClose?.(scope, outcome);
+      } catch (err) {
+        this.exception(`stage:${stage.name}:close`, err);
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The seam every capability plugs into. An exchange runs its route's stages in one fixed order,
+ * so a later capability cannot skip an earlier one:
+ *
+ *   request:  route (the mode) → client identity → request defaults → prompt-token estimate →
+ *             request guards → budget reserve → cache lookup → translation and endpoint choice
+ *             (the codec) → upstream
+ *   response: the codec decodes (usage facts) → response guards → cache store (what the client
+ *             saw, after guards) → record (usage metadata, metrics) → settle
+ *   close:    onClose, exactly once per exchange: completed, cancelled, reset by Envoy, or ended
+ *             in a local reply.
+ *
+ * A cache hit is a refusal-shaped local answer from the cache lookup, after the guards: it never
+ * skips a guard that would have rejected the request.
+ *
+ * Which form a stage sees: the canonical form of the route's codec, named by `x.family`. In
+ * kgateway mode (pass-through codec) that is the provider's own wire format; in standalone mode
+ * (translating codec) it is OpenAI Chat Completions, whatever API the client speaks, for request
+ * bodies, completions and stream events alike. The pure guards read every family, so a stage is
+ * written once for every client API.
+ */
+import type { ProviderFamily } from '../provider-family.js';
+import type { ResponseFacts } from '../providers/usage.js';
+import type { StreamEvent } from '../streaming/stream-event.js';
+import type { Route } from './route.js';
+import type { Refusal } from './reply.js';
+import type { PhaseSpan } from './tracer.js';
+import type { DynamicMetadata, HeaderView } from './types.js';
+
+export type Awaitable<T> = T | Promise<T>;
+export type Json = Record<string, unknown>;
+
+/** A stage's answer: go on (void), or answer the client locally. */
+export type Verdict = { readonly refuse: Refusal } | void;
+
+/** What a stage needs of a route's bodies; the exchange plans Envoy's body modes from it. */
+export interface StageNeeds {
+  /** read: a parsed copy is enough; hold: the body may be rewritten before it goes upstream. */
+  readonly request?: 'read' | 'hold';
+  /** hold: a JSON body may be rewritten; rewrite: a stream's events may be rewritten too. */
+  readonly response?: 'read' | 'hold' | 'rewrite';
+}
+
+/** How an exchange ended, for onClose. */
+export type ExchangeOutcome = 'completed' | 'cancelled' | 'error' | 'local-reply';
+
+/** What one exchange knows so far. Stages read it; the codec and some stages fill it in. */
+export interface ExchangeFacts {
+  readonly requestId: string | undefined;
+  readonly path: string;
+  /** OTel gen_ai.operation.name derived from the path. */
+  readonly operation: string;
+  /** The client's request headers (lower-case names, pseudo-headers included). */
+  readonly headers: HeaderView;
+  /** stats.json custom labels: name → value. */
+  readonly custom: Readonly<Record<string, string>>;
+  readonly startedAt: number;
+  readonly traceparent: string | undefined;
+  readonly tracestate: string | undefined;
+  /** The form of bodies and events stages see (set with the route, final once the body is read). */
+  family: ProviderFamily;
+  /** kgateway x-llm-provider, or the standalone backend's provider ('' until known). */
+  provider: string;
+  /** The client's model name ('' when none). */
+  model: string;
+  /** Standalone: the backend that serves the request. */
+  backend: string | undefined;
+  /** The request asked for a streamed answer. */
+  streaming: boolean;
+  /** Request parameters the provider cannot take (standalone), in order. */
+  readonly dropped: string[];
+  /** The prompt-token estimate (0 until counted; see stages/prompt-estimate.ts). */
+  estimate: number;
+  /** Guard decisions, "request:regex:mask", for the summary line. */
+  readonly decisions: string[];
+  status: number | undefined;
+  /** The response is a stream (SSE, Bedrock event-stream, or Gemini JSON streaming). */
+  responseStreaming: boolean;
+  /** performance.now() of the first non-empty response body chunk. */
+  firstByteAt: number | undefined;
+  /** Usage and model of the finished response, once it is finished. */
+  facts: ResponseFacts | undefined;
+  /** completed | rejected | upstream-error | incomplete, for the summary line. */
+  outcome: 'completed' | 'rejected' | 'upstream-error' | 'incomplete';
+}
+
+export interface ExchangeScope {
+  readonly route: Route;
+  readonly x: ExchangeFacts;
+  /** Per-exchange state of one stage (created on first use). */
+  slot<T>(stage: Stage, init: () => T): T;
+  /** Metadata that rides on the next reply Envoy gets (e.g. a count finished after its reply). */
+  owe(metadata: () => DynamicMetadata | undefined): void;
+  exception(where: string, err: unknown): void;
+}
+
+export interface RequestScope extends ExchangeScope {
+  /** The canonical request body; stages may edit it in place and then call changed(). */
+  readonly body: Json;
+  /** Size of the body as the client sent it. */
+  readonly bodyBytes: number;
+  changed(): void;
+  /** The gen_ai.request span: stages hang their own spans off it. */
+  readonly span: PhaseSpan;
+  /** Metadata for this reply. */
+  metadata(md: DynamicMetadata): void;
+}
+
+export interface ResponseScope extends ExchangeScope {
+  /** The phase span the work runs in (handle_response_body, or the stream's span). */
+  readonly span: PhaseSpan;
+}
+
+/** The end of a response body. */
+export type ResponseEnd =
+  | {
+      readonly kind: 'completion';
+      /** The canonical completion, or undefined for an empty body. */
+      readonly completion: Json | undefined;
+      /** The body was held back, so a stage may rewrite it (then it calls changed()). */
+      readonly rewritable: boolean;
+      changed(): void;
+    }
+  | { readonly kind: 'stream' }
+  /** An upstream error answer (standalone): translated for the client, never guarded. */
+  | { readonly kind: 'upstream-error' };
+
+export interface Stage {
+  readonly name: string;
+  /** What the stage needs on this route; undefined when it does not run there. */
+  needs(route: Route): StageNeeds | undefined;
+  onRequest?(s: RequestScope): Awaitable<Verdict>;
+  /** Stream events in canonical form; returns the events to send now (it may hold some back). */
+  onResponseEvents?(s: ResponseScope, events: readonly StreamEvent[]): Awaitable<readonly StreamEvent[]>;
+  /** The response body ended. For streams, returns nothing here; see onStreamEnd. */
+  onResponseEnd?(s: ResponseScope, end: ResponseEnd): Awaitable<Verdict>;
+  /** A stream ended: the events the stage still holds, released now. */
+  onStreamEnd?(s: ResponseScope): Awaitable<readonly StreamEvent[]>;
+  /** Exactly once per exchange that reached this stage's route, however it ended. */
+  onClose?(s: ExchangeScope, outcome: ExchangeOutcome): void;
+}

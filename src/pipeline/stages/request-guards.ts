@@ -1,0 +1,25 @@
+/** Request guards (webhook → regex → moderation) on the canonical request body; they may mask it in place. */
+import type { GuardRunner } from '../guard-stages.js';
+import type { RequestScope, Stage, StageNeeds, Verdict } from '../stage.js';
+import type { Route } from '../route.js';
+import { guardContext } from './guard-context.js';
+
+export class RequestGuardsStage implements Stage {
+  readonly name = 'request-guards';
+  constructor(private readonly guards: GuardRunner) {}
+
+  needs(route: Route): StageNeeds | undefined {
+    return route.policy.requestGuards ? { request: 'hold' } : undefined;
+  }
+
+  async onRequest(s: RequestScope): Promise<Verdict> {
+    const cfg = s.route.policy.requestGuards;
+    if (!cfg) return;
+    const r = await this.guards.request(s.body, cfg, guardContext(s, s.span, 'request'));
+    if (r.kind === 'reject') {
+      const type = r.refusal.status === 403 ? 'permission_error' : 'invalid_request_error';
+      return { refuse: { ...r.refusal, type } };
+    }
+    if (r.changed) s.changed();
+  }
+}

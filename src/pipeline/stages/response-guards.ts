@@ -1,0 +1,78 @@
+/**
+ * Response guards on the canonical response: a held JSON completion (webhook → regex), or a stream,
+ * window by window (stream-guard.ts). A guard that cannot do its work fails closed with a 500; on a
+ * stream whose headers are already out, Envoy then resets it.
+ */
+import type { GuardRunner } from '../guard-stages.js';
+import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
+import type { StreamingResponseGuard } from '../../guards/streaming/stream-guard.js';
+import type { StreamEvent } from '../../streaming/stream-event.js';
+import { RefusalError } from '../reply.js';
+import type { ResponseEnd, ResponseScope, Stage, StageNeeds, Verdict } from '../stage.js';
+import type { Route } from '../route.js';
+import { guardContext } from './guard-context.js';
+
+interface StreamState {
+  guard: StreamingResponseGuard | undefined;
+  maskedWindows: number;
+}
+
+const webhookFailure = (): RefusalError =>
+  new RefusalError({
+    status: 500,
+    message: RESPONSE_GUARD_FAILURE_MESSAGE,
+    code: 'guardrails_webhook_error',
+  });
+
+export class ResponseGuardsStage implements Stage {
+  readonly name = 'response-guards';
+  constructor(private readonly guards: GuardRunner) {}
+
+  needs(route: Route): StageNeeds | undefined {
+    return route.policy.responseGuards ? { response: 'rewrite' } : undefined;
+  }
+
+  private stream(s: ResponseScope): StreamState {
+    const state = s.slot<StreamState>(this, () => ({ guard: undefined, maskedWindows: 0 }));
+    const cfg = s.route.policy.responseGuards;
+    // Its webhook spans hang off the stream's own span (handle_response_stream).
+    if (!state.guard && cfg) state.guard = this.guards.streaming(cfg, guardContext(s, s.span, 'response'));
+    return state;
+  }
+
+  async onResponseEvents(s: ResponseScope, events: readonly StreamEvent[]): Promise<readonly StreamEvent[]> {
+    const state = this.stream(s);
+    if (!state.guard) return events;
+    try {
+      const r = await state.guard.push(events);
+      state.maskedWindows += r.maskedWindows;
+      return r.events;
+    } catch {
+      throw webhookFailure();
+    }
+  }
+
+  async onStreamEnd(s: ResponseScope): Promise<readonly StreamEvent[]> {
+    const state = this.stream(s);
+    if (!state.guard) return [];
+    let r;
+    try {
+      r = await state.guard.end();
+    } catch {
+      throw webhookFailure();
+    }
+    state.maskedWindows += r.maskedWindows;
+    this.guards.recordStream(guardContext(s, s.span, 'response'), state.maskedWindows);
+    return r.events;
+  }
+
+  async onResponseEnd(s: ResponseScope, end: ResponseEnd): Promise<Verdict> {
+    const cfg = s.route.policy.responseGuards;
+    // A pure tool call has no text to guard.
+    if (!cfg || end.kind !== 'completion' || !end.rewritable || !end.completion || s.x.facts?.isToolCall)
+      return;
+    const r = await this.guards.response(end.completion, cfg, guardContext(s, s.span, 'response'));
+    if (r.kind === 'fail') return { refuse: r.refusal };
+    if (r.changed) end.changed();
+  }
+}
