@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
@@ -29,7 +30,16 @@ describe('standalone mode through real Envoy', () => {
   let openai: OpenAI;
   let anthropic: Anthropic;
   before(async () => {
-    stack = await startStandaloneStack(CONFIG, {}, SECRETS);
+    // stats.json custom labels, read from the namespace envoy/standalone/envoy.yaml fills and forwards.
+    const otelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-otel-'));
+    const stats = {
+      customLabels: [{ name: 'gateway', metadataNamespace: 'ai_extproc.labels', metadataKey: 'gateway' }],
+    };
+    fs.writeFileSync(
+      path.join(otelDir, 'stats.json'),
+      `"${Buffer.from(JSON.stringify(stats)).toString('base64')}"\n`,
+    );
+    stack = await startStandaloneStack(CONFIG, { AI_OTEL_CONFIG_DIRS: otelDir }, SECRETS);
     openai = new OpenAI({
       baseURL: `${stack.envoy.url}/v1`,
       apiKey: 'sk-client-should-not-leak',
@@ -68,6 +78,25 @@ describe('standalone mode through real Envoy', () => {
     assert.equal(body.messages[0]?.content, 'Answer in English.');
     assert.equal(body.messages[1]?.content, 'pay with <CREDIT_CARD>');
     assert.equal(body.messages[2]?.content, 'Be brief.');
+  });
+
+  it('custom labels from stats.json label the metrics in standalone mode too', async () => {
+    await openai.chat.completions.create({
+      model: 'fast',
+      messages: [{ role: 'user', content: 'label me' }],
+    });
+    const m = await stack.ext.metrics();
+    assert.ok(
+      (metricValue(m, 'ai_completion_tokens_total', {
+        llm: 'openai',
+        model: 'fast',
+        gateway: 'standalone',
+      }) ?? 0) > 0,
+      m
+        .split('\n')
+        .filter((l) => l.startsWith('ai_completion_tokens_total'))
+        .join('\n'),
+    );
   });
 
   it('OpenAI client → Anthropic backend, non-streaming and streaming, with tool calls', async () => {

@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { httpTracesUrl, otlpProtocol, samplerSpec, timeoutSeconds } from '../../src/config/tracing-settings.js';
+import {
+  httpTracesUrl,
+  otlpProtocol,
+  samplerSpec,
+  timeoutSeconds,
+} from '../../src/config/tracing-settings.js';
 import { genAiSystem, requestAttributes } from '../../src/pipeline/span-attributes.js';
 
 describe('tracing.json semantics', () => {
