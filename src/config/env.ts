@@ -52,7 +52,7 @@ const BODY_MODES: readonly BodyMode[] = [
 ];
 const MIB = 1024 * 1024;
 
-/** pino level for LOG_LEVEL; accepts DEBUG, INFO, WARNING/WARN, ERROR in any case (decisions.md). */
+/** pino level for LOG_LEVEL; accepts DEBUG, INFO, WARNING/WARN, ERROR in any case (docs/reference/decisions.md). */
 export function pinoLevel(raw: string | undefined): string {
   switch ((raw ?? 'info').trim().toLowerCase()) {
     case 'trace':

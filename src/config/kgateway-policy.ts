@@ -1,6 +1,6 @@
 /**
  * kgateway mode: the per-route policy arrives as gRPC initial metadata on every ext_proc stream
- * (kgateway-contract.md §2.3). Parsed guard configs are cached by their -hash key.
+ * (docs/reference/kgateway-contract.md §2.3). Parsed guard configs are cached by their -hash key.
  */
 import type { RequestGuardConfig, ResponseGuardConfig } from '../guards/config.js';
 import { GuardConfigError, parseRequestGuardConfig, parseResponseGuardConfig } from '../guards/config.js';

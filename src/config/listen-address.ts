@@ -12,7 +12,7 @@ export function parseListenAddress(raw: string): ListenAddress {
     return { kind: 'abstract', name };
   }
   if (value.startsWith('unix:')) {
-    // unix:///abs/path and unix://rel-or-abs/path are both accepted (decisions.md).
+    // unix:///abs/path and unix://rel-or-abs/path are both accepted (docs/reference/decisions.md).
     const path = value.replace(/^unix:(\/\/)?/, '');
     if (!path) throw new Error(`empty unix socket path in "${raw}"`);
     return { kind: 'unix', path };

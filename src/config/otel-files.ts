@@ -1,6 +1,6 @@
 /**
  * kgateway mounts stats.json / tracing.json as base64(JSON), possibly wrapped in literal quotes
- * (kgateway-contract.md §1.2). Missing or bad files are not fatal: the caller logs and carries on.
+ * (docs/reference/kgateway-contract.md §1.2). Missing or bad files are not fatal: the caller logs and carries on.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-/** kgateway tracing.json semantics (kgateway-contract.md §1.2): sampler, timeout, protocol. */
+/** kgateway tracing.json semantics (docs/reference/kgateway-contract.md §1.2): sampler, timeout, protocol. */
 export type SamplerSpec =
   | { readonly kind: 'alwaysOn' | 'alwaysOff' | 'parentbasedAlwaysOn' | 'parentbasedAlwaysOff' }
   | { readonly kind: 'traceidratio' | 'parentbasedTraceidratio'; readonly ratio: number };

@@ -145,7 +145,7 @@ function parseCustomResponse(v: unknown, path: string): CustomResponse | undefin
   const o = obj(v, path);
   if (!o) return undefined;
   const code = o.statusCode === undefined ? 403 : Number(o.statusCode);
-  // A reject is never 2xx/1xx: the original answered 200 here (kgateway-contract.md §5).
+  // A reject is never 2xx/1xx: the original answered 200 here (docs/reference/kgateway-contract.md §5).
   if (!Number.isInteger(code) || code < 300 || code > 599)
     throw new GuardConfigError(`${path}.statusCode`, `bad status ${String(o.statusCode)}`);
   return {

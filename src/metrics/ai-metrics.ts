@@ -1,5 +1,5 @@
 /**
- * kgateway's ai_* counters (kgateway-contract.md §4) on a private prom-client registry, plus
+ * kgateway's ai_* counters (docs/reference/kgateway-contract.md §4) on a private prom-client registry, plus
  * Node process metrics and our own stream gauges. Only this module and main.ts know prom-client.
  */
 import client from 'prom-client';
@@ -122,7 +122,7 @@ export class AiMetrics implements ExchangeObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4],
       registers: [this.registry],
     });
-    // OpenTelemetry GenAI semantic conventions, with Envoy AI Gateway's buckets (peers.md §1a).
+    // OpenTelemetry GenAI semantic conventions, with Envoy AI Gateway's buckets (Envoy AI Gateway's histogram buckets).
     const genAiLabels = [
       'gen_ai_operation_name',
       'gen_ai_provider_name',

@@ -69,7 +69,7 @@ const EMPTY_OUTCOME: ChunkOutcome = {};
 const asObj = (v: unknown): Json | undefined =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
-/** kgateway derives the OTel operation from :path (kgateway-contract.md §2.4). */
+/** kgateway derives the OTel operation from :path (docs/reference/kgateway-contract.md §2.4). */
 export function operationName(path: string): string {
   const p = path.split('?')[0] ?? '';
   if (p.includes('chat/completion')) return 'chat';

@@ -1,5 +1,5 @@
 /**
- * Runs the configured guards on a parsed body, in the contract's order (kgateway-contract.md
+ * Runs the configured guards on a parsed body, in the contract's order (docs/reference/kgateway-contract.md
  * §3.2–3.6, §5): request webhook → regex → moderation; response webhook → regex. The guards are
  * pure code in src/guards; this stage adds the deadline, spans, metrics and the error rules.
  */
@@ -254,7 +254,7 @@ export class GuardRunner {
           };
         }
       } catch (err) {
-        // Moderation API errors fail open (kgateway-contract.md §3.2): counted and logged.
+        // Moderation API errors fail open (docs/reference/kgateway-contract.md §3.2): counted and logged.
         span.end(err);
         this.record('request', 'moderation', 'error', ctx, { err: errorText(err) });
       }

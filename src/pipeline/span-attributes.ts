@@ -1,4 +1,4 @@
-/** gen_ai.* span attributes from plain request/response data (kgateway-contract.md §3.8). */
+/** gen_ai.* span attributes from plain request/response data (docs/reference/kgateway-contract.md §3.8). */
 import type { PhaseSpan, SpanAttributes } from './tracer.js';
 import type { ResponseFacts } from '../providers/usage.js';
 

@@ -4,8 +4,8 @@
  * Why not grpc-js: Envoy ends every ext_proc stream with RST_STREAM, and Node's HTTP/2 server
  * closes a connection (GOAWAY) after 1000 incoming resets unless `streamResetBurst` /
  * `streamResetRate` are raised. grpc-js does not pass those options through, so under load every
- * stream in flight on the connection would die (decisions.md, "HTTP/2 resets"). Owning the
- * transport also removes grpc-js' per-message overhead (perf-baselines.md §1).
+ * stream in flight on the connection would die (docs/reference/decisions.md, "HTTP/2 resets"). Owning the
+ * transport also removes grpc-js' per-message overhead (README, Performance).
  */
 import http2 from 'node:http2';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-/** HeaderMap ⇄ plain data. Envoy sends values in raw_value and reads only raw_value (extproc-protocol.md §1.3). */
+/** HeaderMap ⇄ plain data. Envoy sends values in raw_value and reads only raw_value (docs/reference/extproc-protocol.md §1.3). */
 import type { HeaderMap__Output } from './generated/envoy/config/core/v3/HeaderMap.js';
 import type { HeaderMutation } from './generated/envoy/service/ext_proc/v3/HeaderMutation.js';
 import type { HeaderEdits, HeaderView } from '../pipeline/types.js';

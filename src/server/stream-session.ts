@@ -2,7 +2,7 @@
  * The ext_proc state machine for one gRPC stream (one HTTP exchange).
  *
  * It turns each ProcessingRequest into the ProcessingResponses the body mode requires and hands
- * the exchange plain data. Rules it enforces (extproc-protocol.md §2):
+ * the exchange plain data. Rules it enforces (docs/reference/extproc-protocol.md §2):
  * - STREAMED: exactly one reply per chunk, in order. A held body is answered one chunk behind, so
  *   that the whole body can ride on the reply to the last chunk even when trailers (not an
  *   end_of_stream chunk) end the message.

@@ -1,6 +1,6 @@
 /**
  * Route policy on a parsed request body. Each function changes `body` in place and returns whether it
- * changed anything, so the caller re-serializes only when needed (decisions.md: send the original bytes
+ * changed anything, so the caller re-serializes only when needed (docs/reference/decisions.md: send the original bytes
  * back whenever nothing changed). Values from the config are copied, never shared.
  */
 import { isDeepStrictEqual } from 'node:util';

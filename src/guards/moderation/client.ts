@@ -1,5 +1,5 @@
 /**
- * OpenAI moderation guard client (kgateway-contract.md §3.2 step 5).
+ * OpenAI moderation guard client (docs/reference/kgateway-contract.md §3.2 step 5).
  *
  *   POST {baseUrl}/moderations   {"input": <text>, "model": <model>}
  *   → {"results":[{"flagged": bool, "categories": {name: bool}, ...}]}

@@ -1,6 +1,6 @@
 /**
  * The four builtin recognizers, ported from Microsoft Presidio as the original extension used them
- * (kgateway-contract.md §3.3). Every regex is compiled once, here, at module load.
+ * (docs/reference/kgateway-contract.md §3.3). Every regex is compiled once, here, at module load.
  *
  * Python's `regex` module ran Presidio's patterns with DOTALL|MULTILINE|IGNORECASE on str, so `\d` is any
  * Unicode decimal digit and `\w`/`\b` are Unicode-aware; the JS ports below spell that out (JS `\b` is
@@ -200,7 +200,7 @@ export function findEmails(text: string, out: Span[]): void {
 /**
  * The original listed `US, UK, DE, FE, IL, IN, CA, BR`. `UK` and `FE` are not region codes, so Python's
  * phonenumbers could only find international (+...) numbers for them, which every other region finds
- * too; we use GB and FR (decisions.md), which also finds national-format British and French numbers.
+ * too; we use GB and FR (docs/reference/decisions.md), which also finds national-format British and French numbers.
  */
 export const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'IL', 'IN', 'CA', 'BR'];
 

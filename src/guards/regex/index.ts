@@ -1,5 +1,5 @@
 /**
- * The regex prompt guard (kgateway-contract.md §3.3): Presidio's builtin recognizers ported to JS plus
+ * The regex prompt guard (docs/reference/kgateway-contract.md §3.3): Presidio's builtin recognizers ported to JS plus
  * custom patterns on RE2, Presidio's conflict resolution and `<ENTITY>` masks, and a streaming hold-back.
  * Pure: strings in, strings out.
  */
@@ -37,7 +37,7 @@ export interface CompiledRegexGuard {
 }
 
 export interface RegexGuardOptions {
-  /** Longest custom-pattern match the streaming hold-back guarantees (decisions.md). Default 256. */
+  /** Longest custom-pattern match the streaming hold-back guarantees (docs/reference/decisions.md). Default 256. */
   readonly maxCustomMatchChars?: number;
   /** Longest tail held back when no exact cut exists (a giant email-ish token). Default 4096. */
   readonly maxHoldChars?: number;

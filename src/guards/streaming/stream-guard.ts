@@ -1,5 +1,5 @@
 /**
- * Streaming response guard over provider SSE (kgateway-contract.md §3.6, made leak-proof).
+ * Streaming response guard over provider SSE (docs/reference/kgateway-contract.md §3.6, made leak-proof).
  *
  * Text deltas are held per channel until a window is ready: at least `minWindowChars`, cut at the
  * last sentence boundary (`([.?!;] +\n*|\n+)`), and never later than what the regex guard says is

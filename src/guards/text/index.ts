@@ -1,8 +1,8 @@
 /**
  * The guarded texts of a parsed provider JSON body, readable and rewritable in place, per wire family
- * (kgateway-contract.md §3.2-§3.5). Pure: plain objects in, the same objects mutated.
+ * (docs/reference/kgateway-contract.md §3.2-§3.5). Pure: plain objects in, the same objects mutated.
  *
- * Differences from the Python original (deliberate, documented in decisions.md "Guards"):
+ * Differences from the Python original (deliberate, documented in docs/reference/decisions.md "Guards"):
  * - Multi-part (list) content and Anthropic `system` are guarded too; the original skipped them.
  * - Every OpenAI choice is masked; the original stopped after the first.
  * - Webhooks get multi-part content as the concatenated text parts.

@@ -1,5 +1,5 @@
 /**
- * The guardrails webhook client (kgateway-contract.md §3.4, webhooks-openapi.yaml).
+ * The guardrails webhook client (docs/reference/kgateway-contract.md §3.4, docs/reference/webhooks-openapi.yaml).
  *
  *   POST {scheme}://{host}:{port}/request   {"body":{"messages":[{"role","content"}, ...]}}
  *   POST {scheme}://{host}:{port}/response  {"body":{"choices":[{"message":{"role","content"}}, ...]}}

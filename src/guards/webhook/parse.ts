@@ -1,5 +1,5 @@
 /**
- * Validation of webhook replies against webhooks-openapi.yaml.
+ * Validation of webhook replies against docs/reference/webhooks-openapi.yaml.
  *
  * GuardrailsPromptResponse  = {action: PassAction | MaskAction | RejectAction}   (required `action`)
  * GuardrailsResponseResponse = {action: PassAction | MaskAction}

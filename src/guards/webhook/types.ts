@@ -1,5 +1,5 @@
 /**
- * Public types of the guardrails webhook client (kgateway-contract.md §3.4, webhooks-openapi.yaml).
+ * Public types of the guardrails webhook client (docs/reference/kgateway-contract.md §3.4, docs/reference/webhooks-openapi.yaml).
  */
 
 /** One prompt message (request phase) or response choice (response phase) as the webhook sees it. */

@@ -1,5 +1,5 @@
 /**
- * kgateway mode: the per-route policy arrives in gRPC initial metadata (kgateway-contract.md §2.3);
+ * kgateway mode: the per-route policy arrives in gRPC initial metadata (docs/reference/kgateway-contract.md §2.3);
  * bodies pass through (PassthroughCodec); local replies are text/plain; metadata goes to
  * ai.kgateway.io with kgateway's keys.
  */
@@ -76,7 +76,7 @@ export class KgatewayMode implements Mode {
       finalMetadata,
       summaryFields: noFields,
     };
-    // Passthrough auth reads the upstream credential from this key (kgateway-contract.md §3.1).
+    // Passthrough auth reads the upstream credential from this key (docs/reference/kgateway-contract.md §3.1).
     const auth = headers.get('authorization');
     const token = auth === undefined ? 'unknown' : auth.startsWith('Bearer ') ? auth.slice(7) : auth;
     return { kind: 'route', route, metadata: { [KGATEWAY_NS]: { auth_token: token } } };
