@@ -102,7 +102,8 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const observer = new DeferredCompletionObserver(metrics, (err) =>
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording metrics failed'),
   );
-  const guards = new GuardRunner(guardServices, new GuardCache(guardServices));
+  const guardCache = new GuardCache(guardServices);
+  const guards = new GuardRunner(guardServices, guardCache);
   const parts = { guards, observer, log, maxBodyBytes: settings.maxBodyBytes };
   const mode: Mode = standalone
     ? standaloneMode({ ...parts, config: () => standalone.current })
@@ -147,6 +148,8 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         (r) => {
           if (r.ok) {
             standalone.current = r.config;
+            // Compiled guards of unchanged routes stay; those the new config removed go.
+            guardCache.retain(guardKeysOf(r.config));
             metrics.configReload('ok');
             log.info({ path: r.config.path, routes: r.config.routes.length }, 'config reloaded');
           } else {
@@ -203,6 +206,13 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         .catch((err: unknown) => log.warn({ err: String(err) }, 'tracing shutdown failed'));
     },
   };
+}
+
+/** Every guard cache key a standalone config uses. */
+function guardKeysOf(config: RuntimeConfig): string[] {
+  return config.routes.flatMap((r) =>
+    [r.policy.guards.requestKey, r.policy.guards.responseKey].filter((k): k is string => k !== undefined),
+  );
 }
 
 const stageList = (...stages: Stage[]): readonly Stage[] => Object.freeze(stages);

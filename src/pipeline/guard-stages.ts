@@ -64,6 +64,22 @@ export class GuardCache {
     return this.cached(this.webhooks, key, () => new WebhookGuardClient(this.services.http, cfg));
   }
 
+  /** Compiled guards still cached (regex and webhook entries). */
+  get size(): number {
+    return this.regexes.size + this.webhooks.size;
+  }
+
+  /**
+   * After a config reload: keep what the new config still uses (its guard keys, unchanged
+   * configs keep their compiled guards) and drop what it removed.
+   */
+  retain(guardKeys: Iterable<string>): void {
+    const keep = new Set<string>();
+    for (const k of guardKeys) keep.add(`req:${k}`).add(`resp:${k}`);
+    for (const map of [this.regexes, this.webhooks] as Map<string, unknown>[])
+      for (const key of map.keys()) if (!keep.has(key)) map.delete(key);
+  }
+
   private cached<V>(map: Map<string, V>, key: string, make: () => V): V {
     let v = map.get(key);
     if (!v) {
