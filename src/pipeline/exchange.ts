@@ -28,33 +28,14 @@ import { customLabelValue } from '../config/otel-files.js';
 import { mergeMetadata } from './metadata.js';
 import { BoundedBody } from './bounded-body.js';
 import { recordResponseSpan, requestAttributes } from './span-attributes.js';
-import type { Route, RequestBody } from './route.js';
+import type { FactsSeed, Mode, Route, RequestBody } from './route.js';
+import { operationName } from './route.js';
+export type { FactsSeed, Mode, Opened, Thrower } from './route.js';
+export { operationName } from './route.js';
 import type { ExchangeFacts, ExchangeOutcome, Json } from './stage.js';
 import { StageRunner } from './stage-runner.js';
 import { RefusalError } from './reply.js';
 import type { Refusal } from './reply.js';
-
-/** What a mode answers for a request's headers. */
-export type Opened =
-  /** Not traffic for this gateway: observe only, no stages, no summary line. */
-  | { readonly kind: 'pass' }
-  /** Answer at once (a refusal, a model list). */
-  | { readonly kind: 'reply'; readonly reply: LocalReply }
-  | {
-      readonly kind: 'route';
-      readonly route: Route;
-      readonly metadata?: DynamicMetadata;
-      /** Refuse at once, on this route (so the refusal is logged and rendered like any other). */
-      readonly refuse?: Refusal;
-    };
-
-/** The part of the facts a mode may set when it builds a route. */
-export type FactsSeed = Pick<ExchangeFacts, 'family' | 'provider' | 'model' | 'streaming'>;
-
-export interface Mode {
-  open(info: StreamInfo, headers: HeaderView, eos: boolean, seed: FactsSeed, exception: Thrower): Opened;
-}
-export type Thrower = (where: string, err: unknown) => void;
 
 export interface ExchangeDeps {
   readonly mode: Mode;
@@ -68,14 +49,6 @@ export interface ExchangeDeps {
 const EMPTY_OUTCOME: ChunkOutcome = {};
 const asObj = (v: unknown): Json | undefined =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
-
-/** kgateway derives the OTel operation from :path (docs/reference/kgateway-contract.md §2.4). */
-export function operationName(path: string): string {
-  const p = path.split('?')[0] ?? '';
-  if (p.includes('chat/completion')) return 'chat';
-  if (p.includes('completions')) return 'text_completion';
-  return 'generate_content';
-}
 
 export class AiExchange implements Exchange {
   private route: Route | undefined;

@@ -10,7 +10,7 @@ import type { StreamEvent } from '../streaming/stream-event.js';
 import type { Refusal } from './reply.js';
 import type { ExchangeFacts, Json, Stage } from './stage.js';
 import type { SpanAttributes } from './tracer.js';
-import type { BodyPlan, DynamicMetadata, HeaderEdits, HeaderView, LocalReply } from './types.js';
+import type { BodyPlan, DynamicMetadata, HeaderEdits, HeaderView, LocalReply, StreamInfo } from './types.js';
 
 export interface Route {
   /** The standalone route's name (undefined in kgateway mode, where kgateway owns routing). */
@@ -101,4 +101,34 @@ export interface Codec {
   encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined;
   /** A stream decode failure the stages must hear about (kgateway: SSE event over the limit). */
   readonly streamFailure: Refusal | undefined;
+}
+
+/** What a mode answers for a request's headers. */
+export type Opened =
+  /** Not traffic for this gateway: observe only, no stages, no summary line. */
+  | { readonly kind: 'pass' }
+  /** Answer at once (a refusal, a model list). */
+  | { readonly kind: 'reply'; readonly reply: LocalReply }
+  | {
+      readonly kind: 'route';
+      readonly route: Route;
+      readonly metadata?: DynamicMetadata;
+      /** Refuse at once, on this route (so the refusal is logged and rendered like any other). */
+      readonly refuse?: Refusal;
+    };
+
+/** The part of the facts a mode may set when it builds a route. */
+export type FactsSeed = Pick<ExchangeFacts, 'family' | 'provider' | 'model' | 'streaming'>;
+
+export interface Mode {
+  open(info: StreamInfo, headers: HeaderView, eos: boolean, seed: FactsSeed, exception: Thrower): Opened;
+}
+export type Thrower = (where: string, err: unknown) => void;
+
+/** kgateway derives the OTel operation from :path (docs/reference/kgateway-contract.md §2.4). */
+export function operationName(path: string): string {
+  const p = path.split('?')[0] ?? '';
+  if (p.includes('chat/completion')) return 'chat';
+  if (p.includes('completions')) return 'text_completion';
+  return 'generate_content';
 }
