@@ -23,8 +23,6 @@ export interface Route {
   render(refusal: Refusal): LocalReply;
   /** The metadata of a finished response (namespace and keys are the mode's). */
   finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata;
-  /** Extra fields of the summary log line (never content, never secrets). */
-  summaryFields(x: ExchangeFacts): Record<string, unknown>;
 }
 
 /** A request body as the exchange read it: parsed once. */

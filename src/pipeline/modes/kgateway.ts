@@ -44,8 +44,6 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
   };
 }
 
-const noFields = (): Record<string, unknown> => ({});
-
 export class KgatewayMode implements Mode {
   constructor(private readonly deps: KgatewayModeDeps) {}
 
@@ -74,7 +72,6 @@ export class KgatewayMode implements Mode {
       codec: new PassthroughCodec(policy, this.deps.maxBodyBytes, exception),
       render: renderText,
       finalMetadata,
-      summaryFields: noFields,
     };
     // Passthrough auth reads the upstream credential from this key (docs/reference/kgateway-contract.md §3.1).
     const auth = headers.get('authorization');

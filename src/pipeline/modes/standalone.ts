@@ -57,8 +57,6 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
   };
 }
 
-const noFields = (): Record<string, unknown> => ({});
-
 export class StandaloneMode implements Mode {
   /** One RoutePolicy per compiled route, kept across reloads while the route object lives. */
   private readonly policies = new WeakMap<CompiledRoute, RoutePolicy>();
@@ -96,7 +94,6 @@ export class StandaloneMode implements Mode {
       codec: new TranslatingCodec(compiled, api, client, this.deps),
       render,
       finalMetadata,
-      summaryFields: noFields,
     };
     if (eos)
       return {
