@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { cleanSchema, geminiProvider, vertexProvider } from '../../src/providers/gemini/index.js';
+import { openAIToGeminiSchema, geminiProvider, vertexProvider } from '../../src/providers/gemini/index.js';
 import type { Json, ProviderAdapter, UpstreamTarget } from '../../src/providers/translate/types.js';
 import { TranslationError } from '../../src/providers/translate/types.js';
 
@@ -207,7 +207,7 @@ describe('gemini errors', () => {
   }
 });
 
-describe('cleanSchema', () => {
+describe('openAIToGeminiSchema', () => {
   it('inlines recursive $refs up to a depth limit, and does not mutate the input', () => {
     const schema: Json = {
       type: 'object',
@@ -220,7 +220,7 @@ describe('cleanSchema', () => {
       },
     };
     const frozen = structuredClone(schema);
-    const out = cleanSchema(schema);
+    const out = openAIToGeminiSchema(schema);
     assert.deepStrictEqual(schema, frozen);
     let depth = 0;
     let node = (out.properties as Json).root as Json;
@@ -234,7 +234,7 @@ describe('cleanSchema', () => {
 
   it('type unions, oneOf, unknown $ref, and non-string formats', () => {
     assert.deepStrictEqual(
-      cleanSchema({
+      openAIToGeminiSchema({
         type: 'object',
         properties: {
           a: { type: ['integer', 'string'] },

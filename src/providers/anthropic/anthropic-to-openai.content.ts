@@ -42,7 +42,11 @@ function documentPart(block: Json, where: string): Json {
 }
 
 /** User content blocks other than tool_result → OpenAI user parts. */
-export function userPart(block: Json, where: string, dropped: DroppedParams): Json | undefined {
+export function anthropicToOpenAIContent(
+  block: Json,
+  where: string,
+  dropped: DroppedParams,
+): Json | undefined {
   noteCacheControl(block, dropped);
   switch (block.type) {
     case 'text':

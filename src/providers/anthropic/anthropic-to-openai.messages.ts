@@ -1,7 +1,7 @@
 /** Anthropic `system` and `messages` → OpenAI chat messages. */
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { simplify, toolCall, toolMessage, userPart } from './anthropic-to-openai.content.js';
+import { simplify, toolCall, toolMessage, anthropicToOpenAIContent } from './anthropic-to-openai.content.js';
 import type { DroppedParams } from './dropped.js';
 import { asArray, asRecord, asString } from './json.js';
 
@@ -39,7 +39,7 @@ function userMessages(content: unknown, where: string, dropped: DroppedParams): 
     const w = `${where}[${i}]`;
     if (block.type === 'tool_result') tools.push(toolMessage(block, w, dropped));
     else {
-      const part = userPart(block, w, dropped);
+      const part = anthropicToOpenAIContent(block, w, dropped);
       if (part !== undefined) parts.push(part);
     }
   });
@@ -62,7 +62,7 @@ function assistantMessage(content: unknown, where: string, dropped: DroppedParam
   return msg;
 }
 
-export function chatMessages(messages: unknown, dropped: DroppedParams): Json[] {
+export function anthropicToOpenAIMessages(messages: unknown, dropped: DroppedParams): Json[] {
   if (!Array.isArray(messages)) throw bad('messages', 'must be an array');
   return asArray(messages).flatMap((m, i) => {
     const where = `messages[${i}]`;

@@ -1,7 +1,7 @@
 /** Anthropic Messages request (client) → OpenAI chat completion request (canonical). */
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { chatMessages, systemMessages } from './anthropic-to-openai.messages.js';
+import { anthropicToOpenAIMessages, systemMessages } from './anthropic-to-openai.messages.js';
 import type { DroppedParams } from './dropped.js';
 import { asArray, asRecord, asString } from './json.js';
 
@@ -95,7 +95,10 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
  * in the history, is_error on tool results, images in tool results, server tools, unknown fields).
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
-  const messages = [...systemMessages(body.system, dropped), ...chatMessages(body.messages, dropped)];
+  const messages = [
+    ...systemMessages(body.system, dropped),
+    ...anthropicToOpenAIMessages(body.messages, dropped),
+  ];
   const req: OpenAIChatRequest = {};
   if (typeof body.model === 'string') req.model = body.model;
   req.messages = messages;

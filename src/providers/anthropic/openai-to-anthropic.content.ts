@@ -70,7 +70,7 @@ function partBlock(part: Json, policy: PartPolicy, where: string, dropped: Dropp
  * `policy` restricts the part types: system and assistant take text only (assistant refusals count as text),
  * user messages take text, images and PDF files, tool results take text and images.
  */
-export function contentBlocks(
+export function openAIToAnthropicContent(
   content: unknown,
   policy: PartPolicy,
   where: string,

@@ -9,7 +9,7 @@ function bad(where: string, message: string): TranslationError {
 }
 
 /** Function tools → `{name, description, input_schema}`; other tool types are a 400. */
-export function convertTools(tools: unknown, dropped: DroppedParams): Json[] {
+export function openAIToAnthropicTools(tools: unknown, dropped: DroppedParams): Json[] {
   if (tools !== undefined && tools !== null && !Array.isArray(tools)) throw bad('tools', 'must be an array');
   return asArray(tools).map((t, i) => {
     const where = `tools[${i}]`;
@@ -54,7 +54,7 @@ function choiceOf(toolChoice: unknown): Json {
  * The Anthropic tool_choice, or undefined to leave Anthropic's default (auto). Without tools it is dropped
  * and reported. `parallel_tool_calls: false` becomes `disable_parallel_tool_use: true` (not on "none").
  */
-export function convertToolChoice(
+export function openAIToAnthropicToolChoice(
   toolChoice: unknown,
   parallelToolCalls: unknown,
   hasTools: boolean,

@@ -33,7 +33,7 @@ export function mergeAnthropicUsage(into: AnthropicUsage, usage: unknown): boole
  * input + cache_read + cache_creation, and cached_tokens is cache_read. cache_creation_input_tokens is
  * kept under prompt_tokens_details (an extension field) when the upstream reported it.
  */
-export function openAIUsageFromAnthropic(u: AnthropicUsage): Json {
+export function anthropicToOpenAIUsage(u: AnthropicUsage): Json {
   const read = u.cacheReadInputTokens ?? 0;
   const prompt = (u.inputTokens ?? 0) + read + (u.cacheCreationInputTokens ?? 0);
   const completion = u.outputTokens ?? 0;
@@ -53,7 +53,7 @@ export function openAIUsageFromAnthropic(u: AnthropicUsage): Json {
  * OpenAI usage → Anthropic usage fields. Anthropic's input_tokens exclude cached tokens, so input_tokens is
  * prompt_tokens − cached_tokens − cache_creation_input_tokens (never below 0).
  */
-export function anthropicUsageFromOpenAI(usage: unknown): AnthropicUsage | undefined {
+export function openAIToAnthropicUsage(usage: unknown): AnthropicUsage | undefined {
   const u = asRecord(usage);
   if (u === undefined) return undefined;
   const prompt = asCount(u.prompt_tokens);

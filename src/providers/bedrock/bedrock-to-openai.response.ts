@@ -7,9 +7,9 @@
  */
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
 import type { CompletionStamp } from './completion-ids.js';
-import { finishReason } from './finish-reason.js';
+import { bedrockToOpenAIFinishReason } from './bedrock-to-openai.finish-reason.js';
 import { asArray, asRecord, asString } from './json.js';
-import { openAIUsage } from './usage.js';
+import { bedrockToOpenAIUsage } from './bedrock-to-openai.usage.js';
 
 export function bedrockToOpenAIResponse(
   body: Json,
@@ -38,9 +38,11 @@ export function bedrockToOpenAIResponse(
     object: 'chat.completion',
     created: stamp.created,
     model: target.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(body.stopReason) }],
+    choices: [
+      { index: 0, message, logprobs: null, finish_reason: bedrockToOpenAIFinishReason(body.stopReason) },
+    ],
   };
-  const usage = openAIUsage(body.usage);
+  const usage = bedrockToOpenAIUsage(body.usage);
   if (usage !== undefined) completion.usage = usage;
   return completion;
 }

@@ -25,16 +25,16 @@ import { EventStreamDecoder } from './event-stream-decoder.js';
 import type { EventStreamMessage } from './event-stream-types.js';
 import { EventStreamError, headerString } from './event-stream-types.js';
 import { streamException } from './exceptions.js';
-import { finishReason } from './finish-reason.js';
+import { bedrockToOpenAIFinishReason } from './bedrock-to-openai.finish-reason.js';
 import { asRecord, asString, tryParseJson } from './json.js';
-import { openAIUsage } from './usage.js';
+import { bedrockToOpenAIUsage } from './bedrock-to-openai.usage.js';
 
 /** Most tool-call blocks accepted in one stream (guards the index map against a hostile upstream). */
 export const MAX_TOOL_BLOCKS = 1000;
 
 const UTF8 = new TextDecoder();
 
-export class BedrockStreamDecoder implements ProviderStreamDecoder {
+export class BedrockToOpenAIStream implements ProviderStreamDecoder {
   private readonly frames: EventStreamDecoder;
   private failure: TranslationError | undefined;
   private roleSent = false;
@@ -112,10 +112,10 @@ export class BedrockStreamDecoder implements ProviderStreamDecoder {
         return;
       case 'messageStop':
         this.ensureRole(out);
-        out.push(this.chunk({}, finishReason(eventPayload(msg, eventType).stopReason)));
+        out.push(this.chunk({}, bedrockToOpenAIFinishReason(eventPayload(msg, eventType).stopReason)));
         return;
       case 'metadata': {
-        const usage = openAIUsage(eventPayload(msg, eventType).usage);
+        const usage = bedrockToOpenAIUsage(eventPayload(msg, eventType).usage);
         if (usage !== undefined) out.push({ ...this.envelope(), choices: [], usage });
         return;
       }

@@ -36,7 +36,7 @@ export function textBlocks(content: unknown, where: string): ConverseTextBlock[]
 }
 
 /** User content: text and base64 data-URL images. */
-export function userBlocks(content: unknown, where: string): ConverseContentBlock[] {
+export function openAIToBedrockContent(content: unknown, where: string): ConverseContentBlock[] {
   if (!Array.isArray(content)) return textBlocks(content, where);
   const out: ConverseContentBlock[] = [];
   content.forEach((p, i) => {

@@ -16,7 +16,7 @@ import type {
 } from './converse-types.js';
 import { asArray, asRecord, asString, tryParseJson } from './json.js';
 import { invalid } from './invalid-request.js';
-import { textBlocks, userBlocks } from './openai-to-bedrock.content.js';
+import { textBlocks, openAIToBedrockContent } from './openai-to-bedrock.content.js';
 
 export interface ConvertedMessages {
   system: ConverseTextBlock[];
@@ -27,7 +27,7 @@ export interface ConvertedMessages {
   hasToolBlocks: boolean;
 }
 
-export function convertMessages(raw: unknown): ConvertedMessages {
+export function openAIToBedrockMessages(raw: unknown): ConvertedMessages {
   if (!Array.isArray(raw)) throw invalid('messages must be an array');
   const out: ConvertedMessages = { system: [], messages: [], historyToolNames: [], hasToolBlocks: false };
   raw.forEach((m, i) => {
@@ -40,7 +40,7 @@ export function convertMessages(raw: unknown): ConvertedMessages {
         out.system.push(...textBlocks(msg.content, `${where}.content`));
         return;
       case 'user':
-        append(out.messages, 'user', userBlocks(msg.content, `${where}.content`), where);
+        append(out.messages, 'user', openAIToBedrockContent(msg.content, `${where}.content`), where);
         return;
       case 'assistant':
         append(out.messages, 'assistant', assistantBlocks(msg, where, out), where);

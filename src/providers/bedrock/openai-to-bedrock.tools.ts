@@ -26,7 +26,7 @@ export interface ConvertedTools {
 
 const EMPTY_SCHEMA = { type: 'object', properties: {} } as const;
 
-export function convertTools(input: ToolsInput): ConvertedTools {
+export function openAIToBedrockTools(input: ToolsInput): ConvertedTools {
   const dropped: string[] = [];
   const specs = toolSpecs(input.tools, dropped);
   const choice = toolChoice(input.toolChoice, specs.length > 0);

@@ -1,7 +1,7 @@
 /** Gemini / Vertex AI error bodies → canonical (OpenAI-format) errors. */
 import type { CanonicalError } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { errorTypeForStatus, genericError, parseErrorBody } from '../openai/errors.js';
+import { errorTypeForStatus, genericError, parseErrorBody } from '../openai/openai-compat-to-openai.error.js';
 import { asRecord, isRecord, nonEmptyString } from '../openai/json.js';
 
 const TYPE_BY_STATUS: Readonly<Record<string, string>> = {
@@ -23,7 +23,7 @@ export function geminiErrorType(rpcStatus: string | undefined, httpStatus: numbe
  * `{error:{code, message, status}}` (also wrapped in a one-element array, as the non-SSE stream sends it)
  * → canonical error; `code` is the RPC status name. Non-JSON bodies → a generic error for the status.
  */
-export function geminiError(status: number, body: Buffer): CanonicalError {
+export function geminiToOpenAIError(status: number, body: Buffer): CanonicalError {
   let parsed = parseErrorBody(body);
   if (Array.isArray(parsed)) parsed = parsed[0];
   const err = asRecord(asRecord(parsed)?.error);

@@ -9,13 +9,13 @@ import type {
   TranslatedRequest,
   UpstreamTarget,
 } from '../translate/types.js';
-import { openaiCompatibleError } from './errors.js';
-import type { Dialect } from './normalize.js';
-import { normalizeCompletion } from './normalize.js';
+import { openAICompatToOpenAIError } from './openai-compat-to-openai.error.js';
+import type { Dialect } from './openai-compat-to-openai.response.js';
+import { openAICompatToOpenAIResponse } from './openai-compat-to-openai.response.js';
 import type { OpenAICompatProfile } from './profiles.js';
 import { AZURE_PROFILE, MISTRAL_PROFILE, OLLAMA_PROFILE, OPENAI_PROFILE } from './profiles.js';
-import { buildOpenAICompatRequest } from './request.js';
-import { openaiStreamDecoder } from './stream.js';
+import { openAIToOpenAICompatRequest } from './openai-to-openai-compat.request.js';
+import { openAICompatToOpenAIStream } from './openai-compat-to-openai.stream.js';
 
 class OpenAICompatAdapter implements ProviderAdapter {
   readonly provider;
@@ -27,20 +27,20 @@ class OpenAICompatAdapter implements ProviderAdapter {
   }
 
   request(req: OpenAIChatRequest, target: UpstreamTarget): TranslatedRequest {
-    return buildOpenAICompatRequest(req, target, this.profile);
+    return openAIToOpenAICompatRequest(req, target, this.profile);
   }
 
   response(body: Json, target: UpstreamTarget): OpenAIChatCompletion {
-    const out = normalizeCompletion(this.dialect, body);
+    const out = openAICompatToOpenAIResponse(this.dialect, body);
     return typeof out.model === 'string' && out.model !== '' ? out : { ...out, model: target.model };
   }
 
   error(status: number, body: Buffer): CanonicalError {
-    return openaiCompatibleError(status, body);
+    return openAICompatToOpenAIError(status, body);
   }
 
   stream(_target: UpstreamTarget): ProviderStreamDecoder {
-    return openaiStreamDecoder(this.dialect);
+    return openAICompatToOpenAIStream(this.dialect);
   }
 }
 

@@ -21,14 +21,19 @@ import type {
   UpstreamTarget,
 } from '../translate/types.js';
 import { asArray, asRecord, nonEmptyString, tryParseJson } from '../openai/json.js';
-import { DeferredErrorDecoder, MAX_STREAM_EVENT_BYTES, malformedStream } from '../openai/stream.js';
-import { geminiStreamError } from './errors.js';
+import {
+  DeferredErrorDecoder,
+  MAX_STREAM_EVENT_BYTES,
+  malformedStream,
+} from '../openai/openai-compat-to-openai.stream.js';
+import { geminiStreamError } from './gemini-to-openai.error.js';
 import { JsonElementSplitter, JsonSyntaxError, isJsonSpace } from './json-elements.js';
-import { candidateIndex, finishReason, openaiUsage } from './mapping.js';
-import type { Piece } from './parts.js';
-import { ToolCallIds, candidatePieces } from './parts.js';
-import type { ResponseMeta } from './response.js';
-import { responseMeta } from './response.js';
+import { geminiToOpenAIFinishReason } from './gemini-to-openai.finish-reason.js';
+import { geminiToOpenAIUsage } from './gemini-to-openai.usage.js';
+import type { Piece } from './gemini-to-openai.parts.js';
+import { ToolCallIds, candidateIndex, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
+import type { ResponseMeta } from './gemini-to-openai.response.js';
+import { responseMeta } from './gemini-to-openai.response.js';
 
 interface CandidateState {
   toolCalls: number;
@@ -116,7 +121,7 @@ class GeminiStreamDecoder extends DeferredErrorDecoder {
   private onResponse(resp: Json, out: OpenAIChatChunk[]): void {
     if (resp.error !== undefined && resp.error !== null) throw geminiStreamError(resp.error);
     this.meta ??= responseMeta(resp, this.target);
-    this.usage = openaiUsage(resp.usageMetadata) ?? this.usage;
+    this.usage = geminiToOpenAIUsage(resp.usageMetadata) ?? this.usage;
     const candidates = asArray(resp.candidates);
     candidates.forEach((c, pos) => {
       const cand = asRecord(c);
@@ -134,11 +139,11 @@ class GeminiStreamDecoder extends DeferredErrorDecoder {
   private onCandidate(cand: Json, pos: number, out: OpenAIChatChunk[]): void {
     const index = candidateIndex(cand, pos);
     const st = this.candidate(index, out);
-    for (const piece of candidatePieces(cand, this.ids)) out.push(this.pieceChunk(index, st, piece));
+    for (const piece of geminiToOpenAIParts(cand, this.ids)) out.push(this.pieceChunk(index, st, piece));
     const reason = nonEmptyString(cand.finishReason);
     if (reason !== undefined && !st.finished) {
       st.finished = true;
-      out.push(this.chunk(index, {}, finishReason(reason, st.toolCalls > 0)));
+      out.push(this.chunk(index, {}, geminiToOpenAIFinishReason(reason, st.toolCalls > 0)));
     }
   }
 
@@ -155,6 +160,6 @@ class GeminiStreamDecoder extends DeferredErrorDecoder {
 }
 
 /** A new decoder for one Gemini / Vertex AI response stream. */
-export function geminiStreamDecoder(target: UpstreamTarget): ProviderStreamDecoder {
+export function geminiToOpenAIStream(target: UpstreamTarget): ProviderStreamDecoder {
   return new GeminiStreamDecoder(target);
 }

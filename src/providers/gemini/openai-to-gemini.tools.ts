@@ -2,7 +2,7 @@
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asRecord } from '../openai/json.js';
-import { functionParameters } from './schema.js';
+import { functionParameters } from './openai-to-gemini.schema.js';
 
 export const TOOL_KEYS = ['tools', 'tool_choice', 'functions', 'function_call'] as const;
 
@@ -67,7 +67,7 @@ function callingConfig(choice: unknown, key: string): Json | undefined {
   return { mode: 'ANY', allowedFunctionNames: [name] };
 }
 
-export function geminiTools(req: OpenAIChatRequest): GeminiTools {
+export function openAIToGeminiTools(req: OpenAIChatRequest): GeminiTools {
   const dropped = new Set<string>();
   const decls = declarations(req, dropped);
   const config =

@@ -10,11 +10,11 @@ import type {
   TranslatedRequest,
   UpstreamTarget,
 } from '../translate/types.js';
-import { geminiError } from './errors.js';
+import { geminiToOpenAIError } from './gemini-to-openai.error.js';
 import { geminiPath, vertexPath } from './paths.js';
-import { toGeminiRequest } from './request.js';
-import { toCompletion } from './response.js';
-import { geminiStreamDecoder } from './stream.js';
+import { openAIToGeminiRequest } from './openai-to-gemini.request.js';
+import { geminiToOpenAIResponse } from './gemini-to-openai.response.js';
+import { geminiToOpenAIStream } from './gemini-to-openai.stream.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
 
@@ -26,20 +26,20 @@ class GeminiAdapter implements ProviderAdapter {
 
   request(req: OpenAIChatRequest, target: UpstreamTarget): TranslatedRequest {
     const path = this.path(target); // first: a misconfigured backend is a 500 whatever the request
-    const { body, droppedParams } = toGeminiRequest(req, target);
+    const { body, droppedParams } = openAIToGeminiRequest(req, target);
     return { body: Buffer.from(JSON.stringify(body), 'utf8'), path, headers: JSON_HEADERS, droppedParams };
   }
 
   response(body: Json, target: UpstreamTarget): OpenAIChatCompletion {
-    return toCompletion(body, target);
+    return geminiToOpenAIResponse(body, target);
   }
 
   error(status: number, body: Buffer): CanonicalError {
-    return geminiError(status, body);
+    return geminiToOpenAIError(status, body);
   }
 
   stream(target: UpstreamTarget): ProviderStreamDecoder {
-    return geminiStreamDecoder(target);
+    return geminiToOpenAIStream(target);
   }
 }
 

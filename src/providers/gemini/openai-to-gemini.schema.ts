@@ -121,7 +121,7 @@ function cleanNode(node: Json, ctx: Ctx): Json {
 }
 
 /** The schema cleaned for Gemini (see the module comment). */
-export function cleanSchema(schema: Json): Json {
+export function openAIToGeminiSchema(schema: Json): Json {
   return cleanNode(schema, { root: schema, depth: 0 });
 }
 
@@ -131,7 +131,7 @@ export function cleanSchema(schema: Json): Json {
  */
 export function functionParameters(schema: unknown): Json | undefined {
   if (!isRecord(schema)) return undefined;
-  const cleaned = cleanSchema(schema);
+  const cleaned = openAIToGeminiSchema(schema);
   const props = asRecord(cleaned.properties);
   if (cleaned.type === 'object' && (props === undefined || Object.keys(props).length === 0)) return undefined;
   if (Object.keys(cleaned).length === 0) return undefined;

@@ -9,10 +9,10 @@ import { SseDecoder, SseLimitError } from '../../streaming/sse-decoder.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { OpenAIChatChunk, ProviderStreamDecoder } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { errorTypeForStatus } from './errors.js';
+import { errorTypeForStatus } from './openai-compat-to-openai.error.js';
 import { isRecord, nonEmptyString, tryParseJson } from './json.js';
-import type { Dialect } from './normalize.js';
-import { ChunkNormalizer } from './normalize.js';
+import type { Dialect } from './openai-compat-to-openai.response.js';
+import { ChunkNormalizer } from './openai-compat-to-openai.response.js';
 
 /** Largest accepted SSE event (a chunk carrying e.g. audio or image data can be large). */
 export const MAX_STREAM_EVENT_BYTES = 16 * 1024 * 1024;
@@ -106,6 +106,6 @@ class OpenAIStreamDecoder extends DeferredErrorDecoder {
   }
 }
 
-export function openaiStreamDecoder(dialect: Dialect): ProviderStreamDecoder {
+export function openAICompatToOpenAIStream(dialect: Dialect): ProviderStreamDecoder {
   return new OpenAIStreamDecoder(dialect);
 }

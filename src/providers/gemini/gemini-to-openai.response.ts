@@ -2,14 +2,15 @@
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
 import { asArray, asRecord, nonEmptyString } from '../openai/json.js';
 import { newCompletionId, nowSeconds, rfc3339Seconds } from '../openai/ids.js';
-import { candidateIndex, finishReason, openaiUsage } from './mapping.js';
-import { ToolCallIds, candidatePieces } from './parts.js';
+import { geminiToOpenAIFinishReason } from './gemini-to-openai.finish-reason.js';
+import { geminiToOpenAIUsage } from './gemini-to-openai.usage.js';
+import { ToolCallIds, candidateIndex, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
 
 function choiceOf(cand: Json, position: number, ids: ToolCallIds): Json {
   let content: string | undefined;
   let reasoning: string | undefined;
   const toolCalls: Json[] = [];
-  for (const piece of candidatePieces(cand, ids)) {
+  for (const piece of geminiToOpenAIParts(cand, ids)) {
     if (piece.kind === 'tool') toolCalls.push(piece.call);
     else if (piece.kind === 'content') content = (content ?? '') + piece.text;
     else reasoning = (reasoning ?? '') + piece.text;
@@ -22,7 +23,7 @@ function choiceOf(cand: Json, position: number, ids: ToolCallIds): Json {
     index: candidateIndex(cand, position),
     message,
     logprobs: null,
-    finish_reason: finishReason(reason ?? 'STOP', toolCalls.length > 0),
+    finish_reason: geminiToOpenAIFinishReason(reason ?? 'STOP', toolCalls.length > 0),
   };
 }
 
@@ -51,7 +52,7 @@ export function responseMeta(body: Json, target: UpstreamTarget): ResponseMeta {
   };
 }
 
-export function toCompletion(body: Json, target: UpstreamTarget): OpenAIChatCompletion {
+export function geminiToOpenAIResponse(body: Json, target: UpstreamTarget): OpenAIChatCompletion {
   const ids = new ToolCallIds();
   const candidates = asArray(body.candidates);
   const choices: Json[] = [];
@@ -71,7 +72,7 @@ export function toCompletion(body: Json, target: UpstreamTarget): OpenAIChatComp
     model: meta.model,
     choices,
   };
-  const usage = openaiUsage(body.usageMetadata);
+  const usage = geminiToOpenAIUsage(body.usageMetadata);
   if (usage !== undefined) out.usage = usage;
   return out;
 }

@@ -49,7 +49,7 @@ function detailMessage(detail: unknown): string | undefined {
 }
 
 /** Canonical error from an OpenAI-compatible error body (any of the shapes above). */
-export function openaiCompatibleError(status: number, body: Buffer): CanonicalError {
+export function openAICompatToOpenAIError(status: number, body: Buffer): CanonicalError {
   const parsed = parseErrorBody(body);
   if (!isRecord(parsed)) return genericError(status);
   const fallbackType = errorTypeForStatus(status);

@@ -1,8 +1,8 @@
 /** OpenAI chat request → Gemini GenerateContentRequest body (shared by Gemini and Vertex AI). */
 import type { Json, OpenAIChatRequest, UpstreamTarget } from '../translate/types.js';
-import { toGeminiContents } from './content.js';
-import { GENERATION_KEYS, generationConfig } from './generation-config.js';
-import { TOOL_KEYS, geminiTools } from './tools.js';
+import { openAIToGeminiMessages } from './openai-to-gemini.messages.js';
+import { GENERATION_KEYS, openAIToGeminiGenerationConfig } from './openai-to-gemini.generation-config.js';
+import { TOOL_KEYS, openAIToGeminiTools } from './openai-to-gemini.tools.js';
 
 /** Keys consumed here; every other non-null key of the request is dropped and reported. */
 const CONSUMED = new Set<string>(['model', 'messages', 'stream', ...GENERATION_KEYS, ...TOOL_KEYS]);
@@ -16,10 +16,10 @@ export interface GeminiRequest {
  * Builds the body. `stream_options` is consumed when the target streams (Gemini always reports usage, and
  * the decoder ends with one usage chunk) and dropped otherwise.
  */
-export function toGeminiRequest(req: OpenAIChatRequest, target: UpstreamTarget): GeminiRequest {
-  const { contents, systemInstruction } = toGeminiContents(req.messages);
-  const tools = geminiTools(req);
-  const generation = generationConfig(req);
+export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTarget): GeminiRequest {
+  const { contents, systemInstruction } = openAIToGeminiMessages(req.messages);
+  const tools = openAIToGeminiTools(req);
+  const generation = openAIToGeminiGenerationConfig(req);
   const body: Json = { contents };
   if (systemInstruction !== undefined) body.systemInstruction = systemInstruction;
   if (tools.tools !== undefined) body.tools = tools.tools;

@@ -83,7 +83,7 @@ function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops)
  * `stream_options.include_usage=true`; then the profile's renames, allowlist and message rewrites. The input
  * object is never mutated.
  */
-export function buildOpenAICompatRequest(
+export function openAIToOpenAICompatRequest(
   req: OpenAIChatRequest,
   target: UpstreamTarget,
   profile: OpenAICompatProfile,

@@ -11,6 +11,6 @@ const FINISH_REASONS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Unknown or missing stop reasons map to `stop`. */
-export function finishReason(stopReason: unknown): string {
+export function bedrockToOpenAIFinishReason(stopReason: unknown): string {
   return (typeof stopReason === 'string' ? FINISH_REASONS.get(stopReason) : undefined) ?? 'stop';
 }

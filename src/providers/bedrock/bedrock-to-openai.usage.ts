@@ -10,7 +10,7 @@
 import type { Json } from '../translate/types.js';
 import { asRecord, count } from './json.js';
 
-export function openAIUsage(raw: unknown): Json | undefined {
+export function bedrockToOpenAIUsage(raw: unknown): Json | undefined {
   const u = asRecord(raw);
   if (u === undefined) return undefined;
   const input = count(u.inputTokens);

@@ -205,7 +205,7 @@ class ContentsBuilder {
   }
 }
 
-export function toGeminiContents(messages: unknown): GeminiContents {
+export function openAIToGeminiMessages(messages: unknown): GeminiContents {
   if (!Array.isArray(messages)) throw bad('messages must be an array');
   const b = new ContentsBuilder();
   messages.forEach((m, i) => b.add(m, i));

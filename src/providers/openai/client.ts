@@ -1,6 +1,12 @@
 /** The OpenAI Chat Completions client API is the canonical form: requests and responses pass as they are. */
-import type { CanonicalError, ClientAdapter, ClientStreamEncoder, Json, OpenAIChatChunk } from './types.js';
-import { TranslationError } from './types.js';
+import type {
+  CanonicalError,
+  ClientAdapter,
+  ClientStreamEncoder,
+  Json,
+  OpenAIChatChunk,
+} from '../translate/types.js';
+import { TranslationError } from '../translate/types.js';
 
 class OpenAIStreamEncoder implements ClientStreamEncoder {
   push(chunks: readonly OpenAIChatChunk[]): string {

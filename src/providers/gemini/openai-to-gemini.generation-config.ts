@@ -2,7 +2,7 @@
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asRecord } from '../openai/json.js';
-import { cleanSchema } from './schema.js';
+import { openAIToGeminiSchema } from './openai-to-gemini.schema.js';
 
 /** The request keys this module reads. */
 export const GENERATION_KEYS = [
@@ -64,7 +64,7 @@ function applyResponseFormat(v: unknown, cfg: Json): void {
     case 'json_schema': {
       cfg.responseMimeType = 'application/json';
       const schema = asRecord(asRecord(rf.json_schema)?.schema);
-      if (schema !== undefined) cfg.responseSchema = cleanSchema(schema);
+      if (schema !== undefined) cfg.responseSchema = openAIToGeminiSchema(schema);
       return;
     }
     default:
@@ -91,7 +91,7 @@ export interface GenerationConfig {
 
 const present = (v: unknown): boolean => v !== null && v !== undefined;
 
-export function generationConfig(req: OpenAIChatRequest): GenerationConfig {
+export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest): GenerationConfig {
   const cfg: Json = {};
   const dropped: string[] = [];
   for (const [from, to] of NUMBERS) {

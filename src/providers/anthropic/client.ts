@@ -1,16 +1,16 @@
 /** The client adapter for clients that speak Anthropic Messages (canonical form: OpenAI chat). */
 import type { ClientAdapter, Json } from '../translate/types.js';
-import { canonicalToAnthropicError } from './anthropic-to-openai.error.js';
+import { openAIToAnthropicError } from './openai-to-anthropic.error.js';
 import { anthropicToOpenAIRequest } from './anthropic-to-openai.request.js';
-import { openAIToAnthropicResponse } from './anthropic-to-openai.response.js';
-import { AnthropicStreamEncoder } from './anthropic-to-openai.stream.js';
+import { openAIToAnthropicResponse } from './openai-to-anthropic.response.js';
+import { OpenAIToAnthropicStream } from './openai-to-anthropic.stream.js';
 
 export const anthropicClient: ClientAdapter = {
   api: 'anthropic',
   request: (body) => anthropicToOpenAIRequest(body, new Set()),
   response: openAIToAnthropicResponse,
-  error: canonicalToAnthropicError,
-  stream: () => new AnthropicStreamEncoder(),
+  error: openAIToAnthropicError,
+  stream: () => new OpenAIToAnthropicStream(),
 };
 
 /**
@@ -24,5 +24,3 @@ export function anthropicDroppedParams(body: Json): string[] {
   anthropicToOpenAIRequest(body, dropped);
   return [...dropped];
 }
-
-export { AnthropicStreamEncoder } from './anthropic-to-openai.stream.js';

@@ -89,7 +89,7 @@ function mapChoices(obj: Json, key: 'message' | 'delta', f: (m: Json, choiceInde
 }
 
 /** A non-streaming chat.completion in canonical shape. */
-export function normalizeCompletion(dialect: Dialect, body: Json): Json {
+export function openAICompatToOpenAIResponse(dialect: Dialect, body: Json): Json {
   if (dialect === 'openai') return body;
   return mapChoices(body, 'message', (m) => normalizeMessage(dialect, m));
 }

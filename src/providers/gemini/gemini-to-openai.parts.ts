@@ -1,4 +1,4 @@
-/** Gemini response parts → OpenAI message pieces (text, reasoning, tool calls). */
+/** Gemini candidate parts → OpenAI message pieces (text, reasoning, tool calls), and candidate indexes. */
 import type { Json } from '../translate/types.js';
 import { asArray, asRecord } from '../openai/json.js';
 
@@ -34,7 +34,7 @@ function toolCall(part: Json, fc: Json, ids: ToolCallIds): Json {
  * A candidate's parts as pieces in order; consecutive text (or thought) parts are joined and empty text is
  * skipped. Other part kinds (inlineData, executableCode, …) are ignored.
  */
-export function candidatePieces(cand: Json, ids: ToolCallIds): Piece[] {
+export function geminiToOpenAIParts(cand: Json, ids: ToolCallIds): Piece[] {
   const out: Piece[] = [];
   for (const p of asArray(asRecord(cand.content)?.parts)) {
     const part = asRecord(p);
@@ -51,4 +51,10 @@ export function candidatePieces(cand: Json, ids: ToolCallIds): Piece[] {
     else out.push({ kind, text: part.text });
   }
   return out;
+}
+
+/** A candidate's index: its `index` field, else its position. */
+export function candidateIndex(cand: Json, position: number): number {
+  const i = cand.index;
+  return typeof i === 'number' && Number.isInteger(i) && i >= 0 ? i : position;
 }
