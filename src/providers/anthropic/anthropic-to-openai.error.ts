@@ -1,7 +1,7 @@
 /** Anthropic error response → canonical (OpenAI-format) error. */
 import type { CanonicalError } from '../translate/types.js';
 import { anthropicToOpenAIErrorType } from './error-types.js';
-import { asRecord, asString, parseJsonObject } from './json.js';
+import { asObj, asString, parseJsonObject } from '../../json.js';
 
 /**
  * Reads `{type:"error", error:{type, message}}` (or any `{error:{message}}`). The status is always kept.
@@ -10,7 +10,7 @@ import { asRecord, asString, parseJsonObject } from './json.js';
  */
 export function anthropicToOpenAIError(status: number, body: Buffer): CanonicalError {
   const json = parseJsonObject(body.toString('utf8'));
-  const err = asRecord(json?.error);
+  const err = asObj(json?.error);
   const message = asString(err?.message);
   const { type, code } = anthropicToOpenAIErrorType(asString(err?.type), status);
   return {

@@ -1,6 +1,6 @@
 /** Anthropic Messages response → OpenAI chat.completion. */
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 import { anthropicToOpenAIFinishReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
 import { mergeAnthropicUsage, anthropicToOpenAIUsage } from './usage.js';
@@ -19,7 +19,7 @@ function assistantMessage(content: unknown): Json {
   let reasoning: string | undefined;
   const toolCalls: Json[] = [];
   for (const b of asArray(content)) {
-    const block = asRecord(b);
+    const block = asObj(b);
     switch (block?.type) {
       case 'text':
         text = (text ?? '') + (asString(block.text) ?? '');

@@ -4,7 +4,7 @@ import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { Json, OpenAIChatChunk, ProviderStreamDecoder, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { anthropicToOpenAIErrorType, statusForAnthropicType } from './error-types.js';
-import { asRecord, asString, parseJsonObject } from './json.js';
+import { asObj, asString, parseJsonObject } from '../../json.js';
 import type { Clock } from './anthropic-to-openai.response.js';
 import { anthropicToOpenAIFinishReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
@@ -111,7 +111,7 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
     }
     switch (asString(msg.type) ?? ev.event) {
       case 'message_start':
-        return this.onMessageStart(asRecord(msg.message), out);
+        return this.onMessageStart(asObj(msg.message), out);
       case 'content_block_start':
         return this.onBlockStart(msg, out);
       case 'content_block_delta':
@@ -121,14 +121,14 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
       case 'message_delta':
         this.mergeUsage(msg.usage);
         this.start(out);
-        out.push(this.chunk({}, anthropicToOpenAIFinishReason(asRecord(msg.delta)?.stop_reason)));
+        out.push(this.chunk({}, anthropicToOpenAIFinishReason(asObj(msg.delta)?.stop_reason)));
         return;
       case 'message_stop':
         this.start(out);
         if (!this.usageSent && this.hasUsage) out.push(this.usageChunk());
         return;
       case 'error':
-        throw streamError(asRecord(msg.error));
+        throw streamError(asObj(msg.error));
       default:
         return;
     }
@@ -144,7 +144,7 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
 
   private onBlockStart(msg: Json, out: OpenAIChatChunk[]): void {
     const index = typeof msg.index === 'number' ? msg.index : -1;
-    const block = asRecord(msg.content_block);
+    const block = asObj(msg.content_block);
     this.start(out);
     switch (block?.type) {
       case 'text':
@@ -156,7 +156,7 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
         this.text('reasoning_content', block.thinking, out);
         return;
       case 'tool_use': {
-        const input = asRecord(block.input);
+        const input = asObj(block.input);
         const args = input !== undefined && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
         const tool = { kind: 'tool' as const, toolIndex: this.toolCount++, argsSent: args !== '' };
         this.blocks.set(index, tool);
@@ -173,7 +173,7 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
 
   private onBlockDelta(msg: Json, out: OpenAIChatChunk[]): void {
     const block = typeof msg.index === 'number' ? this.blocks.get(msg.index) : undefined;
-    const delta = asRecord(msg.delta);
+    const delta = asObj(msg.delta);
     switch (delta?.type) {
       case 'text_delta':
         return this.text('content', delta.text, out);

@@ -3,7 +3,7 @@ import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import type { DroppedParams } from './dropped.js';
 import { openAIToAnthropicContent } from './openai-to-anthropic.content.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 
 type Role = 'user' | 'assistant';
 
@@ -32,7 +32,7 @@ function toolInput(args: unknown, where: string): Json {
   } catch {
     throw bad(where, 'function.arguments is not valid JSON');
   }
-  const input = asRecord(parsed);
+  const input = asObj(parsed);
   if (input === undefined) throw bad(where, 'function.arguments must encode a JSON object');
   return input;
 }
@@ -40,8 +40,8 @@ function toolInput(args: unknown, where: string): Json {
 function toolUseBlocks(toolCalls: unknown, where: string): Json[] {
   return asArray(toolCalls).map((t, i) => {
     const w = `${where}.tool_calls[${i}]`;
-    const call = asRecord(t);
-    const fn = asRecord(call?.function);
+    const call = asObj(t);
+    const fn = asObj(call?.function);
     const id = asString(call?.id);
     const name = asString(fn?.name);
     if (call === undefined || id === undefined || id === '') throw bad(w, 'a tool call needs a string id');
@@ -123,7 +123,7 @@ export function openAIToAnthropicMessages(
   const turns: Turn[] = [];
   messages.forEach((m, i) => {
     const where = `messages[${i}]`;
-    const msg = asRecord(m);
+    const msg = asObj(m);
     if (msg === undefined) throw bad(where, 'a message must be an object');
     const turn = turnOf(msg, where, system, dropped);
     if (turn === undefined || turn.blocks.length === 0) return;

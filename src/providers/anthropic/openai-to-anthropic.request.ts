@@ -4,7 +4,7 @@ import { TranslationError } from '../translate/types.js';
 import type { DroppedParams } from './dropped.js';
 import { openAIToAnthropicMessages } from './openai-to-anthropic.messages.js';
 import { openAIToAnthropicToolChoice, openAIToAnthropicTools } from './openai-to-anthropic.tools.js';
-import { asRecord } from './json.js';
+import { asObj } from '../../json.js';
 
 export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -121,7 +121,7 @@ function reportUnhandled(req: Json, dropped: DroppedParams): void {
     if (Object.hasOwn(DEFAULTS, key) && DEFAULTS[key] === value) continue;
     dropped.add(key);
   }
-  const format = asRecord(req.response_format)?.type;
+  const format = asObj(req.response_format)?.type;
   if (format !== undefined && format !== 'text') dropped.add('response_format');
 }
 

@@ -1,6 +1,6 @@
 /** OpenAI chat.completion (canonical) → Anthropic Messages response (client). */
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
-import { asArray, asRecord, asString, parseJsonObject } from './json.js';
+import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
 import { openAIToAnthropicStopReason } from './stop-reasons.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 
@@ -14,13 +14,13 @@ export function reasoningText(message: Json | undefined): string | undefined {
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   return asArray(content)
-    .map((p) => asString(asRecord(p)?.text) ?? asString(asRecord(p)?.refusal) ?? '')
+    .map((p) => asString(asObj(p)?.text) ?? asString(asObj(p)?.refusal) ?? '')
     .join('');
 }
 
 /** Tool-call arguments → tool_use input. Anthropic requires an object: unparseable arguments give `{}`. */
 export function toolInput(args: unknown): Json {
-  return typeof args === 'string' ? (parseJsonObject(args) ?? {}) : (asRecord(args) ?? {});
+  return typeof args === 'string' ? (parseJsonObject(args) ?? {}) : (asObj(args) ?? {});
 }
 
 function contentBlocks(message: Json | undefined): Json[] {
@@ -31,8 +31,8 @@ function contentBlocks(message: Json | undefined): Json[] {
   const text = contentText(message?.content) || (asString(message?.refusal) ?? '');
   if (text !== '') blocks.push({ type: 'text', text });
   for (const t of asArray(message?.tool_calls)) {
-    const call = asRecord(t);
-    const fn = asRecord(call?.function);
+    const call = asObj(t);
+    const fn = asObj(call?.function);
     blocks.push({
       type: 'tool_use',
       id: asString(call?.id) ?? '',
@@ -48,8 +48,8 @@ function contentBlocks(message: Json | undefined): Json[] {
  * A missing finish_reason becomes end_turn.
  */
 export function openAIToAnthropicResponse(completion: OpenAIChatCompletion): Json {
-  const choice = asRecord(asArray(completion.choices)[0]);
-  const message = asRecord(choice?.message);
+  const choice = asObj(asArray(completion.choices)[0]);
+  const message = asObj(choice?.message);
   return {
     id: asString(completion.id) ?? '',
     type: 'message',

@@ -2,7 +2,7 @@
 import type { ClientStreamEncoder, Json, OpenAIChatChunk } from '../translate/types.js';
 import { openAIToAnthropicErrorType } from './error-types.js';
 import { reasoningText } from './openai-to-anthropic.response.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 import { openAIToAnthropicStopReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
@@ -59,7 +59,7 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
   }
 
   private onChunk(chunk: OpenAIChatChunk): string {
-    const error = asRecord(chunk.error);
+    const error = asObj(chunk.error);
     if (error !== undefined) return this.onError(error);
     if (!this.started) {
       this.id = asString(chunk.id) ?? '';
@@ -68,15 +68,15 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     this.usage = openAIToAnthropicUsage(chunk.usage) ?? this.usage;
     let out = this.start();
     const choices = asArray(chunk.choices);
-    const choice = asRecord(choices.find((c) => asRecord(c)?.index === 0) ?? choices[0]);
-    const delta = asRecord(choice?.delta);
+    const choice = asObj(choices.find((c) => asObj(c)?.index === 0) ?? choices[0]);
+    const delta = asObj(choice?.delta);
     const reasoning = reasoningText(delta);
     if (reasoning !== undefined)
       out += this.blockDelta('thinking', { type: 'thinking_delta', thinking: reasoning });
     const text = asString(delta?.content) ?? asString(delta?.refusal) ?? '';
     if (text !== '') out += this.blockDelta('text', { type: 'text_delta', text });
     asArray(delta?.tool_calls).forEach((t, position) => {
-      const call = asRecord(t);
+      const call = asObj(t);
       if (call !== undefined) out += this.onToolCall(call, position);
     });
     const finish = choice?.finish_reason;
@@ -99,7 +99,7 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
   private onToolCall(call: Json, position: number): string {
     const key = typeof call.index === 'number' ? call.index : position;
     const id = asString(call.id);
-    const fn = asRecord(call.function);
+    const fn = asObj(call.function);
     let out = '';
     let tool = this.tools.get(key);
     if (tool === undefined || (id !== undefined && id !== tool.id)) {

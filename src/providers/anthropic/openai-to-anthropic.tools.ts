@@ -2,7 +2,7 @@
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import type { DroppedParams } from './dropped.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 
 function bad(where: string, message: string): TranslationError {
   return new TranslationError(400, `${where}: ${message}`);
@@ -13,10 +13,10 @@ export function openAIToAnthropicTools(tools: unknown, dropped: DroppedParams): 
   if (tools !== undefined && tools !== null && !Array.isArray(tools)) throw bad('tools', 'must be an array');
   return asArray(tools).map((t, i) => {
     const where = `tools[${i}]`;
-    const tool = asRecord(t);
+    const tool = asObj(t);
     if (tool === undefined) throw bad(where, 'a tool must be an object');
     if (tool.type !== 'function') throw bad(where, `tool type "${String(tool.type)}" is not supported`);
-    const fn = asRecord(tool.function);
+    const fn = asObj(tool.function);
     const name = asString(fn?.name);
     if (fn === undefined || name === undefined || name === '') {
       throw bad(where, 'function.name must be a non-empty string');
@@ -24,7 +24,7 @@ export function openAIToAnthropicTools(tools: unknown, dropped: DroppedParams): 
     const out: Json = { name };
     const description = asString(fn.description);
     if (description !== undefined) out.description = description;
-    out.input_schema = asRecord(fn.parameters) ?? { type: 'object', properties: {} };
+    out.input_schema = asObj(fn.parameters) ?? { type: 'object', properties: {} };
     if (fn.strict === true) dropped.add('tools[].function.strict');
     return out;
   });
@@ -39,8 +39,8 @@ function choiceOf(toolChoice: unknown): Json {
     case 'required':
       return { type: 'any' };
     default: {
-      const c = asRecord(toolChoice);
-      const name = asString(asRecord(c?.function)?.name);
+      const c = asObj(toolChoice);
+      const name = asString(asObj(c?.function)?.name);
       if (c?.type === 'function' && name !== undefined && name !== '') return { type: 'tool', name };
       throw bad(
         'tool_choice',

@@ -1,6 +1,6 @@
 /** Token usage between the two APIs. */
 import type { Json } from '../translate/types.js';
-import { asCount, asRecord } from './json.js';
+import { asCount, asObj } from '../../json.js';
 
 /** Anthropic usage, merged over a stream: fields reported later overwrite earlier ones (they are cumulative). */
 export interface AnthropicUsage {
@@ -12,7 +12,7 @@ export interface AnthropicUsage {
 
 /** Merges the fields present in an Anthropic `usage` object into `into`; returns whether any was present. */
 export function mergeAnthropicUsage(into: AnthropicUsage, usage: unknown): boolean {
-  const u = asRecord(usage);
+  const u = asObj(usage);
   if (u === undefined) return false;
   let any = false;
   const set = (key: keyof AnthropicUsage, v: unknown): void => {
@@ -54,12 +54,12 @@ export function anthropicToOpenAIUsage(u: AnthropicUsage): Json {
  * prompt_tokens − cached_tokens − cache_creation_input_tokens (never below 0).
  */
 export function openAIToAnthropicUsage(usage: unknown): AnthropicUsage | undefined {
-  const u = asRecord(usage);
+  const u = asObj(usage);
   if (u === undefined) return undefined;
   const prompt = asCount(u.prompt_tokens);
   const completion = asCount(u.completion_tokens);
   if (prompt === undefined && completion === undefined) return undefined;
-  const details = asRecord(u.prompt_tokens_details);
+  const details = asObj(u.prompt_tokens_details);
   const read = asCount(details?.cached_tokens);
   const creation = asCount(details?.cache_creation_input_tokens);
   const out: AnthropicUsage = {

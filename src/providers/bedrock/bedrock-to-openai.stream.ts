@@ -26,7 +26,7 @@ import type { EventStreamMessage } from './event-stream-types.js';
 import { EventStreamError, headerString } from './event-stream-types.js';
 import { streamException } from './exceptions.js';
 import { bedrockToOpenAIFinishReason } from './bedrock-to-openai.finish-reason.js';
-import { asRecord, asString, tryParseJson } from './json.js';
+import { asObj, asString, parseJsonObject } from '../../json.js';
 import { bedrockToOpenAIUsage } from './bedrock-to-openai.usage.js';
 
 /** Most tool-call blocks accepted in one stream (guards the index map against a hostile upstream). */
@@ -88,7 +88,7 @@ export class BedrockToOpenAIStream implements ProviderStreamDecoder {
     const messageType = headerString(msg, ':message-type') ?? 'event';
     if (messageType === 'exception') {
       const text = UTF8.decode(msg.payload);
-      const body = asRecord(tryParseJson(text)?.value);
+      const body = parseJsonObject(text);
       const message = body === undefined ? text : (asString(body.message) ?? asString(body.Message));
       throw streamException(headerString(msg, ':exception-type'), message || undefined);
     }
@@ -125,7 +125,7 @@ export class BedrockToOpenAIStream implements ProviderStreamDecoder {
   }
 
   private onBlockStart(p: Json, out: OpenAIChatChunk[]): void {
-    const toolUse = asRecord(asRecord(p.start)?.toolUse);
+    const toolUse = asObj(asObj(p.start)?.toolUse);
     if (toolUse === undefined) return;
     this.ensureRole(out);
     const block = blockIndex(p);
@@ -140,14 +140,14 @@ export class BedrockToOpenAIStream implements ProviderStreamDecoder {
   }
 
   private onBlockDelta(p: Json, out: OpenAIChatChunk[]): void {
-    const delta = asRecord(p.delta);
+    const delta = asObj(p.delta);
     if (delta === undefined) return;
     const text = asString(delta.text);
     if (text !== undefined && text !== '') {
       this.ensureRole(out);
       out.push(this.chunk({ content: text }));
     }
-    const args = asString(asRecord(delta.toolUse)?.input);
+    const args = asString(asObj(delta.toolUse)?.input);
     if (args !== undefined && args !== '') {
       this.ensureRole(out);
       const block = blockIndex(p);
@@ -155,7 +155,7 @@ export class BedrockToOpenAIStream implements ProviderStreamDecoder {
       this.toolsWithoutArgs.delete(block);
       out.push(this.chunk({ tool_calls: [{ index, function: { arguments: args } }] }));
     }
-    const reasoning = asString(asRecord(delta.reasoningContent)?.text);
+    const reasoning = asString(asObj(delta.reasoningContent)?.text);
     if (reasoning !== undefined && reasoning !== '') {
       this.ensureRole(out);
       out.push(this.chunk({ reasoning_content: reasoning }));
@@ -213,7 +213,7 @@ function blockIndex(p: Json): number {
 /** An event payload: a JSON object (an empty payload counts as `{}`); anything else is a protocol error. */
 function eventPayload(msg: EventStreamMessage, eventType: string): Json {
   if (msg.payload.length === 0) return {};
-  const parsed = asRecord(tryParseJson(UTF8.decode(msg.payload))?.value);
+  const parsed = parseJsonObject(UTF8.decode(msg.payload));
   if (parsed === undefined)
     throw new EventStreamError('malformed', `${eventType} payload is not a JSON object`);
   return parsed;

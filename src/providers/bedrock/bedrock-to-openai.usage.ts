@@ -8,22 +8,22 @@
  * same convention as the Anthropic translation, so an Anthropic client gets its cache fields back.
  */
 import type { Json } from '../translate/types.js';
-import { asRecord, count } from './json.js';
+import { asObj, asCount } from '../../json.js';
 
 export function bedrockToOpenAIUsage(raw: unknown): Json | undefined {
-  const u = asRecord(raw);
+  const u = asObj(raw);
   if (u === undefined) return undefined;
-  const input = count(u.inputTokens);
-  const output = count(u.outputTokens);
+  const input = asCount(u.inputTokens);
+  const output = asCount(u.outputTokens);
   if (input === undefined && output === undefined) return undefined;
-  const cacheRead = count(u.cacheReadInputTokens);
-  const cacheWrite = count(u.cacheWriteInputTokens);
+  const cacheRead = asCount(u.cacheReadInputTokens);
+  const cacheWrite = asCount(u.cacheWriteInputTokens);
   const prompt = (input ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
   const completion = output ?? 0;
   const usage: Json = {
     prompt_tokens: prompt,
     completion_tokens: completion,
-    total_tokens: count(u.totalTokens) ?? prompt + completion,
+    total_tokens: asCount(u.totalTokens) ?? prompt + completion,
   };
   if (cacheRead !== undefined || cacheWrite !== undefined) {
     const details: Json = { cached_tokens: cacheRead ?? 0 };

@@ -9,7 +9,7 @@
  */
 import type { OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import type { ConverseInferenceConfig, ConverseRequest } from './converse-types.js';
-import { asRecord } from './json.js';
+import { asObj } from '../../json.js';
 import { invalid } from './invalid-request.js';
 import { openAIToBedrockMessages } from './openai-to-bedrock.messages.js';
 import { openAIToBedrockTools } from './openai-to-bedrock.tools.js';
@@ -109,7 +109,7 @@ function isDefault(key: string, value: unknown): boolean {
     case 'parallel_tool_calls':
       return value === true;
     case 'response_format':
-      return asRecord(value)?.type === 'text';
+      return asObj(value)?.type === 'text';
     default:
       return false;
   }

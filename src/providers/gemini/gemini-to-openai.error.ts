@@ -2,7 +2,7 @@
 import type { CanonicalError } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { errorTypeForStatus, genericError, parseErrorBody } from '../openai/openai-compat-to-openai.error.js';
-import { asRecord, isRecord, nonEmptyString } from '../openai/json.js';
+import { asObj, isObj, nonEmptyString } from '../../json.js';
 
 const TYPE_BY_STATUS: Readonly<Record<string, string>> = {
   INVALID_ARGUMENT: 'invalid_request_error',
@@ -26,7 +26,7 @@ export function geminiErrorType(rpcStatus: string | undefined, httpStatus: numbe
 export function geminiToOpenAIError(status: number, body: Buffer): CanonicalError {
   let parsed = parseErrorBody(body);
   if (Array.isArray(parsed)) parsed = parsed[0];
-  const err = asRecord(asRecord(parsed)?.error);
+  const err = asObj(asObj(parsed)?.error);
   if (err === undefined) return genericError(status);
   const rpc = nonEmptyString(err.status);
   return {
@@ -39,7 +39,7 @@ export function geminiToOpenAIError(status: number, body: Buffer): CanonicalErro
 
 /** The TranslationError for an `{error:{…}}` object inside a stream. */
 export function geminiStreamError(err: unknown): TranslationError {
-  const e = isRecord(err) ? err : {};
+  const e = isObj(err) ? err : {};
   const code = typeof e.code === 'number' && e.code >= 400 && e.code <= 599 ? e.code : 502;
   const message = nonEmptyString(e.message) ?? 'Upstream provider reported an error mid-stream';
   return new TranslationError(code, message, geminiErrorType(nonEmptyString(e.status), code));

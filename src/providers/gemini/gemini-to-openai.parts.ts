@@ -1,6 +1,6 @@
-/** Gemini candidate parts → OpenAI message pieces (text, reasoning, tool calls), and candidate indexes. */
+/** Gemini candidate parts → OpenAI message pieces (text, reasoning, tool calls). */
 import type { Json } from '../translate/types.js';
-import { asArray, asRecord } from '../openai/json.js';
+import { asArray, asObj } from '../../json.js';
 
 export type Piece =
   | { readonly kind: 'content' | 'reasoning'; readonly text: string }
@@ -36,10 +36,10 @@ function toolCall(part: Json, fc: Json, ids: ToolCallIds): Json {
  */
 export function geminiToOpenAIParts(cand: Json, ids: ToolCallIds): Piece[] {
   const out: Piece[] = [];
-  for (const p of asArray(asRecord(cand.content)?.parts)) {
-    const part = asRecord(p);
+  for (const p of asArray(asObj(cand.content)?.parts)) {
+    const part = asObj(p);
     if (part === undefined) continue;
-    const fc = asRecord(part.functionCall);
+    const fc = asObj(part.functionCall);
     if (fc !== undefined) {
       out.push({ kind: 'tool', call: toolCall(part, fc, ids) });
       continue;
@@ -51,10 +51,4 @@ export function geminiToOpenAIParts(cand: Json, ids: ToolCallIds): Piece[] {
     else out.push({ kind, text: part.text });
   }
   return out;
-}
-
-/** A candidate's index: its `index` field, else its position. */
-export function candidateIndex(cand: Json, position: number): number {
-  const i = cand.index;
-  return typeof i === 'number' && Number.isInteger(i) && i >= 0 ? i : position;
 }

@@ -1,10 +1,10 @@
 /** Gemini GenerateContentResponse → OpenAI chat.completion. */
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
-import { asArray, asRecord, nonEmptyString } from '../openai/json.js';
+import { asArray, asObj, itemIndex, nonEmptyString } from '../../json.js';
 import { newCompletionId, nowSeconds, rfc3339Seconds } from '../openai/ids.js';
 import { geminiToOpenAIFinishReason } from './gemini-to-openai.finish-reason.js';
 import { geminiToOpenAIUsage } from './gemini-to-openai.usage.js';
-import { ToolCallIds, candidateIndex, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
+import { ToolCallIds, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
 
 function choiceOf(cand: Json, position: number, ids: ToolCallIds): Json {
   let content: string | undefined;
@@ -20,7 +20,7 @@ function choiceOf(cand: Json, position: number, ids: ToolCallIds): Json {
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   const reason = nonEmptyString(cand.finishReason);
   return {
-    index: candidateIndex(cand, position),
+    index: itemIndex(cand, position),
     message,
     logprobs: null,
     finish_reason: geminiToOpenAIFinishReason(reason ?? 'STOP', toolCalls.length > 0),
@@ -57,10 +57,10 @@ export function geminiToOpenAIResponse(body: Json, target: UpstreamTarget): Open
   const candidates = asArray(body.candidates);
   const choices: Json[] = [];
   candidates.forEach((c, pos) => {
-    const cand = asRecord(c);
+    const cand = asObj(c);
     if (cand !== undefined) choices.push(choiceOf(cand, pos, ids));
   });
-  if (choices.length === 0 && asRecord(body.promptFeedback)?.blockReason !== undefined) {
+  if (choices.length === 0 && asObj(body.promptFeedback)?.blockReason !== undefined) {
     choices.push(blockedChoice());
   }
   choices.sort((a, b) => (a.index as number) - (b.index as number));

@@ -20,18 +20,18 @@ import type {
   TranslationError,
   UpstreamTarget,
 } from '../translate/types.js';
-import { asArray, asRecord, nonEmptyString, tryParseJson } from '../openai/json.js';
+import { asArray, asObj, isJsonSpace, itemIndex, nonEmptyString, tryParseJson } from '../../json.js';
 import {
   DeferredErrorDecoder,
   MAX_STREAM_EVENT_BYTES,
   malformedStream,
 } from '../openai/openai-compat-to-openai.stream.js';
 import { geminiStreamError } from './gemini-to-openai.error.js';
-import { JsonElementSplitter, JsonSyntaxError, isJsonSpace } from './json-elements.js';
+import { JsonElementSplitter, JsonSyntaxError } from './json-elements.js';
 import { geminiToOpenAIFinishReason } from './gemini-to-openai.finish-reason.js';
 import { geminiToOpenAIUsage } from './gemini-to-openai.usage.js';
 import type { Piece } from './gemini-to-openai.parts.js';
-import { ToolCallIds, candidateIndex, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
+import { ToolCallIds, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
 import type { ResponseMeta } from './gemini-to-openai.response.js';
 import { responseMeta } from './gemini-to-openai.response.js';
 
@@ -93,7 +93,7 @@ class GeminiStreamDecoder extends DeferredErrorDecoder {
     for (const item of items) {
       const text = typeof item === 'string' ? item : item.data;
       if (text.trim() === '' || text.trim() === '[DONE]') continue;
-      const obj = asRecord(tryParseJson(text));
+      const obj = asObj(tryParseJson(text));
       if (obj === undefined) throw malformedStream('an event is not a JSON object');
       this.onResponse(obj, out);
     }
@@ -124,10 +124,10 @@ class GeminiStreamDecoder extends DeferredErrorDecoder {
     this.usage = geminiToOpenAIUsage(resp.usageMetadata) ?? this.usage;
     const candidates = asArray(resp.candidates);
     candidates.forEach((c, pos) => {
-      const cand = asRecord(c);
+      const cand = asObj(c);
       if (cand !== undefined) this.onCandidate(cand, pos, out);
     });
-    if (candidates.length === 0 && asRecord(resp.promptFeedback)?.blockReason !== undefined) {
+    if (candidates.length === 0 && asObj(resp.promptFeedback)?.blockReason !== undefined) {
       const st = this.candidate(0, out);
       if (!st.finished) {
         st.finished = true;
@@ -137,7 +137,7 @@ class GeminiStreamDecoder extends DeferredErrorDecoder {
   }
 
   private onCandidate(cand: Json, pos: number, out: OpenAIChatChunk[]): void {
-    const index = candidateIndex(cand, pos);
+    const index = itemIndex(cand, pos);
     const st = this.candidate(index, out);
     for (const piece of geminiToOpenAIParts(cand, this.ids)) out.push(this.pieceChunk(index, st, piece));
     const reason = nonEmptyString(cand.finishReason);

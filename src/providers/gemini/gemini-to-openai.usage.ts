@@ -1,6 +1,6 @@
 /** Gemini `usageMetadata` → OpenAI usage. */
 import type { Json } from '../translate/types.js';
-import { asRecord, count } from '../openai/json.js';
+import { asObj, asCount } from '../../json.js';
 
 /**
  * OpenAI usage from `usageMetadata`, or undefined when it has no counts (Vertex streams send `{}`).
@@ -10,11 +10,11 @@ import { asRecord, count } from '../openai/json.js';
  * cachedContentTokenCount → prompt_tokens_details.cached_tokens.
  */
 export function geminiToOpenAIUsage(meta: unknown): Json | undefined {
-  const u = asRecord(meta);
+  const u = asObj(meta);
   if (u === undefined) return undefined;
-  const prompt = count(u.promptTokenCount);
-  const candidates = count(u.candidatesTokenCount);
-  const thoughts = count(u.thoughtsTokenCount);
+  const prompt = asCount(u.promptTokenCount);
+  const candidates = asCount(u.candidatesTokenCount);
+  const thoughts = asCount(u.thoughtsTokenCount);
   if (prompt === undefined && candidates === undefined && thoughts === undefined) return undefined;
   const completion = (candidates ?? 0) + (thoughts ?? 0);
   const usage: Json = {
@@ -22,7 +22,7 @@ export function geminiToOpenAIUsage(meta: unknown): Json | undefined {
     completion_tokens: completion,
     total_tokens: (prompt ?? 0) + completion,
   };
-  const cached = count(u.cachedContentTokenCount);
+  const cached = asCount(u.cachedContentTokenCount);
   if (cached !== undefined) usage.prompt_tokens_details = { cached_tokens: cached };
   if (thoughts !== undefined) usage.completion_tokens_details = { reasoning_tokens: thoughts };
   return usage;

@@ -1,7 +1,7 @@
 /** OpenAI sampling / output parameters → Gemini `generationConfig`. */
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { asRecord } from '../openai/json.js';
+import { asObj } from '../../json.js';
 import { openAIToGeminiSchema } from './openai-to-gemini.schema.js';
 
 /** The request keys this module reads. */
@@ -54,7 +54,7 @@ function stopSequences(v: unknown): string[] | undefined {
 
 function applyResponseFormat(v: unknown, cfg: Json): void {
   if (v === null || v === undefined) return;
-  const rf = asRecord(v);
+  const rf = asObj(v);
   switch (rf?.type) {
     case 'text':
       return;
@@ -63,7 +63,7 @@ function applyResponseFormat(v: unknown, cfg: Json): void {
       return;
     case 'json_schema': {
       cfg.responseMimeType = 'application/json';
-      const schema = asRecord(asRecord(rf.json_schema)?.schema);
+      const schema = asObj(asObj(rf.json_schema)?.schema);
       if (schema !== undefined) cfg.responseSchema = openAIToGeminiSchema(schema);
       return;
     }

@@ -13,7 +13,7 @@
  */
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { asRecord, isRecord, tryParseJson } from '../openai/json.js';
+import { asObj, isObj, tryParseJson } from '../../json.js';
 import { audioPart, guessMimeType, urlPart } from './media.js';
 
 export interface GeminiContents {
@@ -30,7 +30,7 @@ function plainText(content: unknown, where: string): string {
   if (!Array.isArray(content)) throw bad(`${where}.content must be a string or an array`);
   let out = '';
   content.forEach((p, i) => {
-    const part = asRecord(p);
+    const part = asObj(p);
     if (part === undefined) throw bad(`${where}.content[${i}] must be an object`);
     if (part.type === 'text' && typeof part.text === 'string') out += part.text;
     else if (part.type === 'refusal' && typeof part.refusal === 'string') out += part.refusal;
@@ -55,7 +55,7 @@ function filePart(file: Json, where: string): Json {
 
 /** One OpenAI user content part → a Gemini part (undefined for empty text). */
 function userPart(p: unknown, where: string): Json | undefined {
-  const part = asRecord(p);
+  const part = asObj(p);
   if (part === undefined) throw bad(`${where} must be an object`);
   switch (part.type) {
     case 'text':
@@ -63,19 +63,19 @@ function userPart(p: unknown, where: string): Json | undefined {
       return part.text === '' ? undefined : { text: part.text };
     case 'image_url': {
       const iu = part.image_url;
-      const url = typeof iu === 'string' ? iu : asRecord(iu)?.url;
+      const url = typeof iu === 'string' ? iu : asObj(iu)?.url;
       if (typeof url !== 'string' || url === '') throw bad(`${where}.image_url.url must be a string`);
       return urlPart(url);
     }
     case 'input_audio': {
-      const a = asRecord(part.input_audio);
+      const a = asObj(part.input_audio);
       if (typeof a?.data !== 'string' || typeof a.format !== 'string') {
         throw bad(`${where}.input_audio needs data and format`);
       }
       return audioPart(a.data, a.format);
     }
     case 'file': {
-      const f = asRecord(part.file);
+      const f = asObj(part.file);
       if (f === undefined) throw bad(`${where}.file must be an object`);
       return filePart(f, where);
     }
@@ -97,14 +97,14 @@ function userParts(content: unknown, where: string): Json[] {
 
 function parseArgs(raw: unknown, where: string): Json {
   if (raw === undefined || raw === null || raw === '') return {};
-  if (isRecord(raw)) return raw;
+  if (isObj(raw)) return raw;
   const parsed = typeof raw === 'string' ? tryParseJson(raw) : undefined;
-  if (!isRecord(parsed)) throw bad(`${where}.function.arguments must be a JSON object`);
+  if (!isObj(parsed)) throw bad(`${where}.function.arguments must be a JSON object`);
   return parsed;
 }
 
 function thoughtSignature(call: Json): string | undefined {
-  const sig = asRecord(asRecord(call.extra_content)?.google)?.thought_signature;
+  const sig = asObj(asObj(call.extra_content)?.google)?.thought_signature;
   return typeof sig === 'string' && sig !== '' ? sig : undefined;
 }
 
@@ -112,7 +112,7 @@ function thoughtSignature(call: Json): string | undefined {
 function responsePayload(content: unknown, where: string): Json {
   const text = plainText(content, where);
   const parsed = tryParseJson(text);
-  return isRecord(parsed) ? parsed : { content: text };
+  return isObj(parsed) ? parsed : { content: text };
 }
 
 class ContentsBuilder {
@@ -124,7 +124,7 @@ class ContentsBuilder {
 
   add(m: unknown, i: number): void {
     const where = `messages[${i}]`;
-    const msg = asRecord(m);
+    const msg = asObj(m);
     if (msg === undefined) throw bad(`${where} must be an object`);
     switch (msg.role) {
       case 'system':
@@ -165,8 +165,8 @@ class ContentsBuilder {
     if (!Array.isArray(calls)) throw bad(`${where}.tool_calls must be an array`);
     calls.forEach((c, k) => {
       const w = `${where}.tool_calls[${k}]`;
-      const call = asRecord(c);
-      const fn = asRecord(call?.function);
+      const call = asObj(c);
+      const fn = asObj(call?.function);
       if (call === undefined || fn === undefined || typeof fn.name !== 'string' || fn.name === '') {
         throw bad(`${w}.function.name is required`);
       }
@@ -176,7 +176,7 @@ class ContentsBuilder {
       if (sig !== undefined) part.thoughtSignature = sig;
       parts.push(part);
     });
-    const legacy = asRecord(msg.function_call);
+    const legacy = asObj(msg.function_call);
     if (legacy !== undefined && typeof legacy.name === 'string') {
       parts.push({ functionCall: { name: legacy.name, args: parseArgs(legacy.arguments, where) } });
     }

@@ -13,7 +13,7 @@
  * The keys of `properties` are property names, never filtered. The input is not mutated.
  */
 import type { Json } from '../translate/types.js';
-import { asRecord, isRecord } from '../openai/json.js';
+import { asObj, isObj } from '../../json.js';
 
 const KEYWORDS = new Set([
   'type',
@@ -51,13 +51,13 @@ interface Ctx {
 function resolveRef(ref: string, ctx: Ctx): Json | undefined {
   const m = /^#\/(\$defs|definitions)\/(.+)$/.exec(ref);
   if (m === null) return undefined;
-  const defs = asRecord(ctx.root[m[1] ?? '']);
+  const defs = asObj(ctx.root[m[1] ?? '']);
   const name = (m[2] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
-  return asRecord(defs?.[name]);
+  return asObj(defs?.[name]);
 }
 
 function isNullSchema(v: unknown): boolean {
-  return isRecord(v) && v.type === 'null';
+  return isObj(v) && v.type === 'null';
 }
 
 function cleanNode(node: Json, ctx: Ctx): Json {
@@ -85,7 +85,7 @@ function cleanNode(node: Json, ctx: Ctx): Json {
       if (!Array.isArray(value)) continue;
       const branches = value.filter((b) => !isNullSchema(b));
       if (branches.length < value.length) nullable = true;
-      const cleaned = branches.filter(isRecord).map((b) => cleanNode(b, ctx));
+      const cleaned = branches.filter(isObj).map((b) => cleanNode(b, ctx));
       if (cleaned.length === 1) Object.assign(out, cleaned[0]);
       else if (cleaned.length > 1) out.anyOf = cleaned;
       continue;
@@ -99,16 +99,15 @@ function cleanNode(node: Json, ctx: Ctx): Json {
       continue;
     }
     if (key === 'properties') {
-      const props = asRecord(value);
+      const props = asObj(value);
       if (props === undefined) continue;
       const cleaned: Json = {};
-      for (const [name, sub] of Object.entries(props))
-        cleaned[name] = isRecord(sub) ? cleanNode(sub, ctx) : sub;
+      for (const [name, sub] of Object.entries(props)) cleaned[name] = isObj(sub) ? cleanNode(sub, ctx) : sub;
       out.properties = cleaned;
       continue;
     }
     if (key === 'items') {
-      if (isRecord(value)) out.items = cleanNode(value, ctx);
+      if (isObj(value)) out.items = cleanNode(value, ctx);
       continue;
     }
     out[key] = value;
@@ -130,9 +129,9 @@ export function openAIToGeminiSchema(schema: Json): Json {
  * (Gemini rejects `properties` that is empty "for OBJECT type").
  */
 export function functionParameters(schema: unknown): Json | undefined {
-  if (!isRecord(schema)) return undefined;
+  if (!isObj(schema)) return undefined;
   const cleaned = openAIToGeminiSchema(schema);
-  const props = asRecord(cleaned.properties);
+  const props = asObj(cleaned.properties);
   if (cleaned.type === 'object' && (props === undefined || Object.keys(props).length === 0)) return undefined;
   if (Object.keys(cleaned).length === 0) return undefined;
   return cleaned;

@@ -1,7 +1,7 @@
 /** OpenAI `tools` / `tool_choice` (and legacy `functions` / `function_call`) → Gemini tools + toolConfig. */
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { asRecord } from '../openai/json.js';
+import { asObj } from '../../json.js';
 import { functionParameters } from './openai-to-gemini.schema.js';
 
 export const TOOL_KEYS = ['tools', 'tool_choice', 'functions', 'function_call'] as const;
@@ -29,8 +29,8 @@ function declarations(req: OpenAIChatRequest, dropped: Set<string>): Json[] {
   const tools = req.tools ?? [];
   if (!Array.isArray(tools)) throw new TranslationError(400, 'tools must be an array');
   tools.forEach((t, i) => {
-    const tool = asRecord(t);
-    const fn = asRecord(tool?.function);
+    const tool = asObj(t);
+    const fn = asObj(tool?.function);
     if (tool?.type !== 'function' || fn === undefined) {
       throw new TranslationError(400, `tools[${i}]: only function tools are supported by this provider`);
     }
@@ -39,7 +39,7 @@ function declarations(req: OpenAIChatRequest, dropped: Set<string>): Json[] {
   const functions = req.functions ?? [];
   if (!Array.isArray(functions)) throw new TranslationError(400, 'functions must be an array');
   functions.forEach((f, i) => {
-    const fn = asRecord(f);
+    const fn = asObj(f);
     if (fn === undefined) throw new TranslationError(400, `functions[${i}] must be an object`);
     out.push(declaration(fn, `functions[${i}]`, dropped));
   });
@@ -58,9 +58,9 @@ function callingConfig(choice: unknown, key: string): Json | undefined {
     default:
       break;
   }
-  const c = asRecord(choice);
+  const c = asObj(choice);
   // tool_choice: {type:"function", function:{name}}; legacy function_call: {name}.
-  const name = asRecord(c?.function)?.name ?? c?.name;
+  const name = asObj(c?.function)?.name ?? c?.name;
   if (typeof name !== 'string' || name === '') {
     throw new TranslationError(400, `${key} must be "auto", "none", "required" or name a function`);
   }

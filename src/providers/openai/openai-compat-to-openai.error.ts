@@ -8,7 +8,7 @@
  * type comes from the status and a provider-specific top-level `type` becomes the code.
  */
 import type { CanonicalError } from '../translate/types.js';
-import { asArray, asRecord, isRecord, nonEmptyString, tryParseJson } from './json.js';
+import { asArray, asObj, isObj, nonEmptyString, tryParseJson } from '../../json.js';
 
 import { errorTypeForStatus } from '../translate/errors.js';
 
@@ -37,7 +37,7 @@ function detailMessage(detail: unknown): string | undefined {
   if (s !== undefined) return s;
   const parts: string[] = [];
   for (const d of asArray(detail)) {
-    const r = asRecord(d);
+    const r = asObj(d);
     const msg = nonEmptyString(r?.msg);
     if (msg === undefined) continue;
     const loc = asArray(r?.loc)
@@ -51,17 +51,17 @@ function detailMessage(detail: unknown): string | undefined {
 /** Canonical error from an OpenAI-compatible error body (any of the shapes above). */
 export function openAICompatToOpenAIError(status: number, body: Buffer): CanonicalError {
   const parsed = parseErrorBody(body);
-  if (!isRecord(parsed)) return genericError(status);
+  if (!isObj(parsed)) return genericError(status);
   const fallbackType = errorTypeForStatus(status);
   const err = parsed.error;
-  if (isRecord(err)) {
+  if (isObj(err)) {
     const message = nonEmptyString(err.message) ?? genericError(status).message;
     return { status, message, type: nonEmptyString(err.type) ?? fallbackType, code: codeOf(err.code) };
   }
   const text =
     nonEmptyString(err) ??
     nonEmptyString(parsed.message) ??
-    detailMessage(asRecord(parsed.message)?.detail) ??
+    detailMessage(asObj(parsed.message)?.detail) ??
     detailMessage(parsed.detail);
   if (text === undefined) return genericError(status);
   // A top-level `type` (Mistral) is provider-specific, not an OpenAI error type: keep it as the code.

@@ -8,14 +8,14 @@
  * Objects are copied where changed; the input is never mutated.
  */
 import type { Json } from '../translate/types.js';
-import { asArray, asRecord, isRecord } from './json.js';
+import { asArray, asObj, isObj } from '../../json.js';
 
 /** Text of a Mistral `thinking` part: `thinking` is a string or an array of text parts. */
 function thinkingText(v: unknown): string {
   if (typeof v === 'string') return v;
   let out = '';
   for (const p of asArray(v)) {
-    const r = asRecord(p);
+    const r = asObj(p);
     if (typeof r?.text === 'string') out += r.text;
   }
   return out;
@@ -28,7 +28,7 @@ function flattenContent(m: Json): Json {
   let reasoning = '';
   let sawText = false;
   for (const p of m.content) {
-    const part = asRecord(p);
+    const part = asObj(p);
     if (part === undefined) continue;
     if (part.type === 'thinking') reasoning += thinkingText(part.thinking);
     else if (typeof part.text === 'string') {
@@ -54,9 +54,9 @@ function renameReasoning(m: Json): Json {
 function fixToolCalls(m: Json, nextIndex?: (call: Json) => number): Json {
   if (!Array.isArray(m.tool_calls)) return m;
   const calls = (m.tool_calls as unknown[]).map((c) => {
-    if (!isRecord(c)) return c;
+    if (!isObj(c)) return c;
     let out = c;
-    if (out.type === undefined && isRecord(out.function)) out = { ...out, type: 'function' };
+    if (out.type === undefined && isObj(out.function)) out = { ...out, type: 'function' };
     if (nextIndex !== undefined && typeof out.index !== 'number') out = { ...out, index: nextIndex(out) };
     return out;
   });
@@ -79,8 +79,8 @@ function normalizeMessage(dialect: Dialect, m: Json, nextIndex?: (call: Json) =>
 function mapChoices(obj: Json, key: 'message' | 'delta', f: (m: Json, choiceIndex: number) => Json): Json {
   if (!Array.isArray(obj.choices)) return obj;
   const choices = (obj.choices as unknown[]).map((c, pos) => {
-    const choice = asRecord(c);
-    const m = asRecord(choice?.[key]);
+    const choice = asObj(c);
+    const m = asObj(choice?.[key]);
     if (choice === undefined || m === undefined) return c;
     const index = typeof choice.index === 'number' ? choice.index : pos;
     return { ...choice, [key]: f(m, index) };

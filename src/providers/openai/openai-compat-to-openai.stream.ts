@@ -10,7 +10,7 @@ import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { OpenAIChatChunk, ProviderStreamDecoder } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { errorTypeForStatus } from './openai-compat-to-openai.error.js';
-import { isRecord, nonEmptyString, tryParseJson } from './json.js';
+import { isObj, nonEmptyString, tryParseJson } from '../../json.js';
 import type { Dialect } from './openai-compat-to-openai.response.js';
 import { ChunkNormalizer } from './openai-compat-to-openai.response.js';
 
@@ -19,7 +19,7 @@ export const MAX_STREAM_EVENT_BYTES = 16 * 1024 * 1024;
 
 /** The TranslationError for an in-band stream error object (`{error:{message,type,code}}` or similar). */
 export function streamErrorOf(err: unknown): TranslationError {
-  if (isRecord(err)) {
+  if (isObj(err)) {
     const code = typeof err.code === 'number' && err.code >= 400 && err.code <= 599 ? err.code : 502;
     const message = nonEmptyString(err.message) ?? 'Upstream provider reported an error mid-stream';
     return new TranslationError(code, message, nonEmptyString(err.type) ?? errorTypeForStatus(code));
@@ -98,7 +98,7 @@ class OpenAIStreamDecoder extends DeferredErrorDecoder {
     const data = ev.data.trim();
     if (data === '' || data === '[DONE]') return;
     const obj = tryParseJson(data);
-    if (!isRecord(obj)) throw malformedStream('an event is not a JSON object');
+    if (!isObj(obj)) throw malformedStream('an event is not a JSON object');
     if (obj.error !== undefined && obj.error !== null && obj.choices === undefined) {
       throw streamErrorOf(obj.error);
     }

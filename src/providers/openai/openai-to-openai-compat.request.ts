@@ -1,7 +1,7 @@
 /** OpenAI chat request → OpenAI-compatible upstream request (OpenAI, Azure, Mistral, Ollama). */
 import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { asRecord, isRecord } from './json.js';
+import { asObj, isObj } from '../../json.js';
 import type { OpenAICompatProfile } from './profiles.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
@@ -22,7 +22,7 @@ function applyStream(body: Json, target: UpstreamTarget, profile: OpenAICompatPr
     body.stream = true;
     // Always ask for usage; the caller hides it from a client that did not (see stream-usage.ts).
     if (profile.accepted === undefined || profile.accepted.has('stream_options')) {
-      body.stream_options = { ...asRecord(body.stream_options), include_usage: true };
+      body.stream_options = { ...asObj(body.stream_options), include_usage: true };
     }
     return;
   }
@@ -56,7 +56,7 @@ function applyAllowlist(body: Json, profile: OpenAICompatProfile, drops: Drops):
 }
 
 function rewriteMessage(msg: unknown, i: number, profile: OpenAICompatProfile, drops: Drops): unknown {
-  if (!isRecord(msg)) throw new TranslationError(400, `messages[${i}] must be an object`);
+  if (!isObj(msg)) throw new TranslationError(400, `messages[${i}] must be an object`);
   let out = msg;
   if (profile.developerToSystem && out.role === 'developer') out = { ...out, role: 'system' };
   const keys = typeof out.role === 'string' ? profile.messageKeys?.[out.role] : undefined;
