@@ -33,7 +33,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', pureCore] },
   },
   {
-    files: ['test/**', 'bench/**', 'scripts/**'],
+    files: ['test/**', 'bench/**', 'scripts/**', 'mock-provider/**'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-floating-promises': 'off',

@@ -240,7 +240,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
   await startChild(
     'mock',
-    'dist/scripts/mock-provider.js',
+    'dist/mock-provider/main.js',
     ['--port', String(UPSTREAM_PORT)],
     {},
     httpOk(`http://127.0.0.1:${UPSTREAM_PORT}/healthz`),

@@ -1,13 +1,13 @@
 /**
- * CLI for the mock LLM provider (test/helpers/mock-provider.ts), used by `make demo` and e2e setups.
+ * CLI for the mock LLM provider (mock-provider/server.ts), used by `make demo` and e2e setups.
  *
- *   node dist/scripts/mock-provider.js --port 18080 [--host 127.0.0.1] [--stream-delay-ms 20]
+ *   node dist/mock-provider/main.js --port 18080 [--host 127.0.0.1] [--stream-delay-ms 20]
  *
  * Prints exactly one line, `mock-provider listening on http://HOST:PORT`, then serves until SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { startMockProvider } from '../test/helpers/mock-provider.js';
-import type { MockProviderOptions } from '../test/helpers/mock-provider.js';
+import { startMockProvider } from '../mock-provider/server.js';
+import type { MockProviderOptions } from '../mock-provider/server.js';
 
 function usage(message: string): never {
   console.error(`mock-provider: ${message}`);

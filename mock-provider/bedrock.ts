@@ -3,7 +3,7 @@
  * Usage follows the mock's formula (tokensFor: 4 UTF-8 bytes per token).
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { encodeConverseEvent } from '../../src/providers/bedrock/index.js';
+import { encodeConverseEvent } from '../src/providers/bedrock/index.js';
 
 const BEDROCK_PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 const DEFAULT_TEXT =

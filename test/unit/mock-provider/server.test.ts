@@ -12,8 +12,8 @@ import {
   streamPieces,
   tokensFor,
   toolArgPieces,
-} from '../helpers/mock-provider.js';
-import type { MockProvider, RecordedRequest } from '../helpers/mock-provider.js';
+} from '../../../mock-provider/server.js';
+import type { MockProvider, RecordedRequest } from '../../../mock-provider/server.js';
 
 // ----------------------------------------------------------------------------------------------------------------
 // helpers

@@ -41,9 +41,9 @@
  * A body that is not valid JSON still gets a 200 canned (non-streaming, except Gemini `:streamGenerateContent`
  * whose streaming is decided by the path) response; the raw bytes are recorded.
  *
- * Canned texts live in test/fixtures/mock/*.json.
+ * Canned texts live in mock-provider/fixtures/*.json.
  */
-import { handleBedrock } from './mock-bedrock.js';
+import { handleBedrock } from './bedrock.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -241,22 +241,22 @@ export interface MockFixtures {
 
 let fixtureCache: MockFixtures | undefined;
 
-/** Directory of the canned responses: `<repo>/test/fixtures/mock` (works from `src` and from `dist`). */
+/** Directory of the canned responses: `<repo>/mock-provider/fixtures` (works from the sources and from `dist`). */
 export function fixturesDir(): string {
   const fromEnv = process.env['MOCK_PROVIDER_FIXTURES'];
   if (fromEnv) return fromEnv;
   let dir = import.meta.dirname;
   for (;;) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'mock');
+    const candidate = path.join(dir, 'mock-provider', 'fixtures');
     if (existsSync(path.join(dir, 'package.json')) && existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir)
-      throw new Error(`mock-provider: cannot find test/fixtures/mock above ${import.meta.dirname}`);
+      throw new Error(`mock-provider: cannot find mock-provider/fixtures above ${import.meta.dirname}`);
     dir = parent;
   }
 }
 
-/** The canned texts and tool arguments (read once from test/fixtures/mock). */
+/** The canned texts and tool arguments (read once from mock-provider/fixtures). */
 export function loadFixtures(): MockFixtures {
   if (fixtureCache) return fixtureCache;
   const dir = fixturesDir();
