@@ -5,7 +5,7 @@ import type { JsonObject } from '../../json.js';
 import { asString, isObj } from '../../json.js';
 import type { LoadContext } from './context.js';
 import type { PathSegment } from './issues.js';
-import { PROVIDERS } from './schema.js';
+import { PROVIDERS } from './schema-primitives.js';
 import type { BaseUrl, CompiledBackend, TargetSettings } from './types.js';
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
