@@ -29,10 +29,12 @@ RUN --mount=type=cache,target=/root/.npm \
     if [ "$(uname -m)" = x86_64 ]; then force=; else force=--force; fi; \
     npm ci --no-audit --no-fund --ignore-scripts $force
 
-# tsconfig.json compiles src, test, bench and scripts together; all are copied so the same config builds here.
+# tsconfig.json compiles src, mock-provider, test, bench and scripts together; all are copied so the same config
+# builds here.
 COPY tsconfig.json ./
 COPY proto ./proto
 COPY src ./src
+COPY mock-provider ./mock-provider
 COPY test ./test
 COPY bench ./bench
 COPY scripts ./scripts
@@ -86,13 +88,11 @@ CMD ["node", "dist/src/main.js"]
 
 # --- demo ---------------------------------------------------------------------------------------------------------
 # The runtime image plus the mock LLM provider, for envoy/docker-compose.yaml:
-#   node dist/scripts/mock-provider.js --host 0.0.0.0 --port 18080
-# It finds its canned answers at ./test/fixtures/mock (next to package.json).
+#   node dist/mock-provider/main.js --host 0.0.0.0 --port 18080
+# It finds its canned answers at ./mock-provider/fixtures (next to package.json).
 FROM runtime AS demo
-COPY --from=build /build/dist/scripts/mock-provider.js ./dist/scripts/mock-provider.js
-COPY --from=build /build/dist/test/helpers/mock-provider.js ./dist/test/helpers/mock-provider.js
-COPY --from=build /build/dist/test/helpers/mock-bedrock.js ./dist/test/helpers/mock-bedrock.js
-COPY --from=build /build/test/fixtures/mock ./test/fixtures/mock
+COPY --from=build /build/dist/mock-provider ./dist/mock-provider
+COPY --from=build /build/mock-provider/fixtures ./mock-provider/fixtures
 
 # --- default target -----------------------------------------------------------------------------------------------
 # Last stage = what `docker build .` (and `make image`) produces: exactly the runtime image.

@@ -9,7 +9,7 @@ ENVOY_BIN ?= $(CURDIR)/$(VENV)/bin/envoy
 NODE := $(CURDIR)/node_modules/.bin/node
 STAMP_NPM := node_modules/.install-stamp
 STAMP_BUILD := dist/.build-stamp
-SOURCES := $(shell find src test bench scripts proto -type f 2>/dev/null) tsconfig.json package.json
+SOURCES := $(shell find src mock-provider test bench scripts proto -type f 2>/dev/null) tsconfig.json package.json
 export ENVOY_BIN
 
 .PHONY: help install build lint test test-unit test-integration test-e2e soak bench demo image proto-types clean

@@ -70,7 +70,7 @@ export default tseslint.config(
     rules: layer('Adapters never import the composition root.', ROOT),
   },
   {
-    files: ['test/**', 'bench/**', 'scripts/**'],
+    files: ['test/**', 'bench/**', 'scripts/**', 'mock-provider/**'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-floating-promises': 'off',

@@ -1,9 +1,9 @@
 /**
- * The mock LLM provider (test/helpers/mock-provider.ts) in its own process, for the bench.
+ * The mock LLM provider (mock-provider/server.ts) in its own process, for the bench.
  *
  *   node dist/bench/mock-server.js --port N [--host 127.0.0.1]
  *
- * Same server as scripts/mock-provider.ts, except that it forgets its recorded requests every
+ * Same server as mock-provider/main.ts, except that it forgets its recorded requests every
  * second: the mock records every request (body and parsed JSON) for the tests, which over a
  * bench's few hundred thousand requests (some of 100 KiB) would grow it by gigabytes and slow it
  * down with GC as the run goes on, skewing the later phases.
@@ -11,7 +11,7 @@
  * Prints `mock-provider listening on http://HOST:PORT`, then serves until SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { startMockProvider } from '../test/helpers/mock-provider.js';
+import { startMockProvider } from '../mock-provider/server.js';
 
 const RESET_EVERY_MS = 1000;
 

@@ -25,7 +25,7 @@ import { ModerationClient } from '../src/guards/moderation/index.js';
 import type { ProcessingRequest } from '../src/server/generated/envoy/service/ext_proc/v3/ProcessingRequest.js';
 import { spawn } from 'node:child_process';
 import { startEnvoy, freePort } from '../test/helpers/envoy.js';
-import { startMockProvider } from '../test/helpers/mock-provider.js';
+import { startMockProvider } from '../mock-provider/server.js';
 import { repoRoot } from '../test/helpers/repo.js';
 import { cpuMsOf } from './proc.js';
 import { startOtlpReceiver } from '../test/helpers/otlp-receiver.js';

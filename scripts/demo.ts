@@ -326,7 +326,7 @@ async function main(): Promise<void> {
     await checkPortFree(name, p);
   await startChild(
     'mock',
-    'dist/scripts/mock-provider.js',
+    'dist/mock-provider/main.js',
     ['--port', String(UPSTREAM_PORT)],
     {},
     httpOk(`http://127.0.0.1:${UPSTREAM_PORT}/healthz`),

@@ -2,6 +2,9 @@
  * Guard configuration: kgateway's PromptguardRequest / PromptguardResponse JSON (the
  * x-req/resp-guardrails-config metadata). The standalone YAML reuses the same shape.
  */
+import type { JsonObject } from '../json.js';
+import { isObj } from '../json.js';
+
 export type Builtin = 'CREDIT_CARD' | 'SSN' | 'PHONE_NUMBER' | 'EMAIL';
 export type GuardAction = 'MASK' | 'REJECT';
 
@@ -57,10 +60,7 @@ export class GuardConfigError extends Error {
 export const DEFAULT_REJECT_MESSAGE = 'The request was rejected due to inappropriate content';
 const BUILTINS: readonly string[] = ['CREDIT_CARD', 'SSN', 'PHONE_NUMBER', 'EMAIL'];
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function obj(v: unknown, path: string): Obj | undefined {
+function obj(v: unknown, path: string): JsonObject | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObj(v)) throw new GuardConfigError(path, 'must be an object');
   return v;

@@ -6,7 +6,7 @@
  * few objects per observation, and a request makes seven. A child here keeps its series and only
  * adds to it. Exposition stays prom-client's: the metric is registered in a prom-client Registry
  * (which accepts any object with name/get/reset) and hands it the same value records its own
- * histograms produce, so the text output is byte-identical (test/unit/bound-histogram.test.ts).
+ * histograms produce, so the text output is byte-identical (test/unit/metrics/bound-histogram.test.ts).
  */
 import type client from 'prom-client';
 

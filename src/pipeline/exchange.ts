@@ -36,6 +36,7 @@ import type { ExchangeFacts, ExchangeOutcome, Json } from './stage.js';
 import { StageRunner } from './stage-runner.js';
 import { RefusalError } from './reply.js';
 import type { Refusal } from './reply.js';
+import { asObj } from '../json.js';
 
 export interface ExchangeDeps {
   readonly mode: Mode;
@@ -47,8 +48,6 @@ export interface ExchangeDeps {
 }
 
 const EMPTY_OUTCOME: ChunkOutcome = {};
-const asObj = (v: unknown): Json | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
 export class AiExchange implements Exchange {
   private route: Route | undefined;

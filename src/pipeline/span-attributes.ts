@@ -1,5 +1,7 @@
 /** gen_ai.* span attributes from plain request/response data (docs/reference/kgateway-contract.md §3.8). */
 import type { PhaseSpan, SpanAttributes } from './tracer.js';
+import type { JsonObject } from '../json.js';
+import { asObj } from '../json.js';
 import type { ResponseFacts } from '../providers/usage.js';
 
 const CONTENT_LIMIT = 64 * 1024;
@@ -20,10 +22,9 @@ export function genAiSystem(provider: string): string {
   }
 }
 
-type Obj = Record<string, unknown>;
+type Obj = JsonObject;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const obj = (v: unknown): Obj | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
+const obj = asObj;
 
 function stops(v: unknown): readonly string[] | undefined {
   if (typeof v === 'string') return [v];

@@ -6,7 +6,7 @@
  * protobufjs' Writer (an object per written value, a fork per nested message). For the four replies
  * of an exchange that was ~6 µs and a fifth of all the garbage the server made per request.
  *
- * The output is byte-identical to proto-loader's (test/unit/proto-encoder.test.ts), so it follows
+ * The output is byte-identical to proto-loader's (test/unit/server/proto-encoder.test.ts), so it follows
  * protobufjs' presence rules rather than proto3's: a field is written when its value is neither
  * null nor undefined, even when it holds the default (`clear_route_cache: false` is sent), fields
  * go out in field-number order, enums take names or numbers (an unknown name leaves the field out),

@@ -13,6 +13,7 @@
 // count 0. Nesting deeper than MAX_DEPTH is not counted, so a hostile body cannot exhaust the stack.
 
 import { countTokens } from './tokenizer.js';
+import { isObj } from '../json.js';
 
 const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_NAME = 1;
@@ -59,10 +60,6 @@ export function numTokensFromMessages(messages: unknown): number {
   return total + REPLY_PRIMING;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** OpenAI-style bodies: chat `messages`, else embeddings/responses `input`, else completions/images `prompt`. */
 const OPENAI_FIELDS = ['messages', 'input', 'prompt'] as const;
 
@@ -71,11 +68,11 @@ function geminiPromptTokens(contents: unknown): number {
   if (!Array.isArray(contents)) return 0;
   let total = 0;
   for (const content of contents as unknown[]) {
-    if (!isRecord(content)) continue;
+    if (!isObj(content)) continue;
     const parts = content['parts'];
     if (!Array.isArray(parts)) continue;
     for (const part of parts as unknown[]) {
-      if (!isRecord(part)) continue;
+      if (!isObj(part)) continue;
       total += TOKENS_PER_MESSAGE + countValue(part['text'], 1);
     }
   }
@@ -94,7 +91,7 @@ function geminiPromptTokens(contents: unknown): number {
  * Returns 0 when the body is not a JSON object or has none of those fields.
  */
 export function estimatePromptTokens(body: unknown, provider: string): number {
-  if (!isRecord(body)) return 0;
+  if (!isObj(body)) return 0;
   switch (provider) {
     case 'gemini':
     case 'vertex-ai':

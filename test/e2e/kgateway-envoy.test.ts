@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startKgatewayStack } from '../helpers/stack.js';
 import type { KgatewayStack } from '../helpers/stack.js';
-import { expectedUsage } from '../helpers/mock-provider.js';
+import { expectedUsage } from '../../mock-provider/server.js';
 import { metricValue } from '../helpers/app.js';
 
 describe('kgateway mode through real Envoy', () => {

@@ -435,20 +435,16 @@ describe('envoy/docker-compose.yaml', () => {
     const cmd = strList(svc.command, 'mock-provider.command');
     assert.deepEqual(cmd, [
       'node',
-      'dist/scripts/mock-provider.js',
+      'dist/mock-provider/main.js',
       '--host',
       '0.0.0.0',
       '--port',
       String(COMPOSE.upstreamPort),
     ]);
+    assert.match(dockerfile, /^COPY --from=build \S+\/dist\/mock-provider /m, 'demo stage has the CLI');
     assert.match(
       dockerfile,
-      /^COPY --from=build \S+\/dist\/scripts\/mock-provider\.js /m,
-      'demo stage has the CLI',
-    );
-    assert.match(
-      dockerfile,
-      /^COPY --from=build \S+\/test\/fixtures\/mock /m,
+      /^COPY --from=build \S+\/mock-provider\/fixtures /m,
       'demo stage has the canned answers',
     );
     assert.ok(envoyCfg.includes(`address: ${COMPOSE.upstreamHost}, port_value: ${COMPOSE.upstreamPort} }`));

@@ -610,7 +610,7 @@ describe('Dockerfile (static)', () => {
       'tsconfig.json',
       'src/main.ts',
       'proto/envoy',
-      'test/fixtures/mock',
+      'mock-provider/fixtures',
     ])
       assert.ok(!ignore.ignored(p), `${p} must stay in the context`);
   });
@@ -757,7 +757,7 @@ describe('Dockerfile (executed without Docker)', { timeout: 240_000 }, () => {
     const cwd = path.join(demo.dir, cfg.workdir);
     const proc = spawn(
       process.execPath,
-      ['dist/scripts/mock-provider.js', '--host', '127.0.0.1', '--port', '0'],
+      ['dist/mock-provider/main.js', '--host', '127.0.0.1', '--port', '0'],
       {
         cwd,
         stdio: ['ignore', 'pipe', 'pipe'],

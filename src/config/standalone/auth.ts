@@ -4,7 +4,7 @@
  */
 import type { ProviderKind } from '../../providers/translate/types.js';
 import type { LoadContext } from './context.js';
-import { isObj } from './context.js';
+import { isObj } from '../../json.js';
 import type { PathSegment } from './issues.js';
 import { resolveSecret, secretSource } from './secrets.js';
 import type { AuthInfo, AuthKind, AwsCredentials, UpstreamAuth } from './types.js';

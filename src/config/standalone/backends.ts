@@ -1,10 +1,11 @@
 /** backends.<name> → CompiledBackend. */
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import { compileAuth } from './auth.js';
-import type { LoadContext, Obj } from './context.js';
-import { isObj, optStr } from './context.js';
+import type { JsonObject } from '../../json.js';
+import { asString, isObj } from '../../json.js';
+import type { LoadContext } from './context.js';
 import type { PathSegment } from './issues.js';
-import { PROVIDERS } from './schema.js';
+import { PROVIDERS } from './schema-primitives.js';
 import type { BaseUrl, CompiledBackend, TargetSettings } from './types.js';
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
@@ -61,35 +62,35 @@ export function parseBaseUrl(raw: string): BaseUrl | string {
   return Object.freeze({ scheme, host: u.hostname, port, authority: u.host, url: `${scheme}://${u.host}` });
 }
 
-function block(raw: Obj, key: string): Obj {
+function block(raw: JsonObject, key: string): JsonObject {
   const b = raw[key];
   return isObj(b) ? b : {};
 }
 
-function settingsFor(provider: ProviderKind, raw: Obj): TargetSettings {
+function settingsFor(provider: ProviderKind, raw: JsonObject): TargetSettings {
   const s: { -readonly [K in keyof TargetSettings]: TargetSettings[K] } = {};
   const set = <K extends keyof TargetSettings>(k: K, v: string | undefined): void => {
     if (v !== undefined) s[k] = v;
   };
   switch (provider) {
     case 'azure_openai':
-      set('azureApiVersion', optStr(block(raw, 'azure').apiVersion) ?? DEFAULT_AZURE_API_VERSION);
+      set('azureApiVersion', asString(block(raw, 'azure').apiVersion) ?? DEFAULT_AZURE_API_VERSION);
       break;
     case 'anthropic':
-      set('anthropicVersion', optStr(block(raw, 'anthropic').version) ?? DEFAULT_ANTHROPIC_VERSION);
+      set('anthropicVersion', asString(block(raw, 'anthropic').version) ?? DEFAULT_ANTHROPIC_VERSION);
       break;
     case 'gemini':
-      set('apiVersion', optStr(block(raw, 'gemini').apiVersion));
+      set('apiVersion', asString(block(raw, 'gemini').apiVersion));
       break;
     case 'vertex-ai': {
       const v = block(raw, 'vertex');
-      set('vertexProject', optStr(v.project));
-      set('vertexLocation', optStr(v.location));
-      set('apiVersion', optStr(v.apiVersion));
+      set('vertexProject', asString(v.project));
+      set('vertexLocation', asString(v.location));
+      set('apiVersion', asString(v.apiVersion));
       break;
     }
     case 'bedrock':
-      set('bedrockRegion', optStr(block(raw, 'bedrock').region));
+      set('bedrockRegion', asString(block(raw, 'bedrock').region));
       break;
     case 'openai':
     case 'mistral':
@@ -120,10 +121,10 @@ export function compileBackend(name: string, raw: unknown, ctx: LoadContext): Co
   const auth = compileAuth(provider, raw.auth, [...at, 'auth'], ctx, settings.bedrockRegion);
   if (baseUrl === undefined || auth === undefined) return undefined;
 
-  const defaultModel = optStr(raw.defaultModel);
+  const defaultModel = asString(raw.defaultModel);
   return Object.freeze({
     name,
-    cluster: optStr(raw.cluster) ?? name,
+    cluster: asString(raw.cluster) ?? name,
     provider,
     baseUrl,
     defaultModel,

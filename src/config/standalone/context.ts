@@ -9,7 +9,3 @@ export interface LoadContext {
   /** Secret file path → raw content, for the source hash and the watcher. */
   readonly secretFiles: Map<string, string>;
 }
-
-export type Obj = Record<string, unknown>;
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

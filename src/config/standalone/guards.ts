@@ -6,8 +6,9 @@
 import type { RequestGuardConfig } from '../../guards/config.js';
 import { GuardConfigError, parseRequestGuardConfig, parseResponseGuardConfig } from '../../guards/config.js';
 import { compileRegexGuard } from '../../guards/regex/index.js';
-import type { LoadContext, Obj } from './context.js';
-import { isObj } from './context.js';
+import type { JsonObject } from '../../json.js';
+import { isObj } from '../../json.js';
+import type { LoadContext } from './context.js';
 import { deepFreeze } from './freeze.js';
 import type { PathSegment } from './issues.js';
 import { resolveSecret } from './secrets.js';
@@ -39,7 +40,7 @@ function report(err: unknown, at: readonly PathSegment[], ctx: LoadContext): voi
   }
 }
 
-function transport(raw: Obj): WebhookTransport | undefined {
+function transport(raw: JsonObject): WebhookTransport | undefined {
   const w = raw.webhook;
   if (!isObj(w)) return undefined;
   return Object.freeze({
@@ -49,7 +50,11 @@ function transport(raw: Obj): WebhookTransport | undefined {
 }
 
 /** Replaces a SecretRef moderation token by the resolved value; drops anything else but Passthrough. */
-function withToken(raw: Obj, at: readonly PathSegment[], ctx: LoadContext): { raw: Obj; token: string } {
+function withToken(
+  raw: JsonObject,
+  at: readonly PathSegment[],
+  ctx: LoadContext,
+): { raw: JsonObject; token: string } {
   const copy = structuredClone(raw);
   const moderation = isObj(copy.moderation) ? copy.moderation : undefined;
   const openai = moderation && isObj(moderation.openAIModeration) ? moderation.openAIModeration : undefined;

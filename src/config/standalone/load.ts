@@ -8,7 +8,7 @@ import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
 import { compileBackend } from './backends.js';
 import type { LoadContext } from './context.js';
-import { isObj } from './context.js';
+import { isObj } from '../../json.js';
 import type { ConfigIssue, RawIssue } from './issues.js';
 import { IssueCollector, formatPath, isPrefix } from './issues.js';
 import { locate, pathAt } from './locate.js';

@@ -6,8 +6,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ClientApi, Json } from '../../providers/translate/types.js';
 import type { EnrichmentMessage, FieldDefault, PromptEnrichment } from './types.js';
+import { isObj } from '../../json.js';
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSystem = (m: EnrichmentMessage): boolean => m.role === 'system' || m.role === 'developer';
 
 /** Anthropic `system`: a string stays a string (parts joined by blank lines); block lists get text blocks. */

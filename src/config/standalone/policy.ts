@@ -1,6 +1,6 @@
 /** routes[i].policy → RoutePolicyConfig (plain frozen data). */
 import type { LoadContext } from './context.js';
-import { isObj } from './context.js';
+import { isObj } from '../../json.js';
 import { deepFreeze } from './freeze.js';
 import { compileGuards } from './guards.js';
 import type { PathSegment } from './issues.js';

@@ -1,6 +1,6 @@
 /** routes[i] → CompiledRoute: matchers, model resolution, policy. */
 import type { LoadContext } from './context.js';
-import { isObj, optStr } from './context.js';
+import { asString as optStr, isObj } from '../../json.js';
 import type { PathSegment } from './issues.js';
 import { authorityMatcher, fullMatcher, pathOnly, prefixMatcher } from './match.js';
 import { compilePolicy } from './policy.js';

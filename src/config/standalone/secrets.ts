@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LoadContext } from './context.js';
-import { isObj } from './context.js';
+import { isObj } from '../../json.js';
 import type { PathSegment } from './issues.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

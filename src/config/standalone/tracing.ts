@@ -2,7 +2,7 @@
 import type { TracingConfig } from '../otel-files.js';
 import { timeoutSeconds } from '../tracing-settings.js';
 import type { LoadContext } from './context.js';
-import { isObj } from './context.js';
+import { isObj } from '../../json.js';
 
 const RATIO_SAMPLERS = new Set(['traceidratio', 'parentbasedTraceidratio']);
 

@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { PathSegment, RawIssue } from './issues.js';
 import { CONFIG_SCHEMA } from './schema.js';
+import { isObj } from '../../json.js';
 
 let compiled: ValidateFunction | undefined;
 
@@ -21,9 +22,6 @@ function validator(): ValidateFunction {
   }
   return compiled;
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** JSON pointer → path segments; array positions become numbers (decided by the data). */
 function segmentsOf(pointer: string, data: unknown): PathSegment[] {

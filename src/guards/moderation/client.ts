@@ -21,6 +21,7 @@
 import { HttpClientError } from '../http-client.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import type { ModerationGuard } from '../config.js';
+import { isObj } from '../../json.js';
 
 export const DEFAULT_MODERATION_MODEL = 'omni-moderation-latest';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -75,9 +76,6 @@ export interface ModerationCheckOptions {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const MAX_RETRY_AFTER_MS = 1000;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function moderationToken(
   cfg: ModerationGuard,

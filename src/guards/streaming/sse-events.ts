@@ -5,6 +5,8 @@
  */
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import type { ProviderFamily } from '../../provider-family.js';
+import type { JsonObject } from '../../json.js';
+import { isObj } from '../../json.js';
 
 export interface TextPiece {
   readonly channel: number;
@@ -23,10 +25,7 @@ export class GuardedEvent {
   ) {}
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function openAiPieces(json: Obj, mark: () => void): TextPiece[] {
+function openAiPieces(json: JsonObject, mark: () => void): TextPiece[] {
   const out: TextPiece[] = [];
   const choices = Array.isArray(json.choices) ? (json.choices as unknown[]) : [];
   choices.forEach((c, i) => {
@@ -44,7 +43,7 @@ function openAiPieces(json: Obj, mark: () => void): TextPiece[] {
   return out;
 }
 
-function anthropicPieces(json: Obj, mark: () => void): TextPiece[] {
+function anthropicPieces(json: JsonObject, mark: () => void): TextPiece[] {
   const channel = typeof json.index === 'number' ? json.index : 0;
   if (json.type === 'content_block_delta' && isObj(json.delta) && json.delta.type === 'text_delta') {
     const delta = json.delta;
@@ -63,13 +62,13 @@ function anthropicPieces(json: Obj, mark: () => void): TextPiece[] {
   return [];
 }
 
-function geminiPieces(json: Obj, mark: () => void): TextPiece[] {
+function geminiPieces(json: JsonObject, mark: () => void): TextPiece[] {
   const out: TextPiece[] = [];
   const candidates = Array.isArray(json.candidates) ? (json.candidates as unknown[]) : [];
   candidates.forEach((cand, i) => {
     if (!isObj(cand) || !isObj(cand.content) || !Array.isArray(cand.content.parts)) return;
     const parts = (cand.content.parts as unknown[]).filter(
-      (p): p is Obj => isObj(p) && typeof p.text === 'string' && p.thought !== true,
+      (p): p is JsonObject => isObj(p) && typeof p.text === 'string' && p.thought !== true,
     );
     const text = parts.map((p) => p.text as string).join('');
     if (text === '') return;
@@ -86,7 +85,7 @@ function geminiPieces(json: Obj, mark: () => void): TextPiece[] {
 }
 
 export function guardedEvent(family: ProviderFamily, event: StreamEvent): GuardedEvent {
-  let json: Obj | undefined = event.json;
+  let json: JsonObject | undefined = event.json;
   if (json === undefined && event.data.trimStart().startsWith('{')) {
     try {
       const parsed = JSON.parse(event.data) as unknown;
@@ -112,7 +111,7 @@ export function guardedEvent(family: ProviderFamily, event: StreamEvent): Guarde
 /** The event to send: a modified event carries its re-serialized JSON, others their original data. */
 export function releasedEvent(ev: GuardedEvent): StreamEvent {
   if (!ev.modified || !ev.json) return ev.event;
-  const out: { event?: string; id?: string; data: string; json: Obj } = {
+  const out: { event?: string; id?: string; data: string; json: JsonObject } = {
     data: JSON.stringify(ev.json),
     json: ev.json,
   };

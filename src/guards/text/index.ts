@@ -8,6 +8,8 @@
  * - Webhooks get multi-part content as the concatenated text parts.
  */
 import type { ProviderFamily } from '../../provider-family.js';
+import type { JsonObject } from '../../json.js';
+import { asArray, isObj } from '../../json.js';
 
 export interface TextSlot {
   readonly role: string;
@@ -22,12 +24,9 @@ export interface WebhookMessage {
   readonly content: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const arr = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-function slot(role: string, path: string, holder: Obj | unknown[], key: string | number): TextSlot {
+function slot(role: string, path: string, holder: JsonObject | unknown[], key: string | number): TextSlot {
   return {
     role,
     path,
@@ -47,14 +46,14 @@ function isTextPart(p: unknown): boolean {
  * Slots of one OpenAI/Anthropic `content` value: a string; every text part of a list; a dict's `.text`
  * (OpenAI legacy single part).
  */
-function contentSlots(role: string, path: string, holder: Obj, key: string, out: TextSlot[]): void {
+function contentSlots(role: string, path: string, holder: JsonObject, key: string, out: TextSlot[]): void {
   const c = holder[key];
   const at = path === '' ? key : `${path}.${key}`;
   if (typeof c === 'string') out.push(slot(role, at, holder, key));
   else if (Array.isArray(c)) {
     c.forEach((p, j) => {
       if (typeof p === 'string') out.push(slot(role, `${at}[${j}]`, c, j));
-      else if (isTextPart(p)) out.push(slot(role, `${at}[${j}].text`, p as Obj, 'text'));
+      else if (isTextPart(p)) out.push(slot(role, `${at}[${j}].text`, p as JsonObject, 'text'));
     });
   } else if (isObj(c) && typeof c.text === 'string') out.push(slot(role, `${at}.text`, c, 'text'));
 }
@@ -66,7 +65,7 @@ function contentText(c: unknown): string {
     let s = '';
     for (const p of c) {
       if (typeof p === 'string') s += p;
-      else if (isTextPart(p)) s += (p as Obj).text as string;
+      else if (isTextPart(p)) s += (p as JsonObject).text as string;
     }
     return s;
   }
@@ -79,7 +78,7 @@ function contentText(c: unknown): string {
  * content becomes the string; a list gets the text in its first text part and "" in the others (a text
  * part is prepended if there is none); a dict gets `.text`. Unchanged text leaves the value untouched.
  */
-function writeContent(holder: Obj, key: string, text: string): boolean {
+function writeContent(holder: JsonObject, key: string, text: string): boolean {
   const c = holder[key];
   if (contentText(c) === text) return false;
   if (Array.isArray(c)) {
@@ -89,7 +88,7 @@ function writeContent(holder: Obj, key: string, text: string): boolean {
         c[j] = first ? text : '';
         first = false;
       } else if (isTextPart(p)) {
-        (p as Obj).text = first ? text : '';
+        (p as JsonObject).text = first ? text : '';
         first = false;
       }
     });
@@ -99,21 +98,21 @@ function writeContent(holder: Obj, key: string, text: string): boolean {
   return true;
 }
 
-const role = (m: Obj, dflt: string): string => (typeof m.role === 'string' ? m.role : dflt);
+const role = (m: JsonObject, dflt: string): string => (typeof m.role === 'string' ? m.role : dflt);
 
 function geminiPartSlots(r: string, path: string, parts: unknown, out: TextSlot[]): void {
-  arr(parts).forEach((p, j) => {
+  asArray(parts).forEach((p, j) => {
     if (isObj(p) && typeof p.text === 'string') out.push(slot(r, `${path}.parts[${j}].text`, p, 'text'));
   });
 }
 
 function geminiText(parts: unknown): string {
   let s = '';
-  for (const p of arr(parts)) if (isObj(p) && typeof p.text === 'string') s += p.text;
+  for (const p of asArray(parts)) if (isObj(p) && typeof p.text === 'string') s += p.text;
   return s;
 }
 
-function writeGeminiParts(holder: Obj, text: string): boolean {
+function writeGeminiParts(holder: JsonObject, text: string): boolean {
   if (geminiText(holder.parts) === text) return false;
   const parts = Array.isArray(holder.parts) ? holder.parts : (holder.parts = []);
   let first = true;
@@ -128,7 +127,7 @@ function writeGeminiParts(holder: Obj, text: string): boolean {
 }
 
 /** Gemini accepts both spellings of the system instruction. */
-function geminiSystem(body: Obj): [Obj, string] | undefined {
+function geminiSystem(body: JsonObject): [JsonObject, string] | undefined {
   if (isObj(body.systemInstruction)) return [body.systemInstruction, 'systemInstruction'];
   if (isObj(body.system_instruction)) return [body.system_instruction, 'system_instruction'];
   return undefined;
@@ -141,7 +140,7 @@ export function requestTextSlots(family: ProviderFamily, body: Record<string, un
     case 'gemini': {
       const sys = geminiSystem(body);
       if (sys) geminiPartSlots('system', sys[1], sys[0].parts, out);
-      arr(body.contents).forEach((c, i) => {
+      asArray(body.contents).forEach((c, i) => {
         if (isObj(c)) geminiPartSlots(role(c, 'user'), `contents[${i}]`, c.parts, out);
       });
       return out;
@@ -152,7 +151,7 @@ export function requestTextSlots(family: ProviderFamily, body: Record<string, un
     case 'openai':
       break;
   }
-  arr(body.messages).forEach((m, i) => {
+  asArray(body.messages).forEach((m, i) => {
     if (isObj(m)) contentSlots(role(m, ''), `messages[${i}]`, m, 'content', out);
   });
   return out;
@@ -163,7 +162,7 @@ export function responseTextSlots(family: ProviderFamily, body: Record<string, u
   const out: TextSlot[] = [];
   switch (family) {
     case 'openai':
-      arr(body.choices).forEach((c, k) => {
+      asArray(body.choices).forEach((c, k) => {
         if (!isObj(c)) return;
         if (isObj(c.message))
           contentSlots(role(c.message, 'assistant'), `choices[${k}].message`, c.message, 'content', out);
@@ -172,14 +171,14 @@ export function responseTextSlots(family: ProviderFamily, body: Record<string, u
       break;
     case 'anthropic': {
       const r = role(body, 'assistant');
-      arr(body.content).forEach((b, j) => {
+      asArray(body.content).forEach((b, j) => {
         if (isObj(b) && b.type === 'text' && typeof b.text === 'string')
           out.push(slot(r, `content[${j}].text`, b, 'text'));
       });
       break;
     }
     case 'gemini':
-      arr(body.candidates).forEach((c, k) => {
+      asArray(body.candidates).forEach((c, k) => {
         if (isObj(c) && isObj(c.content))
           geminiPartSlots(role(c.content, 'model'), `candidates[${k}].content`, c.content.parts, out);
       });
@@ -198,10 +197,10 @@ export function webhookRequestMessages(
   body: Record<string, unknown>,
 ): WebhookMessage[] {
   if (family === 'gemini')
-    return arr(body.contents).map((c) =>
+    return asArray(body.contents).map((c) =>
       isObj(c) ? { role: role(c, 'user'), content: geminiText(c.parts) } : { role: '', content: '' },
     );
-  return arr(body.messages).map((m) =>
+  return asArray(body.messages).map((m) =>
     isObj(m) ? { role: role(m, ''), content: contentText(m.content) } : { role: '', content: '' },
   );
 }
@@ -216,7 +215,7 @@ export function applyWebhookRequestMask(
   contents: readonly string[],
 ): boolean {
   let changed = false;
-  const list = arr(family === 'gemini' ? body.contents : body.messages);
+  const list = asArray(family === 'gemini' ? body.contents : body.messages);
   list.forEach((m, i) => {
     const text = contents[i];
     if (text === undefined || !isObj(m)) return;
@@ -233,15 +232,15 @@ export function applyWebhookRequestMask(
 export function webhookResponseChoices(family: ProviderFamily, body: Record<string, unknown>): string[] {
   switch (family) {
     case 'openai':
-      return arr(body.choices).map((c) => {
+      return asArray(body.choices).map((c) => {
         if (!isObj(c)) return '';
         if (isObj(c.message)) return contentText(c.message.content);
         return str(c.text);
       });
     case 'anthropic':
-      return arr(body.content).map((b) => (isObj(b) && b.type === 'text' ? str(b.text) : ''));
+      return asArray(body.content).map((b) => (isObj(b) && b.type === 'text' ? str(b.text) : ''));
     case 'gemini':
-      return arr(body.candidates).map((c) =>
+      return asArray(body.candidates).map((c) =>
         isObj(c) && isObj(c.content) ? geminiText(c.content.parts) : '',
       );
   }
@@ -256,7 +255,7 @@ export function applyWebhookResponseMask(
   let changed = false;
   switch (family) {
     case 'openai':
-      arr(body.choices).forEach((c, k) => {
+      asArray(body.choices).forEach((c, k) => {
         const text = contents[k];
         if (text === undefined || !isObj(c)) return;
         if (isObj(c.message)) {
@@ -268,7 +267,7 @@ export function applyWebhookResponseMask(
       });
       break;
     case 'anthropic':
-      arr(body.content).forEach((b, j) => {
+      asArray(body.content).forEach((b, j) => {
         const text = contents[j];
         // Only text blocks carry text; a webhook "masking" a tool_use block to something is ignored.
         if (text === undefined || !isObj(b) || b.type !== 'text' || b.text === text) return;
@@ -277,14 +276,14 @@ export function applyWebhookResponseMask(
       });
       break;
     case 'gemini':
-      arr(body.candidates).forEach((c, k) => {
+      asArray(body.candidates).forEach((c, k) => {
         const text = contents[k];
         if (text === undefined || !isObj(c)) return;
         if (!isObj(c.content)) {
           if (text === '') return;
           c.content = { role: 'model', parts: [] };
         }
-        if (writeGeminiParts(c.content as Obj, text)) changed = true;
+        if (writeGeminiParts(c.content as JsonObject, text)) changed = true;
       });
       break;
   }

@@ -22,22 +22,21 @@
  */
 import { DEFAULT_WEBHOOK_REJECT_BODY, WebhookError } from './types.js';
 import type { WebhookRequestVerdict, WebhookResponseVerdict } from './types.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import type { JsonObject } from '../../json.js';
+import { isObj } from '../../json.js';
 
 function schema(message: string): WebhookError {
   return new WebhookError('schema', `webhook reply does not match the schema: ${message}`);
 }
 
-function action(json: unknown): Obj {
+function action(json: unknown): JsonObject {
   if (!isObj(json)) throw schema('the reply is not a JSON object');
   const a = json.action;
   if (!isObj(a)) throw schema('`action` must be an object');
   return a;
 }
 
-function reasonOf(a: Obj): { reason?: string } {
+function reasonOf(a: JsonObject): { reason?: string } {
   const r = a.reason;
   if (r === undefined || r === null) return {};
   if (typeof r !== 'string') throw schema('`action.reason` must be a string or null');

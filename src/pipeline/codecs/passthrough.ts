@@ -16,6 +16,7 @@ import type { Refusal } from '../reply.js';
 import type { BodyResult, Codec, RequestBody, RequestEncoding, ResponseStart } from '../route.js';
 import type { ExchangeFacts, Json } from '../stage.js';
 import type { HeaderEdits, HeaderView } from '../types.js';
+import { asObj } from '../../json.js';
 
 const GEMINI_LIKE = new Set(['gemini', 'vertex-ai']);
 const NO_FACTS: ResponseFacts = { finishReasons: [], isToolCall: false };
@@ -24,8 +25,6 @@ const mimeOf = (contentType: string | undefined): string =>
   (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 const isJsonMime = (mime: string): boolean =>
   mime === 'application/json' || mime.endsWith('+json') || mime === '';
-const asObj = (v: unknown): Json | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
 export class PassthroughCodec implements Codec {
   readonly holdsRequest = false;

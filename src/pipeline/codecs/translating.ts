@@ -34,6 +34,7 @@ import type { BodyResult, Codec, RequestBody, RequestEncoding, ResponseStart } f
 import type { ExchangeFacts, Json } from '../stage.js';
 import type { SpanAttributes } from '../tracer.js';
 import type { HeaderEdits, HeaderView } from '../types.js';
+import { asObj } from '../../json.js';
 
 export const STANDALONE_NS = 'ai_extproc';
 export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
@@ -44,9 +45,6 @@ export interface TranslatingDeps {
   readonly log: LogSink;
   readonly droppedParam?: (provider: string, param: string) => void;
 }
-
-const asObj = (v: unknown): Json | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
 /** TranslationErrors become refusals in the client's format. */
 function translated<T>(fn: () => T): T {

@@ -2,7 +2,7 @@
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { toDataUrl } from './data-url.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 import type { DroppedParams } from './dropped.js';
 
 function bad(where: string, message: string): TranslationError {
@@ -15,7 +15,7 @@ function noteCacheControl(block: Json, dropped: DroppedParams): void {
 
 /** An image block → an image_url part (base64 sources become data: URLs). */
 export function imagePart(block: Json, where: string): Json {
-  const source = asRecord(block.source);
+  const source = asObj(block.source);
   if (source?.type === 'base64') {
     const mediaType = asString(source.media_type);
     const data = asString(source.data);
@@ -30,7 +30,7 @@ export function imagePart(block: Json, where: string): Json {
 
 /** A document block → a file part (base64 PDF) or a text part (plain-text source). */
 function documentPart(block: Json, where: string): Json {
-  const source = asRecord(block.source);
+  const source = asObj(block.source);
   const data = asString(source?.data);
   const title = asString(block.title);
   if (source?.type === 'base64' && data !== undefined && source.media_type === 'application/pdf') {
@@ -42,7 +42,11 @@ function documentPart(block: Json, where: string): Json {
 }
 
 /** User content blocks other than tool_result → OpenAI user parts. */
-export function userPart(block: Json, where: string, dropped: DroppedParams): Json | undefined {
+export function anthropicToOpenAIContent(
+  block: Json,
+  where: string,
+  dropped: DroppedParams,
+): Json | undefined {
   noteCacheControl(block, dropped);
   switch (block.type) {
     case 'text':
@@ -74,7 +78,7 @@ export function toolMessage(block: Json, where: string, dropped: DroppedParams):
   else {
     const parts: Json[] = [];
     for (const c of asArray(block.content)) {
-      const inner = asRecord(c);
+      const inner = asObj(c);
       if (inner === undefined) continue;
       noteCacheControl(inner, dropped);
       if (inner.type === 'text') parts.push({ type: 'text', text: asString(inner.text) ?? '' });

@@ -1,9 +1,9 @@
 /** Anthropic `system` and `messages` → OpenAI chat messages. */
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { simplify, toolCall, toolMessage, userPart } from './anthropic-to-openai.content.js';
+import { simplify, toolCall, toolMessage, anthropicToOpenAIContent } from './anthropic-to-openai.content.js';
 import type { DroppedParams } from './dropped.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 
 function bad(where: string, message: string): TranslationError {
   return new TranslationError(400, `${where}: ${message}`);
@@ -12,7 +12,7 @@ function bad(where: string, message: string): TranslationError {
 function blocksOf(content: unknown, where: string): Json[] {
   if (!Array.isArray(content)) throw bad(where, 'content must be a string or an array of content blocks');
   return content.map((c, i) => {
-    const block = asRecord(c);
+    const block = asObj(c);
     if (block === undefined) throw bad(`${where}[${i}]`, 'a content block must be an object');
     return block;
   });
@@ -39,7 +39,7 @@ function userMessages(content: unknown, where: string, dropped: DroppedParams): 
     const w = `${where}[${i}]`;
     if (block.type === 'tool_result') tools.push(toolMessage(block, w, dropped));
     else {
-      const part = userPart(block, w, dropped);
+      const part = anthropicToOpenAIContent(block, w, dropped);
       if (part !== undefined) parts.push(part);
     }
   });
@@ -62,11 +62,11 @@ function assistantMessage(content: unknown, where: string, dropped: DroppedParam
   return msg;
 }
 
-export function chatMessages(messages: unknown, dropped: DroppedParams): Json[] {
+export function anthropicToOpenAIMessages(messages: unknown, dropped: DroppedParams): Json[] {
   if (!Array.isArray(messages)) throw bad('messages', 'must be an array');
   return asArray(messages).flatMap((m, i) => {
     const where = `messages[${i}]`;
-    const msg = asRecord(m);
+    const msg = asObj(m);
     if (msg === undefined) throw bad(where, 'a message must be an object');
     if (msg.role === 'user') return userMessages(msg.content, `${where}.content`, dropped);
     if (msg.role === 'assistant') return [assistantMessage(msg.content, `${where}.content`, dropped)];

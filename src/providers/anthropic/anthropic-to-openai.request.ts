@@ -1,9 +1,9 @@
 /** Anthropic Messages request (client) → OpenAI chat completion request (canonical). */
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { chatMessages, systemMessages } from './anthropic-to-openai.messages.js';
+import { anthropicToOpenAIMessages, systemMessages } from './anthropic-to-openai.messages.js';
 import type { DroppedParams } from './dropped.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 
 /** Top-level fields the conversion consumes. Anything else is reported as dropped. */
 const HANDLED = new Set([
@@ -29,7 +29,7 @@ function bad(where: string, message: string): TranslationError {
 function convertTools(tools: unknown, dropped: DroppedParams): Json[] {
   const out: Json[] = [];
   asArray(tools).forEach((t, i) => {
-    const tool = asRecord(t);
+    const tool = asObj(t);
     if (tool === undefined) throw bad(`tools[${i}]`, 'a tool must be an object');
     if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
       dropped.add(`tools.${typeof tool.type === 'string' ? tool.type : 'unknown'}`);
@@ -41,7 +41,7 @@ function convertTools(tools: unknown, dropped: DroppedParams): Json[] {
     const fn: Json = { name };
     const description = asString(tool.description);
     if (description !== undefined) fn.description = description;
-    fn.parameters = asRecord(tool.input_schema) ?? { type: 'object', properties: {} };
+    fn.parameters = asObj(tool.input_schema) ?? { type: 'object', properties: {} };
     out.push({ type: 'function', function: fn });
   });
   return out;
@@ -73,7 +73,7 @@ function convertToolChoice(choice: Json | undefined, req: OpenAIChatRequest): vo
 
 /** thinking.budget_tokens → reasoning_effort: below 2048 low, below 8192 medium, else high. */
 function reasoningEffort(thinking: unknown, dropped: DroppedParams): string | undefined {
-  const t = asRecord(thinking);
+  const t = asObj(thinking);
   if (t === undefined || t.type === 'disabled') return undefined;
   const budget = t.budget_tokens;
   if (t.type !== 'enabled' || typeof budget !== 'number') {
@@ -95,7 +95,10 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
  * in the history, is_error on tool results, images in tool results, server tools, unknown fields).
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
-  const messages = [...systemMessages(body.system, dropped), ...chatMessages(body.messages, dropped)];
+  const messages = [
+    ...systemMessages(body.system, dropped),
+    ...anthropicToOpenAIMessages(body.messages, dropped),
+  ];
   const req: OpenAIChatRequest = {};
   if (typeof body.model === 'string') req.model = body.model;
   req.messages = messages;
@@ -107,11 +110,11 @@ export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): Op
   const tools = convertTools(body.tools, dropped);
   if (tools.length > 0) {
     req.tools = tools;
-    convertToolChoice(asRecord(body.tool_choice), req);
+    convertToolChoice(asObj(body.tool_choice), req);
   } else if (body.tool_choice !== undefined && body.tool_choice !== null) dropped.add('tool_choice');
   const effort = reasoningEffort(body.thinking, dropped);
   if (effort !== undefined) req.reasoning_effort = effort;
-  const metadata = asRecord(body.metadata);
+  const metadata = asObj(body.metadata);
   const user = asString(metadata?.user_id);
   if (user !== undefined && user !== '') req.user = user;
   for (const key of Object.keys(metadata ?? {})) if (key !== 'user_id') dropped.add(`metadata.${key}`);

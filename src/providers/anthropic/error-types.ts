@@ -41,7 +41,7 @@ export function statusForAnthropicType(type: string | undefined): number {
 export { openAITypeForStatus };
 
 /** Anthropic error type → canonical (OpenAI) type and code. Unknown types fall back to the status. */
-export function openAIErrorType(
+export function anthropicToOpenAIErrorType(
   anthropicType: string | undefined,
   status: number,
 ): { type: string; code: string | null } {
@@ -88,7 +88,11 @@ export function anthropicTypeForStatus(status: number): string {
  * the OpenAI type when Anthropic has the same one; otherwise the status (400 → invalid_request_error,
  * anything else → api_error). Stream errors have no status: pass 0.
  */
-export function anthropicErrorType(type: string, code: string | null | undefined, status: number): string {
+export function openAIToAnthropicErrorType(
+  type: string,
+  code: string | null | undefined,
+  status: number,
+): string {
   if (typeof code === 'string' && Object.hasOwn(ANTHROPIC_ONLY, code)) return code;
   const byStatus = anthropicTypeForStatus(status);
   if (byStatus !== 'api_error' && byStatus !== 'invalid_request_error') return byStatus;

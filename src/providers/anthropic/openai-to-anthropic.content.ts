@@ -3,7 +3,7 @@ import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { parseDataUrl } from './data-url.js';
 import type { DroppedParams } from './dropped.js';
-import { asRecord, asString } from './json.js';
+import { asObj, asString } from '../../json.js';
 
 /** Which part types a message role may carry. */
 export type PartPolicy = 'text' | 'user' | 'tool';
@@ -14,7 +14,7 @@ function bad(where: string, message: string): TranslationError {
 
 function withCacheControl(block: Json, part: Json): Json {
   // Not an OpenAI field, but clients that target Anthropic through OpenAI SDKs send it on parts.
-  if (asRecord(part.cache_control) !== undefined) block.cache_control = part.cache_control;
+  if (asObj(part.cache_control) !== undefined) block.cache_control = part.cache_control;
   return block;
 }
 
@@ -30,7 +30,7 @@ export function imageBlock(url: string, where: string): Json {
 }
 
 function fileBlock(part: Json, where: string): Json {
-  const file = asRecord(part.file);
+  const file = asObj(part.file);
   const fileData = asString(file?.file_data);
   if (fileData === undefined) throw bad(where, 'only inline files (file.file_data) are supported');
   const data = parseDataUrl(fileData);
@@ -55,9 +55,9 @@ function partBlock(part: Json, policy: PartPolicy, where: string, dropped: Dropp
   }
   if (type === 'image_url' && policy !== 'text') {
     const img = part.image_url;
-    const url = typeof img === 'string' ? img : asString(asRecord(img)?.url);
+    const url = typeof img === 'string' ? img : asString(asObj(img)?.url);
     if (url === undefined) throw bad(where, 'image_url.url must be a string');
-    const detail = asRecord(img)?.detail;
+    const detail = asObj(img)?.detail;
     if (detail !== undefined && detail !== 'auto') dropped.add('image_url.detail');
     return withCacheControl(imageBlock(url, where), part);
   }
@@ -70,7 +70,7 @@ function partBlock(part: Json, policy: PartPolicy, where: string, dropped: Dropp
  * `policy` restricts the part types: system and assistant take text only (assistant refusals count as text),
  * user messages take text, images and PDF files, tool results take text and images.
  */
-export function contentBlocks(
+export function openAIToAnthropicContent(
   content: unknown,
   policy: PartPolicy,
   where: string,
@@ -81,7 +81,7 @@ export function contentBlocks(
   if (!Array.isArray(content)) throw bad(where, 'content must be a string or an array of parts');
   const blocks: Json[] = [];
   content.forEach((p, i) => {
-    const part = asRecord(p);
+    const part = asObj(p);
     if (part === undefined) throw bad(`${where}[${i}]`, 'a content part must be an object');
     const block = partBlock(part, policy, `${where}[${i}]`, dropped);
     if (block !== undefined) blocks.push(block);

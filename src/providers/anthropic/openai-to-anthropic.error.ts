@@ -1,22 +1,11 @@
-/** Anthropic error response → canonical (OpenAI-format) error. */
-import type { CanonicalError } from '../translate/types.js';
-import { openAIErrorType } from './error-types.js';
-import { asRecord, asString, parseJsonObject } from './json.js';
+/** Canonical (OpenAI-format) error → Anthropic error body (client). */
+import type { CanonicalError, Json } from '../translate/types.js';
+import { openAIToAnthropicErrorType } from './error-types.js';
 
-/**
- * Reads `{type:"error", error:{type, message}}` (or any `{error:{message}}`). The status is always kept.
- * A body that is not such JSON (an HTML page from a proxy, say) gives a generic message: its text is not
- * echoed to the client.
- */
-export function anthropicToCanonicalError(status: number, body: Buffer): CanonicalError {
-  const json = parseJsonObject(body.toString('utf8'));
-  const err = asRecord(json?.error);
-  const message = asString(err?.message);
-  const { type, code } = openAIErrorType(asString(err?.type), status);
+/** `{type: "error", error: {type, message}}`; the HTTP status stays the caller's (err.status). */
+export function openAIToAnthropicError(err: CanonicalError): Json {
   return {
-    status,
-    message: message !== undefined && message !== '' ? message : `upstream returned HTTP ${status}`,
-    type,
-    code,
+    type: 'error',
+    error: { type: openAIToAnthropicErrorType(err.type, err.code, err.status), message: err.message },
   };
 }

@@ -2,8 +2,8 @@
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import type { DroppedParams } from './dropped.js';
-import { contentBlocks } from './openai-to-anthropic.content.js';
-import { asArray, asRecord, asString } from './json.js';
+import { openAIToAnthropicContent } from './openai-to-anthropic.content.js';
+import { asArray, asObj, asString } from '../../json.js';
 
 type Role = 'user' | 'assistant';
 
@@ -32,7 +32,7 @@ function toolInput(args: unknown, where: string): Json {
   } catch {
     throw bad(where, 'function.arguments is not valid JSON');
   }
-  const input = asRecord(parsed);
+  const input = asObj(parsed);
   if (input === undefined) throw bad(where, 'function.arguments must encode a JSON object');
   return input;
 }
@@ -40,8 +40,8 @@ function toolInput(args: unknown, where: string): Json {
 function toolUseBlocks(toolCalls: unknown, where: string): Json[] {
   return asArray(toolCalls).map((t, i) => {
     const w = `${where}.tool_calls[${i}]`;
-    const call = asRecord(t);
-    const fn = asRecord(call?.function);
+    const call = asObj(t);
+    const fn = asObj(call?.function);
     const id = asString(call?.id);
     const name = asString(fn?.name);
     if (call === undefined || id === undefined || id === '') throw bad(w, 'a tool call needs a string id');
@@ -58,7 +58,7 @@ function toolResultBlock(msg: Json, where: string, dropped: DroppedParams): Json
   const block: Json = { type: 'tool_result', tool_use_id: id };
   if (typeof msg.content === 'string') block.content = msg.content;
   else {
-    const blocks = contentBlocks(msg.content, 'tool', `${where}.content`, dropped);
+    const blocks = openAIToAnthropicContent(msg.content, 'tool', `${where}.content`, dropped);
     if (blocks.length > 0) block.content = blocks;
   }
   return block;
@@ -70,10 +70,13 @@ function turnOf(msg: Json, where: string, system: Json[], dropped: DroppedParams
   switch (msg.role) {
     case 'system':
     case 'developer':
-      system.push(...contentBlocks(msg.content, 'text', `${where}.content`, dropped));
+      system.push(...openAIToAnthropicContent(msg.content, 'text', `${where}.content`, dropped));
       return undefined;
     case 'user':
-      return { role: 'user', blocks: contentBlocks(msg.content, 'user', `${where}.content`, dropped) };
+      return {
+        role: 'user',
+        blocks: openAIToAnthropicContent(msg.content, 'user', `${where}.content`, dropped),
+      };
     case 'assistant': {
       if (msg.function_call !== undefined && msg.function_call !== null) {
         throw bad(where, 'legacy function_call messages are not supported; use tool_calls');
@@ -82,7 +85,7 @@ function turnOf(msg: Json, where: string, system: Json[], dropped: DroppedParams
       if (typeof msg.reasoning_content === 'string' && msg.reasoning_content !== '') {
         dropped.add('messages[].reasoning_content');
       }
-      const text = contentBlocks(msg.content, 'text', `${where}.content`, dropped);
+      const text = openAIToAnthropicContent(msg.content, 'text', `${where}.content`, dropped);
       return { role: 'assistant', blocks: [...text, ...toolUseBlocks(msg.tool_calls, where)] };
     }
     case 'tool':
@@ -112,12 +115,15 @@ function finishTurn(turn: Turn): Json {
  * messages become user tool_result blocks. Empty messages are skipped, and consecutive messages of the same
  * role are merged into one, as Anthropic requires alternating roles.
  */
-export function convertMessages(messages: readonly unknown[], dropped: DroppedParams): AnthropicConversation {
+export function openAIToAnthropicMessages(
+  messages: readonly unknown[],
+  dropped: DroppedParams,
+): AnthropicConversation {
   const system: Json[] = [];
   const turns: Turn[] = [];
   messages.forEach((m, i) => {
     const where = `messages[${i}]`;
-    const msg = asRecord(m);
+    const msg = asObj(m);
     if (msg === undefined) throw bad(where, 'a message must be an object');
     const turn = turnOf(msg, where, system, dropped);
     if (turn === undefined || turn.blocks.length === 0) return;

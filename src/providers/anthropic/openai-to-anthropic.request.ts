@@ -2,9 +2,9 @@
 import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import type { DroppedParams } from './dropped.js';
-import { convertMessages } from './openai-to-anthropic.messages.js';
-import { convertToolChoice, convertTools } from './openai-to-anthropic.tools.js';
-import { asRecord } from './json.js';
+import { openAIToAnthropicMessages } from './openai-to-anthropic.messages.js';
+import { openAIToAnthropicToolChoice, openAIToAnthropicTools } from './openai-to-anthropic.tools.js';
+import { asObj } from '../../json.js';
 
 export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -121,7 +121,7 @@ function reportUnhandled(req: Json, dropped: DroppedParams): void {
     if (Object.hasOwn(DEFAULTS, key) && DEFAULTS[key] === value) continue;
     dropped.add(key);
   }
-  const format = asRecord(req.response_format)?.type;
+  const format = asObj(req.response_format)?.type;
   if (format !== undefined && format !== 'text') dropped.add('response_format');
 }
 
@@ -132,7 +132,7 @@ export function anthropicRequestBody(
   dropped: DroppedParams,
 ): Json {
   if (!Array.isArray(req.messages)) throw bad('messages must be an array');
-  const { system, messages } = convertMessages(req.messages, dropped);
+  const { system, messages } = openAIToAnthropicMessages(req.messages, dropped);
   if (messages.length === 0) throw bad('messages must contain at least one user or assistant message');
   reportUnhandled(req, dropped);
 
@@ -147,9 +147,14 @@ export function anthropicRequestBody(
   sampling(req, body, budget !== undefined, dropped);
   if (typeof req.user === 'string' && req.user !== '') body.metadata = { user_id: req.user };
   else if (req.user !== undefined && req.user !== null && req.user !== '') dropped.add('user');
-  const tools = convertTools(req.tools, dropped);
+  const tools = openAIToAnthropicTools(req.tools, dropped);
   if (tools.length > 0) body.tools = tools;
-  const toolChoice = convertToolChoice(req.tool_choice, req.parallel_tool_calls, tools.length > 0, dropped);
+  const toolChoice = openAIToAnthropicToolChoice(
+    req.tool_choice,
+    req.parallel_tool_calls,
+    tools.length > 0,
+    dropped,
+  );
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
   if (budget !== undefined) body.thinking = { type: 'enabled', budget_tokens: budget };
   if (target.stream) body.stream = true;

@@ -1,70 +1,63 @@
-/** Anthropic Messages response → OpenAI chat.completion. */
-import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
-import { asArray, asRecord, asString } from './json.js';
-import { finishReasonFromAnthropic } from './stop-reasons.js';
-import type { AnthropicUsage } from './usage.js';
-import { mergeAnthropicUsage, openAIUsageFromAnthropic } from './usage.js';
+/** OpenAI chat.completion (canonical) → Anthropic Messages response (client). */
+import type { Json, OpenAIChatCompletion } from '../translate/types.js';
+import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
+import { openAIToAnthropicStopReason } from './stop-reasons.js';
+import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 
-/** Seconds since the epoch, for `created`. */
-export type Clock = () => number;
-export const systemClock: Clock = () => Math.floor(Date.now() / 1000);
-
-/**
- * Builds the assistant message: text blocks joined → content (null when there is none), thinking blocks
- * joined → reasoning_content, tool_use blocks → tool_calls (input serialised as the arguments JSON).
- * Other blocks (redacted_thinking, server tool blocks) have no OpenAI form and are left out.
- */
-function assistantMessage(content: unknown): Json {
-  let text: string | undefined;
-  let reasoning: string | undefined;
-  const toolCalls: Json[] = [];
-  for (const b of asArray(content)) {
-    const block = asRecord(b);
-    switch (block?.type) {
-      case 'text':
-        text = (text ?? '') + (asString(block.text) ?? '');
-        break;
-      case 'thinking':
-        reasoning = (reasoning ?? '') + (asString(block.thinking) ?? '');
-        break;
-      case 'tool_use':
-        toolCalls.push({
-          id: asString(block.id) ?? '',
-          type: 'function',
-          function: { name: asString(block.name) ?? '', arguments: JSON.stringify(block.input ?? {}) },
-        });
-        break;
-      default:
-        break;
-    }
-  }
-  const message: Json = { role: 'assistant', content: text ?? null };
-  if (reasoning !== undefined) message.reasoning_content = reasoning;
-  if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  return message;
+/** OpenAI-compatible upstreams name the reasoning text `reasoning_content` or `reasoning`. */
+export function reasoningText(message: Json | undefined): string | undefined {
+  const text = asString(message?.reasoning_content) ?? asString(message?.reasoning);
+  return text === '' ? undefined : text;
 }
 
-export function anthropicToOpenAIResponse(
-  body: Json,
-  target: UpstreamTarget,
-  clock: Clock,
-): OpenAIChatCompletion {
-  const usage: AnthropicUsage = {};
-  const completion: Json = {
-    id: asString(body.id) ?? '',
-    object: 'chat.completion',
-    created: clock(),
-    model: asString(body.model) ?? target.model,
-    choices: [
-      {
-        index: 0,
-        message: assistantMessage(body.content),
-        logprobs: null,
-        finish_reason: finishReasonFromAnthropic(body.stop_reason),
-      },
-    ],
+/** Message content (string, or parts whose text is joined) → text. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return asArray(content)
+    .map((p) => asString(asObj(p)?.text) ?? asString(asObj(p)?.refusal) ?? '')
+    .join('');
+}
+
+/** Tool-call arguments → tool_use input. Anthropic requires an object: unparseable arguments give `{}`. */
+export function toolInput(args: unknown): Json {
+  return typeof args === 'string' ? (parseJsonObject(args) ?? {}) : (asObj(args) ?? {});
+}
+
+function contentBlocks(message: Json | undefined): Json[] {
+  const blocks: Json[] = [];
+  const reasoning = reasoningText(message);
+  // No signature exists for text reasoning from another provider; the field is present but empty.
+  if (reasoning !== undefined) blocks.push({ type: 'thinking', thinking: reasoning, signature: '' });
+  const text = contentText(message?.content) || (asString(message?.refusal) ?? '');
+  if (text !== '') blocks.push({ type: 'text', text });
+  for (const t of asArray(message?.tool_calls)) {
+    const call = asObj(t);
+    const fn = asObj(call?.function);
+    blocks.push({
+      type: 'tool_use',
+      id: asString(call?.id) ?? '',
+      name: asString(fn?.name) ?? '',
+      input: toolInput(fn?.arguments),
+    });
+  }
+  return blocks;
+}
+
+/**
+ * Converts the first choice. stop_sequence is always null: OpenAI does not say which stop sequence matched.
+ * A missing finish_reason becomes end_turn.
+ */
+export function openAIToAnthropicResponse(completion: OpenAIChatCompletion): Json {
+  const choice = asObj(asArray(completion.choices)[0]);
+  const message = asObj(choice?.message);
+  return {
+    id: asString(completion.id) ?? '',
+    type: 'message',
+    role: 'assistant',
+    model: asString(completion.model) ?? '',
+    content: contentBlocks(message),
+    stop_reason: openAIToAnthropicStopReason(choice?.finish_reason) ?? 'end_turn',
+    stop_sequence: null,
+    usage: anthropicUsageJson(openAIToAnthropicUsage(completion.usage) ?? {}),
   };
-  // No usage is better than a made-up zero usage.
-  if (mergeAnthropicUsage(usage, body.usage)) completion.usage = openAIUsageFromAnthropic(usage);
-  return completion;
 }

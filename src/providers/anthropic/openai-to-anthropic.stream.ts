@@ -1,230 +1,178 @@
-/** Anthropic Messages SSE → OpenAI chat.completion.chunk objects, one event at a time. */
-import { SseDecoder, SseLimitError } from '../../streaming/sse-decoder.js';
-import type { SseEvent } from '../../streaming/sse-decoder.js';
-import type { Json, OpenAIChatChunk, ProviderStreamDecoder, UpstreamTarget } from '../translate/types.js';
-import { TranslationError } from '../translate/types.js';
-import { openAIErrorType, statusForAnthropicType } from './error-types.js';
-import { asRecord, asString, parseJsonObject } from './json.js';
-import type { Clock } from './openai-to-anthropic.response.js';
-import { finishReasonFromAnthropic } from './stop-reasons.js';
+/** OpenAI chat.completion.chunk objects (canonical) → Anthropic Messages SSE text (client). */
+import type { ClientStreamEncoder, Json, OpenAIChatChunk } from '../translate/types.js';
+import { openAIToAnthropicErrorType } from './error-types.js';
+import { reasoningText } from './openai-to-anthropic.response.js';
+import { asArray, asObj, asString } from '../../json.js';
+import { openAIToAnthropicStopReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
-import { mergeAnthropicUsage, openAIUsageFromAnthropic } from './usage.js';
+import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 
-/** The TranslationError for an Anthropic stream `error` event. */
-function streamError(error: Json | undefined): TranslationError {
-  const anthropicType = asString(error?.type);
-  const status = statusForAnthropicType(anthropicType);
-  const message = asString(error?.message);
-  return new TranslationError(
-    status,
-    message !== undefined && message !== '' ? message : 'upstream reported an error mid-stream',
-    openAIErrorType(anthropicType, status).type,
-  );
+type BlockKind = 'text' | 'thinking' | 'tool_use';
+
+function sse(type: string, data: Json): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 }
 
-/** What an Anthropic content block index carries. Tool blocks know their OpenAI tool_calls index. */
-type Block =
-  | { readonly kind: 'text' | 'thinking' | 'other' }
-  | { readonly kind: 'tool'; readonly toolIndex: number; argsSent: boolean };
-
 /**
- * Decodes an Anthropic stream incrementally: every event yields its chunks at once, nothing is held back.
+ * Encodes incrementally; each chunk's events are returned at once, with one exception: message_delta (stop
+ * reason plus usage) waits for the usage-only chunk that OpenAI sends after the finish_reason chunk (the
+ * request asks for it with stream_options.include_usage), or for end().
  *
- * - message_start → a chunk with `delta: {role: "assistant", content: ""}` (once, even if repeated).
- * - text_delta → `delta.content`; thinking_delta → `delta.reasoning_content`; signature deltas are dropped.
- * - tool_use start → `delta.tool_calls[{index, id, type, function: {name, arguments: ""}}]`; each
- *   input_json_delta → `delta.tool_calls[{index, function: {arguments}}]`. A tool block that ends without
- *   any argument text gets `arguments: "{}"`, so clients always receive parseable JSON.
- * - message_delta → a chunk with `delta: {}` and the mapped finish_reason.
- * - message_stop → the usage chunk `{choices: [], usage}`; usage merges message_start and message_delta
- *   (later values win, as Anthropic's counts are cumulative). If the stream ends without message_stop, end()
- *   still emits the usage chunk (no finish_reason is invented for a truncated stream). No usage chunk is made
- *   up when the upstream reported no usage at all.
- * - ping, unknown events, empty data and a `[DONE]` line (sent by some Anthropic-compatible proxies) are
- *   skipped.
- *
- * Errors follow the other providers' decoders: an `error` event becomes a TranslationError with Anthropic's
- * status for its type (overloaded_error 529, rate_limit_error 429, api_error 500…; unknown 502) and the
- * OpenAI type; an event whose data is not a JSON object, or an event over the SSE size limit, becomes a
- * TranslationError(502, api_error). The chunks decoded before the error are returned first and the error is
- * thrown by the next push() or end() call (at once when the failing call decoded no chunk), so the output
- * never depends on how the bytes were split. From then on every call throws the same error.
+ * - The first chunk opens the message (message_start; input_tokens 0 unless that chunk has usage).
+ * - reasoning_content/reasoning → a thinking block (signature ""), content/refusal → a text block, each
+ *   tool call → a tool_use block whose argument fragments become input_json_delta events. A new kind of
+ *   content closes the open block (content_block_stop); so does finish_reason.
+ * - message_delta carries the stop reason (null when the upstream gave none) and the final usage:
+ *   output_tokens, plus input_tokens and cache fields when the upstream reported usage.
+ * - A chunk `{error: {message, type, code, status?}}` (OpenAI's in-band error form; a caller can push one to
+ *   report a mid-stream TranslationError, with its status) becomes an `error` event and ends the stream:
+ *   later chunks and end() add nothing. The Anthropic error type comes from the code, the status (e.g. 529 →
+ *   overloaded_error) or the type, as for non-streaming errors.
+ * - end() closes what is open and emits message_delta (if not yet sent) and message_stop; if no chunk came at
+ *   all it still emits a well-formed empty message.
  */
-export class AnthropicStreamDecoder implements ProviderStreamDecoder {
-  private readonly sse = new SseDecoder();
-  private readonly created: number;
-  private id = '';
-  private model: string;
+export class OpenAIToAnthropicStream implements ClientStreamEncoder {
   private started = false;
-  private failure: TranslationError | undefined;
-  private usageSent = false;
-  private hasUsage = false;
-  private readonly usage: AnthropicUsage = {};
-  private readonly blocks = new Map<number, Block>();
-  private toolCount = 0;
+  private ended = false;
+  private id = '';
+  private model = '';
+  private nextIndex = 0;
+  private open: { kind: BlockKind; index: number } | undefined;
+  /** OpenAI tool_calls index → the Anthropic block index and the call id. */
+  private readonly tools = new Map<number, { index: number; id: string | undefined }>();
+  private stopReason: string | null = null;
+  private usage: AnthropicUsage | undefined;
+  private deltaSent = false;
 
-  constructor(target: UpstreamTarget, clock: Clock) {
-    this.model = target.model;
-    this.created = clock();
+  push(chunks: readonly OpenAIChatChunk[]): string {
+    let out = '';
+    for (const chunk of chunks) if (!this.ended) out += this.onChunk(chunk);
+    return out;
   }
 
-  push(bytes: Uint8Array): OpenAIChatChunk[] {
-    return this.run((out) => this.onEvents(this.sse.push(bytes), out));
+  end(): string {
+    if (this.ended) return '';
+    let out = this.start() + this.close();
+    if (!this.deltaSent) out += this.messageDelta();
+    this.ended = true;
+    return out + sse('message_stop', {});
   }
 
-  end(): OpenAIChatChunk[] {
-    return this.run((out) => {
-      this.onEvents(this.sse.end(), out);
-      if (this.started && !this.usageSent && this.hasUsage) out.push(this.usageChunk());
+  private onChunk(chunk: OpenAIChatChunk): string {
+    const error = asObj(chunk.error);
+    if (error !== undefined) return this.onError(error);
+    if (!this.started) {
+      this.id = asString(chunk.id) ?? '';
+      this.model = asString(chunk.model) ?? '';
+    }
+    this.usage = openAIToAnthropicUsage(chunk.usage) ?? this.usage;
+    let out = this.start();
+    const choices = asArray(chunk.choices);
+    const choice = asObj(choices.find((c) => asObj(c)?.index === 0) ?? choices[0]);
+    const delta = asObj(choice?.delta);
+    const reasoning = reasoningText(delta);
+    if (reasoning !== undefined)
+      out += this.blockDelta('thinking', { type: 'thinking_delta', thinking: reasoning });
+    const text = asString(delta?.content) ?? asString(delta?.refusal) ?? '';
+    if (text !== '') out += this.blockDelta('text', { type: 'text_delta', text });
+    asArray(delta?.tool_calls).forEach((t, position) => {
+      const call = asObj(t);
+      if (call !== undefined) out += this.onToolCall(call, position);
     });
-  }
-
-  /** Runs one step; an error is kept for the next call so that the chunks before it are not lost. */
-  private run(step: (out: OpenAIChatChunk[]) => void): OpenAIChatChunk[] {
-    if (this.failure !== undefined) throw this.failure;
-    const out: OpenAIChatChunk[] = [];
-    try {
-      step(out);
-    } catch (e) {
-      if (e instanceof TranslationError) this.failure = e;
-      else if (e instanceof SseLimitError) this.failure = new TranslationError(502, e.message, 'api_error');
-      else throw e;
-      if (out.length === 0) throw this.failure;
+    const finish = choice?.finish_reason;
+    if (finish !== undefined && finish !== null) {
+      out += this.close();
+      this.stopReason = openAIToAnthropicStopReason(finish);
+    }
+    // The usage-only chunk follows the finish_reason chunk: the message can be closed now.
+    if (
+      choices.length === 0 &&
+      this.usage !== undefined &&
+      finish === undefined &&
+      this.stopReason !== null
+    ) {
+      out += this.messageDelta();
     }
     return out;
   }
 
-  private onEvents(events: readonly SseEvent[], out: OpenAIChatChunk[]): void {
-    for (const ev of events) this.onEvent(ev, out);
-  }
-
-  private onEvent(ev: SseEvent, out: OpenAIChatChunk[]): void {
-    const data = ev.data.trim();
-    if (ev.event === 'ping' || data === '' || data === '[DONE]') return;
-    const msg = parseJsonObject(data);
-    if (msg === undefined) {
-      throw new TranslationError(
-        502,
-        'upstream sent a malformed stream event (data is not a JSON object)',
-        'api_error',
-      );
+  private onToolCall(call: Json, position: number): string {
+    const key = typeof call.index === 'number' ? call.index : position;
+    const id = asString(call.id);
+    const fn = asObj(call.function);
+    let out = '';
+    let tool = this.tools.get(key);
+    if (tool === undefined || (id !== undefined && id !== tool.id)) {
+      out += this.close();
+      tool = { index: this.nextIndex++, id };
+      this.tools.set(key, tool);
+      this.open = { kind: 'tool_use', index: tool.index };
+      const block = {
+        type: 'tool_use',
+        id: id ?? `toolu_${tool.index}`,
+        name: asString(fn?.name) ?? '',
+        input: {},
+      };
+      out += sse('content_block_start', { index: tool.index, content_block: block });
     }
-    switch (asString(msg.type) ?? ev.event) {
-      case 'message_start':
-        return this.onMessageStart(asRecord(msg.message), out);
-      case 'content_block_start':
-        return this.onBlockStart(msg, out);
-      case 'content_block_delta':
-        return this.onBlockDelta(msg, out);
-      case 'content_block_stop':
-        return this.onBlockStop(msg, out);
-      case 'message_delta':
-        this.mergeUsage(msg.usage);
-        this.start(out);
-        out.push(this.chunk({}, finishReasonFromAnthropic(asRecord(msg.delta)?.stop_reason)));
-        return;
-      case 'message_stop':
-        this.start(out);
-        if (!this.usageSent && this.hasUsage) out.push(this.usageChunk());
-        return;
-      case 'error':
-        throw streamError(asRecord(msg.error));
-      default:
-        return;
+    const args = asString(fn?.arguments) ?? '';
+    if (args !== '') {
+      out += sse('content_block_delta', {
+        index: tool.index,
+        delta: { type: 'input_json_delta', partial_json: args },
+      });
     }
+    return out;
   }
 
-  private onMessageStart(message: Json | undefined, out: OpenAIChatChunk[]): void {
-    this.mergeUsage(message?.usage);
-    if (this.started) return;
-    this.id = asString(message?.id) ?? '';
-    this.model = asString(message?.model) ?? this.model;
-    this.start(out);
-  }
-
-  private onBlockStart(msg: Json, out: OpenAIChatChunk[]): void {
-    const index = typeof msg.index === 'number' ? msg.index : -1;
-    const block = asRecord(msg.content_block);
-    this.start(out);
-    switch (block?.type) {
-      case 'text':
-        this.blocks.set(index, { kind: 'text' });
-        this.text('content', block.text, out);
-        return;
-      case 'thinking':
-        this.blocks.set(index, { kind: 'thinking' });
-        this.text('reasoning_content', block.thinking, out);
-        return;
-      case 'tool_use': {
-        const input = asRecord(block.input);
-        const args = input !== undefined && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
-        const tool = { kind: 'tool' as const, toolIndex: this.toolCount++, argsSent: args !== '' };
-        this.blocks.set(index, tool);
-        const fn = { name: asString(block.name) ?? '', arguments: args };
-        const call = { index: tool.toolIndex, id: asString(block.id) ?? '', type: 'function', function: fn };
-        out.push(this.chunk({ tool_calls: [call] }));
-        return;
-      }
-      default:
-        this.blocks.set(index, { kind: 'other' });
-        return;
+  /** A delta for a text or thinking block, opening one (and closing the previous) when needed. */
+  private blockDelta(kind: 'text' | 'thinking', delta: Json): string {
+    let out = '';
+    if (this.open?.kind !== kind) {
+      out += this.close();
+      this.open = { kind, index: this.nextIndex++ };
+      const block =
+        kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' };
+      out += sse('content_block_start', { index: this.open.index, content_block: block });
     }
+    return out + sse('content_block_delta', { index: this.open.index, delta });
   }
 
-  private onBlockDelta(msg: Json, out: OpenAIChatChunk[]): void {
-    const block = typeof msg.index === 'number' ? this.blocks.get(msg.index) : undefined;
-    const delta = asRecord(msg.delta);
-    switch (delta?.type) {
-      case 'text_delta':
-        return this.text('content', delta.text, out);
-      case 'thinking_delta':
-        return this.text('reasoning_content', delta.thinking, out);
-      case 'input_json_delta': {
-        const partial = asString(delta.partial_json) ?? '';
-        if (block?.kind !== 'tool' || partial === '') return;
-        block.argsSent = true;
-        out.push(this.chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: partial } }] }));
-        return;
-      }
-      default:
-        return;
-    }
+  private close(): string {
+    if (this.open === undefined) return '';
+    const { index } = this.open;
+    this.open = undefined;
+    return sse('content_block_stop', { index });
   }
 
-  private onBlockStop(msg: Json, out: OpenAIChatChunk[]): void {
-    const block = typeof msg.index === 'number' ? this.blocks.get(msg.index) : undefined;
-    if (block?.kind !== 'tool' || block.argsSent) return;
-    block.argsSent = true;
-    out.push(this.chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] }));
-  }
-
-  private text(key: 'content' | 'reasoning_content', value: unknown, out: OpenAIChatChunk[]): void {
-    if (typeof value !== 'string' || value === '') return;
-    this.start(out);
-    out.push(this.chunk({ [key]: value }));
-  }
-
-  /** Emits the role chunk before anything else. */
-  private start(out: OpenAIChatChunk[]): void {
-    if (this.started) return;
+  private start(): string {
+    if (this.started) return '';
     this.started = true;
-    out.push(this.chunk({ role: 'assistant', content: '' }));
+    const usage = anthropicUsageJson({ ...this.usage, outputTokens: 0 });
+    const message = {
+      id: this.id,
+      type: 'message',
+      role: 'assistant',
+      model: this.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+    };
+    return sse('message_start', { message });
   }
 
-  private chunk(delta: Json, finishReason: string | null = null): OpenAIChatChunk {
-    return { ...this.head(), choices: [{ index: 0, delta, finish_reason: finishReason }] };
+  private messageDelta(): string {
+    this.deltaSent = true;
+    const usage: Json = this.usage === undefined ? { output_tokens: 0 } : anthropicUsageJson(this.usage);
+    return sse('message_delta', { delta: { stop_reason: this.stopReason, stop_sequence: null }, usage });
   }
 
-  private mergeUsage(usage: unknown): void {
-    if (mergeAnthropicUsage(this.usage, usage)) this.hasUsage = true;
-  }
-
-  private usageChunk(): OpenAIChatChunk {
-    this.usageSent = true;
-    return { ...this.head(), choices: [], usage: openAIUsageFromAnthropic(this.usage) };
-  }
-
-  private head(): Json {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
+  private onError(error: Json): string {
+    this.ended = true;
+    const status = typeof error.status === 'number' ? error.status : 0;
+    const type = openAIToAnthropicErrorType(asString(error.type) ?? '', asString(error.code), status);
+    const message = asString(error.message) ?? 'upstream stream error';
+    return sse('error', { error: { type, message } });
   }
 }

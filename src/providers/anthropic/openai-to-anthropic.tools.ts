@@ -2,21 +2,21 @@
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import type { DroppedParams } from './dropped.js';
-import { asArray, asRecord, asString } from './json.js';
+import { asArray, asObj, asString } from '../../json.js';
 
 function bad(where: string, message: string): TranslationError {
   return new TranslationError(400, `${where}: ${message}`);
 }
 
 /** Function tools → `{name, description, input_schema}`; other tool types are a 400. */
-export function convertTools(tools: unknown, dropped: DroppedParams): Json[] {
+export function openAIToAnthropicTools(tools: unknown, dropped: DroppedParams): Json[] {
   if (tools !== undefined && tools !== null && !Array.isArray(tools)) throw bad('tools', 'must be an array');
   return asArray(tools).map((t, i) => {
     const where = `tools[${i}]`;
-    const tool = asRecord(t);
+    const tool = asObj(t);
     if (tool === undefined) throw bad(where, 'a tool must be an object');
     if (tool.type !== 'function') throw bad(where, `tool type "${String(tool.type)}" is not supported`);
-    const fn = asRecord(tool.function);
+    const fn = asObj(tool.function);
     const name = asString(fn?.name);
     if (fn === undefined || name === undefined || name === '') {
       throw bad(where, 'function.name must be a non-empty string');
@@ -24,7 +24,7 @@ export function convertTools(tools: unknown, dropped: DroppedParams): Json[] {
     const out: Json = { name };
     const description = asString(fn.description);
     if (description !== undefined) out.description = description;
-    out.input_schema = asRecord(fn.parameters) ?? { type: 'object', properties: {} };
+    out.input_schema = asObj(fn.parameters) ?? { type: 'object', properties: {} };
     if (fn.strict === true) dropped.add('tools[].function.strict');
     return out;
   });
@@ -39,8 +39,8 @@ function choiceOf(toolChoice: unknown): Json {
     case 'required':
       return { type: 'any' };
     default: {
-      const c = asRecord(toolChoice);
-      const name = asString(asRecord(c?.function)?.name);
+      const c = asObj(toolChoice);
+      const name = asString(asObj(c?.function)?.name);
       if (c?.type === 'function' && name !== undefined && name !== '') return { type: 'tool', name };
       throw bad(
         'tool_choice',
@@ -54,7 +54,7 @@ function choiceOf(toolChoice: unknown): Json {
  * The Anthropic tool_choice, or undefined to leave Anthropic's default (auto). Without tools it is dropped
  * and reported. `parallel_tool_calls: false` becomes `disable_parallel_tool_use: true` (not on "none").
  */
-export function convertToolChoice(
+export function openAIToAnthropicToolChoice(
   toolChoice: unknown,
   parallelToolCalls: unknown,
   hasTools: boolean,

@@ -4,7 +4,7 @@
  * Anthropic stop_reason → OpenAI finish_reason. `refusal` becomes `content_filter`; `pause_turn` (a server
  * tool paused the turn) and unknown values become `stop`; `model_context_window_exceeded` becomes `length`.
  */
-export function finishReasonFromAnthropic(stopReason: unknown): string {
+export function anthropicToOpenAIFinishReason(stopReason: unknown): string {
   switch (stopReason) {
     case 'max_tokens':
     case 'model_context_window_exceeded':
@@ -19,7 +19,7 @@ export function finishReasonFromAnthropic(stopReason: unknown): string {
 }
 
 /** OpenAI finish_reason → Anthropic stop_reason (null when the upstream gave none). */
-export function stopReasonFromOpenAI(finishReason: unknown): string | null {
+export function openAIToAnthropicStopReason(finishReason: unknown): string | null {
   switch (finishReason) {
     case 'length':
       return 'max_tokens';

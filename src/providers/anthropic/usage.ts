@@ -1,6 +1,6 @@
 /** Token usage between the two APIs. */
 import type { Json } from '../translate/types.js';
-import { asCount, asRecord } from './json.js';
+import { asCount, asObj } from '../../json.js';
 
 /** Anthropic usage, merged over a stream: fields reported later overwrite earlier ones (they are cumulative). */
 export interface AnthropicUsage {
@@ -12,7 +12,7 @@ export interface AnthropicUsage {
 
 /** Merges the fields present in an Anthropic `usage` object into `into`; returns whether any was present. */
 export function mergeAnthropicUsage(into: AnthropicUsage, usage: unknown): boolean {
-  const u = asRecord(usage);
+  const u = asObj(usage);
   if (u === undefined) return false;
   let any = false;
   const set = (key: keyof AnthropicUsage, v: unknown): void => {
@@ -33,7 +33,7 @@ export function mergeAnthropicUsage(into: AnthropicUsage, usage: unknown): boole
  * input + cache_read + cache_creation, and cached_tokens is cache_read. cache_creation_input_tokens is
  * kept under prompt_tokens_details (an extension field) when the upstream reported it.
  */
-export function openAIUsageFromAnthropic(u: AnthropicUsage): Json {
+export function anthropicToOpenAIUsage(u: AnthropicUsage): Json {
   const read = u.cacheReadInputTokens ?? 0;
   const prompt = (u.inputTokens ?? 0) + read + (u.cacheCreationInputTokens ?? 0);
   const completion = u.outputTokens ?? 0;
@@ -53,13 +53,13 @@ export function openAIUsageFromAnthropic(u: AnthropicUsage): Json {
  * OpenAI usage → Anthropic usage fields. Anthropic's input_tokens exclude cached tokens, so input_tokens is
  * prompt_tokens − cached_tokens − cache_creation_input_tokens (never below 0).
  */
-export function anthropicUsageFromOpenAI(usage: unknown): AnthropicUsage | undefined {
-  const u = asRecord(usage);
+export function openAIToAnthropicUsage(usage: unknown): AnthropicUsage | undefined {
+  const u = asObj(usage);
   if (u === undefined) return undefined;
   const prompt = asCount(u.prompt_tokens);
   const completion = asCount(u.completion_tokens);
   if (prompt === undefined && completion === undefined) return undefined;
-  const details = asRecord(u.prompt_tokens_details);
+  const details = asObj(u.prompt_tokens_details);
   const read = asCount(details?.cached_tokens);
   const creation = asCount(details?.cache_creation_input_tokens);
   const out: AnthropicUsage = {

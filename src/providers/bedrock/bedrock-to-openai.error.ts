@@ -10,14 +10,14 @@
  */
 import type { CanonicalError } from '../translate/types.js';
 import { classifyException, exceptionName } from './exceptions.js';
-import { asRecord, asString, tryParseJson } from './json.js';
+import { asString, parseJsonObject } from '../../json.js';
 
 const MAX_MESSAGE_CHARS = 1000;
 const AUTH_MESSAGE = /security token|signature|credential|expired|authenticat/i;
 
 export function bedrockToOpenAIError(status: number, body: Buffer): CanonicalError {
   const text = body.toString('utf8');
-  const json = asRecord(tryParseJson(text)?.value);
+  const json = parseJsonObject(text);
   const name = exceptionName(asString(json?.__type) ?? asString(json?.code) ?? asString(json?.Code));
   const raw = json === undefined ? text.trim() : (asString(json.message) ?? asString(json.Message) ?? '');
   const message =

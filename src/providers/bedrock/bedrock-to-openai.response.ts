@@ -7,9 +7,9 @@
  */
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
 import type { CompletionStamp } from './completion-ids.js';
-import { finishReason } from './finish-reason.js';
-import { asArray, asRecord, asString } from './json.js';
-import { openAIUsage } from './usage.js';
+import { bedrockToOpenAIFinishReason } from './bedrock-to-openai.finish-reason.js';
+import { asArray, asObj, asString } from '../../json.js';
+import { bedrockToOpenAIUsage } from './bedrock-to-openai.usage.js';
 
 export function bedrockToOpenAIResponse(
   body: Json,
@@ -19,15 +19,15 @@ export function bedrockToOpenAIResponse(
   let text = '';
   let reasoning: string | undefined;
   const toolCalls: Json[] = [];
-  const blocks = asArray(asRecord(asRecord(body.output)?.message)?.content);
+  const blocks = asArray(asObj(asObj(body.output)?.message)?.content);
   for (const b of blocks) {
-    const block = asRecord(b);
+    const block = asObj(b);
     if (block === undefined) continue;
     const t = asString(block.text);
     if (t !== undefined) text += t;
-    const toolUse = asRecord(block.toolUse);
+    const toolUse = asObj(block.toolUse);
     if (toolUse !== undefined) toolCalls.push(toolCall(toolUse));
-    const r = asString(asRecord(asRecord(block.reasoningContent)?.reasoningText)?.text);
+    const r = asString(asObj(asObj(block.reasoningContent)?.reasoningText)?.text);
     if (r !== undefined) reasoning = (reasoning ?? '') + r;
   }
   const message: Json = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
@@ -38,9 +38,11 @@ export function bedrockToOpenAIResponse(
     object: 'chat.completion',
     created: stamp.created,
     model: target.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(body.stopReason) }],
+    choices: [
+      { index: 0, message, logprobs: null, finish_reason: bedrockToOpenAIFinishReason(body.stopReason) },
+    ],
   };
-  const usage = openAIUsage(body.usage);
+  const usage = bedrockToOpenAIUsage(body.usage);
   if (usage !== undefined) completion.usage = usage;
   return completion;
 }

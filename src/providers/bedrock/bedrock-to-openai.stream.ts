@@ -25,16 +25,16 @@ import { EventStreamDecoder } from './event-stream-decoder.js';
 import type { EventStreamMessage } from './event-stream-types.js';
 import { EventStreamError, headerString } from './event-stream-types.js';
 import { streamException } from './exceptions.js';
-import { finishReason } from './finish-reason.js';
-import { asRecord, asString, tryParseJson } from './json.js';
-import { openAIUsage } from './usage.js';
+import { bedrockToOpenAIFinishReason } from './bedrock-to-openai.finish-reason.js';
+import { asObj, asString, parseJsonObject } from '../../json.js';
+import { bedrockToOpenAIUsage } from './bedrock-to-openai.usage.js';
 
 /** Most tool-call blocks accepted in one stream (guards the index map against a hostile upstream). */
 export const MAX_TOOL_BLOCKS = 1000;
 
 const UTF8 = new TextDecoder();
 
-export class BedrockStreamDecoder implements ProviderStreamDecoder {
+export class BedrockToOpenAIStream implements ProviderStreamDecoder {
   private readonly frames: EventStreamDecoder;
   private failure: TranslationError | undefined;
   private roleSent = false;
@@ -88,7 +88,7 @@ export class BedrockStreamDecoder implements ProviderStreamDecoder {
     const messageType = headerString(msg, ':message-type') ?? 'event';
     if (messageType === 'exception') {
       const text = UTF8.decode(msg.payload);
-      const body = asRecord(tryParseJson(text)?.value);
+      const body = parseJsonObject(text);
       const message = body === undefined ? text : (asString(body.message) ?? asString(body.Message));
       throw streamException(headerString(msg, ':exception-type'), message || undefined);
     }
@@ -112,10 +112,10 @@ export class BedrockStreamDecoder implements ProviderStreamDecoder {
         return;
       case 'messageStop':
         this.ensureRole(out);
-        out.push(this.chunk({}, finishReason(eventPayload(msg, eventType).stopReason)));
+        out.push(this.chunk({}, bedrockToOpenAIFinishReason(eventPayload(msg, eventType).stopReason)));
         return;
       case 'metadata': {
-        const usage = openAIUsage(eventPayload(msg, eventType).usage);
+        const usage = bedrockToOpenAIUsage(eventPayload(msg, eventType).usage);
         if (usage !== undefined) out.push({ ...this.envelope(), choices: [], usage });
         return;
       }
@@ -125,7 +125,7 @@ export class BedrockStreamDecoder implements ProviderStreamDecoder {
   }
 
   private onBlockStart(p: Json, out: OpenAIChatChunk[]): void {
-    const toolUse = asRecord(asRecord(p.start)?.toolUse);
+    const toolUse = asObj(asObj(p.start)?.toolUse);
     if (toolUse === undefined) return;
     this.ensureRole(out);
     const block = blockIndex(p);
@@ -140,14 +140,14 @@ export class BedrockStreamDecoder implements ProviderStreamDecoder {
   }
 
   private onBlockDelta(p: Json, out: OpenAIChatChunk[]): void {
-    const delta = asRecord(p.delta);
+    const delta = asObj(p.delta);
     if (delta === undefined) return;
     const text = asString(delta.text);
     if (text !== undefined && text !== '') {
       this.ensureRole(out);
       out.push(this.chunk({ content: text }));
     }
-    const args = asString(asRecord(delta.toolUse)?.input);
+    const args = asString(asObj(delta.toolUse)?.input);
     if (args !== undefined && args !== '') {
       this.ensureRole(out);
       const block = blockIndex(p);
@@ -155,7 +155,7 @@ export class BedrockStreamDecoder implements ProviderStreamDecoder {
       this.toolsWithoutArgs.delete(block);
       out.push(this.chunk({ tool_calls: [{ index, function: { arguments: args } }] }));
     }
-    const reasoning = asString(asRecord(delta.reasoningContent)?.text);
+    const reasoning = asString(asObj(delta.reasoningContent)?.text);
     if (reasoning !== undefined && reasoning !== '') {
       this.ensureRole(out);
       out.push(this.chunk({ reasoning_content: reasoning }));
@@ -213,7 +213,7 @@ function blockIndex(p: Json): number {
 /** An event payload: a JSON object (an empty payload counts as `{}`); anything else is a protocol error. */
 function eventPayload(msg: EventStreamMessage, eventType: string): Json {
   if (msg.payload.length === 0) return {};
-  const parsed = asRecord(tryParseJson(UTF8.decode(msg.payload))?.value);
+  const parsed = parseJsonObject(UTF8.decode(msg.payload));
   if (parsed === undefined)
     throw new EventStreamError('malformed', `${eventType} payload is not a JSON object`);
   return parsed;

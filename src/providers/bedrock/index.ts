@@ -8,7 +8,7 @@ export {
 } from './openai-to-bedrock.request.js';
 export { bedrockToOpenAIResponse } from './bedrock-to-openai.response.js';
 export { bedrockToOpenAIError } from './bedrock-to-openai.error.js';
-export { BedrockStreamDecoder, MAX_TOOL_BLOCKS } from './bedrock-to-openai.stream.js';
+export { BedrockToOpenAIStream, MAX_TOOL_BLOCKS } from './bedrock-to-openai.stream.js';
 export { BedrockStreamError } from './exceptions.js';
 export { EventStreamDecoder } from './event-stream-decoder.js';
 export type { EventStreamDecoderOptions } from './event-stream-decoder.js';

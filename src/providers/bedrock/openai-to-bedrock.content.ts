@@ -6,7 +6,7 @@ import type {
   ConverseTextBlock,
 } from './converse-types.js';
 import { invalid } from './invalid-request.js';
-import { asRecord, asString } from './json.js';
+import { asObj, asString } from '../../json.js';
 
 const IMAGE_FORMATS: ReadonlyMap<string, ConverseImageFormat> = new Map([
   ['image/png', 'png'],
@@ -36,7 +36,7 @@ export function textBlocks(content: unknown, where: string): ConverseTextBlock[]
 }
 
 /** User content: text and base64 data-URL images. */
-export function userBlocks(content: unknown, where: string): ConverseContentBlock[] {
+export function openAIToBedrockContent(content: unknown, where: string): ConverseContentBlock[] {
   if (!Array.isArray(content)) return textBlocks(content, where);
   const out: ConverseContentBlock[] = [];
   content.forEach((p, i) => {
@@ -46,10 +46,10 @@ export function userBlocks(content: unknown, where: string): ConverseContentBloc
       if (text !== '') out.push({ text });
       return;
     }
-    const part = asRecord(p);
+    const part = asObj(p);
     if (part?.type === 'image_url') {
       const img = part.image_url;
-      const url = typeof img === 'string' ? img : asString(asRecord(img)?.url);
+      const url = typeof img === 'string' ? img : asString(asObj(img)?.url);
       if (url === undefined) throw invalid(`${at}: image_url.url must be a string`);
       out.push(imageBlock(url, at));
       return;
@@ -61,7 +61,7 @@ export function userBlocks(content: unknown, where: string): ConverseContentBloc
 
 /** The text of a `text` or `refusal` part; undefined for any other part type. */
 function partText(p: unknown, where: string): string | undefined {
-  const part = asRecord(p);
+  const part = asObj(p);
   if (part === undefined) throw invalid(`${where}: content part must be an object`);
   const key = part.type === 'text' ? 'text' : part.type === 'refusal' ? 'refusal' : undefined;
   if (key === undefined) return undefined;

@@ -14,9 +14,9 @@ import type {
   ConverseTextBlock,
   ConverseToolResultContent,
 } from './converse-types.js';
-import { asArray, asRecord, asString, tryParseJson } from './json.js';
+import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
 import { invalid } from './invalid-request.js';
-import { textBlocks, userBlocks } from './openai-to-bedrock.content.js';
+import { textBlocks, openAIToBedrockContent } from './openai-to-bedrock.content.js';
 
 export interface ConvertedMessages {
   system: ConverseTextBlock[];
@@ -27,12 +27,12 @@ export interface ConvertedMessages {
   hasToolBlocks: boolean;
 }
 
-export function convertMessages(raw: unknown): ConvertedMessages {
+export function openAIToBedrockMessages(raw: unknown): ConvertedMessages {
   if (!Array.isArray(raw)) throw invalid('messages must be an array');
   const out: ConvertedMessages = { system: [], messages: [], historyToolNames: [], hasToolBlocks: false };
   raw.forEach((m, i) => {
     const where = `messages[${i}]`;
-    const msg = asRecord(m);
+    const msg = asObj(m);
     if (msg === undefined) throw invalid(`${where} must be an object`);
     switch (msg.role) {
       case 'system':
@@ -40,7 +40,7 @@ export function convertMessages(raw: unknown): ConvertedMessages {
         out.system.push(...textBlocks(msg.content, `${where}.content`));
         return;
       case 'user':
-        append(out.messages, 'user', userBlocks(msg.content, `${where}.content`), where);
+        append(out.messages, 'user', openAIToBedrockContent(msg.content, `${where}.content`), where);
         return;
       case 'assistant':
         append(out.messages, 'assistant', assistantBlocks(msg, where, out), where);
@@ -79,8 +79,8 @@ function assistantBlocks(
   const blocks: ConverseContentBlock[] = textBlocks(msg.content, `${where}.content`);
   asArray(msg.tool_calls).forEach((c, j) => {
     const at = `${where}.tool_calls[${j}]`;
-    const call = asRecord(c);
-    const fn = asRecord(call?.function);
+    const call = asObj(c);
+    const fn = asObj(call?.function);
     const id = asString(call?.id);
     const name = asString(fn?.name);
     if (id === undefined || id === '' || name === undefined || name === '') {
@@ -97,11 +97,9 @@ function assistantBlocks(
 function toolInput(args: unknown, where: string): unknown {
   if (args === undefined || args === null || args === '') return {};
   if (typeof args !== 'string') throw invalid(`${where}.function.arguments must be a JSON string`);
-  const parsed = tryParseJson(args);
-  if (asRecord(parsed?.value) === undefined) {
-    throw invalid(`${where}.function.arguments must be a JSON object`);
-  }
-  return parsed?.value;
+  const parsed = parseJsonObject(args);
+  if (parsed === undefined) throw invalid(`${where}.function.arguments must be a JSON object`);
+  return parsed;
 }
 
 function toolResultBlock(msg: Record<string, unknown>, where: string): ConverseContentBlock {
@@ -113,8 +111,8 @@ function toolResultBlock(msg: Record<string, unknown>, where: string): ConverseC
 /** A string holding a JSON object becomes a `json` block; any other text stays `text`. */
 function toolResultContent(content: unknown, where: string): ConverseToolResultContent[] {
   if (typeof content === 'string') {
-    const parsed = content.trimStart().startsWith('{') ? tryParseJson(content) : undefined;
-    return asRecord(parsed?.value) !== undefined ? [{ json: parsed?.value }] : [{ text: content }];
+    const parsed = parseJsonObject(content);
+    return parsed !== undefined ? [{ json: parsed }] : [{ text: content }];
   }
   const blocks = textBlocks(content, where);
   return blocks.length > 0 ? blocks : [{ text: '' }];

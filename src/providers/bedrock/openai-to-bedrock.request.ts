@@ -9,10 +9,10 @@
  */
 import type { OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import type { ConverseInferenceConfig, ConverseRequest } from './converse-types.js';
-import { asRecord } from './json.js';
+import { asObj } from '../../json.js';
 import { invalid } from './invalid-request.js';
-import { convertMessages } from './openai-to-bedrock.messages.js';
-import { convertTools } from './openai-to-bedrock.tools.js';
+import { openAIToBedrockMessages } from './openai-to-bedrock.messages.js';
+import { openAIToBedrockTools } from './openai-to-bedrock.tools.js';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
@@ -35,8 +35,8 @@ export function bedrockPath(model: string, stream: boolean): string {
 }
 
 export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamTarget): TranslatedRequest {
-  const converted = convertMessages(req.messages);
-  const tools = convertTools({
+  const converted = openAIToBedrockMessages(req.messages);
+  const tools = openAIToBedrockTools({
     tools: req.tools,
     toolChoice: req.tool_choice,
     historyToolNames: converted.historyToolNames,
@@ -109,7 +109,7 @@ function isDefault(key: string, value: unknown): boolean {
     case 'parallel_tool_calls':
       return value === true;
     case 'response_format':
-      return asRecord(value)?.type === 'text';
+      return asObj(value)?.type === 'text';
     default:
       return false;
   }

@@ -9,7 +9,7 @@
  *   spec (`{type:'object'}` schema) is synthesised for each tool name the history uses.
  */
 import type { ConverseToolChoice, ConverseToolConfig, ConverseToolSpec } from './converse-types.js';
-import { asRecord, asString } from './json.js';
+import { asObj, asString } from '../../json.js';
 import { invalid } from './invalid-request.js';
 
 export interface ToolsInput {
@@ -26,7 +26,7 @@ export interface ConvertedTools {
 
 const EMPTY_SCHEMA = { type: 'object', properties: {} } as const;
 
-export function convertTools(input: ToolsInput): ConvertedTools {
+export function openAIToBedrockTools(input: ToolsInput): ConvertedTools {
   const dropped: string[] = [];
   const specs = toolSpecs(input.tools, dropped);
   const choice = toolChoice(input.toolChoice, specs.length > 0);
@@ -53,17 +53,17 @@ function toolSpecs(raw: unknown, dropped: string[]): ConverseToolSpec[] {
   if (!Array.isArray(raw)) throw invalid('tools must be an array');
   let strict = false;
   const specs = raw.map((t, i): ConverseToolSpec => {
-    const tool = asRecord(t);
+    const tool = asObj(t);
     if (tool?.type !== 'function') {
       throw invalid(`tools[${i}]: tool type '${String(tool?.type)}' is not supported by Bedrock`);
     }
-    const fn = asRecord(tool.function);
+    const fn = asObj(tool.function);
     const name = asString(fn?.name);
     if (fn === undefined || name === undefined || name === '')
       throw invalid(`tools[${i}].function.name is required`);
     if (fn.strict === true) strict = true;
     const params = fn.parameters ?? EMPTY_SCHEMA;
-    if (asRecord(params) === undefined) throw invalid(`tools[${i}].function.parameters must be an object`);
+    if (asObj(params) === undefined) throw invalid(`tools[${i}].function.parameters must be an object`);
     const description = asString(fn.description);
     return {
       toolSpec:
@@ -82,8 +82,8 @@ function toolChoice(raw: unknown, haveTools: boolean): ConverseToolChoice | 'non
   if (raw === 'none') return 'none';
   if (!haveTools) throw invalid('tool_choice requires tools');
   if (raw === 'required') return { any: {} };
-  const obj = asRecord(raw);
-  const name = asString(asRecord(obj?.function)?.name);
+  const obj = asObj(raw);
+  const name = asString(asObj(obj?.function)?.name);
   if (obj?.type === 'function' && name !== undefined && name !== '') return { tool: { name } };
   throw invalid(`tool_choice ${JSON.stringify(raw)} is not supported by Bedrock`);
 }

@@ -2,7 +2,7 @@
 import type { ProviderAdapter } from '../translate/types.js';
 import { bedrockToOpenAIError } from './bedrock-to-openai.error.js';
 import { bedrockToOpenAIResponse } from './bedrock-to-openai.response.js';
-import { BedrockStreamDecoder } from './bedrock-to-openai.stream.js';
+import { BedrockToOpenAIStream } from './bedrock-to-openai.stream.js';
 import type { CompletionIdOptions } from './completion-ids.js';
 import { CompletionIds } from './completion-ids.js';
 import { openAIToBedrockRequest } from './openai-to-bedrock.request.js';
@@ -21,7 +21,7 @@ export function createBedrockProvider(options: BedrockProviderOptions = {}): Pro
     request: (req, target) => openAIToBedrockRequest(req, target),
     response: (body, target) => bedrockToOpenAIResponse(body, target, ids.next()),
     error: (status, body) => bedrockToOpenAIError(status, body),
-    stream: (target) => new BedrockStreamDecoder(target, ids.next(), streamOptions),
+    stream: (target) => new BedrockToOpenAIStream(target, ids.next(), streamOptions),
   };
 }
 

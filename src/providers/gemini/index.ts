@@ -1,4 +1,4 @@
 /** Gemini (AI Studio) and Vertex AI generateContent upstreams. */
-export { geminiProvider, vertexProvider } from './adapters.js';
+export { geminiProvider, vertexProvider } from './provider.js';
 export { DEFAULT_GEMINI_API_VERSION, DEFAULT_VERTEX_API_VERSION } from './paths.js';
-export { cleanSchema } from './schema.js';
+export { openAIToGeminiSchema } from './openai-to-gemini.schema.js';

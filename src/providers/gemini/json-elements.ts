@@ -8,6 +8,8 @@
  * halves. It does not validate JSON beyond structure: the caller parses each object text.
  */
 
+import { isJsonSpace } from '../../json.js';
+
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
@@ -15,10 +17,6 @@ const RBRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
-
-export function isJsonSpace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-}
 
 export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';

@@ -7,11 +7,11 @@
  * {@link dropInjectedUsageChunk} when {@link injectedStreamUsage} says so.
  */
 import type { OpenAIChatChunk, OpenAIChatRequest, UpstreamTarget } from '../translate/types.js';
-import { asRecord } from './json.js';
+import { asObj } from '../../json.js';
 
 /** True when the client's request did not ask for streaming usage (`stream_options.include_usage`). */
 export function clientAskedStreamUsage(req: OpenAIChatRequest): boolean {
-  return asRecord(req.stream_options)?.include_usage === true;
+  return asObj(req.stream_options)?.include_usage === true;
 }
 
 /**
@@ -39,7 +39,7 @@ export function dropInjectedUsageChunk(chunks: readonly OpenAIChatChunk[]): Open
     }
     const choices = chunk.choices;
     const noChoices = choices === undefined || (Array.isArray(choices) && choices.length === 0);
-    if (noChoices && asRecord(chunk.usage) !== undefined) continue;
+    if (noChoices && asObj(chunk.usage) !== undefined) continue;
     const { usage: _usage, ...rest } = chunk;
     out.push(rest);
   }

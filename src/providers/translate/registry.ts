@@ -1,9 +1,19 @@
-/** Adapters by provider and by client API: the coverage matrix in one place. */
+/**
+ * Adapters by provider and by client API: the coverage matrix in one place. Canonical form is OpenAI chat;
+ * a translation file is named `<from>-to-<to>.<what>.ts` after the data's direction and exports
+ * `<from>To<To><What>` (e.g. anthropic/anthropic-to-openai.response.ts → anthropicToOpenAIResponse).
+ * The whole matrix: src/providers/README.md.
+ */
 import type { ClientAdapter, ClientApi, ProviderAdapter, ProviderKind } from './types.js';
-import { openaiClient } from './openai-client.js';
 import { anthropicClient, anthropicProvider } from '../anthropic/index.js';
 import { geminiProvider, vertexProvider } from '../gemini/index.js';
-import { azureOpenAIProvider, mistralProvider, ollamaProvider, openaiProvider } from '../openai/index.js';
+import {
+  azureOpenAIProvider,
+  mistralProvider,
+  ollamaProvider,
+  openaiClient,
+  openaiProvider,
+} from '../openai/index.js';
 import { bedrockProvider } from '../bedrock/index.js';
 
 const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {

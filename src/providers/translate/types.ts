@@ -3,16 +3,17 @@
  *
  * The canonical form is OpenAI Chat Completions: a client request in Anthropic Messages format is
  * first turned into an OpenAI chat request, and every upstream provider translates from and to
- * OpenAI. Each pair still has its own named module (`<in>-to-<out>.<phase>.ts`), and pairs that
- * need no change (openai→openai, anthropic→anthropic) pass bytes through untouched.
+ * OpenAI. Each direction has its own named module (`<from>-to-<to>.<what>.ts`, see ../README.md), and
+ * pairs that need no change (openai→openai, anthropic→anthropic) pass bytes through untouched.
  */
+import type { JsonObject } from '../../json.js';
 
 export type ClientApi = 'openai' | 'anthropic';
 export type ProviderKind =
   'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex-ai' | 'mistral' | 'ollama' | 'bedrock';
 
 /** Plain JSON object. */
-export type Json = Record<string, unknown>;
+export type Json = JsonObject;
 
 /** OpenAI chat completion request, as loosely typed as clients send it. */
 export type OpenAIChatRequest = Json & {

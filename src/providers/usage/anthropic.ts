@@ -1,27 +1,28 @@
 /** Anthropic Messages API responses. */
-import type { JsonRecord } from './json.js';
-import { asArray, asRecord, count, hasText, nonEmptyString, parseJsonObject } from './json.js';
+import type { JsonObject } from '../../json.js';
+import { asArray, asCount, asObj, nonEmptyString, parseJsonObject } from '../../json.js';
+import { hasText } from './types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { EventResult } from './openai.js';
 import type { ResponseFacts, Usage } from './types.js';
 import { makeFacts } from './types.js';
 
 /** Copies the Anthropic usage fields present in `u` onto `into` (fields absent in `u` are kept). */
-function mergeAnthropicUsage(into: Partial<Usage>, u: JsonRecord): boolean {
+function mergeAnthropicUsage(into: Partial<Usage>, u: JsonObject): boolean {
   let any = false;
-  const input = count(u.input_tokens);
+  const input = asCount(u.input_tokens);
   if (input !== undefined) {
     into.promptTokens = input;
     any = true;
   }
-  const output = count(u.output_tokens);
+  const output = asCount(u.output_tokens);
   if (output !== undefined) {
     into.completionTokens = output;
     any = true;
   }
-  const cacheRead = count(u.cache_read_input_tokens);
+  const cacheRead = asCount(u.cache_read_input_tokens);
   if (cacheRead !== undefined) into.cachedInputTokens = cacheRead;
-  const cacheCreation = count(u.cache_creation_input_tokens);
+  const cacheCreation = asCount(u.cache_creation_input_tokens);
   if (cacheCreation !== undefined) into.cacheCreationInputTokens = cacheCreation;
   return any;
 }
@@ -34,18 +35,18 @@ function finishUsage(u: Partial<Usage>): Usage {
 }
 
 export function anthropicUsage(v: unknown): Usage | undefined {
-  const u = asRecord(v);
+  const u = asObj(v);
   if (u === undefined) return undefined;
   const acc: Partial<Usage> = {};
   return mergeAnthropicUsage(acc, u) ? finishUsage(acc) : undefined;
 }
 
 /** Facts of a non-streaming Messages response. A tool call is a tool_use block with no text beside it. */
-export function anthropicResponseFacts(body: JsonRecord): ResponseFacts {
+export function anthropicResponseFacts(body: JsonObject): ResponseFacts {
   let toolUse = false;
   let text = false;
   for (const b of asArray(body.content)) {
-    const block = asRecord(b);
+    const block = asObj(b);
     if (block === undefined) continue;
     if (block.type === 'tool_use') toolUse = true;
     else if (block.type === 'text' && hasText(block.text)) text = true;
@@ -86,29 +87,29 @@ export class AnthropicStreamFacts {
     const type = typeof msg.type === 'string' ? msg.type : (ev.event ?? '');
     switch (type) {
       case 'message_start': {
-        const message = asRecord(msg.message);
+        const message = asObj(msg.message);
         if (message === undefined) break;
         this.model ??= nonEmptyString(message.model);
-        const u = asRecord(message.usage);
+        const u = asObj(message.usage);
         if (u !== undefined && mergeAnthropicUsage(this.usage, u)) this.hasUsage = true;
         break;
       }
       case 'message_delta': {
-        const u = asRecord(msg.usage);
+        const u = asObj(msg.usage);
         // output_tokens is cumulative: the last one wins; input/cache fields only when present.
         if (u !== undefined && mergeAnthropicUsage(this.usage, u)) this.hasUsage = true;
-        const reason = nonEmptyString(asRecord(msg.delta)?.stop_reason);
+        const reason = nonEmptyString(asObj(msg.delta)?.stop_reason);
         if (reason !== undefined) this.stopReason = reason;
         break;
       }
       case 'content_block_start': {
-        const block = asRecord(msg.content_block);
+        const block = asObj(msg.content_block);
         if (block?.type === 'tool_use') this.toolUse = true;
         else if (block?.type === 'text' && hasText(block.text)) this.text = true;
         break;
       }
       case 'content_block_delta': {
-        const delta = asRecord(msg.delta);
+        const delta = asObj(msg.delta);
         if (delta?.type === 'text_delta' && hasText(delta.text)) this.text = true;
         break;
       }

@@ -1,15 +1,7 @@
 /** Gemini / Vertex AI generateContent responses (also each streamGenerateContent SSE event). */
-import type { JsonRecord } from './json.js';
-import {
-  asArray,
-  asRecord,
-  byIndex,
-  count,
-  hasText,
-  itemIndex,
-  nonEmptyString,
-  parseJsonObject,
-} from './json.js';
+import type { JsonObject } from '../../json.js';
+import { asArray, asCount, asObj, itemIndex, nonEmptyString, parseJsonObject } from '../../json.js';
+import { byIndex, hasText } from './types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { EventResult } from './openai.js';
 import type { ResponseFacts, Usage } from './types.js';
@@ -17,15 +9,15 @@ import { makeFacts } from './types.js';
 
 /** Reads `usageMetadata`; an object without prompt or candidate counts (Vertex sends `{}`) is absent. */
 export function geminiUsage(v: unknown): Usage | undefined {
-  const u = asRecord(v);
+  const u = asObj(v);
   if (u === undefined) return undefined;
-  const prompt = count(u.promptTokenCount);
-  const completion = count(u.candidatesTokenCount);
+  const prompt = asCount(u.promptTokenCount);
+  const completion = asCount(u.candidatesTokenCount);
   if (prompt === undefined && completion === undefined) return undefined;
   const usage: Usage = { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
-  const cached = count(u.cachedContentTokenCount);
+  const cached = asCount(u.cachedContentTokenCount);
   if (cached !== undefined) usage.cachedInputTokens = cached;
-  const thoughts = count(u.thoughtsTokenCount);
+  const thoughts = asCount(u.thoughtsTokenCount);
   if (thoughts !== undefined) usage.reasoningTokens = thoughts;
   return usage;
 }
@@ -49,23 +41,23 @@ export class GeminiFacts {
     return 'ok';
   }
 
-  add(resp: JsonRecord): void {
+  add(resp: JsonObject): void {
     const usage = geminiUsage(resp.usageMetadata);
     if (usage !== undefined) this.usage = usage;
     this.model ??= nonEmptyString(resp.modelVersion);
     const candidates = asArray(resp.candidates);
     for (let i = 0; i < candidates.length; i++) {
-      const cand = asRecord(candidates[i]);
+      const cand = asObj(candidates[i]);
       if (cand === undefined) continue;
       const reason = nonEmptyString(cand.finishReason);
       if (reason !== undefined) {
         this.finish.set(itemIndex(cand, i), reason);
         this.done = true;
       }
-      for (const p of asArray(asRecord(cand.content)?.parts)) {
-        const part = asRecord(p);
+      for (const p of asArray(asObj(cand.content)?.parts)) {
+        const part = asObj(p);
         if (part === undefined) continue;
-        if (asRecord(part.functionCall) !== undefined) this.functionCall = true;
+        if (asObj(part.functionCall) !== undefined) this.functionCall = true;
         if (part.thought !== true && hasText(part.text)) this.text = true;
       }
     }
@@ -77,15 +69,15 @@ export class GeminiFacts {
 }
 
 /** Facts of a non-streaming body; a JSON array (REST streaming without SSE) is folded element by element. */
-export function geminiResponseFacts(body: JsonRecord | readonly unknown[]): ResponseFacts {
+export function geminiResponseFacts(body: JsonObject | readonly unknown[]): ResponseFacts {
   const acc = new GeminiFacts();
   if (Array.isArray(body)) {
     for (const item of body) {
-      const r = asRecord(item);
+      const r = asObj(item);
       if (r !== undefined) acc.add(r);
     }
   } else {
-    acc.add(body as JsonRecord);
+    acc.add(body as JsonObject);
   }
   return acc.facts;
 }

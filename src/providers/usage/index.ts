@@ -5,7 +5,7 @@
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import { AnthropicStreamFacts, anthropicResponseFacts } from './anthropic.js';
 import { GeminiFacts, geminiResponseFacts } from './gemini.js';
-import { asRecord } from './json.js';
+import { asObj } from '../../json.js';
 import type { EventResult } from './openai.js';
 import { OpenAIStreamFacts, openAIResponseFacts } from './openai.js';
 import type { ResponseFacts } from './types.js';
@@ -21,7 +21,7 @@ export { geminiUsage } from './gemini.js';
 export function parseResponseFacts(provider: string, body: unknown): ResponseFacts {
   const family = providerFamily(provider);
   if (family === 'gemini' && Array.isArray(body)) return geminiResponseFacts(body);
-  const obj = asRecord(body);
+  const obj = asObj(body);
   if (obj === undefined) return { finishReasons: [], isToolCall: false };
   switch (family) {
     case 'anthropic':

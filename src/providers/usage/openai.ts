@@ -1,15 +1,15 @@
 /** OpenAI-compatible chat/completions responses (openai, azure_openai and any unknown provider). */
-import type { JsonRecord } from './json.js';
+import type { JsonObject } from '../../json.js';
 import {
   asArray,
-  asRecord,
-  byIndex,
-  count,
+  asCount,
+  asObj,
   itemIndex,
   looksLikeJsonObject,
   nonEmptyString,
   parseJsonObject,
-} from './json.js';
+} from '../../json.js';
+import { byIndex } from './types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ResponseFacts, Usage } from './types.js';
 import { makeFacts } from './types.js';
@@ -21,48 +21,48 @@ const TOOL_FINISH_REASONS: ReadonlySet<string> = new Set(['tool_calls', 'functio
  * shape (input_tokens/output_tokens) is accepted as a fallback.
  */
 export function openAIUsage(v: unknown): Usage | undefined {
-  const u = asRecord(v);
+  const u = asObj(v);
   if (u === undefined) return undefined;
-  let prompt = count(u.prompt_tokens);
-  let completion = count(u.completion_tokens);
-  let promptDetails = asRecord(u.prompt_tokens_details);
-  let completionDetails = asRecord(u.completion_tokens_details);
+  let prompt = asCount(u.prompt_tokens);
+  let completion = asCount(u.completion_tokens);
+  let promptDetails = asObj(u.prompt_tokens_details);
+  let completionDetails = asObj(u.completion_tokens_details);
   if (prompt === undefined && completion === undefined) {
-    prompt = count(u.input_tokens);
-    completion = count(u.output_tokens);
+    prompt = asCount(u.input_tokens);
+    completion = asCount(u.output_tokens);
     if (prompt === undefined && completion === undefined) return undefined;
-    promptDetails = asRecord(u.input_tokens_details);
-    completionDetails = asRecord(u.output_tokens_details);
+    promptDetails = asObj(u.input_tokens_details);
+    completionDetails = asObj(u.output_tokens_details);
   }
   const usage: Usage = { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
-  const cached = count(promptDetails?.cached_tokens);
+  const cached = asCount(promptDetails?.cached_tokens);
   if (cached !== undefined) usage.cachedInputTokens = cached;
   // Not an OpenAI field: the Anthropic and Bedrock adapters carry cache writes here.
-  const cacheCreation = count(promptDetails?.cache_creation_input_tokens);
+  const cacheCreation = asCount(promptDetails?.cache_creation_input_tokens);
   if (cacheCreation !== undefined) usage.cacheCreationInputTokens = cacheCreation;
-  const reasoning = count(completionDetails?.reasoning_tokens);
+  const reasoning = asCount(completionDetails?.reasoning_tokens);
   if (reasoning !== undefined) usage.reasoningTokens = reasoning;
   return usage;
 }
 
-function hasToolCalls(msg: JsonRecord | undefined): boolean {
+function hasToolCalls(msg: JsonObject | undefined): boolean {
   if (msg === undefined) return false;
-  return asArray(msg.tool_calls).length > 0 || asRecord(msg.function_call) !== undefined;
+  return asArray(msg.tool_calls).length > 0 || asObj(msg.function_call) !== undefined;
 }
 
 /** Facts of a non-streaming chat completion (or legacy completion) body. */
-export function openAIResponseFacts(body: JsonRecord): ResponseFacts {
+export function openAIResponseFacts(body: JsonObject): ResponseFacts {
   const finishReasons: string[] = [];
   let toolCall = false;
   for (const c of asArray(body.choices)) {
-    const choice = asRecord(c);
+    const choice = asObj(c);
     if (choice === undefined) continue;
     const reason = nonEmptyString(choice.finish_reason);
     if (reason !== undefined) {
       finishReasons.push(reason);
       if (TOOL_FINISH_REASONS.has(reason)) toolCall = true;
     }
-    if (hasToolCalls(asRecord(choice.message))) toolCall = true;
+    if (hasToolCalls(asObj(choice.message))) toolCall = true;
   }
   return makeFacts(openAIUsage(body.usage), nonEmptyString(body.model), finishReasons, toolCall);
 }
@@ -98,14 +98,14 @@ export class OpenAIStreamFacts {
     if (usage !== undefined) this.usage = usage;
     const choices = asArray(chunk.choices);
     for (let i = 0; i < choices.length; i++) {
-      const choice = asRecord(choices[i]);
+      const choice = asObj(choices[i]);
       if (choice === undefined) continue;
       const reason = nonEmptyString(choice.finish_reason);
       if (reason !== undefined) {
         this.finish.set(itemIndex(choice, i), reason);
         if (TOOL_FINISH_REASONS.has(reason)) this.toolCall = true;
       }
-      if (hasToolCalls(asRecord(choice.delta))) this.toolCall = true;
+      if (hasToolCalls(asObj(choice.delta))) this.toolCall = true;
     }
     return 'ok';
   }

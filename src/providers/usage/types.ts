@@ -36,3 +36,13 @@ export function makeFacts(
   if (responseModel !== undefined) facts.responseModel = responseModel;
   return facts;
 }
+
+/** Text that carries content: a string with at least one non-whitespace character. */
+export function hasText(v: unknown): boolean {
+  return typeof v === 'string' && v.trim() !== '';
+}
+
+/** The values of an index-keyed map, in index order. */
+export function byIndex(m: ReadonlyMap<number, string>): string[] {
+  return [...m.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+}

@@ -1,0 +1,54 @@
+/** Gemini candidate parts → OpenAI message pieces (text, reasoning, tool calls). */
+import type { Json } from '../translate/types.js';
+import { asArray, asObj } from '../../json.js';
+
+export type Piece =
+  | { readonly kind: 'content' | 'reasoning'; readonly text: string }
+  | { readonly kind: 'tool'; readonly call: Json };
+
+/** Numbers tool calls of one response: the Gemini call id when given, else `call_<n>`. */
+export class ToolCallIds {
+  private n = 0;
+  next(functionCall: Json): string {
+    const id = functionCall.id;
+    const n = this.n++;
+    return typeof id === 'string' && id !== '' ? id : `call_${n}`;
+  }
+}
+
+/** An OpenAI tool call (without `index`) for a functionCall part. */
+function toolCall(part: Json, fc: Json, ids: ToolCallIds): Json {
+  const call: Json = {
+    id: ids.next(fc),
+    type: 'function',
+    function: { name: typeof fc.name === 'string' ? fc.name : '', arguments: JSON.stringify(fc.args ?? {}) },
+  };
+  if (typeof part.thoughtSignature === 'string' && part.thoughtSignature !== '') {
+    // Google's OpenAI-compatible convention; restored as thoughtSignature when the client replays the call.
+    call.extra_content = { google: { thought_signature: part.thoughtSignature } };
+  }
+  return call;
+}
+
+/**
+ * A candidate's parts as pieces in order; consecutive text (or thought) parts are joined and empty text is
+ * skipped. Other part kinds (inlineData, executableCode, …) are ignored.
+ */
+export function geminiToOpenAIParts(cand: Json, ids: ToolCallIds): Piece[] {
+  const out: Piece[] = [];
+  for (const p of asArray(asObj(cand.content)?.parts)) {
+    const part = asObj(p);
+    if (part === undefined) continue;
+    const fc = asObj(part.functionCall);
+    if (fc !== undefined) {
+      out.push({ kind: 'tool', call: toolCall(part, fc, ids) });
+      continue;
+    }
+    if (typeof part.text !== 'string' || part.text === '') continue;
+    const kind = part.thought === true ? 'reasoning' : 'content';
+    const last = out[out.length - 1];
+    if (last !== undefined && last.kind === kind) out[out.length - 1] = { kind, text: last.text + part.text };
+    else out.push({ kind, text: part.text });
+  }
+  return out;
+}

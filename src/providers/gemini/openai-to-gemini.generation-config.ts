@@ -1,0 +1,111 @@
+/** OpenAI sampling / output parameters → Gemini `generationConfig`. */
+import type { Json, OpenAIChatRequest } from '../translate/types.js';
+import { TranslationError } from '../translate/types.js';
+import { asObj } from '../../json.js';
+import { openAIToGeminiSchema } from './openai-to-gemini.schema.js';
+
+/** The request keys this module reads. */
+export const GENERATION_KEYS = [
+  'temperature',
+  'top_p',
+  'top_k',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'n',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'response_format',
+  'reasoning_effort',
+] as const;
+
+/** OpenAI number params → generationConfig fields (max_completion_tokens wins over max_tokens). */
+const NUMBERS: ReadonlyArray<readonly [string, string]> = [
+  ['temperature', 'temperature'],
+  ['top_p', 'topP'],
+  ['top_k', 'topK'],
+  ['max_tokens', 'maxOutputTokens'],
+  ['max_completion_tokens', 'maxOutputTokens'],
+  ['n', 'candidateCount'],
+  ['seed', 'seed'],
+  ['presence_penalty', 'presencePenalty'],
+  ['frequency_penalty', 'frequencyPenalty'],
+];
+
+/**
+ * `reasoning_effort` → `thinkingConfig.thinkingBudget` (tokens). Thoughts are requested (`includeThoughts`)
+ * so that they come back as `reasoning_content`; `none` turns thinking off where the model allows it.
+ */
+const THINKING_BUDGET: Readonly<Record<string, number>> = {
+  none: 0,
+  minimal: 512,
+  low: 1024,
+  medium: 8192,
+  high: 24576,
+};
+
+function stopSequences(v: unknown): string[] | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v.length > 0 ? v : undefined;
+  throw new TranslationError(400, 'stop must be a string or an array of strings');
+}
+
+function applyResponseFormat(v: unknown, cfg: Json): void {
+  if (v === null || v === undefined) return;
+  const rf = asObj(v);
+  switch (rf?.type) {
+    case 'text':
+      return;
+    case 'json_object':
+      cfg.responseMimeType = 'application/json';
+      return;
+    case 'json_schema': {
+      cfg.responseMimeType = 'application/json';
+      const schema = asObj(asObj(rf.json_schema)?.schema);
+      if (schema !== undefined) cfg.responseSchema = openAIToGeminiSchema(schema);
+      return;
+    }
+    default:
+      throw new TranslationError(400, 'response_format.type must be text, json_object or json_schema');
+  }
+}
+
+function applyReasoningEffort(v: unknown, cfg: Json): void {
+  if (v === null || v === undefined) return;
+  const budget = typeof v === 'string' ? THINKING_BUDGET[v] : undefined;
+  if (budget === undefined) {
+    throw new TranslationError(400, 'reasoning_effort must be one of none, minimal, low, medium, high');
+  }
+  cfg.thinkingConfig =
+    budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
+}
+
+export interface GenerationConfig {
+  /** Undefined when no parameter applies. */
+  readonly config?: Json;
+  /** `max_tokens` when `max_completion_tokens` overrides it. */
+  readonly dropped: string[];
+}
+
+const present = (v: unknown): boolean => v !== null && v !== undefined;
+
+export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest): GenerationConfig {
+  const cfg: Json = {};
+  const dropped: string[] = [];
+  for (const [from, to] of NUMBERS) {
+    const v = req[from];
+    if (!present(v)) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new TranslationError(400, `${from} must be a number`);
+    }
+    cfg[to] = v;
+  }
+  if (present(req.max_tokens) && present(req.max_completion_tokens)) dropped.push('max_tokens');
+  const stop = stopSequences(req.stop);
+  if (stop !== undefined) cfg.stopSequences = stop;
+  applyResponseFormat(req.response_format, cfg);
+  applyReasoningEffort(req.reasoning_effort, cfg);
+  return Object.keys(cfg).length > 0 ? { config: cfg, dropped } : { dropped };
+}

@@ -1,0 +1,37 @@
+/** OpenAI chat request → Gemini GenerateContentRequest body (shared by Gemini and Vertex AI). */
+import type { Json, OpenAIChatRequest, UpstreamTarget } from '../translate/types.js';
+import { openAIToGeminiMessages } from './openai-to-gemini.messages.js';
+import { GENERATION_KEYS, openAIToGeminiGenerationConfig } from './openai-to-gemini.generation-config.js';
+import { TOOL_KEYS, openAIToGeminiTools } from './openai-to-gemini.tools.js';
+
+/** Keys consumed here; every other non-null key of the request is dropped and reported. */
+const CONSUMED = new Set<string>(['model', 'messages', 'stream', ...GENERATION_KEYS, ...TOOL_KEYS]);
+
+export interface GeminiRequest {
+  readonly body: Json;
+  readonly droppedParams: string[];
+}
+
+/**
+ * Builds the body. `stream_options` is consumed when the target streams (Gemini always reports usage, and
+ * the decoder ends with one usage chunk) and dropped otherwise.
+ */
+export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTarget): GeminiRequest {
+  const { contents, systemInstruction } = openAIToGeminiMessages(req.messages);
+  const tools = openAIToGeminiTools(req);
+  const generation = openAIToGeminiGenerationConfig(req);
+  const body: Json = { contents };
+  if (systemInstruction !== undefined) body.systemInstruction = systemInstruction;
+  if (tools.tools !== undefined) body.tools = tools.tools;
+  if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig;
+  if (generation.config !== undefined) body.generationConfig = generation.config;
+
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(req)) {
+    if (CONSUMED.has(key) || value === null || value === undefined) continue;
+    if (key === 'stream_options' && target.stream) continue;
+    dropped.push(key);
+  }
+  dropped.push(...generation.dropped, ...tools.dropped);
+  return { body, droppedParams: dropped };
+}

@@ -1,0 +1,103 @@
+/** OpenAI chat request → OpenAI-compatible upstream request (OpenAI, Azure, Mistral, Ollama). */
+import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
+import { TranslationError } from '../translate/types.js';
+import { asObj, isObj } from '../../json.js';
+import type { OpenAICompatProfile } from './profiles.js';
+
+const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
+
+/** Collects dropped parameter names once each, in the order they were found. */
+class Drops {
+  private readonly seen = new Set<string>();
+  add(name: string): void {
+    this.seen.add(name);
+  }
+  get list(): string[] {
+    return [...this.seen];
+  }
+}
+
+function applyStream(body: Json, target: UpstreamTarget, profile: OpenAICompatProfile, drops: Drops): void {
+  if (target.stream) {
+    body.stream = true;
+    // Always ask for usage; the caller hides it from a client that did not (see stream-usage.ts).
+    if (profile.accepted === undefined || profile.accepted.has('stream_options')) {
+      body.stream_options = { ...asObj(body.stream_options), include_usage: true };
+    }
+    return;
+  }
+  delete body.stream;
+  // OpenAI rejects stream_options on a non-streaming request.
+  if (body.stream_options !== undefined) {
+    if (body.stream_options !== null) drops.add('stream_options');
+    delete body.stream_options;
+  }
+}
+
+function applyRenames(body: Json, profile: OpenAICompatProfile, drops: Drops): void {
+  for (const [from, to] of Object.entries(profile.renames ?? {})) {
+    if (!(from in body)) continue;
+    const value = body[from];
+    delete body[from];
+    if (value === null || value === undefined) continue;
+    if (body[to] === undefined || body[to] === null) body[to] = value;
+    else drops.add(from);
+  }
+}
+
+function applyAllowlist(body: Json, profile: OpenAICompatProfile, drops: Drops): void {
+  const accepted = profile.accepted;
+  if (accepted === undefined) return;
+  for (const key of Object.keys(body)) {
+    if (accepted.has(key)) continue;
+    if (body[key] !== null && body[key] !== undefined) drops.add(key);
+    delete body[key];
+  }
+}
+
+function rewriteMessage(msg: unknown, i: number, profile: OpenAICompatProfile, drops: Drops): unknown {
+  if (!isObj(msg)) throw new TranslationError(400, `messages[${i}] must be an object`);
+  let out = msg;
+  if (profile.developerToSystem && out.role === 'developer') out = { ...out, role: 'system' };
+  const keys = typeof out.role === 'string' ? profile.messageKeys?.[out.role] : undefined;
+  if (keys === undefined) return out;
+  let stripped: Json | undefined;
+  for (const key of Object.keys(out)) {
+    if (keys.has(key)) continue;
+    stripped ??= { ...out };
+    if (out[key] !== null && out[key] !== undefined) drops.add(`messages[].${key}`);
+    delete stripped[key];
+  }
+  return stripped ?? out;
+}
+
+function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops): void {
+  if (body.messages === undefined) return;
+  if (!Array.isArray(body.messages)) throw new TranslationError(400, 'messages must be an array');
+  if (!profile.developerToSystem && profile.messageKeys === undefined) return;
+  body.messages = body.messages.map((m, i) => rewriteMessage(m, i, profile, drops));
+}
+
+/**
+ * The client request with `model` set to the target model, `stream` set from the target, and (streaming)
+ * `stream_options.include_usage=true`; then the profile's renames, allowlist and message rewrites. The input
+ * object is never mutated.
+ */
+export function openAIToOpenAICompatRequest(
+  req: OpenAIChatRequest,
+  target: UpstreamTarget,
+  profile: OpenAICompatProfile,
+): TranslatedRequest {
+  const drops = new Drops();
+  const body: Json = { ...req, model: target.model };
+  applyStream(body, target, profile, drops);
+  applyRenames(body, profile, drops);
+  applyAllowlist(body, profile, drops);
+  rewriteMessages(body, profile, drops);
+  return {
+    body: Buffer.from(JSON.stringify(body), 'utf8'),
+    path: profile.path(target),
+    headers: JSON_HEADERS,
+    droppedParams: drops.list,
+  };
+}
