@@ -210,6 +210,16 @@ export class AiExchange implements Exchange {
     return {};
   }
 
+  tooLarge(dir: Direction): LocalReply | undefined {
+    if (!this.route || !this.x) return undefined;
+    this.x.outcome = 'rejected';
+    return this.route.render({
+      status: dir === 'request' ? 413 : 500,
+      message: dir === 'request' ? 'Request body too large' : 'Response body too large',
+      code: 'ai_extproc_body_too_large',
+    });
+  }
+
   close(outcome: ExchangeOutcome): void {
     if (this.closed) return;
     this.closed = true;

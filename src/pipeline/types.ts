@@ -95,6 +95,8 @@ export interface Exchange {
    */
   end(dir: Direction, body: Buffer | undefined, complete: boolean): Awaitable<BodyEndOutcome>;
   trailers(dir: Direction, trailers: HeaderView): Awaitable<{ readonly headers?: HeaderEdits }>;
+  /** A held body outgrew the limit: the reply in the route's own format (undefined: the transport's). */
+  tooLarge?(dir: Direction): LocalReply | undefined;
   /** Called once when the stream is over, however it ended. */
   close(outcome: 'completed' | 'cancelled' | 'error' | 'local-reply'): void;
 }

@@ -186,7 +186,8 @@ export class StreamSession {
     if (d.plan === 'buffer') {
       const out: ProcessingResponse[] = [];
       await this.exchange.chunk(dir, chunk);
-      if (!this.hold(d, chunk)) return this.localReply(this.opts.tooLarge(dir));
+      if (!this.hold(d, chunk))
+        return this.localReply(this.exchange.tooLarge?.(dir) ?? this.opts.tooLarge(dir));
       if (d.owesReply) out.push(bodyReply(dir, { clear_body: true }));
       d.owesReply = true;
       if (eos) out.push(...(await this.releaseHeld(dir, d)));
@@ -261,7 +262,8 @@ export class StreamSession {
   ): Promise<ProcessingResponse[]> {
     if (d.plan === 'buffer') {
       await this.exchange.chunk(dir, chunk);
-      if (!this.hold(d, chunk)) return this.localReply(this.opts.tooLarge(dir));
+      if (!this.hold(d, chunk))
+        return this.localReply(this.exchange.tooLarge?.(dir) ?? this.opts.tooLarge(dir));
       if (!eos) return [];
       d.ended = true;
       const original = Buffer.concat(d.held, d.heldBytes);

@@ -382,3 +382,26 @@ describe('prompt estimate', () => {
     assert.deepEqual(exceptions, ['token-estimate']);
   });
 });
+
+describe('exchange: a held body over the limit', () => {
+  it('is refused in the route’s own format: JSON for a standalone client, text/plain in kgateway mode', async () => {
+    const sa = open(harness([]));
+    await sa.headers('request', req({}), false, CTX);
+    const r = sa.tooLarge?.('request');
+    assert.equal(r?.status, 413);
+    assert.equal(r?.details, 'ai_extproc_body_too_large');
+    assert.equal(replyJson(r).error?.message, 'Request body too large');
+    const kg = open(harness([], 'kgateway'), { 'x-llm-provider': 'openai' });
+    await kg.headers('request', req({}), false, CTX);
+    const k = kg.tooLarge?.('response');
+    assert.deepEqual(k, {
+      status: 500,
+      body: 'Response body too large',
+      headers: [['content-type', 'text/plain']],
+      details: 'ai_extproc_body_too_large',
+    });
+    const none = open(harness([]));
+    await none.headers('request', req({ ':path': '/elsewhere' }), false, CTX);
+    assert.equal(none.tooLarge?.('request'), undefined, 'not our route: the transport’s default');
+  });
+});
