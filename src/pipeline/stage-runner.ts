@@ -37,7 +37,7 @@ export type RequestRun =
 export class StageRunner implements ExchangeScope {
   readonly needs: StageNeeds;
   private readonly stages: readonly Stage[];
-  private readonly slots = new Map<Stage, unknown>();
+  private slots: Map<Stage, unknown> | undefined;
   private owed: (() => DynamicMetadata | undefined)[] = [];
   private closed = false;
 
@@ -61,8 +61,9 @@ export class StageRunner implements ExchangeScope {
   }
 
   slot<T>(stage: Stage, init: () => T): T {
-    if (!this.slots.has(stage)) this.slots.set(stage, init());
-    return this.slots.get(stage) as T;
+    const slots = (this.slots ??= new Map());
+    if (!slots.has(stage)) slots.set(stage, init());
+    return slots.get(stage) as T;
   }
 
   owe(metadata: () => DynamicMetadata | undefined): void {
@@ -120,15 +121,20 @@ export class StageRunner implements ExchangeScope {
     return { changed, metadata };
   }
 
+  private scoped: ResponseScope | undefined;
+
+  /** One scope per response span (a stream calls its stages once per chunk: no garbage per call). */
   private responseScope(span: PhaseSpan): ResponseScope {
-    return {
+    if (this.scoped?.span === span) return this.scoped;
+    this.scoped = {
       route: this.route,
       x: this.x,
-      slot: (s, i) => this.slot(s, i),
+      slot: (s, init) => this.slot(s, init),
       owe: (m) => this.owe(m),
       exception: this.exception,
       span,
     };
+    return this.scoped;
   }
 
   /** Events through every stage in order; a stage's output is the next one's input. */

@@ -21,12 +21,14 @@ export interface PromptEstimateOptions {
   readonly hitsAddend: boolean;
 }
 
+const READ: StageNeeds = Object.freeze({ request: 'read' });
+
 export class PromptEstimateStage implements Stage {
   readonly name = 'prompt-estimate';
   constructor(private readonly opts: PromptEstimateOptions) {}
 
   needs(): StageNeeds {
-    return { request: 'read' };
+    return READ;
   }
 
   onRequest(s: RequestScope): void {

@@ -8,6 +8,8 @@ import { errorTypeFor } from '../observer.js';
 import type { LogSink } from '../log.js';
 import type { ExchangeOutcome, ExchangeScope, ResponseScope, Stage, StageNeeds } from '../stage.js';
 
+const NOTHING: StageNeeds = Object.freeze({});
+
 export class RecordStage implements Stage {
   readonly name = 'record';
   constructor(
@@ -16,7 +18,7 @@ export class RecordStage implements Stage {
   ) {}
 
   needs(): StageNeeds {
-    return {};
+    return NOTHING;
   }
 
   onResponseEnd(s: ResponseScope): void {

@@ -7,11 +7,13 @@ import { applyDefaults, applyEnrichment, applyStreamUsage } from '../../config/s
 import type { RequestScope, Stage, StageNeeds } from '../stage.js';
 import type { Route } from '../route.js';
 
+const HOLD: StageNeeds = Object.freeze({ request: 'hold' });
+
 export class RequestDefaultsStage implements Stage {
   readonly name = 'request-defaults';
 
   needs(route: Route): StageNeeds | undefined {
-    return route.policy.requestDefaults ? { request: 'hold' } : undefined;
+    return route.policy.requestDefaults ? HOLD : undefined;
   }
 
   onRequest(s: RequestScope): void {

@@ -4,12 +4,14 @@ import type { RequestScope, Stage, StageNeeds, Verdict } from '../stage.js';
 import type { Route } from '../route.js';
 import { guardContext } from './guard-context.js';
 
+const HOLD: StageNeeds = Object.freeze({ request: 'hold' });
+
 export class RequestGuardsStage implements Stage {
   readonly name = 'request-guards';
   constructor(private readonly guards: GuardRunner) {}
 
   needs(route: Route): StageNeeds | undefined {
-    return route.policy.requestGuards ? { request: 'hold' } : undefined;
+    return route.policy.requestGuards ? HOLD : undefined;
   }
 
   async onRequest(s: RequestScope): Promise<Verdict> {

@@ -24,12 +24,14 @@ const webhookFailure = (): RefusalError =>
     code: 'guardrails_webhook_error',
   });
 
+const REWRITE: StageNeeds = Object.freeze({ response: 'rewrite' });
+
 export class ResponseGuardsStage implements Stage {
   readonly name = 'response-guards';
   constructor(private readonly guards: GuardRunner) {}
 
   needs(route: Route): StageNeeds | undefined {
-    return route.policy.responseGuards ? { response: 'rewrite' } : undefined;
+    return route.policy.responseGuards ? REWRITE : undefined;
   }
 
   private stream(s: ResponseScope): StreamState {
