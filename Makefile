@@ -12,12 +12,12 @@ STAMP_BUILD := dist/.build-stamp
 SOURCES := $(shell find src mock-provider test bench scripts proto -type f 2>/dev/null) tsconfig.json package.json
 export ENVOY_BIN
 
-.PHONY: help install build lint test test-unit test-integration test-e2e soak bench demo image proto-types clean
+.PHONY: help install build lint test test-unit test-integration test-e2e soak bench demo image proto-types envoy-configs clean
 
 help:
 	@echo "make demo    - run the local stack (Envoy + ai-extproc + mock provider)"
 	@echo "make test    - install everything, build, lint, run unit + integration + e2e (real Envoy) tests"
-	@echo "make install | build | lint | bench | image | proto-types | clean"
+	@echo "make install | build | lint | bench | image | proto-types | envoy-configs | clean"
 
 $(STAMP_NPM): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -39,6 +39,10 @@ build: $(STAMP_BUILD)
 lint: $(STAMP_NPM)
 	npx eslint .
 	npx prettier --check .
+
+# Regenerates the shipped Envoy config from the example (a unit test fails when they drift).
+envoy-configs: build
+	$(NODE) dist/src/main.js envoy-config --config config/examples/standalone.yaml > envoy/standalone/envoy.yaml
 
 # Regenerates the committed TypeScript types from proto/.
 proto-types: $(STAMP_NPM)

@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEnvoy } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
+import { envoyConfigText } from '../src/envoy-config-command.js';
+import { DEFAULT_BOOTSTRAP } from '../src/config/envoy/bootstrap.js';
 
 const N = process.env.BENCH_QUICK === '1' ? 150 : 1500;
 const root = repoRoot();
@@ -112,8 +114,15 @@ async function main(): Promise<void> {
   });
   await new Promise((r) => setTimeout(r, 2000));
   const envoy = await startEnvoy({
-    template: path.join(root, 'envoy/standalone/envoy.yaml'),
-    vars: { EXTPROC_SOCKET: socket, UPSTREAM_PORT: upstreamPort },
+    render: ({ listenPort, adminPort, accessLog }) =>
+      envoyConfigText(configPath, {
+        ...DEFAULT_BOOTSTRAP,
+        listen: { host: '127.0.0.1', port: listenPort },
+        admin: { host: '127.0.0.1', port: adminPort },
+        extproc: { kind: 'abstract', name: socket },
+        accessLog,
+      }),
+    vars: {},
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const messages = [{ role: 'user', content: 'Summarise the benefits of an AI gateway in two sentences.' }];

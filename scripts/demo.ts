@@ -4,7 +4,8 @@
  * ready-to-paste examples. Offline, no API keys. Ctrl-C stops everything.
  *
  * DEMO_MODE=standalone (default): ai-extproc routes, authenticates and translates from its built-in
- *   config (config/examples/standalone.yaml) behind envoy/standalone/envoy.yaml.
+ *   config (config/examples/standalone.yaml), behind an Envoy whose config is generated from it
+ *   (ai-extproc envoy-config) and follows its reloads.
  * DEMO_MODE=kgateway: kgateway's drop-in mode behind envoy/kgateway/envoy.yaml.
  * DEMO_REAL=1 with OPENAI_API_KEY and/or ANTHROPIC_API_KEY: standalone mode routed to the real providers.
  *
@@ -20,6 +21,7 @@ import path from 'node:path';
 import { startEnvoy } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
+import { envoyConfigText } from '../src/envoy-config-command.js';
 
 const root = repoRoot();
 const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -235,7 +237,8 @@ OpenAI SDK (node):
   const r = await client.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'Hello!' }] });
 
 Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
-Edit the config while it runs (hot reload): ${configFile ?? ''}
+Edit the config while it runs (hot reload; Envoy follows): ${configFile ?? ''}
+Envoy's config, generated from it:                       ${envoy?.configPath ?? ''}
 
 Ctrl-C stops the stack.
 `;
@@ -331,9 +334,13 @@ async function main(): Promise<void> {
     {},
     httpOk(`http://127.0.0.1:${UPSTREAM_PORT}/healthz`),
   );
+  let xdsDir: string | undefined;
   if (MODE === 'standalone') {
-    configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-demo-')), 'config.yaml');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-demo-'));
+    configFile = path.join(dir, 'config.yaml');
     fs.writeFileSync(configFile, standaloneConfig());
+    // Envoy's clusters and routes follow the config: the server rewrites them on every reload.
+    xdsDir = path.join(dir, 'xds');
   }
   await startChild(
     'ai-extproc',
@@ -344,14 +351,26 @@ async function main(): Promise<void> {
       METRICS_ADDR: `127.0.0.1:${METRICS_PORT}`,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       ...(configFile ? { AI_EXTPROC_CONFIG: configFile } : {}),
+      ...(xdsDir ? { ENVOY_XDS_DIR: xdsDir } : {}),
     },
     httpOk(`http://127.0.0.1:${METRICS_PORT}/readyz`),
   );
+  // Standalone: Envoy's config is generated from ours (ai-extproc envoy-config); kgateway: kgateway's shape.
+  const generated = configFile;
   envoy = await startEnvoy({
-    template: path.join(
-      root,
-      MODE === 'kgateway' ? 'envoy/kgateway/envoy.yaml' : 'envoy/standalone/envoy.yaml',
-    ),
+    ...(generated
+      ? {
+          render: ({ accessLog }: { accessLog: string }) =>
+            envoyConfigText(generated, {
+              listen: { host: '127.0.0.1', port: ENVOY_PORT },
+              admin: { host: '127.0.0.1', port: ADMIN_PORT },
+              extproc: { kind: 'abstract', name: SOCKET },
+              accessLog,
+              xdsDir,
+              extras: undefined,
+            }),
+        }
+      : { template: path.join(root, 'envoy/kgateway/envoy.yaml') }),
     vars: { EXTPROC_SOCKET: SOCKET, UPSTREAM_PORT, LISTEN_PORT: ENVOY_PORT, ADMIN_PORT },
   });
   envoy.proc.once('exit', (code, signal) => partDied('Envoy', code, signal));

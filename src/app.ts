@@ -41,6 +41,7 @@ import { RecordStage } from './pipeline/stages/record.js';
 import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standalone/index.js';
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
+import { writeXdsFiles } from './config/envoy/xds-files.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -67,6 +68,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const standalone = settings.configPath
     ? loadStandalone(settings.configPath, opts.secretsEnv ?? process.env, log)
     : undefined;
+  if (standalone) publishXds(settings, standalone.current, log);
   const tracing = startTracing(settings, log, standalone?.current.tracing);
   const metrics = new AiMetrics({
     customLabelNames: stats.customLabels.map((l) => l.name),
@@ -148,6 +150,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         (r) => {
           if (r.ok) {
             standalone.current = r.config;
+            publishXds(settings, r.config, log);
             // Compiled guards of unchanged routes stay; those the new config removed go.
             guardCache.retain(guardKeysOf(r.config));
             metrics.configReload('ok');
@@ -263,6 +266,21 @@ function loadStats(settings: ServerSettings, log: Logger): StatsConfig {
   }
   if (r.kind === 'invalid') log.warn({ path: r.path, error: r.error }, 'ignoring invalid stats config');
   return { customLabels: [] };
+}
+
+/** Envoy follows our reloads: its clusters and routes, rewritten for the live config (ENVOY_XDS_DIR). */
+function publishXds(settings: ServerSettings, config: RuntimeConfig, log: Logger): void {
+  const dir = settings.envoyXdsDir;
+  if (!dir) return;
+  try {
+    const changed = writeXdsFiles(dir, config);
+    if (changed.length > 0) log.info({ dir, files: changed }, 'wrote Envoy clusters and routes');
+  } catch (err) {
+    log.error(
+      { dir, err: err instanceof Error ? err.message : String(err) },
+      'writing Envoy xDS files failed',
+    );
+  }
 }
 
 /** Standalone mode: the config must be valid at start (fail fast); later bad edits are rejected. */

@@ -34,6 +34,8 @@ export interface ServerSettings {
   /** Standalone mode: the YAML config (AI_EXTPROC_CONFIG or --config); undefined = kgateway mode. */
   readonly configPath: string | undefined;
   readonly configPollMs: number;
+  /** Standalone: write Envoy's clusters and routes here on start and on every reload (file-based CDS/RDS). */
+  readonly envoyXdsDir: string | undefined;
   /**
    * V8's old-generation growing factor, as 100 × (factor − 1); 0 keeps V8's own heuristic. The
    * server's live heap is small (~40 MiB) and steady, but each request promotes a little garbage;
@@ -127,6 +129,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     configPath: env.AI_EXTPROC_CONFIG || undefined,
     configPollMs: intFrom(env, 'CONFIG_POLL_MS', 2000, 10),
+    envoyXdsDir: env.ENVOY_XDS_DIR || undefined,
     heapGrowingPercent: intFrom(env, 'V8_HEAP_GROWING_PERCENT', 50, 0),
   };
 }

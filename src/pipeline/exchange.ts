@@ -139,7 +139,8 @@ export class AiExchange implements Exchange {
     const parse = span.child('parse_config');
     const opened = this.deps.mode.open(this.info, headers, eos, seed, this.exception);
     parse.end();
-    if (opened.kind === 'pass') return { bodyPlan: 'observe' };
+    if (opened.kind === 'pass')
+      return { bodyPlan: 'observe', ...(opened.headers ? { headers: opened.headers } : {}) };
     if (opened.kind === 'reply') return { bodyPlan: 'observe', reply: opened.reply };
     const route = opened.route;
     this.route = route;

@@ -104,7 +104,7 @@ export interface Codec {
 /** What a mode answers for a request's headers. */
 export type Opened =
   /** Not traffic for this gateway: observe only, no stages, no summary line. */
-  | { readonly kind: 'pass' }
+  | { readonly kind: 'pass'; readonly headers?: HeaderEdits }
   /** Answer at once (a refusal, a model list). */
   | { readonly kind: 'reply'; readonly reply: LocalReply }
   | {

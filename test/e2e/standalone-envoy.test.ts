@@ -30,7 +30,7 @@ describe('standalone mode through real Envoy', () => {
   let openai: OpenAI;
   let anthropic: Anthropic;
   before(async () => {
-    // stats.json custom labels, read from the namespace envoy/standalone/envoy.yaml fills and forwards.
+    // stats.json custom labels, read from the namespace the generated Envoy config forwards.
     const otelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-otel-'));
     const stats = {
       customLabels: [{ name: 'gateway', metadataNamespace: 'ai_extproc.labels', metadataKey: 'gateway' }],
@@ -39,7 +39,20 @@ describe('standalone mode through real Envoy', () => {
       path.join(otelDir, 'stats.json'),
       `"${Buffer.from(JSON.stringify(stats)).toString('base64')}"\n`,
     );
-    stack = await startStandaloneStack(CONFIG, { AI_OTEL_CONFIG_DIRS: otelDir }, SECRETS);
+    // The merge point: a filter of the user's own, before ai-extproc, fills the labels namespace.
+    const extras = {
+      httpFilters: [
+        {
+          name: 'envoy.filters.http.set_metadata',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.filters.http.set_metadata.v3.Config',
+            metadata: [{ metadata_namespace: 'ai_extproc.labels', value: { gateway: 'standalone' } }],
+          },
+        },
+      ],
+      clusters: [],
+    };
+    stack = await startStandaloneStack(CONFIG, { AI_OTEL_CONFIG_DIRS: otelDir }, SECRETS, { extras });
     openai = new OpenAI({
       baseURL: `${stack.envoy.url}/v1`,
       apiKey: 'sk-client-should-not-leak',
@@ -324,6 +337,98 @@ describe('standalone mode through real Envoy', () => {
     assert.ok(
       (metricValue(m, 'ai_extproc_dropped_params_total', { provider: 'bedrock', param: 'seed' }) ?? 0) >= 1,
     );
+  });
+
+  it('a client-sent internal header never reaches a backend, on an unmatched or a matched path', async () => {
+    const before = stack.mock.requests.length;
+    const forged = { 'content-type': 'application/json', 'x-ai-extproc-backend': 'mock' };
+    const r = await fetch(`${stack.envoy.url}/api/pull`, {
+      method: 'POST',
+      headers: forged,
+      body: '{"name":"x"}',
+    });
+    assert.equal(r.status, 404, 'an unmatched path is answered by Envoy, whatever the client says');
+    await r.text();
+    assert.equal(stack.mock.requests.length, before, 'nothing reached the backend');
+    const m = await fetch(`${stack.envoy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...forged, 'x-ai-extproc-backend': 'elsewhere' },
+      body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(m.status, 200);
+    await m.text();
+    const up = stack.mock.lastRequest()!;
+    assert.equal(up.path, '/v1/chat/completions');
+    assert.deepEqual(
+      Object.keys(up.headers).filter((h) => h.startsWith('x-ai-extproc')),
+      [],
+      'no internal header goes upstream',
+    );
+  });
+
+  it('a backend and a route added to our YAML reach Envoy without a restart, while traffic flows', async () => {
+    const envoyPid = stack.envoy.proc.pid;
+    let stop = false;
+    const statuses: number[] = [];
+    const traffic = (async () => {
+      while (!stop) {
+        const r = await fetch(`${stack.envoy.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'steady' }] }),
+        });
+        statuses.push(r.status);
+        await r.text();
+      }
+    })();
+    try {
+      // A new backend on a new Envoy cluster (same mock, another name), and a route to it.
+      stack.writeConfig(
+        CONFIG.replace(
+          'backends:\n',
+          'backends:\n  added:\n    provider: openai\n    baseUrl: http://{{UPSTREAM}}\n    cluster: added-cluster\n    auth: { none: true }\n    defaultModel: gpt-added\n',
+        ).replace(
+          'routes:\n',
+          'routes:\n  - name: added-route\n    match: { pathPrefix: /added }\n    backend: added\n',
+        ),
+      );
+      const deadline = Date.now() + 20_000;
+      let status = 0;
+      for (;;) {
+        const r = await fetch(`${stack.envoy.url}/added`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-test-tag': 'added' },
+          body: JSON.stringify({ messages: [{ role: 'user', content: 'new route' }] }),
+        });
+        status = r.status;
+        const body = (await r.json().catch(() => ({}))) as { model?: string };
+        if (status === 200) {
+          // The backend's defaultModel went upstream (the mock answers with the model it got).
+          assert.equal(body.model, 'gpt-added');
+          break;
+        }
+        if (Date.now() > deadline) assert.fail(`the added route never answered (last status ${status})`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const until = Date.now() + 10_000;
+      let line: Record<string, unknown> | undefined;
+      while (!line && Date.now() < until) {
+        // :path is the upstream's by then; our route name comes from the metadata.
+        line = stack.envoy
+          .accessLogEntries()
+          .find((e) => e.route === 'added-route' && Number(e.status) === 200);
+        if (!line) await new Promise((res) => setTimeout(res, 50));
+      }
+      assert.equal(line?.cluster, 'added-cluster', 'served by the cluster Envoy learned from the xDS files');
+    } finally {
+      stop = true;
+      await traffic;
+    }
+    assert.equal(stack.envoy.proc.pid, envoyPid);
+    assert.equal(stack.envoy.proc.exitCode, null, 'Envoy was not restarted');
+    assert.ok(statuses.length > 0);
+    assert.deepEqual([...new Set(statuses)], [200], 'traffic on the existing route never failed');
+    stack.writeConfig(CONFIG);
   });
 
   it('hot reload: a good change takes effect; a bad file is rejected and the old config stays', async () => {

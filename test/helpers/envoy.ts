@@ -39,6 +39,8 @@ export interface EnvoyProcess {
   readonly adminPort: number;
   readonly url: string;
   readonly accessLog: string;
+  /** The config Envoy runs (rendered or generated). */
+  readonly configPath: string;
   readonly proc: ChildProcess;
   /** Parsed JSON access-log lines written so far. */
   accessLogEntries(): Record<string, unknown>[];
@@ -51,7 +53,15 @@ export interface EnvoyProcess {
 }
 
 export interface EnvoyOptions {
-  readonly template: string;
+  /** A config template with {{NAME}} placeholders (filled from vars), or … */
+  readonly template?: string;
+  /** … the config itself, made for the ports and files chosen here (e.g. by the generator). */
+  readonly render?: (where: {
+    listenPort: number;
+    adminPort: number;
+    accessLog: string;
+    dir: string;
+  }) => string;
   readonly vars: Record<string, string | number>;
   readonly concurrency?: number;
   readonly logLevel?: string;
@@ -62,12 +72,14 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
   const listenPort = Number(opts.vars.LISTEN_PORT ?? (await freePort()));
   const adminPort = Number(opts.vars.ADMIN_PORT ?? (await freePort()));
   const accessLog = path.join(dir, 'access.log');
-  const config = renderTemplate(opts.template, {
-    LISTEN_PORT: listenPort,
-    ADMIN_PORT: adminPort,
-    ACCESS_LOG: accessLog,
-    ...opts.vars,
-  });
+  const config = opts.render
+    ? opts.render({ listenPort, adminPort, accessLog, dir })
+    : renderTemplate(opts.template ?? '', {
+        LISTEN_PORT: listenPort,
+        ADMIN_PORT: adminPort,
+        ACCESS_LOG: accessLog,
+        ...opts.vars,
+      });
   const configPath = path.join(dir, 'envoy.yaml');
   fs.writeFileSync(configPath, config);
   const args = [
@@ -118,6 +130,7 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
     adminPort,
     url,
     accessLog,
+    configPath,
     proc,
     accessLogEntries: entries,
     async waitForAccessLog(n, timeoutMs = 5000) {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEnvoy } from './envoy.js';
+import { envoyConfigText } from '../../src/envoy-config-command.js';
+import type { EnvoyExtras } from '../../src/config/envoy/bootstrap.js';
 import type { EnvoyProcess } from './envoy.js';
 import { startMockProvider } from '../../mock-provider/server.js';
 import type { MockProvider } from '../../mock-provider/server.js';
@@ -51,6 +53,7 @@ export async function startStandaloneStack(
   configYaml: string,
   env: Record<string, string> = {},
   secretsEnv: NodeJS.ProcessEnv = {},
+  opts: { readonly extras?: EnvoyExtras } = {},
 ): Promise<StandaloneStack> {
   const mock = await startMockProvider({});
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-standalone-'));
@@ -61,13 +64,23 @@ export async function startStandaloneStack(
     fs.renameSync(`${configPath}.tmp`, configPath);
   };
   writeConfig(configYaml);
+  // Envoy runs on the config the generator makes from ours, and follows our reloads (xDS files).
+  const xdsDir = path.join(dir, 'xds');
   const ext = await startTestApp(
-    { AI_EXTPROC_CONFIG: configPath, CONFIG_POLL_MS: '100', ...env },
+    { AI_EXTPROC_CONFIG: configPath, CONFIG_POLL_MS: '100', ENVOY_XDS_DIR: xdsDir, ...env },
     { abstractSocket: true, secretsEnv },
   );
   const envoy = await startEnvoy({
-    template: path.join(repoRoot(), 'envoy/standalone/envoy.yaml'),
-    vars: { EXTPROC_SOCKET: ext.socketName!, UPSTREAM_PORT: mock.port },
+    render: ({ listenPort, adminPort, accessLog }) =>
+      envoyConfigText(configPath, {
+        listen: { host: '127.0.0.1', port: listenPort },
+        admin: { host: '127.0.0.1', port: adminPort },
+        extproc: { kind: 'abstract', name: ext.socketName! },
+        accessLog,
+        xdsDir,
+        extras: opts.extras,
+      }),
+    vars: {},
   });
   return {
     envoy,

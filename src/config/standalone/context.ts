@@ -8,4 +8,6 @@ export interface LoadContext {
   readonly issues: IssueCollector;
   /** Secret file path → raw content, for the source hash and the watcher. */
   readonly secretFiles: Map<string, string>;
+  /** placeholder: secrets are not read (see LoadTextOptions.secrets). */
+  readonly secrets: 'resolve' | 'placeholder';
 }

@@ -29,6 +29,11 @@ export interface LoadTextOptions {
   /** Absolute path of the file: RuntimeConfig.path, and relative secret files resolve against its
    * directory (the working directory without it). */
   readonly path?: string;
+  /**
+   * placeholder: check the secret references but read none (generating Envoy's config needs no
+   * provider keys); every secret then holds a fixed placeholder. Default: resolve.
+   */
+  readonly secrets?: 'resolve' | 'placeholder';
 }
 
 const YAML_MESSAGES: Readonly<Record<string, string>> = {
@@ -36,7 +41,11 @@ const YAML_MESSAGES: Readonly<Record<string, string>> = {
   MULTIPLE_DOCS: 'the file holds more than one YAML document',
 };
 
-export function loadStandaloneConfig(file: string, env: NodeJS.ProcessEnv): LoadResult {
+export function loadStandaloneConfig(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  opts: Pick<LoadTextOptions, 'secrets'> = {},
+): LoadResult {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -45,7 +54,7 @@ export function loadStandaloneConfig(file: string, env: NodeJS.ProcessEnv): Load
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     return { ok: false, errors: [{ path: '', message: `cannot read config file ${abs}: ${code}` }] };
   }
-  return loadStandaloneConfigText(text, { env, path: abs });
+  return loadStandaloneConfigText(text, { ...opts, env, path: abs });
 }
 
 export function loadStandaloneConfigText(text: string, opts: LoadTextOptions): LoadResult {
@@ -82,6 +91,7 @@ export function loadStandaloneConfigText(text: string, opts: LoadTextOptions): L
     baseDir: opts.path === undefined ? process.cwd() : path.dirname(opts.path),
     issues: new IssueCollector(),
     secretFiles: new Map(),
+    secrets: opts.secrets ?? 'resolve',
   };
   const config = compile(data, ctx, text, opts.path ?? '');
   // A semantic issue at or above a schema issue restates it (the guard parsers, a broken match…).

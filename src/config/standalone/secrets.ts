@@ -8,6 +8,9 @@ import type { LoadContext } from './context.js';
 import { isObj } from '../../json.js';
 import type { PathSegment } from './issues.js';
 
+/** What every secret holds when a config is loaded without reading its secrets. */
+export const SECRET_PLACEHOLDER = 'placeholder-secret-not-read';
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -25,6 +28,8 @@ export function resolveSecret(
   ctx: LoadContext,
 ): string | undefined {
   if (!isObj(ref)) return undefined; // the schema reports it
+  if (ctx.secrets === 'placeholder')
+    return secretSource(ref, ctx.baseDir) === undefined ? undefined : SECRET_PLACEHOLDER;
   let raw: string | undefined;
   let what: string;
   let where: PathSegment[];

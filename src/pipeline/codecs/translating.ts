@@ -9,6 +9,7 @@
  * translated once (a success through the stages, an error into the client's format, status kept).
  */
 import type { CompiledBackend, CompiledRoute } from '../../config/standalone/index.js';
+import { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
 import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
@@ -36,9 +37,7 @@ import type { SpanAttributes } from '../tracer.js';
 import type { HeaderEdits, HeaderView } from '../types.js';
 import { asObj } from '../../json.js';
 
-export const STANDALONE_NS = 'ai_extproc';
-export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
-export const BACKEND_HEADER = 'x-ai-extproc-backend';
+export { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
 
 export interface TranslatingDeps {
   readonly maxBodyBytes: number;

@@ -11,6 +11,7 @@ import { clientAdapter, clientApiForPath } from '../../providers/translate/regis
 import { modelList, modelObject } from '../../providers/translate/model-list.js';
 import type { ClientAdapter } from '../../providers/translate/types.js';
 import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
+import { INTERNAL_REQUEST_HEADERS } from '../../config/internal-headers.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../reply.js';
@@ -80,7 +81,12 @@ export class StandaloneMode implements Mode {
     }
     const compiled = config.matchRoute(headers);
     // No route: not LLM traffic for this gateway; Envoy's catch-all answers it.
-    if (!compiled) return { kind: 'pass' };
+    if (!compiled) {
+      // A client never steers Envoy: its copies of our internal headers go (the generated Envoy
+      // config has removed them already; a hand-written one may not have).
+      const forged = INTERNAL_REQUEST_HEADERS.filter((h) => headers.has(h));
+      return forged.length > 0 ? { kind: 'pass', headers: { remove: forged } } : { kind: 'pass' };
+    }
     const api = clientApiForPath(headers.get(':path') ?? '');
     const client = clientAdapter(api);
     const render = (r: Refusal): LocalReply => renderJson(client, r);

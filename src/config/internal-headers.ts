@@ -1,0 +1,18 @@
+/**
+ * Headers the gateway uses to steer Envoy or itself. A client never controls them: the generated
+ * Envoy config removes them from every client request before any routing (src/config/envoy/), the
+ * server overwrites or removes them too, and the route that forwards a request removes them before
+ * it goes upstream.
+ */
+/** Selects the Envoy cluster of the backend the server chose (standalone mode). */
+export const BACKEND_HEADER = 'x-ai-extproc-backend';
+/** On responses: the request parameters the provider could not take. */
+export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
+
+/** Every internal request header (later capabilities add theirs here). */
+export const INTERNAL_REQUEST_HEADERS: readonly string[] = Object.freeze([BACKEND_HEADER]);
+
+/** The dynamic-metadata namespace standalone mode writes (Envoy's access log and filters read it). */
+export const STANDALONE_NS = 'ai_extproc';
+/** The namespace Envoy forwards to the server for stats.json custom labels in standalone mode. */
+export const LABELS_NS = 'ai_extproc.labels';
