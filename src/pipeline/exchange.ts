@@ -144,8 +144,12 @@ export class AiExchange implements Exchange {
     if (opened.kind === 'reply') return { bodyPlan: 'observe', reply: opened.reply };
     const route = opened.route;
     this.route = route;
+    // One literal with every field (no spread): one hidden class for every exchange's facts.
     this.x = {
-      ...seed,
+      family: seed.family,
+      provider: seed.provider,
+      model: seed.model,
+      streaming: seed.streaming,
       requestId: md.get('x-request-id') || headers.get('x-request-id') || undefined,
       path,
       operation: operationName(path),
