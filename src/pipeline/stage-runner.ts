@@ -11,7 +11,6 @@ import type { Route } from './route.js';
 import type {
   ExchangeFacts,
   ExchangeOutcome,
-  ExchangeScope,
   Json,
   RequestScope,
   ResponseEnd,
@@ -34,7 +33,9 @@ export type RequestRun =
   | { readonly refuse: Refusal }
   | { readonly changed: boolean; readonly metadata: DynamicMetadata | undefined };
 
-export class StageRunner implements ExchangeScope {
+const NO_BODY: Json = Object.freeze({});
+
+export class StageRunner implements RequestScope, ResponseScope {
   readonly needs: StageNeeds;
   private readonly stages: readonly Stage[];
   private slots: Map<Stage, unknown> | undefined;
@@ -94,47 +95,41 @@ export class StageRunner implements ExchangeScope {
     return { ...STAGE_FAILED, code: `ai_extproc_stage_failed:${stage.name}` };
   }
 
+  // The runner is the scope every stage gets (one object per exchange, no closures per call);
+  // `body`, `bodyBytes` and `span` hold the values of the phase that runs.
+  body: Json = NO_BODY;
+  bodyBytes = 0;
+  span: PhaseSpan = NOOP_SPAN;
+  private changedBody = false;
+  private replyMetadata: DynamicMetadata | undefined;
+
+  changed(): void {
+    this.changedBody = true;
+  }
+
+  metadata(md: DynamicMetadata): void {
+    this.replyMetadata = mergeMetadata(this.replyMetadata, md);
+  }
+
   async request(body: Json, bodyBytes: number, span: PhaseSpan): Promise<RequestRun> {
-    let changed = false;
-    let metadata: DynamicMetadata | undefined;
-    const scope: RequestScope = {
-      route: this.route,
-      x: this.x,
-      slot: (s, init) => this.slot(s, init),
-      owe: (m) => this.owe(m),
-      exception: this.exception,
-      body,
-      bodyBytes,
-      changed: () => void (changed = true),
-      span,
-      metadata: (md) => void (metadata = mergeMetadata(metadata, md)),
-    };
+    this.body = body;
+    this.bodyBytes = bodyBytes;
+    this.span = span;
     for (const stage of this.stages) {
       if (!stage.onRequest) continue;
       try {
-        const v = await stage.onRequest(scope);
+        const v = await stage.onRequest(this);
         if (v) return { refuse: v.refuse };
       } catch (err) {
         return { refuse: this.failed(stage, err) };
       }
     }
-    return { changed, metadata };
+    return { changed: this.changedBody, metadata: this.replyMetadata };
   }
 
-  private scoped: ResponseScope | undefined;
-
-  /** One scope per response span (a stream calls its stages once per chunk: no garbage per call). */
   private responseScope(span: PhaseSpan): ResponseScope {
-    if (this.scoped?.span === span) return this.scoped;
-    this.scoped = {
-      route: this.route,
-      x: this.x,
-      slot: (s, init) => this.slot(s, init),
-      owe: (m) => this.owe(m),
-      exception: this.exception,
-      span,
-    };
-    return this.scoped;
+    this.span = span;
+    return this;
   }
 
   /** Events through every stage in order; a stage's output is the next one's input. */
