@@ -4,18 +4,14 @@
  * how a refusal is rendered, what a malformed body gets, the metadata namespace and keys, and
  * the stage list.
  */
-import type { RoutePolicy } from '../config/route-policy.js';
 import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
 import type { Refusal } from './reply.js';
-import type { ExchangeFacts, Json, Stage } from './stage.js';
+import type { ExchangeFacts, Json, RouteView, Stage } from './stage.js';
 import type { SpanAttributes } from './tracer.js';
 import type { BodyPlan, DynamicMetadata, HeaderEdits, HeaderView, LocalReply, StreamInfo } from './types.js';
 
-export interface Route {
-  /** The standalone route's name (undefined in kgateway mode, where kgateway owns routing). */
-  readonly name: string | undefined;
-  readonly policy: RoutePolicy;
+export interface Route extends RouteView {
   /** The stages that run on this route, in the order of stage.ts. */
   readonly stages: readonly Stage[];
   readonly codec: Codec;

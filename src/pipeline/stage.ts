@@ -22,12 +22,19 @@
 import type { ProviderFamily } from '../provider-family.js';
 import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
-import type { Route } from './route.js';
+import type { RoutePolicy } from '../config/route-policy.js';
 import type { Refusal } from './reply.js';
 import type { PhaseSpan } from './tracer.js';
 import type { DynamicMetadata, HeaderView } from './types.js';
 
 export type Awaitable<T> = T | Promise<T>;
+
+/** What a stage knows of its route (route.ts's Route is this and the mode's parts). */
+export interface RouteView {
+  /** The standalone route's name (undefined in kgateway mode, where kgateway owns routing). */
+  readonly name: string | undefined;
+  readonly policy: RoutePolicy;
+}
 export type Json = Record<string, unknown>;
 
 /** A stage's answer: go on (void), or answer the client locally. */
@@ -85,7 +92,7 @@ export interface ExchangeFacts {
 }
 
 export interface ExchangeScope {
-  readonly route: Route;
+  readonly route: RouteView;
   readonly x: ExchangeFacts;
   /** Per-exchange state of one stage (created on first use). */
   slot<T>(stage: Stage, init: () => T): T;
@@ -128,7 +135,7 @@ export type ResponseEnd =
 export interface Stage {
   readonly name: string;
   /** What the stage needs on this route; undefined when it does not run there. */
-  needs(route: Route): StageNeeds | undefined;
+  needs(route: RouteView): StageNeeds | undefined;
   onRequest?(s: RequestScope): Awaitable<Verdict>;
   /** Stream events in canonical form; returns the events to send now (it may hold some back). */
   onResponseEvents?(s: ResponseScope, events: readonly StreamEvent[]): Awaitable<readonly StreamEvent[]>;

@@ -4,15 +4,14 @@
  * gateway needs the usage; the codec hides the extra chunk from a client that did not ask for it).
  */
 import { applyDefaults, applyEnrichment, applyStreamUsage } from '../../config/standalone/index.js';
-import type { RequestScope, Stage, StageNeeds } from '../stage.js';
-import type { Route } from '../route.js';
+import type { RequestScope, Stage, StageNeeds, RouteView } from '../stage.js';
 
 const HOLD: StageNeeds = Object.freeze({ request: 'hold' });
 
 export class RequestDefaultsStage implements Stage {
   readonly name = 'request-defaults';
 
-  needs(route: Route): StageNeeds | undefined {
+  needs(route: RouteView): StageNeeds | undefined {
     return route.policy.requestDefaults ? HOLD : undefined;
   }
 

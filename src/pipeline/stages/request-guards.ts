@@ -1,7 +1,6 @@
 /** Request guards (webhook → regex → moderation) on the canonical request body; they may mask it in place. */
 import type { GuardRunner } from '../guard-stages.js';
-import type { RequestScope, Stage, StageNeeds, Verdict } from '../stage.js';
-import type { Route } from '../route.js';
+import type { RequestScope, Stage, StageNeeds, Verdict, RouteView } from '../stage.js';
 import { guardContext } from './guard-context.js';
 
 const HOLD: StageNeeds = Object.freeze({ request: 'hold' });
@@ -10,7 +9,7 @@ export class RequestGuardsStage implements Stage {
   readonly name = 'request-guards';
   constructor(private readonly guards: GuardRunner) {}
 
-  needs(route: Route): StageNeeds | undefined {
+  needs(route: RouteView): StageNeeds | undefined {
     return route.policy.requestGuards ? HOLD : undefined;
   }
 

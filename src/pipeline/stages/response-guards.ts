@@ -8,8 +8,7 @@ import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
 import type { StreamingResponseGuard } from '../../guards/streaming/stream-guard.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import { RefusalError } from '../reply.js';
-import type { ResponseEnd, ResponseScope, Stage, StageNeeds, Verdict } from '../stage.js';
-import type { Route } from '../route.js';
+import type { ResponseEnd, ResponseScope, Stage, StageNeeds, Verdict, RouteView } from '../stage.js';
 import { guardContext } from './guard-context.js';
 
 interface StreamState {
@@ -30,7 +29,7 @@ export class ResponseGuardsStage implements Stage {
   readonly name = 'response-guards';
   constructor(private readonly guards: GuardRunner) {}
 
-  needs(route: Route): StageNeeds | undefined {
+  needs(route: RouteView): StageNeeds | undefined {
     return route.policy.responseGuards ? REWRITE : undefined;
   }
 
