@@ -37,6 +37,11 @@ import { StageRunner } from './stage-runner.js';
 import { RefusalError } from './reply.js';
 import type { Refusal } from './reply.js';
 import { asObj } from '../json.js';
+import { contentCoding, decodeContent } from '../streaming/content-coding.js';
+import { DecompressedTooLargeError } from '../streaming/gzip.js';
+
+/** UTF-8, strictly: invalid bytes throw; a leading BOM is dropped. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface ExchangeDeps {
   readonly mode: Mode;
@@ -56,6 +61,8 @@ export class AiExchange implements Exchange {
   private reqPlan: BodyPlan = 'observe';
   private respPlan: BodyPlan = 'observe';
   private respStream = false;
+  /** The route may change the request body (a codec or stage holds it). */
+  private reqHolds = false;
   private reqEnded = false;
   private respEnded = false;
   private closed = false;
@@ -170,6 +177,7 @@ export class AiExchange implements Exchange {
       return { bodyPlan: 'observe', ...this.refusalOutcome(opened.refuse) };
     }
     const holds = route.codec.holdsRequest || this.run.needs.request === 'hold';
+    this.reqHolds = holds;
     this.reqPlan = holds && !eos ? 'buffer' : 'observe';
     const edits = route.codec.requestHeaderEdits(this.run.needs.response !== undefined);
     return {
@@ -240,6 +248,9 @@ export class AiExchange implements Exchange {
     if (!complete || (bytes === undefined && this.reqPlan === 'buffer') || this.reqCopy.overflowed)
       return { json: undefined, problem: 'too-large', bytes: bytes?.length ?? 0 };
     if (!bytes || bytes.length === 0) return { json: undefined, problem: 'empty', bytes: 0 };
+    // A held body is read strictly (decoded, UTF-8 checked): what a stage cannot read it must not
+    // pass. An observed one (nothing may change it) is only parsed, to keep that path cheap.
+    if (this.reqHolds) return this.readHeld(bytes);
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString('utf8'));
@@ -250,6 +261,28 @@ export class AiExchange implements Exchange {
     this.reqCopy.release();
     const json = asObj(parsed);
     return { json, problem: json ? undefined : 'not-object', bytes: bytes.length };
+  }
+
+  /** A held body: content-encoding decoded (bounded), a UTF-8 BOM dropped, invalid UTF-8 refused. */
+  private readHeld(raw: Buffer): RequestBody {
+    const coding = contentCoding(this.x!.headers.get('content-encoding'));
+    if (coding === undefined) return { json: undefined, problem: 'encoding', bytes: raw.length };
+    let text: string;
+    try {
+      const bytes = decodeContent(raw, coding, this.deps.maxBodyBytes);
+      text = STRICT_UTF8.decode(bytes);
+    } catch (err) {
+      const problem = err instanceof DecompressedTooLargeError ? 'too-large' : 'undecodable';
+      return { json: undefined, problem, bytes: raw.length, error: err, coding };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      return { json: undefined, problem: 'not-json', bytes: raw.length, error: err, coding };
+    }
+    const json = asObj(parsed);
+    return { json, problem: json ? undefined : 'not-object', bytes: raw.length, coding };
   }
 
   private async requestEnd(

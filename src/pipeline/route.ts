@@ -7,6 +7,7 @@
 import type { RoutePolicy } from '../config/route-policy.js';
 import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
+import type { ContentCoding } from '../streaming/content-coding.js';
 import type { Refusal } from './reply.js';
 import type { ExchangeFacts, Json, Stage } from './stage.js';
 import type { SpanAttributes } from './tracer.js';
@@ -29,11 +30,18 @@ export interface Route {
 export interface RequestBody {
   /** The JSON object, when the body is one. */
   readonly json: Json | undefined;
-  /** The body could not be read: 'too-large' (over the limit) or 'not-json'/'not-object'. */
-  readonly problem: 'too-large' | 'not-json' | 'not-object' | 'empty' | undefined;
+  /**
+   * The body could not be read: 'too-large' (over the limit, or inflating past it), 'not-json',
+   * 'not-object', and for a held body 'encoding' (a content-encoding we cannot decode) or
+   * 'undecodable' (corrupt compressed data, invalid UTF-8).
+   */
+  readonly problem:
+    'too-large' | 'not-json' | 'not-object' | 'empty' | 'encoding' | 'undecodable' | undefined;
   readonly bytes: number;
-  /** The parse error, for 'not-json'. */
+  /** The parse or decode error. */
   readonly error?: unknown;
+  /** The content-encoding a held body was decoded from (a rewritten body is encoded back). */
+  readonly coding?: ContentCoding;
 }
 
 /** What goes upstream after the stages. */

@@ -11,6 +11,7 @@ import { RefusalError } from '../reply.js';
 import type { ResponseEnd, ResponseScope, Stage, StageNeeds, Verdict } from '../stage.js';
 import type { Route } from '../route.js';
 import { guardContext } from './guard-context.js';
+import { responseTextSlots } from '../../guards/text/index.js';
 
 interface StreamState {
   guard: StreamingResponseGuard | undefined;
@@ -70,9 +71,10 @@ export class ResponseGuardsStage implements Stage {
 
   async onResponseEnd(s: ResponseScope, end: ResponseEnd): Promise<Verdict> {
     const cfg = s.route.policy.responseGuards;
-    // A pure tool call has no text to guard.
-    if (!cfg || end.kind !== 'completion' || !end.rewritable || !end.completion || s.x.facts?.isToolCall)
-      return;
+    if (!cfg || end.kind !== 'completion' || !end.rewritable || !end.completion) return;
+    // Every text of every choice is guarded, next to tool calls too; only a response that holds
+    // no text at all (a pure tool call) has nothing to guard.
+    if (responseTextSlots(s.x.family, end.completion).length === 0) return;
     const r = await this.guards.response(end.completion, cfg, guardContext(s, s.span, 'response'));
     if (r.kind === 'fail') return { refuse: r.refusal };
     if (r.changed) end.changed();
