@@ -418,6 +418,7 @@ export class AiExchange implements Exchange {
         {
           kind: 'completion',
           completion: result.completion,
+          ...(result.chunks ? { chunks: result.chunks } : {}),
           rewritable: this.respPlan === 'buffer',
           changed: () => void (changed = true),
         },

@@ -64,7 +64,13 @@ export interface ResponseStart {
 export type BodyResult =
   /** Nothing to report (a body that is not JSON passed through in kgateway mode). */
   | { readonly kind: 'opaque' }
-  | { readonly kind: 'completion'; readonly completion: Json | undefined; readonly facts: ResponseFacts }
+  | {
+      readonly kind: 'completion';
+      readonly completion: Json | undefined;
+      readonly facts: ResponseFacts;
+      /** A whole stream in one JSON array (Gemini's JSON streaming): its chunks, in order. */
+      readonly chunks?: readonly Json[];
+    }
   | { readonly kind: 'upstream-error'; readonly body: Buffer; readonly facts: ResponseFacts };
 
 /**

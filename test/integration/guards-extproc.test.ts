@@ -235,6 +235,37 @@ describe('guards over the scripted client', () => {
     );
   });
 
+  it('Gemini JSON-array streaming: every chunk is guarded, a card split across chunks too', async () => {
+    const cfg = { regex: { builtins: ['CREDIT_CARD'], action: 'MASK' } };
+    const s = client.open({
+      'x-llm-provider': 'gemini',
+      'x-resp-guardrails-config': JSON.stringify(cfg),
+      'x-resp-guardrails-config-hash': 'gem-array',
+    });
+    s.send(requestHeaders({ ':path': '/v1beta/models/gemini-2.5-flash:streamGenerateContent' }));
+    await s.next();
+    s.send(requestBody(JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'q' }] }] }), true));
+    await s.next();
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    await s.next();
+    const chunk = (text: string, last = false) => ({
+      candidates: [
+        {
+          index: 0,
+          content: { role: 'model', parts: [{ text }] },
+          ...(last ? { finishReason: 'STOP' } : {}),
+        },
+      ],
+      ...(last ? { usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 3 } } : {}),
+    });
+    const body = [chunk(`First ${CARD}. Then `), chunk('4111 1111 '), chunk('1111 1111 again.', true)];
+    s.send(responseBody(JSON.stringify(body), true));
+    const out = JSON.parse(mutation(await s.next())!.body!.toString()) as typeof body;
+    const text = out.map((c) => c.candidates[0]!.content.parts[0]!.text).join('');
+    assert.equal(text, 'First <CREDIT_CARD>. Then <CREDIT_CARD> again.');
+    s.endAndCancel();
+  });
+
   it('Anthropic: text next to tool_use is still guarded', async () => {
     const cfg = { regex: { builtins: ['CREDIT_CARD'], action: 'MASK' } };
     const s = client.open({

@@ -194,7 +194,10 @@ export class PassthroughCodec implements Codec {
       this.root = parsed;
       // Gemini's JSON-array streaming: the last element carries the final usage.
       const last = Array.isArray(parsed) ? (parsed[parsed.length - 1] as unknown) : parsed;
-      return { kind: 'completion', completion: asObj(last), facts: parseResponseFacts(x.provider, last) };
+      const facts = parseResponseFacts(x.provider, last);
+      if (!Array.isArray(parsed)) return { kind: 'completion', completion: asObj(last), facts };
+      const chunks = parsed.map((c) => asObj(c)).filter((c): c is Json => c !== undefined);
+      return { kind: 'completion', completion: asObj(last), facts, chunks };
     } catch (err) {
       // A guarded answer its guards cannot read (truncated, undecodable, inflating past the limit,
       // SSE without its content-type) fails closed.
