@@ -124,6 +124,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     session: {
       defaultModes: settings.defaultModes,
       maxHeldBodyBytes: settings.maxBodyBytes,
+      envoyBufferLimitBytes: settings.envoyBufferLimitBytes,
       tooLarge: (dir) => ({
         status: dir === 'request' ? 413 : 500,
         body: dir === 'request' ? 'Request body too large' : 'Response body too large',

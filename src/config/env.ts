@@ -13,6 +13,11 @@ export interface ServerSettings {
   readonly logLevel: string;
   readonly maxReceiveMessageBytes: number;
   readonly maxBodyBytes: number;
+  /**
+   * Envoy's per-connection buffer limit (ENVOY_BUFFER_LIMIT_BYTES; Envoy's default 1 MiB). A STREAMED
+   * request body held for the guards past it would stall Envoy, so it is refused at once (413).
+   */
+  readonly envoyBufferLimitBytes: number;
   readonly shutdownGraceMs: number;
   readonly defaultModes: { readonly request: BodyMode; readonly response: BodyMode };
   readonly maxModelLabels: number;
@@ -108,6 +113,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     // Above Envoy's default 1 MiB buffer limit with room for large BUFFERED bodies.
     maxReceiveMessageBytes: intFrom(env, 'GRPC_MAX_RECEIVE_BYTES', 16 * MIB, 8 * MIB),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 8 * MIB, 1024),
+    envoyBufferLimitBytes: intFrom(env, 'ENVOY_BUFFER_LIMIT_BYTES', 1 * MIB, 1024),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 5000, 0),
     // kgateway's Envoy uses STREAMED both ways; Envoy < 1.34 sends no protocol_config.
     defaultModes: {

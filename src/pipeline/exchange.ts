@@ -36,7 +36,7 @@ import type { ExchangeFacts, ExchangeOutcome, Json } from './stage.js';
 import { StageRunner } from './stage-runner.js';
 import { RefusalError } from './reply.js';
 import type { Refusal } from './reply.js';
-import { asObj } from '../json.js';
+import { readHeldBody, readObservedBody } from './request-body.js';
 
 export interface ExchangeDeps {
   readonly mode: Mode;
@@ -56,6 +56,8 @@ export class AiExchange implements Exchange {
   private reqPlan: BodyPlan = 'observe';
   private respPlan: BodyPlan = 'observe';
   private respStream = false;
+  /** The route may change the request body (a codec or stage holds it). */
+  private reqHolds = false;
   private reqEnded = false;
   private respEnded = false;
   private closed = false;
@@ -174,6 +176,7 @@ export class AiExchange implements Exchange {
       return { bodyPlan: 'observe', ...this.refusalOutcome(opened.refuse) };
     }
     const holds = route.codec.holdsRequest || this.run.needs.request === 'hold';
+    this.reqHolds = holds;
     this.reqPlan = holds && !eos ? 'buffer' : 'observe';
     const edits = route.codec.requestHeaderEdits(this.run.needs.response !== undefined);
     return {
@@ -244,16 +247,13 @@ export class AiExchange implements Exchange {
     if (!complete || (bytes === undefined && this.reqPlan === 'buffer') || this.reqCopy.overflowed)
       return { json: undefined, problem: 'too-large', bytes: bytes?.length ?? 0 };
     if (!bytes || bytes.length === 0) return { json: undefined, problem: 'empty', bytes: 0 };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'));
-    } catch (err) {
-      this.reqCopy.release();
-      return { json: undefined, problem: 'not-json', bytes: bytes.length, error: err };
-    }
+    // A held body is read strictly (decoded, UTF-8 checked): what a stage cannot read it must not
+    // pass. An observed one (nothing may change it) is only parsed, to keep that path cheap.
+    const body = this.reqHolds
+      ? readHeldBody(bytes, this.x!.headers.get('content-encoding'), this.deps.maxBodyBytes)
+      : readObservedBody(bytes);
     this.reqCopy.release();
-    const json = asObj(parsed);
-    return { json, problem: json ? undefined : 'not-object', bytes: bytes.length };
+    return body;
   }
 
   private async requestEnd(
@@ -389,6 +389,7 @@ export class AiExchange implements Exchange {
         {
           kind: 'completion',
           completion: result.completion,
+          ...(result.chunks ? { chunks: result.chunks } : {}),
           rewritable: this.respPlan === 'buffer',
           changed: () => void (changed = true),
         },

@@ -6,6 +6,7 @@
  */
 import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
+import type { ContentCoding } from '../streaming/content-coding.js';
 import type { Refusal } from './reply.js';
 import type { ExchangeFacts, Json, RouteView, Stage } from './stage.js';
 import type { SpanAttributes } from './tracer.js';
@@ -25,11 +26,18 @@ export interface Route extends RouteView {
 export interface RequestBody {
   /** The JSON object, when the body is one. */
   readonly json: Json | undefined;
-  /** The body could not be read: 'too-large' (over the limit) or 'not-json'/'not-object'. */
-  readonly problem: 'too-large' | 'not-json' | 'not-object' | 'empty' | undefined;
+  /**
+   * The body could not be read: 'too-large' (over the limit, or inflating past it), 'not-json',
+   * 'not-object', and for a held body 'encoding' (a content-encoding we cannot decode) or
+   * 'undecodable' (corrupt compressed data, invalid UTF-8).
+   */
+  readonly problem:
+    'too-large' | 'not-json' | 'not-object' | 'empty' | 'encoding' | 'undecodable' | undefined;
   readonly bytes: number;
-  /** The parse error, for 'not-json'. */
+  /** The parse or decode error. */
   readonly error?: unknown;
+  /** The content-encoding a held body was decoded from (a rewritten body is encoded back). */
+  readonly coding?: ContentCoding;
 }
 
 /** What goes upstream after the stages. */
@@ -52,7 +60,13 @@ export interface ResponseStart {
 export type BodyResult =
   /** Nothing to report (a body that is not JSON passed through in kgateway mode). */
   | { readonly kind: 'opaque' }
-  | { readonly kind: 'completion'; readonly completion: Json | undefined; readonly facts: ResponseFacts }
+  | {
+      readonly kind: 'completion';
+      readonly completion: Json | undefined;
+      readonly facts: ResponseFacts;
+      /** A whole stream in one JSON array (Gemini's JSON streaming): its chunks, in order. */
+      readonly chunks?: readonly Json[];
+    }
   | { readonly kind: 'upstream-error'; readonly body: Buffer; readonly facts: ResponseFacts };
 
 /**

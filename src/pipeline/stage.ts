@@ -124,6 +124,11 @@ export type ResponseEnd =
       readonly kind: 'completion';
       /** The canonical completion, or undefined for an empty body. */
       readonly completion: Json | undefined;
+      /**
+       * A whole stream in one JSON array (Gemini's JSON streaming): every chunk, in order, the last
+       * being `completion`. A stage that rewrites them rewrites them in place.
+       */
+      readonly chunks?: readonly Json[];
       /** The body was held back, so a stage may rewrite it (then it calls changed()). */
       readonly rewritable: boolean;
       changed(): void;

@@ -40,6 +40,13 @@ export interface SessionOptions {
   readonly defaultModes: { readonly request: BodyMode; readonly response: BodyMode };
   /** Upper bound on a held (buffer plan) body; beyond it the exchange's tooLarge reply is sent. */
   readonly maxHeldBodyBytes: number;
+  /**
+   * Envoy's buffer limit. In STREAMED mode Envoy keeps every chunk we have not answered, and once
+   * those pass its limit it stops reading the client until they shrink below half of it. A held
+   * request is answered one chunk behind, so a held body past the limit can stall Envoy until its
+   * message timeout (a 504): it is refused at once instead (the tooLarge reply). Unset: no limit.
+   */
+  readonly envoyBufferLimitBytes?: number;
   /** Reply sent when a held body outgrows maxHeldBodyBytes. */
   readonly tooLarge: (dir: Direction) => LocalReply;
 }
@@ -186,7 +193,11 @@ export class StreamSession {
     if (d.plan === 'buffer') {
       const out: ProcessingResponse[] = [];
       await this.exchange.chunk(dir, chunk);
-      if (!this.hold(d, chunk))
+      const limit =
+        dir === 'request' && !eos
+          ? Math.min(this.opts.maxHeldBodyBytes, this.opts.envoyBufferLimitBytes ?? Infinity)
+          : this.opts.maxHeldBodyBytes;
+      if (!this.hold(d, chunk, limit))
         return this.localReply(this.exchange.tooLarge?.(dir) ?? this.opts.tooLarge(dir));
       if (d.owesReply) out.push(bodyReply(dir, { clear_body: true }));
       d.owesReply = true;
@@ -319,9 +330,9 @@ export class StreamSession {
     return out;
   }
 
-  private hold(d: DirState, chunk: Buffer): boolean {
+  private hold(d: DirState, chunk: Buffer, limit = this.opts.maxHeldBodyBytes): boolean {
     d.heldBytes += chunk.length;
-    if (d.heldBytes > this.opts.maxHeldBodyBytes) return false;
+    if (d.heldBytes > limit) return false;
     if (chunk.length > 0) d.held.push(chunk);
     return true;
   }

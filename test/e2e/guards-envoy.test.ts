@@ -250,6 +250,21 @@ describe('guards through real Envoy', () => {
     assert.ok(ok.choices[0]?.message.content);
   });
 
+  it('a guarded body over Envoy’s buffer limit is answered 413 at once, never flushed unguarded', async () => {
+    const calls = stack.mock.requests.length;
+    // Envoy's default per-connection buffer limit is 1 MiB; this body is over it and under MAX_BODY_BYTES.
+    const content = `card ${CARD} ${'lorem ipsum dolor sit amet '.repeat(80_000)}`;
+    const r = await fetch(`${stack.envoy.url}/guarded/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }),
+    });
+    assert.equal(r.status, 413);
+    assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.equal(await r.text(), 'Request body too large');
+    assert.equal(stack.mock.requests.length, calls);
+  });
+
   it('guard decisions are counted', async () => {
     const text = await stack.ext.metrics();
     assert.ok(

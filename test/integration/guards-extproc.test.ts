@@ -135,14 +135,15 @@ describe('guards over the scripted client', () => {
     assert.equal(mutation(replies[1]!)?.body?.toString(), body);
   });
 
-  it('a malformed body with guards configured passes through intact', async () => {
+  it('a malformed body with guards configured is refused (400), never passed unguarded', async () => {
     const raw = '{"messages": [ {"content": "card 4111 1111 1111 1111"';
     const md = {
       'x-req-guardrails-config': '{"regex":{"builtins":["CREDIT_CARD"],"action":"MASK"}}',
       'x-req-guardrails-config-hash': 'mask1',
     };
     const replies = await request(md, [raw.slice(0, 10), raw.slice(10)]);
-    assert.equal(mutation(replies[1]!)?.body?.toString(), raw);
+    assert.equal(status(replies.at(-1)!), 400);
+    assert.equal(bodyText(replies.at(-1)!), 'The request body could not be read by its guardrails');
   });
 
   it('a held body over MAX_BODY_BYTES is answered 413, never flushed unguarded', async () => {
@@ -232,6 +233,37 @@ describe('guards over the scripted client', () => {
       out.choices.map((c) => c.message.content),
       ['a <CREDIT_CARD>', 'b <CREDIT_CARD>'],
     );
+  });
+
+  it('Gemini JSON-array streaming: every chunk is guarded, a card split across chunks too', async () => {
+    const cfg = { regex: { builtins: ['CREDIT_CARD'], action: 'MASK' } };
+    const s = client.open({
+      'x-llm-provider': 'gemini',
+      'x-resp-guardrails-config': JSON.stringify(cfg),
+      'x-resp-guardrails-config-hash': 'gem-array',
+    });
+    s.send(requestHeaders({ ':path': '/v1beta/models/gemini-2.5-flash:streamGenerateContent' }));
+    await s.next();
+    s.send(requestBody(JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'q' }] }] }), true));
+    await s.next();
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    await s.next();
+    const chunk = (text: string, last = false) => ({
+      candidates: [
+        {
+          index: 0,
+          content: { role: 'model', parts: [{ text }] },
+          ...(last ? { finishReason: 'STOP' } : {}),
+        },
+      ],
+      ...(last ? { usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 3 } } : {}),
+    });
+    const body = [chunk(`First ${CARD}. Then `), chunk('4111 1111 '), chunk('1111 1111 again.', true)];
+    s.send(responseBody(JSON.stringify(body), true));
+    const out = JSON.parse(mutation(await s.next())!.body!.toString()) as typeof body;
+    const text = out.map((c) => c.candidates[0]!.content.parts[0]!.text).join('');
+    assert.equal(text, 'First <CREDIT_CARD>. Then <CREDIT_CARD> again.');
+    s.endAndCancel();
   });
 
   it('Anthropic: text next to tool_use is still guarded', async () => {

@@ -18,6 +18,10 @@ export interface TextPiece {
 export class GuardedEvent {
   modified = false;
   pieces: readonly TextPiece[] = [];
+  /** The channels this event belongs to (none: a stream-wide event, such as usage or [DONE]). */
+  channels: readonly number[] = [];
+  /** The channels this event finishes (a finish_reason, content_block_stop). */
+  ends: readonly number[] = [];
   constructor(
     readonly event: StreamEvent,
     /** Parsed data, when it is a JSON object. */
@@ -29,7 +33,21 @@ function openAiPieces(json: JsonObject, mark: () => void): TextPiece[] {
   const out: TextPiece[] = [];
   const choices = Array.isArray(json.choices) ? (json.choices as unknown[]) : [];
   choices.forEach((c, i) => {
-    if (!isObj(c) || !isObj(c.delta) || typeof c.delta.content !== 'string' || c.delta.content === '') return;
+    if (!isObj(c)) return;
+    // The legacy completions API (/v1/completions) streams `choices[].text`.
+    if (!isObj(c.delta) && typeof c.text === 'string' && c.text !== '') {
+      const choice = c;
+      out.push({
+        channel: typeof c.index === 'number' ? c.index : i,
+        text: c.text,
+        set: (v) => {
+          choice.text = v;
+          mark();
+        },
+      });
+      return;
+    }
+    if (!isObj(c.delta) || typeof c.delta.content !== 'string' || c.delta.content === '') return;
     const delta = c.delta;
     out.push({
       channel: typeof c.index === 'number' ? c.index : i,
@@ -105,7 +123,32 @@ export function guardedEvent(family: ProviderFamily, event: StreamEvent): Guarde
       : family === 'gemini'
         ? geminiPieces(json, mark)
         : openAiPieces(json, mark);
+  setChannels(family, json, ev);
   return ev;
+}
+
+/** Which channels an event belongs to and which it finishes. */
+function setChannels(family: ProviderFamily, json: JsonObject, ev: GuardedEvent): void {
+  if (family === 'anthropic') {
+    if (typeof json.index !== 'number' || typeof json.type !== 'string') return;
+    if (!json.type.startsWith('content_block_')) return;
+    ev.channels = [json.index];
+    if (json.type === 'content_block_stop') ev.ends = [json.index];
+    return;
+  }
+  const list = family === 'gemini' ? json.candidates : json.choices;
+  if (!Array.isArray(list)) return;
+  const channels: number[] = [];
+  const ends: number[] = [];
+  (list as unknown[]).forEach((c, i) => {
+    if (!isObj(c)) return;
+    const channel = typeof c.index === 'number' ? c.index : i;
+    channels.push(channel);
+    const reason = family === 'gemini' ? c.finishReason : c.finish_reason;
+    if (typeof reason === 'string' && reason !== '') ends.push(channel);
+  });
+  ev.channels = channels;
+  ev.ends = ends;
 }
 
 /** The event to send: a modified event carries its re-serialized JSON, others their original data. */

@@ -6,7 +6,11 @@
  * safe (`holdBack`: a tail that could still grow into a match stays held). Windows are cut on event
  * boundaries, so events are never split. Each window goes through the webhook, then the regex;
  * when its text changed, the first event of the window carries the new text and the others carry
- * "". Events leave in their original order; unchanged events keep their original data.
+ * "". A channel's held text is released as soon as the channel finishes (its finish_reason,
+ * content_block_stop). Events leave in their original order, except that an event of one channel
+ * may overtake held events of other channels (choices are independent streams), so one choice's
+ * held text never holds back the others; stream-wide events (usage, [DONE]) keep their place.
+ * Unchanged events keep their original data.
  */
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import { encodeSseAll } from '../../streaming/stream-event.js';
@@ -53,6 +57,8 @@ export class StreamingResponseGuard {
   private readonly queue: GuardedEvent[] = [];
   private readonly released = new Set<TextPiece>();
   private readonly pending = new Map<number, Pending[]>();
+  /** Channels that finished while text of theirs was still held. */
+  private readonly finished = new Set<number>();
   private readonly minWindow: number;
   private readonly maxWindow: number;
 
@@ -76,6 +82,7 @@ export class StreamingResponseGuard {
         list.push({ ev, piece });
         this.pending.set(piece.channel, list);
       }
+      for (const c of ev.ends) if (this.pending.has(c)) this.finished.add(c);
     }
     return this.pump(false);
   }
@@ -92,7 +99,7 @@ export class StreamingResponseGuard {
   private async pump(final: boolean): Promise<StreamGuardResult> {
     const windows: { channel: number; parts: Pending[]; text: string }[] = [];
     for (const [channel, list] of this.pending) {
-      const n = this.piecesToRelease(list, final);
+      const n = this.piecesToRelease(list, final || this.finished.has(channel));
       if (n === 0) continue;
       const parts = list.slice(0, n);
       windows.push({ channel, parts, text: parts.map((p) => p.piece.text).join('') });
@@ -118,7 +125,10 @@ export class StreamingResponseGuard {
         for (const p of w.parts) this.released.add(p.piece);
         const list = this.pending.get(w.channel)!;
         list.splice(0, w.parts.length);
-        if (list.length === 0) this.pending.delete(w.channel);
+        if (list.length === 0) {
+          this.pending.delete(w.channel);
+          this.finished.delete(w.channel);
+        }
       });
     }
     const events = this.drain();
@@ -161,17 +171,31 @@ export class StreamingResponseGuard {
     return this.regex.mask(head).text + this.regex.mask(tail).text === this.regex.mask(text).text ? n : 0;
   }
 
-  /** Sends queued events from the front while every text piece in them is released. */
+  /**
+   * Sends every queued event whose text is released and that no held event must precede: an
+   * earlier held event of the same channel, or an earlier held stream-wide event. A stream-wide
+   * event waits for everything before it.
+   */
   private drain(): StreamEvent[] {
     const out: StreamEvent[] = [];
-    let i = 0;
-    for (; i < this.queue.length; i++) {
-      const ev = this.queue[i]!;
-      if (!ev.pieces.every((p) => this.released.has(p))) break;
-      for (const p of ev.pieces) this.released.delete(p);
-      out.push(releasedEvent(ev));
+    const blocked = new Set<number>();
+    let barrier = false;
+    let kept = 0;
+    for (const ev of this.queue) {
+      const ready = ev.pieces.every((p) => this.released.has(p));
+      const free =
+        !barrier &&
+        (ev.channels.length === 0 ? blocked.size === 0 : ev.channels.every((c) => !blocked.has(c)));
+      if (ready && free) {
+        for (const p of ev.pieces) this.released.delete(p);
+        out.push(releasedEvent(ev));
+        continue;
+      }
+      this.queue[kept++] = ev;
+      if (ev.channels.length === 0) barrier = true;
+      for (const c of ev.channels) blocked.add(c);
     }
-    this.queue.splice(0, i);
+    this.queue.length = kept;
     return out;
   }
 }

@@ -133,7 +133,82 @@ function geminiSystem(body: JsonObject): [JsonObject, string] | undefined {
   return undefined;
 }
 
-/** Every guarded text of a request body. */
+/**
+ * Slots for every string inside a JSON value (tool arguments, tool results), keys excluded. `write`
+ * is called after a set, for holders that keep the value serialized.
+ */
+function jsonValueSlots(
+  r: string,
+  path: string,
+  holder: JsonObject | unknown[],
+  key: string | number,
+  out: TextSlot[],
+  write?: () => void,
+): void {
+  const v = (holder as Record<string | number, unknown>)[key];
+  if (typeof v === 'string') {
+    const s = slot(r, path, holder, key);
+    out.push(write ? { ...s, set: (value) => (s.set(value), write()) } : s);
+  } else if (Array.isArray(v)) v.forEach((_, j) => jsonValueSlots(r, `${path}[${j}]`, v, j, out, write));
+  else if (isObj(v)) for (const k of Object.keys(v)) jsonValueSlots(r, `${path}.${k}`, v, k, out, write);
+}
+
+/**
+ * A JSON document kept as a string (OpenAI `function.arguments`): its string values are the slots,
+ * and a change re-serializes it, so masked arguments stay valid JSON. A string that is not JSON is
+ * one slot as it is.
+ */
+function serializedJsonSlots(
+  r: string,
+  path: string,
+  holder: JsonObject,
+  key: string,
+  out: TextSlot[],
+): void {
+  const raw = holder[key];
+  if (typeof raw !== 'string') return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    out.push(slot(r, path, holder, key));
+    return;
+  }
+  const box = [parsed];
+  jsonValueSlots(r, path, box, 0, out, () => {
+    holder[key] = JSON.stringify(box[0]);
+  });
+}
+
+/** Tool traffic inside one OpenAI/Anthropic message: call arguments and tool results. */
+function toolSlots(r: string, path: string, m: JsonObject, out: TextSlot[]): void {
+  asArray(m.tool_calls).forEach((t, j) => {
+    if (isObj(t) && isObj(t.function))
+      serializedJsonSlots(r, `${path}.tool_calls[${j}].function.arguments`, t.function, 'arguments', out);
+  });
+  if (isObj(m.function_call))
+    serializedJsonSlots(r, `${path}.function_call.arguments`, m.function_call, 'arguments', out);
+  if (!Array.isArray(m.content)) return;
+  m.content.forEach((b, j) => {
+    if (!isObj(b)) return;
+    const at = `${path}.content[${j}]`;
+    // Anthropic: a tool's result (string or blocks), a tool call's input.
+    if (b.type === 'tool_result') contentSlots(r, at, b, 'content', out);
+    else if (b.type === 'tool_use') jsonValueSlots(r, `${at}.input`, b, 'input', out);
+  });
+}
+
+function geminiToolSlots(r: string, path: string, parts: unknown, out: TextSlot[]): void {
+  asArray(parts).forEach((p, j) => {
+    if (!isObj(p)) return;
+    const at = `${path}.parts[${j}]`;
+    if (isObj(p.functionCall)) jsonValueSlots(r, `${at}.functionCall.args`, p.functionCall, 'args', out);
+    if (isObj(p.functionResponse))
+      jsonValueSlots(r, `${at}.functionResponse.response`, p.functionResponse, 'response', out);
+  });
+}
+
+/** Every guarded text of a request body, tool calls' arguments and tools' results included. */
 export function requestTextSlots(family: ProviderFamily, body: Record<string, unknown>): TextSlot[] {
   const out: TextSlot[] = [];
   switch (family) {
@@ -141,7 +216,9 @@ export function requestTextSlots(family: ProviderFamily, body: Record<string, un
       const sys = geminiSystem(body);
       if (sys) geminiPartSlots('system', sys[1], sys[0].parts, out);
       asArray(body.contents).forEach((c, i) => {
-        if (isObj(c)) geminiPartSlots(role(c, 'user'), `contents[${i}]`, c.parts, out);
+        if (!isObj(c)) return;
+        geminiPartSlots(role(c, 'user'), `contents[${i}]`, c.parts, out);
+        geminiToolSlots(role(c, 'user'), `contents[${i}]`, c.parts, out);
       });
       return out;
     }
@@ -152,7 +229,9 @@ export function requestTextSlots(family: ProviderFamily, body: Record<string, un
       break;
   }
   asArray(body.messages).forEach((m, i) => {
-    if (isObj(m)) contentSlots(role(m, ''), `messages[${i}]`, m, 'content', out);
+    if (!isObj(m)) return;
+    contentSlots(role(m, ''), `messages[${i}]`, m, 'content', out);
+    toolSlots(role(m, ''), `messages[${i}]`, m, out);
   });
   return out;
 }
@@ -290,12 +369,27 @@ export function applyWebhookResponseMask(
   return changed;
 }
 
+/** The texts of tool traffic in a request (call arguments, tool results), for moderation. */
+function requestToolTexts(family: ProviderFamily, body: Record<string, unknown>): WebhookMessage[] {
+  const out: TextSlot[] = [];
+  if (family === 'gemini')
+    asArray(body.contents).forEach((c, i) => {
+      if (isObj(c)) geminiToolSlots(role(c, 'user'), `contents[${i}]`, c.parts, out);
+    });
+  else
+    asArray(body.messages).forEach((m, i) => {
+      if (isObj(m)) toolSlots(role(m, ''), `messages[${i}]`, m, out);
+    });
+  return out.map((t) => ({ role: t.role, content: t.get() }));
+}
+
 /**
  * The OpenAI moderation input (contract §3.2 step 5, Python `all_req_content`): for each message
- * `"role: {role}:\n" + text`, joined by "\n". Gemini uses `contents[]` the same way.
+ * `"role: {role}:\n" + text`, joined by "\n". Gemini uses `contents[]` the same way. Tool-call
+ * arguments and tool results follow, one entry each.
  */
 export function moderationInput(family: ProviderFamily, body: Record<string, unknown>): string {
-  return webhookRequestMessages(family, body)
+  return [...webhookRequestMessages(family, body), ...requestToolTexts(family, body)]
     .map((m) => `role: ${m.role}:\n${m.content}`)
     .join('\n');
 }

@@ -8,11 +8,13 @@ import type { RoutePolicy } from '../../config/route-policy.js';
 import { StreamFactsAccumulator, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import { SseDecoder } from '../../streaming/sse-decoder.js';
-import { gunzipBounded, gzip, isGzip } from '../../streaming/gzip.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import { encodeSseAll } from '../../streaming/stream-event.js';
 import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
+import { RefusalError } from '../reply.js';
 import type { Refusal } from '../reply.js';
+import { contentCoding, decodeContent, encodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
+import type { ContentCoding } from '../../streaming/content-coding.js';
 import type { BodyResult, Codec, RequestBody, RequestEncoding, ResponseStart } from '../route.js';
 import type { ExchangeFacts, Json } from '../stage.js';
 import type { HeaderEdits, HeaderView } from '../types.js';
@@ -26,10 +28,43 @@ const mimeOf = (contentType: string | undefined): string =>
 const isJsonMime = (mime: string): boolean =>
   mime === 'application/json' || mime.endsWith('+json') || mime === '';
 
+export const UNREADABLE_REQUEST_MESSAGE = 'The request body could not be read by its guardrails';
+
+/** Why a guarded route refuses a request body it cannot read (undefined: it can, or it is empty). */
+function unreadable(body: RequestBody): Refusal | undefined {
+  switch (body.problem) {
+    case undefined:
+    case 'empty':
+      return undefined;
+    case 'too-large':
+      return { status: 413, message: 'Request body too large', code: 'ai_extproc_body_too_large' };
+    case 'encoding':
+      return {
+        status: 415,
+        message: 'The request body is in a content-encoding its guardrails cannot read',
+        code: 'guardrails_unsupported_encoding',
+      };
+    case 'undecodable':
+    case 'not-json':
+    case 'not-object':
+      return { status: 400, message: UNREADABLE_REQUEST_MESSAGE, code: 'guardrails_unreadable_body' };
+  }
+}
+
+const unreadableResponse = (why: string): Refusal => ({
+  status: 500,
+  message: RESPONSE_GUARD_FAILURE_MESSAGE,
+  code: `guardrails_${why}`,
+});
+
 export class PassthroughCodec implements Codec {
   readonly holdsRequest = false;
   streamFailure: Refusal | undefined;
-  private gzip = false;
+  /** The response's content-encoding (a rewritten body is encoded back the same way). */
+  private coding: ContentCoding = 'identity';
+  /** A response guard reads this (successful) response: what it cannot read fails closed. */
+  private guarded = false;
+  private reqCoding: ContentCoding = 'identity';
   private sse: { decoder: SseDecoder; facts: StreamFactsAccumulator } | undefined;
   /** The parsed JSON root (an array for Gemini's JSON streaming), kept so a rewrite keeps its shape. */
   private root: unknown;
@@ -48,6 +83,12 @@ export class PassthroughCodec implements Codec {
   decodeRequest(body: RequestBody, x: ExchangeFacts): Json | undefined {
     // kgateway mode: a malformed body reaches the upstream unchanged; count and log it.
     if (body.problem === 'not-json') this.exception('request-json', body.error);
+    // ...unless the route guards its requests: what its guards cannot read does not pass.
+    if (this.policy.requestGuards) {
+      const refusal = unreadable(body);
+      if (refusal) throw new RefusalError(refusal);
+      this.reqCoding = body.coding ?? 'identity';
+    }
     const geminiLike = GEMINI_LIKE.has(x.provider);
     const json = body.json;
     x.model = geminiLike ? (this.policy.model ?? '') : typeof json?.model === 'string' ? json.model : '';
@@ -60,7 +101,8 @@ export class PassthroughCodec implements Codec {
   }
 
   encodeRequest(body: Json, changed: boolean): RequestEncoding {
-    return changed ? { body: Buffer.from(JSON.stringify(body)) } : {};
+    // A rewritten body goes upstream in the content-encoding it arrived in.
+    return changed ? { body: encodeContent(Buffer.from(JSON.stringify(body)), this.reqCoding) } : {};
   }
 
   responseHeaders(
@@ -69,10 +111,15 @@ export class PassthroughCodec implements Codec {
     rewrite: 'hold' | 'rewrite' | undefined,
   ): ResponseStart {
     const mime = mimeOf(headers.get('content-type'));
-    this.gzip = isGzip(headers.get('content-encoding'));
+    const coding = contentCoding(headers.get('content-encoding'));
+    this.coding = coding ?? 'identity';
+    this.guarded = rewrite !== undefined && (x.status === undefined || x.status < 400);
     const sse = mime === 'text/event-stream';
     x.responseStreaming = sse || (GEMINI_LIKE.has(x.provider) && mime === 'application/json' && x.streaming);
-    if (sse && this.gzip) {
+    if (coding === undefined && rewrite && isJsonMime(mime) && this.guarded)
+      // A coding we cannot decode: the guards could not read the body.
+      return { plan: 'observe', stream: false, refusal: unreadableResponse('unsupported_encoding') };
+    if (sse && coding !== 'identity') {
       // Compressed SSE cannot be guarded chunk by chunk: fail closed rather than leak.
       if (rewrite)
         return {
@@ -142,13 +189,22 @@ export class PassthroughCodec implements Codec {
     if (!raw) return { kind: 'opaque' }; // the copy outgrew its limit
     if (raw.length === 0) return { kind: 'completion', completion: undefined, facts: NO_FACTS };
     try {
-      const bytes = this.gzip ? gunzipBounded(raw, this.maxBodyBytes) : raw;
+      const bytes = stripUtf8Bom(decodeContent(raw, this.coding, this.maxBodyBytes));
       const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
       this.root = parsed;
       // Gemini's JSON-array streaming: the last element carries the final usage.
       const last = Array.isArray(parsed) ? (parsed[parsed.length - 1] as unknown) : parsed;
-      return { kind: 'completion', completion: asObj(last), facts: parseResponseFacts(x.provider, last) };
-    } catch {
+      const facts = parseResponseFacts(x.provider, last);
+      if (!Array.isArray(parsed)) return { kind: 'completion', completion: asObj(last), facts };
+      const chunks = parsed.map((c) => asObj(c)).filter((c): c is Json => c !== undefined);
+      return { kind: 'completion', completion: asObj(last), facts, chunks };
+    } catch (err) {
+      // A guarded answer its guards cannot read (truncated, undecodable, inflating past the limit,
+      // SSE without its content-type) fails closed.
+      if (this.guarded) {
+        this.exception('response-body', err);
+        throw new RefusalError(unreadableResponse('unreadable_body'));
+      }
       // Not JSON (an HTML error page, a truncated body): it passed through; no usage to report.
       return { kind: 'opaque' };
     }
@@ -157,6 +213,6 @@ export class PassthroughCodec implements Codec {
   encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined {
     if (!changed) return undefined;
     const json = Buffer.from(JSON.stringify(this.root ?? completion));
-    return this.gzip ? gzip(json) : json;
+    return encodeContent(json, this.coding);
   }
 }

@@ -26,7 +26,9 @@ import type {
 import { TranslationError } from '../../providers/translate/types.js';
 import { openAIUsage, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
-import { gunzipBounded, isGzip } from '../../streaming/gzip.js';
+import { contentCoding, decodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
+import type { ContentCoding } from '../../streaming/content-coding.js';
+import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import type { LogSink } from '../log.js';
 import { refuse } from '../reply.js';
@@ -74,7 +76,12 @@ export class TranslatingCodec implements Codec {
   /** The gateway added stream_options.include_usage: an OpenAI client must not see the usage chunk. */
   private injectedUsage = false;
   private clientWantsUsage = false;
-  private gzip = false;
+  /** The response's content-encoding; undefined: one we cannot decode. */
+  private coding: ContentCoding | undefined = 'identity';
+  /** A stage reads or rewrites the response (a response guard). */
+  private guarded = false;
+  /** The client's body arrived compressed; the translated one goes upstream as identity. */
+  private decodedRequest = false;
   private stream: Stream | undefined;
 
   constructor(
@@ -91,8 +98,18 @@ export class TranslatingCodec implements Codec {
   decodeRequest(body: RequestBody, x: ExchangeFacts): Json {
     if (body.problem === 'too-large')
       throw refuse(413, 'Request body too large', 'ai_extproc_translation_error');
+    if (body.problem === 'encoding')
+      throw refuse(
+        415,
+        'The request body is in an unsupported content-encoding',
+        'ai_extproc_translation_error',
+      );
+    if (body.problem === 'undecodable')
+      throw refuse(400, 'The request body could not be decoded', 'ai_extproc_translation_error');
     if (body.problem === 'not-json' || body.problem === 'empty')
       throw refuse(400, 'The request body is not valid JSON', 'ai_extproc_translation_error');
+    // The translated body goes upstream unencoded (encodeRequest drops the header).
+    this.decodedRequest = body.coding !== undefined && body.coding !== 'identity';
     const json = body.json;
     if (!json) throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
@@ -134,6 +151,7 @@ export class TranslatingCodec implements Codec {
     ];
     // The response must be readable to translate it: no compression from the upstream.
     const remove = ['accept-encoding'];
+    if (this.decodedRequest) remove.push('content-encoding');
     const auth = backend.authFor(x.headers);
     switch (auth.kind) {
       case 'missing':
@@ -168,14 +186,19 @@ export class TranslatingCodec implements Codec {
     };
   }
 
-  responseHeaders(headers: HeaderView, x: ExchangeFacts): ResponseStart {
-    this.gzip = isGzip(headers.get('content-encoding'));
+  responseHeaders(
+    headers: HeaderView,
+    x: ExchangeFacts,
+    rewrite: 'hold' | 'rewrite' | undefined,
+  ): ResponseStart {
+    this.coding = contentCoding(headers.get('content-encoding'));
+    this.guarded = rewrite !== undefined;
     const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
     const set: [string, string][] = [];
     const remove: string[] = ['content-length'];
     if (x.dropped.length > 0) set.push([DROPPED_PARAMS_HEADER, [...new Set(x.dropped)].join(',')]);
     const edits = (): HeaderEdits => ({ set, remove });
-    if (ok && this.target!.stream && !this.gzip) {
+    if (ok && this.target!.stream && this.coding === 'identity') {
       this.stream = {
         decoder: this.adapter!.stream(this.target!),
         encoder: this.client.stream(),
@@ -282,10 +305,18 @@ export class TranslatingCodec implements Codec {
 
   bodyEnd(held: Buffer | undefined, x: ExchangeFacts): BodyResult {
     const raw = held ?? Buffer.alloc(0);
-    const bytes = this.gzip ? gunzipBounded(raw, this.deps.maxBodyBytes) : raw;
     const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
+    let bytes: Buffer | undefined;
+    try {
+      bytes =
+        this.coding === undefined
+          ? undefined
+          : stripUtf8Bom(decodeContent(raw, this.coding, this.deps.maxBodyBytes));
+    } catch {
+      /* handled below */
+    }
     if (!ok) {
-      const err = this.adapter!.error(x.status ?? 502, bytes);
+      const err = this.adapter!.error(x.status ?? 502, bytes ?? Buffer.alloc(0));
       return {
         kind: 'upstream-error',
         body: Buffer.from(JSON.stringify(this.client.error(err))),
@@ -294,10 +325,13 @@ export class TranslatingCodec implements Codec {
     }
     let json: Json | undefined;
     try {
-      json = asObj(JSON.parse(bytes.toString('utf8')));
+      if (bytes) json = asObj(JSON.parse(bytes.toString('utf8')));
     } catch {
       /* handled below */
     }
+    // A guarded answer its guards cannot read fails closed, as a guard failure.
+    if (!json && this.guarded)
+      throw refuse(500, RESPONSE_GUARD_FAILURE_MESSAGE, 'guardrails_unreadable_body', 'api_error');
     if (!json)
       throw refuse(
         502,

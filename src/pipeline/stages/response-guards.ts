@@ -8,8 +8,9 @@ import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
 import type { StreamingResponseGuard } from '../../guards/streaming/stream-guard.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import { RefusalError } from '../reply.js';
-import type { ResponseEnd, ResponseScope, Stage, StageNeeds, Verdict, RouteView } from '../stage.js';
+import type { Json, ResponseEnd, ResponseScope, RouteView, Stage, StageNeeds, Verdict } from '../stage.js';
 import { guardContext } from './guard-context.js';
+import { responseTextSlots } from '../../guards/text/index.js';
 
 interface StreamState {
   guard: StreamingResponseGuard | undefined;
@@ -67,11 +68,34 @@ export class ResponseGuardsStage implements Stage {
     return r.events;
   }
 
+  private async arrayStream(
+    s: ResponseScope,
+    cfg: NonNullable<RouteView['policy']['responseGuards']>,
+    chunks: readonly Json[],
+    changed: () => void,
+  ): Promise<Verdict> {
+    const ctx = guardContext(s, s.span, 'response');
+    const guard = this.guards.streaming(cfg, ctx);
+    let masked = 0;
+    try {
+      masked += (await guard.push(chunks.map((json) => ({ data: '', json })))).maskedWindows;
+      masked += (await guard.end()).maskedWindows;
+    } catch {
+      return { refuse: webhookFailure().refusal };
+    }
+    this.guards.recordStream(ctx, masked);
+    if (masked > 0) changed();
+  }
+
   async onResponseEnd(s: ResponseScope, end: ResponseEnd): Promise<Verdict> {
     const cfg = s.route.policy.responseGuards;
-    // A pure tool call has no text to guard.
-    if (!cfg || end.kind !== 'completion' || !end.rewritable || !end.completion || s.x.facts?.isToolCall)
-      return;
+    if (!cfg || end.kind !== 'completion' || !end.rewritable || !end.completion) return;
+    // A whole stream in one JSON array: guarded as the stream it is (a secret split across chunks
+    // is found), its chunks rewritten in place.
+    if (end.chunks) return this.arrayStream(s, cfg, end.chunks, () => end.changed());
+    // Every text of every choice is guarded, next to tool calls too; only a response that holds
+    // no text at all (a pure tool call) has nothing to guard.
+    if (responseTextSlots(s.x.family, end.completion).length === 0) return;
     const r = await this.guards.response(end.completion, cfg, guardContext(s, s.span, 'response'));
     if (r.kind === 'fail') return { refuse: r.refusal };
     if (r.changed) end.changed();

@@ -80,12 +80,13 @@ describe('guard text slots: requests', () => {
       ['tool', 'messages[3].content.text', 'call (415) 555-2671'],
     ]);
   });
-  it('Anthropic: system (string or text blocks) and message content', () => {
+  it('Anthropic: system (string or text blocks), message content and tool_use input', () => {
     assert.deepEqual(view(requestTextSlots('anthropic', anthropicReq())), [
       ['system', 'system[0].text', 'System with bob@example.com'],
       ['system', 'system[1].text', 'second'],
       ['user', 'messages[0].content', 'plain 536-22-8726'],
       ['assistant', 'messages[1].content[0].text', 'block text'],
+      ['assistant', 'messages[1].content[1].input.q', 'bob@example.com'],
     ]);
     assert.deepEqual(view(requestTextSlots('anthropic', { system: 'sys', messages: [] })), [
       ['system', 'system', 'sys'],

@@ -171,6 +171,33 @@ describe('StreamSession STREAMED', () => {
     assert.ok(s.isLocalReply);
   });
 
+  it('a held request past Envoy’s buffer limit is refused at once, not held while Envoy stalls', async () => {
+    const opts = (limit: number) => ({
+      defaultModes: { request: 'STREAMED' as const, response: 'STREAMED' as const },
+      maxHeldBodyBytes: 1 << 20,
+      envoyBufferLimitBytes: limit,
+      tooLarge: (): LocalReply => ({ status: 413, body: 'too large' }),
+    });
+    // Envoy keeps the chunk we owe a reply for; past its limit it stops reading: no more chunks come.
+    const s = new StreamSession(new FakeExchange('buffer', { change: true }), opts(8));
+    await s.handle(reqHeaders());
+    assert.deepEqual(await s.handle(body('request', 'abcd', false)), []); // answered one chunk behind
+    const r = await s.handle(body('request', 'efghi', false));
+    assert.equal(r[0]!.immediate_response?.status?.code, 413);
+    // A last chunk past it is fine (nothing more to wait for); the route's own limit still holds.
+    const ok = new StreamSession(new FakeExchange('buffer', { change: true }), opts(8));
+    await ok.handle(reqHeaders());
+    await ok.handle(body('request', 'abcd', false));
+    const last = await ok.handle(body('request', 'efghi', true));
+    assert.equal(mutationOf(last.at(-1)!)?.body?.toString(), 'ABCDEFGHI');
+    // Responses are not affected (the limit is about the request Envoy stops reading).
+    const resp = new StreamSession(new FakeExchange('buffer', { change: true }), opts(8));
+    await resp.handle(reqHeaders(true));
+    await resp.handle(respHeaders());
+    assert.deepEqual(await resp.handle(body('response', 'abcdefghij', false)), []);
+    assert.equal(resp.isLocalReply, false);
+  });
+
   it('interleaving: a response message is answered while a request chunk reply is owed', async () => {
     const s = session(new FakeExchange('buffer'));
     await s.handle(reqHeaders());
