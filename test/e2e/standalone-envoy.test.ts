@@ -93,6 +93,39 @@ describe('standalone mode through real Envoy', () => {
     assert.equal(body.messages[2]?.content, 'Be brief.');
   });
 
+  it('client credentials, cookies and account headers never reach a backend; protocol headers do', async () => {
+    const client = {
+      cookie: 'session=client-cookie',
+      'proxy-authorization': 'Basic Y2xpZW50OnByb3h5',
+      'x-amz-security-token': 'client-aws-session',
+      'openai-organization': 'org-client',
+      'openai-project': 'proj-client',
+      'openai-beta': 'assistants=v2',
+      'anthropic-beta': 'tools-2024-04-04',
+    };
+    const sends: [string, string, Record<string, string>][] = [
+      ['/v1/chat/completions', 'fast', { authorization: 'Bearer sk-client-should-not-leak' }],
+      ['/v1/messages', 'claude-sonnet-4-5', { 'x-api-key': 'client-key', 'anthropic-version': '2023-06-01' }],
+      ['/v1/chat/completions', 'bedrock', {}],
+    ];
+    for (const [path, model, own] of sends) {
+      const r = await fetch(`${stack.envoy.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...client, ...own },
+        body: JSON.stringify({ model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(r.status, 200, `${model}: ${await r.text()}`);
+      const got = stack.mock.lastRequest()!.headers;
+      for (const h of ['cookie', 'proxy-authorization', 'openai-organization', 'openai-project'])
+        assert.equal(got[h], undefined, `${model}: ${h} reached the backend`);
+      assert.notEqual(got['x-amz-security-token'], 'client-aws-session', model);
+      assert.equal(JSON.stringify(got).includes('client-key'), false, model);
+      assert.equal(got['openai-beta'], 'assistants=v2', model);
+      assert.equal(got['anthropic-beta'], 'tools-2024-04-04', model);
+    }
+    assert.equal(stack.mock.lastRequest()!.headers['x-amz-date']?.length, 16, 'our own signature stays');
+  });
+
   it('custom labels from stats.json label the metrics in standalone mode too', async () => {
     await openai.chat.completions.create({
       model: 'fast',
