@@ -73,6 +73,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const metrics = new AiMetrics({
     customLabelNames: stats.customLabels.map((l) => l.name),
     maxModelLabels: settings.maxModelLabels,
+    maxCustomLabelValues: settings.maxCustomLabelValues,
   });
   warmTokenizer();
 
@@ -80,7 +81,9 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const debug = log.isLevelEnabled('debug');
   const grpc = new GrpcHttp2Server({
     maxReceiveMessageBytes: settings.maxReceiveMessageBytes,
+    maxBufferedBytesPerConnection: settings.maxBufferedBytesPerConnection,
     onStreamError: (err) => log.debug({ err: err.message }, 'http2 stream error'),
+    onBufferLimit: () => metrics.grpcBufferLimit(),
   });
   const health = new HealthService(codecs.health);
   health.register(grpc);
