@@ -18,6 +18,8 @@ export interface ServerSettings {
   readonly shutdownGraceMs: number;
   readonly defaultModes: { readonly request: BodyMode; readonly response: BodyMode };
   readonly maxModelLabels: number;
+  /** Prompt characters counted exactly per request; past them one token per byte (an upper bound). */
+  readonly tokenCountExactChars: number;
   /** Distinct values each stats.json custom label may take on metrics; the rest are "_other". */
   readonly maxCustomLabelValues: number;
   readonly otelConfigDirs: readonly string[];
@@ -121,6 +123,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
       response: modeFrom(env, 'DEFAULT_RESPONSE_BODY_MODE', 'STREAMED'),
     },
     maxModelLabels: intFrom(env, 'MAX_MODEL_LABELS', 500, 1),
+    tokenCountExactChars: intFrom(env, 'TOKEN_COUNT_EXACT_CHARS', 256 * 1024, 0),
     maxCustomLabelValues: intFrom(env, 'MAX_CUSTOM_LABEL_VALUES', 500, 1),
     otelConfigDirs: (env.AI_OTEL_CONFIG_DIRS ?? '/var/run/ai-otel-config:/var/run/stats')
       .split(':')
