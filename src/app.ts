@@ -73,6 +73,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const metrics = new AiMetrics({
     customLabelNames: stats.customLabels.map((l) => l.name),
     maxModelLabels: settings.maxModelLabels,
+    maxCustomLabelValues: settings.maxCustomLabelValues,
   });
   warmTokenizer();
 
@@ -80,7 +81,9 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const debug = log.isLevelEnabled('debug');
   const grpc = new GrpcHttp2Server({
     maxReceiveMessageBytes: settings.maxReceiveMessageBytes,
+    maxBufferedBytesPerConnection: settings.maxBufferedBytesPerConnection,
     onStreamError: (err) => log.debug({ err: err.message }, 'http2 stream error'),
+    onBufferLimit: () => metrics.grpcBufferLimit(),
   });
   const health = new HealthService(codecs.health);
   health.register(grpc);
@@ -106,7 +109,13 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   );
   const guardCache = new GuardCache(guardServices);
   const guards = new GuardRunner(guardServices, guardCache);
-  const parts = { guards, observer, log, maxBodyBytes: settings.maxBodyBytes };
+  const parts = {
+    guards,
+    observer,
+    log,
+    maxBodyBytes: settings.maxBodyBytes,
+    exactCountChars: settings.tokenCountExactChars,
+  };
   const mode: Mode = standalone
     ? standaloneMode({ ...parts, config: () => standalone.current })
     : kgatewayMode({ ...parts, policies });
@@ -226,6 +235,8 @@ export interface ModeParts {
   readonly observer: ExchangeObserver;
   readonly log: Logger | LogSink;
   readonly maxBodyBytes: number;
+  /** Prompt characters counted exactly per request (the rest: one token per byte). */
+  readonly exactCountChars?: number;
 }
 
 /** kgateway mode and its stages, in the order of pipeline/stage.ts. */
@@ -233,7 +244,11 @@ export function kgatewayMode(p: ModeParts & { readonly policies: KgatewayPolicyS
   return new KgatewayMode({
     policies: p.policies,
     stages: stageList(
-      new PromptEstimateStage({ syncMaxBytes: 32 * 1024, hitsAddend: true }),
+      new PromptEstimateStage({
+        syncMaxBytes: 32 * 1024,
+        hitsAddend: true,
+        ...(p.exactCountChars !== undefined ? { exactCountChars: p.exactCountChars } : {}),
+      }),
       new RequestGuardsStage(p.guards),
       new ResponseGuardsStage(p.guards),
       new RecordStage(p.observer, p.log),
@@ -248,7 +263,11 @@ export function standaloneMode(p: ModeParts & { readonly config: () => RuntimeCo
     config: p.config,
     stages: stageList(
       new RequestDefaultsStage(),
-      new PromptEstimateStage({ syncMaxBytes: Infinity, hitsAddend: false }),
+      new PromptEstimateStage({
+        syncMaxBytes: Infinity,
+        hitsAddend: false,
+        ...(p.exactCountChars !== undefined ? { exactCountChars: p.exactCountChars } : {}),
+      }),
       new RequestGuardsStage(p.guards),
       new ResponseGuardsStage(p.guards),
       new RecordStage(p.observer, p.log),

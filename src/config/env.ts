@@ -12,6 +12,8 @@ export interface ServerSettings {
   readonly metricsPort: number;
   readonly logLevel: string;
   readonly maxReceiveMessageBytes: number;
+  /** Unfinished gRPC message bytes one HTTP/2 connection may hold across its streams. */
+  readonly maxBufferedBytesPerConnection: number;
   readonly maxBodyBytes: number;
   /**
    * Envoy's per-connection buffer limit (ENVOY_BUFFER_LIMIT_BYTES; Envoy's default 1 MiB). A STREAMED
@@ -21,6 +23,10 @@ export interface ServerSettings {
   readonly shutdownGraceMs: number;
   readonly defaultModes: { readonly request: BodyMode; readonly response: BodyMode };
   readonly maxModelLabels: number;
+  /** Prompt characters counted exactly per request; past them one token per byte (an upper bound). */
+  readonly tokenCountExactChars: number;
+  /** Distinct values each stats.json custom label may take on metrics; the rest are "_other". */
+  readonly maxCustomLabelValues: number;
   readonly otelConfigDirs: readonly string[];
   /** Prompt and completion text in spans: off unless TRACE_INCLUDE_CONTENT=true. */
   readonly traceIncludeContent: boolean;
@@ -112,6 +118,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     logLevel: pinoLevel(env.LOG_LEVEL),
     // Above Envoy's default 1 MiB buffer limit with room for large BUFFERED bodies.
     maxReceiveMessageBytes: intFrom(env, 'GRPC_MAX_RECEIVE_BYTES', 16 * MIB, 8 * MIB),
+    maxBufferedBytesPerConnection: intFrom(env, 'GRPC_MAX_BUFFERED_BYTES_PER_CONNECTION', 64 * MIB, 1024),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 8 * MIB, 1024),
     envoyBufferLimitBytes: intFrom(env, 'ENVOY_BUFFER_LIMIT_BYTES', 1 * MIB, 1024),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 5000, 0),
@@ -122,6 +129,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
       response: modeFrom(env, 'DEFAULT_RESPONSE_BODY_MODE', 'STREAMED'),
     },
     maxModelLabels: intFrom(env, 'MAX_MODEL_LABELS', 500, 1),
+    tokenCountExactChars: intFrom(env, 'TOKEN_COUNT_EXACT_CHARS', 256 * 1024, 0),
+    maxCustomLabelValues: intFrom(env, 'MAX_CUSTOM_LABEL_VALUES', 500, 1),
     otelConfigDirs: (env.AI_OTEL_CONFIG_DIRS ?? '/var/run/ai-otel-config:/var/run/stats')
       .split(':')
       .filter(Boolean),

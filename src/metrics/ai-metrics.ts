@@ -18,6 +18,8 @@ import type {
 export interface AiMetricsOptions {
   readonly customLabelNames: readonly string[];
   readonly maxModelLabels: number;
+  /** Distinct values per custom label (default: maxModelLabels); the rest are reported as "_other". */
+  readonly maxCustomLabelValues?: number;
 }
 
 type CounterChild = ReturnType<client.Counter['labels']>;
@@ -75,6 +77,7 @@ export class AiMetrics implements ExchangeObserver {
   private readonly streamsOpened: client.Counter;
   private readonly streamsClosed: client.Counter;
   private readonly streamsActive: client.Gauge;
+  private readonly bufferLimitResets: client.Counter;
   private readonly guardActions: client.Counter;
   private readonly tokenUsage: BoundHistogram;
   private readonly requestDuration: BoundHistogram;
@@ -88,11 +91,15 @@ export class AiMetrics implements ExchangeObserver {
   private readonly webhookSeconds: client.Histogram;
   private readonly models: LabelCap;
   private readonly labelNames: string[];
+  /** One cap per custom label: its values come from request metadata, so they are bounded like models. */
+  private readonly customCaps: readonly (readonly [string, LabelCap])[];
 
   constructor(private readonly opts: AiMetricsOptions) {
     this.labelNames = ['llm', 'model', ...opts.customLabelNames];
     this.models = new LabelCap(opts.maxModelLabels);
     this.responseModels = new LabelCap(opts.maxModelLabels);
+    const maxCustom = opts.maxCustomLabelValues ?? opts.maxModelLabels;
+    this.customCaps = opts.customLabelNames.map((n) => [n, new LabelCap(maxCustom)] as const);
     const counter = (name: string, help: string, labelNames = this.labelNames): client.Counter =>
       new client.Counter({ name, help, labelNames, registers: [this.registry] });
     this.promptTokens = counter('ai_prompt_tokens_total', 'Prompt tokens');
@@ -104,6 +111,11 @@ export class AiMetrics implements ExchangeObserver {
       'ai_extproc_grpc_streams_closed_total',
       'ext_proc gRPC streams closed, by outcome',
       ['outcome'],
+    );
+    this.bufferLimitResets = counter(
+      'ai_extproc_grpc_buffer_limit_resets_total',
+      'ext_proc streams reset with RESOURCE_EXHAUSTED: their HTTP/2 connection held too many bytes of unfinished gRPC messages',
+      [],
     );
     this.streamsActive = new client.Gauge({
       name: 'ai_extproc_requests_in_flight',
@@ -181,7 +193,7 @@ export class AiMetrics implements ExchangeObserver {
 
   private labels(l: ExchangeLabels): Record<string, string> {
     const out: Record<string, string> = { llm: l.llm, model: this.models.value(l.model) };
-    for (const name of this.opts.customLabelNames) out[name] = l.custom[name] ?? '<unknown>';
+    for (const [name, cap] of this.customCaps) out[name] = cap.value(l.custom[name] ?? '<unknown>');
     return out;
   }
 
@@ -223,7 +235,7 @@ export class AiMetrics implements ExchangeObserver {
   private kgatewayChildren(l: ExchangeLabels): KgatewayChildren {
     const model = this.models.value(l.model);
     let key = `${l.llm}\u0000${model}`;
-    for (const name of this.opts.customLabelNames) key += `\u0000${l.custom[name] ?? '<unknown>'}`;
+    for (const [name, cap] of this.customCaps) key += `\u0000${cap.value(l.custom[name] ?? '<unknown>')}`;
     return this.kgCache.getOrCreate(key, () => {
       const labels = this.labels(l);
       return {
@@ -299,6 +311,10 @@ export class AiMetrics implements ExchangeObserver {
   streamOpened(): void {
     this.streamsOpened.inc();
     this.streamsActive.inc();
+  }
+
+  grpcBufferLimit(): void {
+    this.bufferLimitResets.inc();
   }
 
   streamClosed(outcome: string): void {

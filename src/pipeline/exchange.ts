@@ -22,6 +22,7 @@ import type {
 } from './types.js';
 import type { ExchangeObserver } from './observer.js';
 import type { LogSink } from './log.js';
+import { errorSummary } from './log.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
 import type { CustomLabel } from '../config/otel-files.js';
 import { customLabelValue } from '../config/otel-files.js';
@@ -98,7 +99,7 @@ export class AiExchange implements Exchange {
       {
         where,
         requestId: x?.requestId ?? this.info.grpcMetadata.get('x-request-id'),
-        err: err instanceof Error ? err.message : String(err),
+        err: errorSummary(err),
       },
       'exchange stage failed',
     );

@@ -45,6 +45,10 @@ export interface GuardServices {
   readonly phoneCheckBudget: number;
 }
 
+interface Releasable {
+  release(): void;
+}
+
 /** Compiled guards are cached by the config's -hash key (or its JSON). */
 export class GuardCache {
   private readonly regexes = new Map<string, CompiledRegexGuard>();
@@ -76,15 +80,24 @@ export class GuardCache {
   retain(guardKeys: Iterable<string>): void {
     const keep = new Set<string>();
     for (const k of guardKeys) keep.add(`req:${k}`).add(`resp:${k}`);
-    for (const map of [this.regexes, this.webhooks] as Map<string, unknown>[])
-      for (const key of map.keys()) if (!keep.has(key)) map.delete(key);
+    for (const map of [this.regexes, this.webhooks] as Map<string, Releasable>[])
+      for (const [key, v] of map) {
+        if (keep.has(key)) continue;
+        map.delete(key);
+        // Its RE2 patterns go back to the shared pool (freed when no other guard uses them).
+        v.release();
+      }
   }
 
-  private cached<V>(map: Map<string, V>, key: string, make: () => V): V {
+  private cached<V extends Releasable>(map: Map<string, V>, key: string, make: () => V): V {
     let v = map.get(key);
     if (!v) {
       v = make();
-      if (map.size >= this.max) map.delete(map.keys().next().value!);
+      if (map.size >= this.max) {
+        const [oldest, old] = map.entries().next().value!;
+        map.delete(oldest);
+        old.release();
+      }
       map.set(key, v);
     }
     return v;

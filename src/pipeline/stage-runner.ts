@@ -22,12 +22,35 @@ import type { PhaseSpan } from './tracer.js';
 import { NOOP_SPAN } from './tracer.js';
 import type { DynamicMetadata, HeadersOutcome } from './types.js';
 import { mergeMetadata } from './metadata.js';
+import { GuardConfigError } from '../guards/config.js';
 
 const RANK = { read: 1, hold: 2, rewrite: 3 } as const;
 const max = <T extends keyof typeof RANK>(a: T | undefined, b: T | undefined): T | undefined =>
   a === undefined ? b : b === undefined ? a : RANK[a] >= RANK[b] ? a : b;
 
 export const STAGE_FAILED: Omit<Refusal, 'code'> = { status: 500, message: 'Internal gateway error' };
+
+/** A guard config that cannot run (a pattern RE2 rejects, …): the same reply as one that cannot be parsed. */
+export const INVALID_POLICY: Refusal = {
+  status: 500,
+  message: 'Invalid AI policy configuration',
+  code: 'ai_extproc_invalid_policy',
+};
+
+/** A body too deeply nested to be walked (the guards could not check it). */
+export const BODY_TOO_DEEP: Refusal = {
+  status: 400,
+  message: 'The request body is nested too deeply',
+  code: 'ai_extproc_invalid_body',
+  type: 'invalid_request_error',
+};
+
+/** Guard config errors already logged: each distinct one once (bounded: forgotten wholesale past 1,024). */
+const loggedConfigErrors = new Set<string>();
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
 
 export type RequestRun =
   | { readonly refuse: Refusal }
@@ -91,7 +114,17 @@ export class StageRunner implements RequestScope, ResponseScope {
 
   private failed(stage: Stage, err: unknown): Refusal {
     if (err instanceof RefusalError) return err.refusal;
+    if (err instanceof GuardConfigError) {
+      // The same config fails every request on the route: say so once, not once per request.
+      if (!loggedConfigErrors.has(err.message)) {
+        if (loggedConfigErrors.size >= 1024) loggedConfigErrors.clear();
+        loggedConfigErrors.add(err.message);
+        this.exception(`stage:${stage.name}:config`, err);
+      }
+      return INVALID_POLICY;
+    }
     this.exception(`stage:${stage.name}`, err);
+    if (isStackOverflow(err)) return BODY_TOO_DEEP;
     return { ...STAGE_FAILED, code: `ai_extproc_stage_failed:${stage.name}` };
   }
 

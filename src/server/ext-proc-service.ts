@@ -2,7 +2,7 @@
  * Binds the ExternalProcessor/Process method to one StreamSession per gRPC stream.
  * Messages are handled strictly in order (one queue per stream), one reply batch per message.
  */
-import type { GrpcCall, GrpcHttp2Server } from './grpc-http2-server.js';
+import type { CancelReason, GrpcCall, GrpcHttp2Server } from './grpc-http2-server.js';
 import { GrpcStatus } from './grpc-http2-server.js';
 import type { Codec } from './proto.js';
 import { EXT_PROC_PROCESS_PATH } from './proto.js';
@@ -12,9 +12,17 @@ import type { ExchangeFactory } from '../pipeline/types.js';
 import type { SessionOptions } from './stream-session.js';
 import { StreamSession } from './stream-session.js';
 
+/**
+ * How an ext_proc stream ended: `completed` (Envoy half-closed, or both directions were answered),
+ * `cancelled` (reset by Envoy, or its connection went away, before it half-closed), `resource_exhausted`
+ * (reset by the transport: its connection held too many unfinished message bytes), `error` (a bug or
+ * an undecodable message).
+ */
+export type StreamOutcome = 'completed' | 'cancelled' | 'resource_exhausted' | 'error';
+
 export interface ExtProcHooks {
   streamOpened?(): void;
-  streamClosed?(outcome: 'completed' | 'cancelled' | 'error'): void;
+  streamClosed?(outcome: StreamOutcome): void;
   /** A bug or an undecodable message: the stream fails with INTERNAL (Envoy answers 500). */
   streamError?(err: unknown): void;
   /** Time spent handling one message, by its kind (request_headers, response_body, …). */
@@ -38,10 +46,12 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
   let closed = false;
   deps.hooks?.streamOpened?.();
 
-  const close = (outcome: 'completed' | 'cancelled' | 'error'): void => {
+  const close = (outcome: StreamOutcome): void => {
     if (closed) return;
     closed = true;
-    exchange.close(session.isLocalReply ? 'local-reply' : outcome);
+    exchange.close(
+      session.isLocalReply ? 'local-reply' : outcome === 'resource_exhausted' ? 'cancelled' : outcome,
+    );
     deps.hooks?.streamClosed?.(outcome);
   };
 
@@ -69,7 +79,7 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
   // Events are handled strictly in order: a message's replies go out before the next event is
   // looked at. One queue drained by one loop (rather than a promise chain) costs no promise or
   // closure per message beyond the handler's own.
-  const queue: (Buffer | 'half-close' | 'cancel')[] = [];
+  const queue: (Buffer | 'half-close' | CancelReason)[] = [];
   let draining = false;
   const drain = async (): Promise<void> => {
     draining = true;
@@ -78,9 +88,9 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
         if (event === 'half-close') {
           call.finish(GrpcStatus.OK);
           close('completed');
-        } else if (event === 'cancel') {
+        } else if (event === 'cancelled' || event === 'resource_exhausted') {
           // Envoy half-closes and then resets every stream; after a half-close this is the normal end.
-          close('cancelled');
+          close(event);
         } else {
           await onMessage(event);
         }
@@ -90,12 +100,12 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
     }
     draining = false;
   };
-  const enqueue = (event: Buffer | 'half-close' | 'cancel'): void => {
+  const enqueue = (event: Buffer | 'half-close' | CancelReason): void => {
     queue.push(event);
     if (!draining) void drain();
   };
 
   call.onMessage(enqueue);
   call.onHalfClose(() => enqueue('half-close'));
-  call.onCancel(() => enqueue('cancel'));
+  call.onCancel((why) => enqueue(why));
 }

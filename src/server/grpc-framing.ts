@@ -43,6 +43,12 @@ export class GrpcFrameDecoder {
     return this.buffered;
   }
 
+  /** Drops whatever is buffered (the stream is being reset). */
+  clear(): void {
+    this.chunks = [];
+    this.buffered = 0;
+  }
+
   private peek(n: number): Buffer {
     const first = this.chunks[0]!;
     if (first.length >= n) return first.subarray(0, n);

@@ -36,8 +36,12 @@ export interface GrpcCall {
   onMessage(cb: (payload: Buffer) => void): void;
   /** The client half-closed its side. */
   onHalfClose(cb: () => void): void;
-  /** The stream ended without a status from us: reset by the peer, or the connection went away. */
-  onCancel(cb: () => void): void;
+  /**
+   * The stream ended without a status from the handler: reset by the peer or the connection went away
+   * (`cancelled`), or reset by the transport because its connection held too many bytes of unfinished
+   * messages (`resource_exhausted`).
+   */
+  onCancel(cb: (why: CancelReason) => void): void;
   write(payload: Uint8Array): void;
   /**
    * Sends trailers with the status and ends the stream. Idempotent. With `abandonRequest`, the
@@ -48,6 +52,8 @@ export interface GrpcCall {
   readonly cancelled: boolean;
 }
 
+export type CancelReason = 'cancelled' | 'resource_exhausted';
+
 export type GrpcHandler = (call: GrpcCall) => void;
 
 /** Concurrent ext_proc streams per HTTP/2 connection (one per in-flight HTTP request). */
@@ -55,7 +61,26 @@ export const MAX_CONCURRENT_STREAMS = 4096;
 
 export interface GrpcServerOptions {
   readonly maxReceiveMessageBytes: number;
+  /**
+   * Bytes of unfinished gRPC messages all streams of one HTTP/2 connection may hold together (Node
+   * acknowledges DATA as soon as it is read, so flow control does not bound them). Past it, the
+   * streams holding the most are reset with RESOURCE_EXHAUSTED. Default: 4 × maxReceiveMessageBytes.
+   */
+  readonly maxBufferedBytesPerConnection?: number;
   readonly onStreamError?: (err: Error) => void;
+  /** A stream was reset because its connection held too many unfinished message bytes. */
+  readonly onBufferLimit?: () => void;
+}
+
+/** Unfinished message bytes held by the streams of one HTTP/2 connection. */
+interface ConnectionBuffer {
+  bytes: number;
+  readonly calls: Set<Http2GrpcCall>;
+}
+
+/** Whether the peer ended its side (END_STREAM) before the stream closed; Node ends it itself on a reset. */
+function readSideEnded(stream: http2.ServerHttp2Stream): boolean {
+  return (stream as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
 }
 
 const TRANSPORT_HEADERS = new Set([
@@ -73,7 +98,9 @@ class Http2GrpcCall implements GrpcCall {
   private headersSent = false;
   private finished = false;
   private halfClosed = false;
-  private cancelCb: (() => void) | undefined;
+  private cutOff = false;
+  private heldBytes = 0;
+  private cancelCb: ((why: CancelReason) => void) | undefined;
   private halfCloseCb: (() => void) | undefined;
   cancelled = false;
 
@@ -81,7 +108,13 @@ class Http2GrpcCall implements GrpcCall {
     private readonly stream: http2.ServerHttp2Stream,
     headers: http2.IncomingHttpHeaders,
     private readonly decoder: GrpcFrameDecoder,
+    private readonly buffer: ConnectionBuffer,
+    private readonly limits: {
+      readonly maxBuffered: number;
+      readonly overLimit: (b: ConnectionBuffer) => void;
+    },
   ) {
+    buffer.calls.add(this);
     this.metadata = new Map();
     for (const k in headers) {
       const v = headers[k];
@@ -89,28 +122,46 @@ class Http2GrpcCall implements GrpcCall {
       this.metadata.set(k, Array.isArray(v) ? v.join(',') : v);
     }
     stream.on('close', () => {
+      this.unbuffer();
+      this.buffer.calls.delete(this);
       if (this.finished) return;
       this.finished = true;
       this.cancelled = true;
-      this.cancelCb?.();
+      this.cancelCb?.('cancelled');
+    });
+    // A reset or a lost connection before the peer's END_STREAM: Node then ends the readable side
+    // itself, and that 'end' must not pass for a half-close (a stream cut off is not completed).
+    stream.on('aborted', () => {
+      if (!readSideEnded(stream)) this.cutOff = true;
     });
     stream.on('end', () => {
+      if (this.cutOff) return;
       this.halfClosed = true;
       this.halfCloseCb?.();
     });
   }
 
+  /** Bytes of unfinished messages this stream holds. */
+  get held(): number {
+    return this.heldBytes;
+  }
+
   onMessage(cb: (payload: Buffer) => void): void {
     this.stream.on('data', (data: Buffer) => {
+      if (this.finished) return;
       let messages: Buffer[];
       try {
         messages = this.decoder.push(data);
       } catch (err) {
+        this.unbuffer();
         if (err instanceof FrameTooLargeError) this.finish(GrpcStatus.RESOURCE_EXHAUSTED, err.message);
         else if (err instanceof CompressedFrameError) this.finish(GrpcStatus.UNIMPLEMENTED, err.message);
         else this.finish(GrpcStatus.INTERNAL, 'frame decoding failed');
         return;
       }
+      this.buffer.bytes += this.decoder.pendingBytes - this.heldBytes;
+      this.heldBytes = this.decoder.pendingBytes;
+      if (this.buffer.bytes > this.limits.maxBuffered) this.limits.overLimit(this.buffer);
       for (const m of messages) {
         if (this.finished) return;
         cb(m);
@@ -118,12 +169,32 @@ class Http2GrpcCall implements GrpcCall {
     });
   }
 
+  /** Gives the connection back this stream's unfinished bytes. */
+  private unbuffer(): void {
+    this.buffer.bytes -= this.heldBytes;
+    this.heldBytes = 0;
+    this.decoder.clear();
+  }
+
+  /** Reset by the transport: its connection holds too many unfinished message bytes. */
+  exhaust(): void {
+    this.unbuffer();
+    if (this.finished) return;
+    this.finish(
+      GrpcStatus.RESOURCE_EXHAUSTED,
+      'too many bytes of unfinished gRPC messages on this connection',
+      true,
+    );
+    this.cancelled = true;
+    this.cancelCb?.('resource_exhausted');
+  }
+
   onHalfClose(cb: () => void): void {
     this.halfCloseCb = cb;
     if (this.halfClosed) cb();
   }
 
-  onCancel(cb: () => void): void {
+  onCancel(cb: (why: CancelReason) => void): void {
     this.cancelCb = cb;
   }
 
@@ -151,6 +222,7 @@ class Http2GrpcCall implements GrpcCall {
         { ':status': 200, 'content-type': 'application/grpc', ...trailers },
         { endStream: true },
       );
+      if (abandonRequest && !this.halfClosed) setImmediate(() => this.abandonRequest());
       return;
     }
     this.stream.once('wantTrailers', () => {
@@ -179,8 +251,17 @@ export class GrpcHttp2Server {
   private readonly server: http2.Http2Server;
   private readonly handlers = new Map<string, GrpcHandler>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly buffers = new WeakMap<http2.Http2Session, ConnectionBuffer>();
+  private readonly limits: {
+    readonly maxBuffered: number;
+    readonly overLimit: (b: ConnectionBuffer) => void;
+  };
 
   constructor(private readonly opts: GrpcServerOptions) {
+    this.limits = {
+      maxBuffered: opts.maxBufferedBytesPerConnection ?? 4 * opts.maxReceiveMessageBytes,
+      overLimit: (b) => this.overLimit(b),
+    };
     this.server = http2.createServer({
       // Envoy resets every ext_proc stream when it is done with it; none of those resets is an attack.
       streamResetBurst: Number.MAX_SAFE_INTEGER,
@@ -218,12 +299,39 @@ export class GrpcHttp2Server {
       stream.respond({ ':status': 415 }, { endStream: true });
       return;
     }
-    const call = new Http2GrpcCall(stream, headers, new GrpcFrameDecoder(this.opts.maxReceiveMessageBytes));
+    const call = new Http2GrpcCall(
+      stream,
+      headers,
+      new GrpcFrameDecoder(this.opts.maxReceiveMessageBytes),
+      this.bufferOf(stream.session),
+      this.limits,
+    );
     if (!handler) {
       call.finish(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
       return;
     }
     handler(call);
+  }
+
+  private bufferOf(session: http2.Http2Session | undefined): ConnectionBuffer {
+    if (session === undefined) return { bytes: 0, calls: new Set() };
+    let b = this.buffers.get(session);
+    if (b === undefined) {
+      b = { bytes: 0, calls: new Set() };
+      this.buffers.set(session, b);
+    }
+    return b;
+  }
+
+  /** Resets the streams holding the most unfinished bytes until the connection is under its bound. */
+  private overLimit(b: ConnectionBuffer): void {
+    while (b.bytes > this.limits.maxBuffered) {
+      let worst: Http2GrpcCall | undefined;
+      for (const c of b.calls) if (worst === undefined || c.held > worst.held) worst = c;
+      if (worst === undefined || worst.held === 0) return;
+      worst.exhaust();
+      this.opts.onBufferLimit?.();
+    }
   }
 
   listen(addr: ListenAddress): Promise<string> {

@@ -93,6 +93,39 @@ describe('standalone mode through real Envoy', () => {
     assert.equal(body.messages[2]?.content, 'Be brief.');
   });
 
+  it('client credentials, cookies and account headers never reach a backend; protocol headers do', async () => {
+    const client = {
+      cookie: 'session=client-cookie',
+      'proxy-authorization': 'Basic Y2xpZW50OnByb3h5',
+      'x-amz-security-token': 'client-aws-session',
+      'openai-organization': 'org-client',
+      'openai-project': 'proj-client',
+      'openai-beta': 'assistants=v2',
+      'anthropic-beta': 'tools-2024-04-04',
+    };
+    const sends: [string, string, Record<string, string>][] = [
+      ['/v1/chat/completions', 'fast', { authorization: 'Bearer sk-client-should-not-leak' }],
+      ['/v1/messages', 'claude-sonnet-4-5', { 'x-api-key': 'client-key', 'anthropic-version': '2023-06-01' }],
+      ['/v1/chat/completions', 'bedrock', {}],
+    ];
+    for (const [path, model, own] of sends) {
+      const r = await fetch(`${stack.envoy.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...client, ...own },
+        body: JSON.stringify({ model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(r.status, 200, `${model}: ${await r.text()}`);
+      const got = stack.mock.lastRequest()!.headers;
+      for (const h of ['cookie', 'proxy-authorization', 'openai-organization', 'openai-project'])
+        assert.equal(got[h], undefined, `${model}: ${h} reached the backend`);
+      assert.notEqual(got['x-amz-security-token'], 'client-aws-session', model);
+      assert.equal(JSON.stringify(got).includes('client-key'), false, model);
+      assert.equal(got['openai-beta'], 'assistants=v2', model);
+      assert.equal(got['anthropic-beta'], 'tools-2024-04-04', model);
+    }
+    assert.equal(stack.mock.lastRequest()!.headers['x-amz-date']?.length, 16, 'our own signature stays');
+  });
+
   it('custom labels from stats.json label the metrics in standalone mode too', async () => {
     await openai.chat.completions.create({
       model: 'fast',
@@ -364,101 +397,5 @@ describe('standalone mode through real Envoy', () => {
       [],
       'no internal header goes upstream',
     );
-  });
-
-  it('a backend and a route added to our YAML reach Envoy without a restart, while traffic flows', async () => {
-    const envoyPid = stack.envoy.proc.pid;
-    let stop = false;
-    const statuses: number[] = [];
-    const traffic = (async () => {
-      while (!stop) {
-        const r = await fetch(`${stack.envoy.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'steady' }] }),
-        });
-        statuses.push(r.status);
-        await r.text();
-      }
-    })();
-    try {
-      // A new backend on a new Envoy cluster (same mock, another name), and a route to it.
-      stack.writeConfig(
-        CONFIG.replace(
-          'backends:\n',
-          'backends:\n  added:\n    provider: openai\n    baseUrl: http://{{UPSTREAM}}\n    cluster: added-cluster\n    auth: { none: true }\n    defaultModel: gpt-added\n',
-        ).replace(
-          'routes:\n',
-          'routes:\n  - name: added-route\n    match: { pathPrefix: /added }\n    backend: added\n',
-        ),
-      );
-      const deadline = Date.now() + 20_000;
-      let status = 0;
-      for (;;) {
-        const r = await fetch(`${stack.envoy.url}/added`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-test-tag': 'added' },
-          body: JSON.stringify({ messages: [{ role: 'user', content: 'new route' }] }),
-        });
-        status = r.status;
-        const body = (await r.json().catch(() => ({}))) as { model?: string };
-        if (status === 200) {
-          // The backend's defaultModel went upstream (the mock answers with the model it got).
-          assert.equal(body.model, 'gpt-added');
-          break;
-        }
-        if (Date.now() > deadline) assert.fail(`the added route never answered (last status ${status})`);
-        await new Promise((res) => setTimeout(res, 100));
-      }
-      const until = Date.now() + 10_000;
-      let line: Record<string, unknown> | undefined;
-      while (!line && Date.now() < until) {
-        // :path is the upstream's by then; our route name comes from the metadata.
-        line = stack.envoy
-          .accessLogEntries()
-          .find((e) => e.route === 'added-route' && Number(e.status) === 200);
-        if (!line) await new Promise((res) => setTimeout(res, 50));
-      }
-      assert.equal(line?.cluster, 'added-cluster', 'served by the cluster Envoy learned from the xDS files');
-    } finally {
-      stop = true;
-      await traffic;
-    }
-    assert.equal(stack.envoy.proc.pid, envoyPid);
-    assert.equal(stack.envoy.proc.exitCode, null, 'Envoy was not restarted');
-    assert.ok(statuses.length > 0);
-    assert.deepEqual([...new Set(statuses)], [200], 'traffic on the existing route never failed');
-    stack.writeConfig(CONFIG);
-  });
-
-  it('hot reload: a good change takes effect; a bad file is rejected and the old config stays', async () => {
-    stack.writeConfig(
-      CONFIG.replace(
-        'fast: { backend: mock-openai, model: gpt-4o-mini }',
-        'fast: { backend: mock-openai, model: gpt-4.1-nano }',
-      ),
-    );
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'x' }] });
-      if ((stack.mock.lastRequest()!.json as { model: string }).model === 'gpt-4.1-nano') break;
-      if (Date.now() > deadline) assert.fail('config change not picked up');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    stack.writeConfig('version: 1\nbackends: {}\nroutes: [{ name: x, backend: nowhere }]\n');
-    const until = Date.now() + 20_000;
-    while (!(
-      metricValue(await stack.ext.metrics(), 'ai_extproc_config_reloads_total', { result: 'rejected' }) ?? 0
-    )) {
-      if (Date.now() > until) assert.fail('bad config not reported');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await openai.chat.completions.create({
-      model: 'fast',
-      messages: [{ role: 'user', content: 'still working' }],
-    });
-    assert.equal((stack.mock.lastRequest()!.json as { model: string }).model, 'gpt-4.1-nano');
-    assert.ok(stack.ext.logs.some((l) => l.msg === 'config rejected; the previous config stays live'));
-    assert.equal(JSON.stringify(stack.ext.logs).includes('sk-gateway-openai'), false, 'no secret in logs');
   });
 });

@@ -11,13 +11,50 @@ import type { AuthInfo, AuthKind, AwsCredentials, UpstreamAuth } from './types.j
 
 const AUTH_KINDS: readonly AuthKind[] = ['apiKey', 'bearer', 'aws', 'passthrough', 'none'];
 
-/** Client headers that carry credentials; none of them reaches the upstream unless set on purpose. */
-export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
+/** Client headers that carry an API key; passthrough auth takes the client's key from them. */
+export const API_KEY_HEADERS: readonly string[] = Object.freeze([
   'authorization',
   'api-key',
   'x-api-key',
   'x-goog-api-key',
 ]);
+
+/**
+ * Client headers that never reach a backend whose credential the gateway holds (every auth kind but
+ * passthrough): credentials, cookies and headers that pick an account, project or session on the
+ * provider's side. Protocol headers clients need (`anthropic-version`, `anthropic-beta`,
+ * `openai-beta`) are not among them and pass.
+ */
+export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
+  ...API_KEY_HEADERS,
+  'proxy-authorization',
+  'cookie',
+  'ocp-apim-subscription-key',
+  'openai-organization',
+  'openai-project',
+  'anthropic-organization',
+  'x-goog-user-project',
+  'x-amz-security-token',
+]);
+
+/** Any client header starting with one of these is removed too (AWS SigV4 signing and session headers). */
+export const CREDENTIAL_HEADER_PREFIXES: readonly string[] = Object.freeze(['x-amz-']);
+
+/** Passthrough auth keeps the client's own headers, except other API-key headers and the proxy's credential. */
+const PASSTHROUGH_REMOVED: readonly string[] = Object.freeze([...API_KEY_HEADERS, 'proxy-authorization']);
+
+/** The credential headers to remove from a request: the fixed list plus the client's prefixed ones. */
+export function credentialHeadersOf(
+  clientHeaders: ReadonlyMap<string, string>,
+  fixed: readonly string[] = CREDENTIAL_HEADERS,
+): readonly string[] {
+  let out: string[] | undefined;
+  for (const name of clientHeaders.keys()) {
+    if (CREDENTIAL_HEADER_PREFIXES.some((p) => name.startsWith(p)) && !fixed.includes(name))
+      (out ??= [...fixed]).push(name);
+  }
+  return out ?? fixed;
+}
 
 /** The header an API key goes in, per provider. */
 export const API_KEY_HEADER: Readonly<Record<ProviderKind, string>> = Object.freeze({
@@ -45,16 +82,26 @@ function problem(provider: ProviderKind, kind: AuthKind): string | undefined {
   return undefined;
 }
 
-const without = (keep: string): readonly string[] =>
-  Object.freeze(CREDENTIAL_HEADERS.filter((h) => h !== keep));
+const without = (list: readonly string[], keep: string): readonly string[] =>
+  Object.freeze(list.filter((h) => h !== keep));
 
-function headerAuth(header: string, secret: string): UpstreamAuth {
+type GatewayAuth = Exclude<UpstreamAuth, { readonly kind: 'missing' }>;
+
+function headerAuth(header: string, secret: string, remove: readonly string[]): GatewayAuth {
   const value = header === 'authorization' ? `Bearer ${secret}` : secret;
   return Object.freeze({
     kind: 'headers',
     set: Object.freeze([Object.freeze([header, value] as const)]),
-    remove: without(header),
+    remove,
   });
+}
+
+/** The same auth for every request, minus whatever prefixed credential headers the client sent. */
+function fixedAuth(auth: GatewayAuth): CompiledAuth['authFor'] {
+  return (headers) => {
+    const remove = credentialHeadersOf(headers, auth.remove);
+    return remove === auth.remove ? auth : Object.freeze({ ...auth, remove });
+  };
 }
 
 /** The client's credential: its value in the provider's header first, then any credential header. */
@@ -62,7 +109,7 @@ export function clientCredential(
   headers: ReadonlyMap<string, string>,
   preferred: string,
 ): string | undefined {
-  for (const name of [preferred, ...CREDENTIAL_HEADERS.filter((h) => h !== preferred)]) {
+  for (const name of [preferred, ...API_KEY_HEADERS.filter((h) => h !== preferred)]) {
     const v = headers.get(name)?.trim();
     if (!v) continue;
     if (name !== 'authorization') return v;
@@ -94,8 +141,9 @@ export function compileAuth(
     case 'bearer': {
       const secret = resolveSecret(raw[kind], here, ctx);
       if (secret === undefined) return undefined;
-      const result = headerAuth(kind === 'bearer' ? 'authorization' : API_KEY_HEADER[provider], secret);
-      return { info: info(kind, [secretSource(raw[kind], ctx.baseDir)]), authFor: () => result };
+      const header = kind === 'bearer' ? 'authorization' : API_KEY_HEADER[provider];
+      const result = headerAuth(header, secret, without(CREDENTIAL_HEADERS, header));
+      return { info: info(kind, [secretSource(raw[kind], ctx.baseDir)]), authFor: fixedAuth(result) };
     }
     case 'aws': {
       const aws = raw.aws;
@@ -114,7 +162,7 @@ export function compileAuth(
           ? { accessKeyId, secretAccessKey }
           : { accessKeyId, secretAccessKey, sessionToken },
       );
-      const result: UpstreamAuth = Object.freeze({
+      const result: GatewayAuth = Object.freeze({
         kind: 'sigv4',
         service: 'bedrock',
         region: bedrockRegion,
@@ -124,7 +172,7 @@ export function compileAuth(
       const sources = [aws.accessKeyId, aws.secretAccessKey, aws.sessionToken]
         .filter((r) => r !== undefined)
         .map((r) => secretSource(r, ctx.baseDir));
-      return { info: info('aws', sources), authFor: () => result };
+      return { info: info('aws', sources), authFor: fixedAuth(result) };
     }
     case 'passthrough': {
       const header = API_KEY_HEADER[provider];
@@ -137,17 +185,17 @@ export function compileAuth(
                 kind: 'missing',
                 message: 'this route passes the client credential through, and the request has none',
               }
-            : headerAuth(header, cred);
+            : headerAuth(header, cred, without(PASSTHROUGH_REMOVED, header));
         },
       };
     }
     case 'none': {
-      const result: UpstreamAuth = Object.freeze({
+      const result: GatewayAuth = Object.freeze({
         kind: 'headers',
         set: Object.freeze([]),
         remove: CREDENTIAL_HEADERS,
       });
-      return { info: info('none', []), authFor: () => result };
+      return { info: info('none', []), authFor: fixedAuth(result) };
     }
   }
 }

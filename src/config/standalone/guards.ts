@@ -84,7 +84,8 @@ function checkRegex(
 ): void {
   if (regex === undefined) return;
   try {
-    compileRegexGuard(regex, { configPath: path });
+    // Compiled to check it, then given back: the guard cache compiles it again for requests.
+    compileRegexGuard(regex, { configPath: path }).release();
   } catch (err) {
     report(err, at, ctx);
   }

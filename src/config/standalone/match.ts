@@ -2,26 +2,17 @@
  * Route conditions. Header regexes run on RE2 (linear time: a client-controlled header cannot hang the
  * server) and must match the whole value, as Envoy's safe_regex header matches do.
  */
-import { FREE_RE2 as FREE, RE2 } from '../../guards/regex/re2-binding.js';
-import type { WrappedRE2 } from '../../guards/regex/re2-binding.js';
-
-function re2(pattern: string): WrappedRE2 {
-  const re = new RE2(pattern, false, false, false);
-  if (!re.ok()) {
-    const msg = re.error();
-    re.delete();
-    throw new Error(msg);
-  }
-  return re;
-}
+import { acquireRe2, leaseRe2, releaseRe2 } from '../../guards/regex/re2-pool.js';
 
 /** A whole-value RE2 matcher, or an error message. */
 export function fullMatcher(pattern: string): ((value: string) => boolean) | string {
   try {
-    re2(pattern).delete(); // alone first: a pattern like "a)|(b" must not escape the anchors below
-    const re = re2(`^(?:${pattern})$`);
+    // Alone first: a pattern like "a)|(b" must not escape the anchors below.
+    releaseRe2(acquireRe2(pattern));
+    const re = acquireRe2(`^(?:${pattern})$`);
     const test = (value: string): boolean => re.match(value, 0, false).index >= 0;
-    FREE.register(test, re);
+    // Shared with every other route using the pattern; given back when the old config is collected.
+    leaseRe2(test, [re]);
     return test;
   } catch (err) {
     return `is not a valid RE2 regex: ${err instanceof Error ? err.message : String(err)}`;

@@ -6,10 +6,10 @@
  * Flags: Presidio compiled every pattern with DOTALL|MULTILINE|IGNORECASE, so we use case-insensitive
  * (RE2 simple Unicode case folding), dot-matches-newline and multi-line anchors.
  */
-import { FREE_RE2 as FREE, RE2 } from './re2-binding.js';
-import type { WrappedRE2 } from './re2-binding.js';
+import { PatternError, acquireRe2, leaseRe2, releaseRe2 } from './re2-pool.js';
+import type { SharedRe2 } from './re2-pool.js';
 
-export class PatternError extends Error {}
+export { PatternError } from './re2-pool.js';
 
 const UNI_WORD = '\\p{L}\\p{M}\\p{Nd}\\p{Pc}';
 const UNI_SPACE = '\\t\\n\\x{0B}\\f\\r\\x{1C}-\\x{1F}\\x{85}\\p{Z}';
@@ -115,15 +115,9 @@ export function translatePattern(p: string): string {
   return out;
 }
 
-/** Compiles translated RE2 syntax with the guard's flags; throws PatternError with RE2's message. */
-function compileRe2(re2Source: string): WrappedRE2 {
-  const re = new RE2(`(?m)${re2Source}`, true, true, true);
-  if (!re.ok()) {
-    const err = re.error();
-    re.delete();
-    throw new PatternError(err);
-  }
-  return re;
+/** The shared compiled pattern (translated RE2 syntax, the guard's flags); throws PatternError. */
+function compileRe2(re2Source: string): SharedRe2 {
+  return acquireRe2(`(?m)${re2Source}`, true, true, true);
 }
 
 const ENCODER = new TextEncoder();
@@ -193,7 +187,7 @@ const WINDOW0 = 4096;
  * unless a single match is longer than half a window (≥ 2048 characters) and hides a shorter one.
  */
 function nextMatch(
-  re: WrappedRE2,
+  re: SharedRe2,
   t: Utf8Text,
   from: number,
   stopOnEmpty = false,
@@ -237,28 +231,27 @@ export interface CustomMatcher {
   find(text: string, out: { start: number; end: number }[]): void;
   /** True if any pattern matches (non-empty) anywhere. */
   test(text: string): boolean;
+  /** Gives its compiled patterns back to the pool (idempotent; a later use compiles them again). */
+  release(): void;
 }
 
 /**
  * Compiles the patterns. Throws {@link PatternError} tagged with the index of the bad pattern via
- * `onError`.
+ * `onError`. Patterns are shared with every other matcher using them (re2-pool.ts); each is scanned
+ * on its own (no combined alternation: it would be one more large regex per distinct pattern set).
  */
 export function compileCustom(
   patterns: readonly string[],
   onError: (index: number, message: string) => never,
 ): CustomMatcher | undefined {
   if (patterns.length === 0) return undefined;
-  const sources: string[] = [];
-  const res: WrappedRE2[] = [];
-  const holder = {};
+  const res: SharedRe2[] = [];
   patterns.forEach((p, i) => {
-    let src: string;
-    let re: WrappedRE2;
+    let re: SharedRe2;
     try {
-      src = translatePattern(p);
-      re = compileRe2(src);
+      re = compileRe2(translatePattern(p));
     } catch (e) {
-      for (const r of res) r.delete();
+      for (const r of res) releaseRe2(r);
       return onError(i, e instanceof Error ? e.message : String(e));
     }
     const empty = ['', ' ', 'a', 'a b', '\n'].some((probe) => {
@@ -266,39 +259,20 @@ export function compileCustom(
       return m.index >= 0 && m.match === '';
     });
     if (empty) {
-      re.delete();
-      for (const r of res) r.delete();
+      releaseRe2(re);
+      for (const r of res) releaseRe2(r);
       return onError(i, 'pattern matches the empty string; it would cost a scan per character for nothing');
     }
-    sources.push(src);
     res.push(re);
   });
-  // One combined scan answers "is there any match at all" (the common answer is no) and where the first
-  // one starts; each pattern is then scanned on its own from there, since alternation is not union.
-  let combined: WrappedRE2 | undefined;
-  if (res.length > 1) {
-    try {
-      combined = compileRe2(sources.map((s) => `(?:${s})`).join('|'));
-    } catch {
-      combined = undefined;
-    }
-  }
   const matcher: CustomMatcher = {
     find(text, out) {
       if (text === '') return;
       const t = new Utf8Text(text);
-      let first = 0;
-      if (combined !== undefined) {
-        // An empty match of the alternation could hide another alternative's match at the same place,
-        // so it only tells where to start, never that there is nothing.
-        const m = nextMatch(combined, t, 0, true, Infinity);
-        if (m === undefined) return;
-        first = m[0];
-      }
       for (const re of res) {
-        // The first search of a pattern scans everything left (one RE2 call when there is no match, the
+        // The first search of a pattern scans everything (one RE2 call when there is no match, the
         // common case); later ones start with small windows (many matches stay linear).
-        for (let m = nextMatch(re, t, first, false, Infinity); m !== undefined; m = nextMatch(re, t, m[1])) {
+        for (let m = nextMatch(re, t, 0, false, Infinity); m !== undefined; m = nextMatch(re, t, m[1])) {
           out.push({ start: t.u16(m[0]), end: t.u16(m[1]) });
         }
       }
@@ -306,17 +280,10 @@ export function compileCustom(
     test(text) {
       if (text === '') return false;
       const t = new Utf8Text(text);
-      if (combined !== undefined) {
-        const m = nextMatch(combined, t, 0, true, Infinity);
-        if (m === undefined) return false;
-        if (m[1] > m[0]) return true;
-      }
       return res.some((re) => nextMatch(re, t, 0, false, Infinity) !== undefined);
     },
+    release: () => release(),
   };
-  for (const re of res) FREE.register(holder, re);
-  if (combined) FREE.register(holder, combined);
-  // The holder lives as long as the matcher: the registry frees the wasm regexes after both are gone.
-  Object.defineProperty(matcher, '_holder', { value: holder });
+  const release = leaseRe2(matcher, res);
   return matcher;
 }

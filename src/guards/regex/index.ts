@@ -34,6 +34,11 @@ export interface CompiledRegexGuard {
    * (see holdback.ts for the exact guarantee). `text` must itself start at a released boundary.
    */
   holdBack(text: string): number;
+  /**
+   * Gives its compiled custom patterns back (the guard cache calls it when a config no longer uses the
+   * guard). Idempotent; a stream still using the guard keeps working.
+   */
+  release(): void;
 }
 
 export interface RegexGuardOptions {
@@ -50,32 +55,14 @@ export const DEFAULT_MAX_HOLD_CHARS = 4096;
 
 const EMPTY: readonly string[] = Object.freeze([]);
 
-/** Compiled custom matchers by pattern list: compiling a guard again for the same patterns is free. */
-const CUSTOM_CACHE = new Map<string, CustomMatcher>();
-const CUSTOM_CACHE_MAX = 256;
-
 function customFor(patterns: readonly string[], configPath: string): CustomMatcher | undefined {
-  if (patterns.length === 0) return undefined;
-  const key = JSON.stringify(patterns);
-  const hit = CUSTOM_CACHE.get(key);
-  if (hit !== undefined) {
-    CUSTOM_CACHE.delete(key);
-    CUSTOM_CACHE.set(key, hit);
-    return hit;
-  }
-  const matcher = compileCustom(patterns, (i, message) => {
+  // Each pattern is compiled once for the whole process and shared (re2-pool.ts).
+  return compileCustom(patterns, (i, message) => {
     throw new GuardConfigError(
       `${configPath}.matches[${i}].pattern`,
       `pattern ${JSON.stringify(patterns[i])} cannot be used: ${message}`,
     );
   });
-  if (matcher === undefined) return undefined;
-  CUSTOM_CACHE.set(key, matcher);
-  if (CUSTOM_CACHE.size > CUSTOM_CACHE_MAX) {
-    const oldest = CUSTOM_CACHE.keys().next();
-    if (oldest.done !== true) CUSTOM_CACHE.delete(oldest.value);
-  }
-  return matcher;
 }
 
 function positiveInt(v: number | undefined, dflt: number, name: string, path: string): number {
@@ -157,6 +144,9 @@ export function compileRegexGuard(cfg: RegexGuard, opts: RegexGuardOptions = {})
     },
     holdBack(text) {
       return holdBack(spec, text);
+    },
+    release() {
+      custom?.release();
     },
   };
 }

@@ -22,7 +22,7 @@ import { HttpClientError, urlHost } from '../http-client.js';
 import type { HttpClient } from '../http-client.js';
 import type { WebhookGuard } from '../config.js';
 import { compileHeaderMatches, selectForwardHeaders } from './headers.js';
-import type { CompiledHeaderMatch } from './headers.js';
+import type { CompiledHeaderMatches } from './headers.js';
 import { parseRequestReply, parseResponseReply } from './parse.js';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookError } from './types.js';
 import type {
@@ -38,13 +38,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export class WebhookGuardClient {
   readonly #http: HttpClient;
   readonly #cfg: WebhookGuard;
-  readonly #matches: readonly CompiledHeaderMatch[];
+  readonly #matches: CompiledHeaderMatches;
 
   /** Compiles the header matches once; an invalid RegularExpression throws GuardConfigError. */
   constructor(http: HttpClient, cfg: WebhookGuard) {
     this.#http = http;
     this.#cfg = cfg;
     this.#matches = compileHeaderMatches(cfg.forwardHeaderMatches);
+  }
+
+  /** Gives its compiled header patterns back (the guard cache calls it when a config drops it). */
+  release(): void {
+    this.#matches.release();
   }
 
   /** The endpoint URL for a phase, e.g. for the `ai.webhook.endpoint` span attribute. */

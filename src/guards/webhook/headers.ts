@@ -5,20 +5,22 @@
  * Each entry is a Gateway API HTTPHeaderMatch: the header named `name` is forwarded, with its original
  * value, when it is present and its value matches `value`:
  *   - `Exact`: the value equals `value` (case-sensitive);
- *   - `RegularExpression`: `value` is a regular expression that must match the WHOLE header value
- *     (anchored as `^(?:value)$`). RE2-style `(?P<name>…)` groups and leading inline flags such as `(?i)`
- *     are translated to JavaScript. Patterns are compiled once, when the guard client is built.
+ *   - `RegularExpression`: `value` is an RE2 regular expression (Gateway API's own dialect: `(?P<name>…)`,
+ *     inline flags such as `(?i)`) that must match the WHOLE header value (anchored as `^(?:value)$`).
+ *     Patterns are compiled once, when the guard client is built, and shared (re2-pool.ts).
  *
  * Only named headers are ever forwarded, so credentials (`authorization`, `x-api-key`, `api-key`,
  * `cookie`, ...) reach the webhook only when the operator names them in a match. Pseudo-headers (`:path`,
  * ...) and the hop-by-hop / framing headers that would corrupt the webhook request are never forwarded,
  * even when named.
  *
- * Note: the patterns run on JavaScript's backtracking engine against client-controlled header values
- * (bounded by Envoy's header size limit). The operator owns the pattern; avoid nested quantifiers.
+ * The patterns run on RE2 (linear time), never on JavaScript's backtracking engine: a header value is
+ * client-controlled, and `(a+)+$` against 30 bytes stalled the whole process for seconds.
  */
 import { GuardConfigError } from '../config.js';
 import type { HeaderMatch } from '../config.js';
+import { acquireRe2, leaseRe2, releaseRe2 } from '../regex/re2-pool.js';
+import type { SharedRe2 } from '../regex/re2-pool.js';
 
 /** Never forwarded: we set them ourselves, or they describe the client's connection, not the webhook's. */
 const NEVER_FORWARD: ReadonlySet<string> = new Set([
@@ -42,46 +44,48 @@ export interface CompiledHeaderMatch {
   matches(value: string): boolean;
 }
 
-/** Translates the RE2 syntax config authors commonly use into a JS RegExp, anchored for a full match. */
-export function compileFullMatchRegex(source: string): RegExp {
-  let body = source;
-  let flags = '';
-  const inline = /^\(\?([a-zA-Z]+)\)/.exec(body);
-  if (inline?.[1] !== undefined) {
-    for (const f of inline[1]) {
-      if (f === 'i' || f === 's' || f === 'm') {
-        if (!flags.includes(f)) flags += f;
-      } else {
-        throw new SyntaxError(`unsupported inline flag (?${f})`);
-      }
-    }
-    body = body.slice(inline[0].length);
-  }
-  body = body.replace(/(?<!\\)\(\?P</g, '(?<');
-  return new RegExp(`^(?:${body})$`, flags);
+/**
+ * The pattern, anchored for a whole-value match, on RE2 (shared; release it with releaseRe2). `(?<name>…)`
+ * is accepted as `(?P<name>…)`. Throws with RE2's message when the pattern is not valid RE2.
+ */
+export function compileFullMatchRegex(source: string): SharedRe2 {
+  const body = source.replace(/(?<!\\)\(\?<(?=[A-Za-z_])/g, '(?P<');
+  // Alone first: a pattern like "a)|(b" must not escape the anchors.
+  releaseRe2(acquireRe2(body));
+  return acquireRe2(`^(?:${body})$`);
+}
+
+export interface CompiledHeaderMatches extends ReadonlyArray<CompiledHeaderMatch> {
+  /** Gives the compiled patterns back (idempotent). */
+  release(): void;
 }
 
 export function compileHeaderMatches(
   matches: readonly HeaderMatch[],
   path = 'webhook.forwardHeaderMatches',
-): CompiledHeaderMatch[] {
-  return matches.map((m, i): CompiledHeaderMatch => {
+): CompiledHeaderMatches {
+  const held: SharedRe2[] = [];
+  const out = matches.map((m, i): CompiledHeaderMatch => {
     const name = m.name.toLowerCase();
     if (m.type === 'Exact') {
       const want = m.value;
       return { name, matches: (v) => v === want };
     }
-    let re: RegExp;
+    let re: SharedRe2;
     try {
       re = compileFullMatchRegex(m.value);
     } catch (e) {
+      for (const r of held) releaseRe2(r);
       throw new GuardConfigError(
         `${path}[${i}].value`,
         `invalid regular expression: ${(e as Error).message}`,
       );
     }
-    return { name, matches: (v) => re.test(v) };
+    held.push(re);
+    return { name, matches: (v) => re.match(v, 0, false).index >= 0 };
   });
+  // Released by the guard cache when a config drops the webhook, or when the matches are collected.
+  return Object.assign(out, { release: leaseRe2(out, held) });
 }
 
 /** The headers to forward, by lower-cased name, with their original values. */

@@ -158,7 +158,7 @@ export class TranslatingCodec implements Codec {
         throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
       case 'headers':
         set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
-        remove.push(...auth.remove.filter((h) => !auth.set.some(([k]) => k === h)));
+        remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
         break;
       case 'sigv4': {
         // Signed over the final body and the exact headers the upstream receives.
@@ -172,7 +172,8 @@ export class TranslatingCodec implements Codec {
           credentials: auth.credentials,
         });
         set.push(...Object.entries(signed));
-        remove.push(...auth.remove);
+        // The client's own x-amz-* headers go; the ones just signed stay.
+        remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
         break;
       }
     }

@@ -19,6 +19,11 @@ export interface PromptEstimateOptions {
   readonly syncMaxBytes: number;
   /** kgateway: publish envoy.ratelimit hits_addend; standalone counts synchronously instead. */
   readonly hitsAddend: boolean;
+  /**
+   * Characters counted exactly per request (default EXACT_COUNT_CHARS); past them one token per byte,
+   * an upper bound, so that no prompt can hold the event loop for long.
+   */
+  readonly exactCountChars?: number;
 }
 
 const READ: StageNeeds = Object.freeze({ request: 'read' });
@@ -59,7 +64,7 @@ export class PromptEstimateStage implements Stage {
   private count(s: ExchangeScope, body: Json): number {
     try {
       // The body is in x.family's form, whatever the provider behind it.
-      return estimatePromptTokens(body, s.x.family);
+      return estimatePromptTokens(body, s.x.family, this.opts.exactCountChars);
     } catch (err) {
       // Counted in both modes (ai_extproc exceptions), never silently swallowed.
       s.exception('token-estimate', err);

@@ -96,6 +96,22 @@ describe('AiMetrics', () => {
     assert.equal(metricValue(text, 'ai_prompt_tokens_total', { model: '_other' }), 9500 * 10);
   });
 
+  it('3,008 distinct custom label values do not create 3,008 series', async () => {
+    const m = new AiMetrics({ customLabelNames: ['team'], maxModelLabels: 500, maxCustomLabelValues: 100 });
+    for (let i = 0; i < 3008; i++) {
+      const labels = { llm: 'openai', model: 'gpt-4o', custom: { team: `team-${i}` } };
+      m.exchangeCompleted(summary({ labels }));
+      m.exceptionRaised(labels);
+    }
+    const text = await m.render();
+    const series = (name: string) => text.split('\n').filter((l) => l.startsWith(`${name}{`)).length;
+    assert.equal(series('ai_prompt_tokens_total'), 101);
+    assert.equal(series('ai_exception_raised_total'), 101);
+    assert.equal(metricValue(text, 'ai_prompt_tokens_total', { team: 'team-99' }), 10);
+    assert.equal(metricValue(text, 'ai_prompt_tokens_total', { team: '_other' }), 2908 * 10);
+    assert.equal(metricValue(text, 'ai_exception_raised_total', { team: '_other' }), 2908);
+  });
+
   it('maps kgateway provider names to gen_ai.provider.name', () => {
     assert.equal(genAiProvider('azure_openai'), 'azure.openai');
     assert.equal(genAiProvider('vertex-ai'), 'gcp.vertex_ai');

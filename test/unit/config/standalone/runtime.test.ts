@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { CompiledRoute, RuntimeConfig } from '../../../../src/config/standalone/index.js';
 import {
+  CREDENTIAL_HEADERS,
   applyDefaults,
   applyEnrichment,
   applyStreamUsage,
@@ -161,8 +162,10 @@ describe('standalone config: model resolution', () => {
 describe('standalone config: upstream auth', () => {
   const c = fixture();
   const client = req({ authorization: 'Bearer client-token', 'x-api-key': 'client-key' });
-  const ALL = ['authorization', 'api-key', 'x-api-key', 'x-goog-api-key'];
+  const ALL = CREDENTIAL_HEADERS;
   const others = (keep: string) => ALL.filter((h) => h !== keep);
+  const KEYS = ['authorization', 'api-key', 'x-api-key', 'x-goog-api-key', 'proxy-authorization'];
+  const otherKeys = (keep: string) => KEYS.filter((h) => h !== keep);
 
   it('API keys go in the provider header; client credentials are removed', () => {
     const cases: [string, string, string][] = [
@@ -196,12 +199,12 @@ describe('standalone config: upstream auth', () => {
     assert.deepEqual(mistral.authFor(req({ authorization: 'bearer tok-1' })), {
       kind: 'headers',
       set: [['authorization', 'Bearer tok-1']],
-      remove: others('authorization'),
+      remove: otherKeys('authorization'),
     });
     assert.deepEqual(mistral.authFor(req({ 'x-api-key': 'tok-2' })), {
       kind: 'headers',
       set: [['authorization', 'Bearer tok-2']],
-      remove: others('authorization'),
+      remove: otherKeys('authorization'),
     });
     assert.equal(mistral.authFor(req({ authorization: 'Basic abc' })).kind, 'missing');
     const anth = fromText(`version: 1
@@ -211,7 +214,7 @@ routes: [{ name: r, backend: a }]
     assert.deepEqual(anth.authFor(req({ authorization: 'Bearer sk-ant-client' })), {
       kind: 'headers',
       set: [['x-api-key', 'sk-ant-client']],
-      remove: others('x-api-key'),
+      remove: otherKeys('x-api-key'),
     });
     assert.deepEqual(anth.authFor(req({})), {
       kind: 'missing',
@@ -221,6 +224,37 @@ routes: [{ name: r, backend: a }]
 
   it('none sets nothing and forwards no client credential', () => {
     assert.deepEqual(c.backend('local')!.authFor(client), { kind: 'headers', set: [], remove: ALL });
+  });
+
+  it('cookies, session and account-selecting headers are stripped, x-amz-* by prefix; protocol headers pass', () => {
+    const sent = req({
+      cookie: 'session=abc',
+      'proxy-authorization': 'Basic cHJveHk6cHc=',
+      'x-amz-security-token': 'client-session-token',
+      'x-amz-date': '20260101T000000Z',
+      'openai-organization': 'org-client',
+      'openai-project': 'proj-client',
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': 'tools-2024-04-04',
+      'openai-beta': 'assistants=v2',
+    });
+    for (const name of ['openai', 'anthropic', 'gemini', 'bedrock', 'local']) {
+      const auth = c.backend(name)!.authFor(sent);
+      assert.ok(auth.kind !== 'missing', name);
+      for (const h of ['cookie', 'proxy-authorization', 'x-amz-security-token', 'x-amz-date']) {
+        assert.ok(auth.remove.includes(h), `${name} removes ${h}`);
+      }
+      for (const h of ['openai-organization', 'openai-project']) assert.ok(auth.remove.includes(h), name);
+      for (const h of ['anthropic-version', 'anthropic-beta', 'openai-beta']) {
+        assert.equal(auth.remove.includes(h), false, `${name} keeps ${h}`);
+      }
+    }
+    // Passthrough: the client's own account headers go with its own key.
+    const auth = c
+      .backend('mistral')!
+      .authFor(req({ ...Object.fromEntries(sent), authorization: 'Bearer t' }));
+    assert.ok(auth.kind === 'headers');
+    assert.deepEqual(auth.remove, otherKeys('authorization'));
   });
 });
 
