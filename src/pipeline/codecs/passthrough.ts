@@ -10,7 +10,7 @@ import type { ResponseFacts } from '../../providers/usage.js';
 import { SseDecoder } from '../../streaming/sse-decoder.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import { encodeSseAll } from '../../streaming/stream-event.js';
-import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
+import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-runner.js';
 import { RefusalError } from '../reply.js';
 import type { Refusal } from '../reply.js';
 import { contentCoding, decodeContent, encodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';

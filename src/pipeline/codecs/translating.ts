@@ -28,7 +28,7 @@ import { openAIUsage, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import { contentCoding, decodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
 import type { ContentCoding } from '../../streaming/content-coding.js';
-import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
+import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-runner.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import type { LogSink } from '../log.js';
 import { refuse } from '../reply.js';
@@ -244,7 +244,8 @@ export class TranslatingCodec implements Codec {
       err instanceof TranslationError
         ? err
         : new TranslationError(502, 'upstream stream failed', 'api_error');
-    this.deps.log.warn({ requestId: x.requestId, err: e.message }, 'upstream stream failed');
+    // The provider's message may quote what it was sent: only its class goes to warn.
+    this.deps.log.warn({ requestId: x.requestId, status: e.status, type: e.type }, 'upstream stream failed');
     const json = { error: { message: e.message, type: e.type, status: e.status } };
     return [{ event: 'error', data: JSON.stringify(json), json }];
   }

@@ -1,5 +1,5 @@
 /** The GuardContext a guard stage hands to the GuardRunner, from the exchange's scope. */
-import type { GuardContext } from '../guard-stages.js';
+import type { GuardContext } from '../guard-runner.js';
 import type { ExchangeScope } from '../stage.js';
 import type { PhaseSpan } from '../tracer.js';
 

@@ -1,5 +1,5 @@
 /** Request guards (webhook → regex → moderation) on the canonical request body; they may mask it in place. */
-import type { GuardRunner } from '../guard-stages.js';
+import type { GuardRunner } from '../guard-runner.js';
 import type { RequestScope, Stage, StageNeeds, Verdict, RouteView } from '../stage.js';
 import { guardContext } from './guard-context.js';
 

@@ -3,8 +3,8 @@
  * window by window (stream-guard.ts). A guard that cannot do its work fails closed with a 500; on a
  * stream whose headers are already out, Envoy then resets it.
  */
-import type { GuardRunner } from '../guard-stages.js';
-import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-stages.js';
+import type { GuardRunner } from '../guard-runner.js';
+import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-runner.js';
 import type { StreamingResponseGuard } from '../../guards/streaming/stream-guard.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import { RefusalError } from '../reply.js';

@@ -1,8 +1,8 @@
 /** Compiled guards survive a config reload when their config is unchanged, and go when it is removed. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GuardCache } from '../../../src/pipeline/guard-stages.js';
-import type { GuardServices } from '../../../src/pipeline/guard-stages.js';
+import { GuardCache } from '../../../src/pipeline/guard-runner.js';
+import type { GuardServices } from '../../../src/pipeline/guard-runner.js';
 import { compileRegexGuard } from '../../../src/guards/regex/index.js';
 import { re2PoolSize } from '../../../src/guards/regex/re2-pool.js';
 
