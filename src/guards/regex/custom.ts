@@ -120,6 +120,21 @@ function compileRe2(re2Source: string): SharedRe2 {
   return acquireRe2(`(?m)${re2Source}`, true, true, true);
 }
 
+/** Patterns whose alternation stays small enough to share RE2's heap with many routes. */
+const COMBINED_MAX_SOURCE = 2048;
+
+function combinedOf(sources: readonly string[]): SharedRe2 | undefined {
+  if (sources.length < 2) return undefined;
+  const joined = sources.map((src) => `(?:${src})`).join('|');
+  // Unicode letter classes (\w and the like) make each pattern a large program: never combine them.
+  if (joined.length > COMBINED_MAX_SOURCE || joined.includes('\\p{L}')) return undefined;
+  try {
+    return compileRe2(joined);
+  } catch {
+    return undefined; // RE2 cannot hold it: each pattern is scanned on its own
+  }
+}
+
 const ENCODER = new TextEncoder();
 
 /** The text as UTF-8 plus code point ↔ UTF-16 ↔ byte offset maps (identity for ASCII). */
@@ -237,8 +252,11 @@ export interface CustomMatcher {
 
 /**
  * Compiles the patterns. Throws {@link PatternError} tagged with the index of the bad pattern via
- * `onError`. Patterns are shared with every other matcher using them (re2-pool.ts); each is scanned
- * on its own (no combined alternation: it would be one more large regex per distinct pattern set).
+ * `onError`. Patterns are shared with every other matcher using them (re2-pool.ts). When every
+ * pattern is small (no Unicode letter classes, which cost RE2's fixed heap dearly), one combined
+ * alternation, pooled too, answers "is there any match at all" in one scan (the common answer is
+ * no) and where the first one starts; each pattern is then scanned on its own from there, since
+ * alternation is not union. Otherwise, or when RE2 cannot hold it, each is scanned on its own.
  */
 export function compileCustom(
   patterns: readonly string[],
@@ -246,10 +264,13 @@ export function compileCustom(
 ): CustomMatcher | undefined {
   if (patterns.length === 0) return undefined;
   const res: SharedRe2[] = [];
+  const sources: string[] = [];
   patterns.forEach((p, i) => {
     let re: SharedRe2;
+    let src: string;
     try {
-      re = compileRe2(translatePattern(p));
+      src = translatePattern(p);
+      re = compileRe2(src);
     } catch (e) {
       for (const r of res) releaseRe2(r);
       return onError(i, e instanceof Error ? e.message : String(e));
@@ -263,16 +284,26 @@ export function compileCustom(
       for (const r of res) releaseRe2(r);
       return onError(i, 'pattern matches the empty string; it would cost a scan per character for nothing');
     }
+    sources.push(src);
     res.push(re);
   });
+  const combined = combinedOf(sources);
   const matcher: CustomMatcher = {
     find(text, out) {
       if (text === '') return;
       const t = new Utf8Text(text);
+      let first = 0;
+      if (combined !== undefined) {
+        // An empty match of the alternation could hide another alternative's match at the same
+        // place, so it only tells where to start, never that there is nothing.
+        const m = nextMatch(combined, t, 0, true, Infinity);
+        if (m === undefined) return;
+        first = m[0];
+      }
       for (const re of res) {
-        // The first search of a pattern scans everything (one RE2 call when there is no match, the
-        // common case); later ones start with small windows (many matches stay linear).
-        for (let m = nextMatch(re, t, 0, false, Infinity); m !== undefined; m = nextMatch(re, t, m[1])) {
+        // The first search of a pattern scans everything left (one RE2 call when there is no match,
+        // the common case); later ones start with small windows (many matches stay linear).
+        for (let m = nextMatch(re, t, first, false, Infinity); m !== undefined; m = nextMatch(re, t, m[1])) {
           out.push({ start: t.u16(m[0]), end: t.u16(m[1]) });
         }
       }
@@ -280,10 +311,15 @@ export function compileCustom(
     test(text) {
       if (text === '') return false;
       const t = new Utf8Text(text);
+      if (combined !== undefined) {
+        const m = nextMatch(combined, t, 0, true, Infinity);
+        if (m === undefined) return false;
+        if (m[1] > m[0]) return true;
+      }
       return res.some((re) => nextMatch(re, t, 0, false, Infinity) !== undefined);
     },
     release: () => release(),
   };
-  const release = leaseRe2(matcher, res);
+  const release = leaseRe2(matcher, combined ? [...res, combined] : res);
   return matcher;
 }
