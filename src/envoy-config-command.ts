@@ -21,12 +21,16 @@ import { DEFAULT_BOOTSTRAP, envoyBootstrap } from './config/envoy/bootstrap.js';
 import type { BootstrapOptions, EnvoyExtras, HostPort } from './config/envoy/bootstrap.js';
 import { clusterConflicts } from './config/envoy/resources.js';
 
+/** HOST:PORT, as LISTEN_ADDR spells a TCP address (parseListenAddress). */
 function hostPort(raw: string, what: string): HostPort {
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(raw.trim());
-  const port = Number(m?.[2]);
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`${what}: want HOST:PORT, got "${raw}"`);
-  return { host: m[1] || '0.0.0.0', port };
+  let a;
+  try {
+    a = parseListenAddress(raw);
+  } catch {
+    a = undefined;
+  }
+  if (a?.kind !== 'tcp' || a.port === 0) throw new Error(`${what}: want HOST:PORT, got "${raw}"`);
+  return { host: a.host, port: a.port };
 }
 
 const isObjList = (v: unknown): v is Record<string, unknown>[] =>

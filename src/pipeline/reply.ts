@@ -23,13 +23,3 @@ export class RefusalError extends Error {
 
 export const refuse = (status: number, message: string, code: string, type?: string): RefusalError =>
   new RefusalError(type === undefined ? { status, message, code } : { status, message, code, type });
-
-/** OpenAI's error.type for a status, when the refusal names none. */
-export function errorTypeForStatus(status: number): string {
-  if (status === 401) return 'authentication_error';
-  if (status === 403) return 'permission_error';
-  if (status === 404) return 'not_found_error';
-  if (status === 429) return 'rate_limit_error';
-  if (status >= 500) return 'api_error';
-  return 'invalid_request_error';
-}

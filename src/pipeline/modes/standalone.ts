@@ -14,7 +14,7 @@ import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
 import { INTERNAL_REQUEST_HEADERS } from '../../config/internal-headers.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
-import { errorTypeForStatus } from '../reply.js';
+import { errorTypeForStatus } from '../../providers/translate/errors.js';
 import type { Refusal } from '../reply.js';
 import type { Route } from '../route.js';
 import type { ExchangeFacts, Stage } from '../stage.js';
