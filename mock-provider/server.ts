@@ -952,7 +952,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     if (wanted !== undefined && wanted >= 200 && wanted <= 299 && wanted !== 204 && wanted !== 205)
       status = wanted;
     // The provider's documented 400 rules (mock-provider/rules/), thinking signatures verified.
-    const violation = parsed.ok ? ruleViolation(p.route, parsed.value) : undefined;
+    const violation = parsed.ok ? ruleViolation(p.route, parsed.value, p.azure) : undefined;
     if (violation !== undefined) {
       await sendBody(res, 400, JSON.stringify(violation), 'application/json', out, extra);
       return;
