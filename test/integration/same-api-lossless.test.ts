@@ -195,6 +195,19 @@ describe('same API in and out is lossless', () => {
     assert.equal(out, anthropicStream('Your SSN <US_SSN> is safe.'));
   });
 
+  it('a whole Anthropic answer is masked where the text is; thinking, signature and citations are kept', async () => {
+    const raw = JSON.stringify({ ...ANTHROPIC_REQUEST, model: 'claude' });
+    const { s } = await send('/policy/v1/messages', raw);
+    const answerWith = (text: string): Json => ({
+      ...ANTHROPIC_RESPONSE,
+      content: ANTHROPIC_RESPONSE.content.map((b) => (b.type === 'text' ? { ...b, text } : b)),
+    });
+    const { out } = await answer(s, { 'content-type': 'application/json' }, [
+      JSON.stringify(answerWith('Your SSN 536-22-8412 is safe.')),
+    ]);
+    assert.deepEqual(JSON.parse(out), answerWith('Your SSN <US_SSN> is safe.'));
+  });
+
   it('OpenAI → OpenAI: unknown fields pass; streaming usage is added and kept from a client that did not ask', async () => {
     const plain = JSON.stringify({
       model: 'gpt-4o-mini',
