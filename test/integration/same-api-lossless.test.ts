@@ -252,6 +252,18 @@ describe('same API in and out is lossless', () => {
     );
     assert.equal(metadataValue(last, 'ai_extproc', 'total_tokens'), 4);
 
+    // stream_options without a stream is what OpenAI refuses: removed and reported, as before.
+    const stray = JSON.stringify({ ...(JSON.parse(plain) as Json), stream_options: { include_usage: true } });
+    const d = await send('/v1/chat/completions', stray);
+    const cleaned = JSON.parse(upstream(d.r, stray)) as Json;
+    assert.equal('stream_options' in cleaned, false);
+    assert.deepEqual(openaiRequestProblems(cleaned), []);
+    d.s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    const dHead = await d.s.next();
+    d.s.endAndCancel();
+    const dropped = dHead.response_headers?.response?.header_mutation?.set_headers;
+    assert.equal(headerValue(dropped, 'x-ai-extproc-dropped-params'), 'stream_options');
+
     // A client that asked for usage gets the stream byte for byte.
     const asked = JSON.stringify({
       ...(JSON.parse(streaming) as Json),
