@@ -3,3 +3,4 @@ export * from './jsonrpc.js';
 export * from './rules.js';
 export * from './headers.js';
 export * from './strings.js';
+export * from './sse-split.js';

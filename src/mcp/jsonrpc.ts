@@ -11,6 +11,7 @@ export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
 export const METHOD_NOT_FOUND = -32601;
 export const INVALID_PARAMS = -32602;
+export const INTERNAL_ERROR = -32603;
 /** MCP: resource not found. */
 export const RESOURCE_NOT_FOUND = -32002;
 /** MCP SEP-2243 (HeaderMismatch): an Mcp-Method / Mcp-Name header disagrees with the body. */
