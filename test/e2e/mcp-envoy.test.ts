@@ -244,6 +244,31 @@ describe('MCP guard through real Envoy', () => {
     assert.ok(mine.includes('DELETE'), `the session's DELETE reached the server: ${mine.join(',')}`);
   });
 
+  it('Envoy 1.40 honours mode_override at response headers: bodies no rule reads never reach ai-extproc', async () => {
+    const count = async (phase: string) =>
+      metricValue(await stack.ext.metrics(), 'ai_extproc_phase_duration_seconds_count', { phase }) ?? 0;
+    const bodies0 = await count('response_body');
+    const headers0 = await count('response_headers');
+    const c = await modernClient(`${stack.envoy.url}/open/mcp`);
+    try {
+      for (let i = 0; i < 3; i++)
+        assert.equal(text(await c.callTool({ name: 'echo', arguments: { text: `open ${i}` } })), `open ${i}`);
+      assert.equal((await c.listTools()).tools.length, 5);
+    } finally {
+      await c.close();
+    }
+    assert.ok((await count('response_headers')) >= headers0 + 4);
+    assert.equal(await count('response_body'), bodies0, 'no response body message for unguarded MCP answers');
+    // A guarded result is read: its body comes.
+    const g = await modernClient(`${stack.envoy.url}/mcp`);
+    try {
+      await g.callTool({ name: 'echo', arguments: { text: 'guarded' } });
+    } finally {
+      await g.close();
+    }
+    assert.ok((await count('response_body')) > bodies0);
+  });
+
   it('counts MCP requests by route, method, tool and result; AI routes are unaffected', async () => {
     const m = await stack.ext.metrics();
     const denied = metricValue(m, 'ai_extproc_mcp_requests_total', {

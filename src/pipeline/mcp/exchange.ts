@@ -268,10 +268,11 @@ export class McpExchange implements Exchange {
   private responseHeaders(headers: HeaderView): HeadersOutcome {
     this.status = Number(headers.get(':status')) || undefined;
     const p = this.pending;
-    if (!p || this.status !== 200) return { bodyPlan: 'observe' };
+    // Nothing reads this body: Envoy need not send it here.
+    if (!p || this.status !== 200) return { bodyPlan: 'observe', skipResponseBody: true };
     const type = (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const coding = (headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
-    if (type !== 'application/json' && type !== 'text/event-stream') return { bodyPlan: 'observe' };
+    if (type !== 'application/json' && type !== 'text/event-stream') return { bodyPlan: 'observe', skipResponseBody: true };
     if (coding !== 'identity')
       return { bodyPlan: 'observe', reply: this.failClosed(502, 'mcp_response_encoded') };
     this.respPlan = type === 'application/json' ? 'buffer' : 'transform';
