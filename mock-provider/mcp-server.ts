@@ -15,6 +15,7 @@ import {
   fromJsonSchema,
   isLegacyRequest,
 } from '@modelcontextprotocol/server';
+import { registerConformanceItems } from './mcp-conformance-items.js';
 
 export interface ToolCall {
   readonly name: string;
@@ -38,6 +39,8 @@ export interface McpFixtureOptions {
   readonly legacyJson?: boolean;
   readonly port?: number;
   readonly host?: string;
+  /** Also serve what the official conformance suite calls by name. */
+  readonly conformance?: boolean;
 }
 
 /** A card number (a Visa test number) the card_lookup tool returns. */
@@ -50,7 +53,7 @@ const textArg = fromJsonSchema<{ text: string }>({
 });
 const noArgs = fromJsonSchema<Record<string, never>>({ type: 'object', properties: {} });
 
-function buildServer(calls: ToolCall[]): McpServer {
+function buildServer(calls: ToolCall[], conformance = false): McpServer {
   const s = new McpServer(
     { name: 'ai-extproc-mcp-fixture', version: '1.0.0' },
     { capabilities: { logging: {} } },
@@ -92,6 +95,7 @@ function buildServer(calls: ToolCall[]): McpServer {
   s.registerResource('keys', 'mem://private/keys', { mimeType: 'text/plain' }, (uri) => ({
     contents: [{ uri: uri.href, text: 'keys' }],
   }));
+  if (conformance) registerConformanceItems(s);
   return s;
 }
 
@@ -119,7 +123,7 @@ async function send(res: http.ServerResponse, r: Response): Promise<void> {
 export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<McpFixture> {
   const calls: ToolCall[] = [];
   const requests: { method: string; session: string; body: string }[] = [];
-  const modern = createMcpHandler(() => buildServer(calls), {
+  const modern = createMcpHandler(() => buildServer(calls, opts.conformance), {
     legacy: 'reject',
     responseMode: opts.responseMode ?? 'auto',
     keepAliveMs: 0,
@@ -139,7 +143,7 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
       onsessioninitialized: (id) => void sessions.set(id, transport),
       onsessionclosed: (id) => void sessions.delete(id),
     });
-    await buildServer(calls).connect(transport);
+    await buildServer(calls, opts.conformance).connect(transport);
     return transport.handleRequest(request, { parsedBody });
   }
 
