@@ -73,13 +73,13 @@ describe('MCP exchange through the ext_proc transport', () => {
 
   it('routes to the MCP cluster and denies a tool with the request id', async () => {
     const { s, h, b } = await call({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'rm' } });
-    const set = h.request_headers!.response!.header_mutation!.set_headers!.map((x) => [
+    const set = h.request_headers!.response!.header_mutation!.set_headers.map((x) => [
       x.header!.key,
       x.header!.raw_value?.toString(),
     ]);
     assert.ok(set.some(([k, v]) => k === 'x-ai-extproc-backend' && v === 'mcp.tools'));
     assert.equal(b.immediate_response!.status!.code, 'OK'); // 200
-    assert.deepEqual(JSON.parse(b.immediate_response!.body!.toString()), {
+    assert.deepEqual(JSON.parse(b.immediate_response!.body.toString()), {
       jsonrpc: '2.0',
       id: 5,
       error: { code: -32602, message: 'Tool rm not found' },
