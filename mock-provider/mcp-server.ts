@@ -14,6 +14,7 @@ import {
   createMcpHandler,
   fromJsonSchema,
   isLegacyRequest,
+  legacyStatelessFallback,
 } from '@modelcontextprotocol/server';
 import { registerConformanceItems } from './mcp-conformance-items.js';
 
@@ -130,6 +131,10 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
   });
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
 
+  // A 2025 request that opens no session (no initialize, no Mcp-Session-Id) is served statelessly,
+  // so a bare curl works.
+  const stateless = legacyStatelessFallback(() => buildServer(calls, opts.conformance));
+
   async function legacy(request: Request, parsedBody: unknown): Promise<Response> {
     const sid = request.headers.get('mcp-session-id');
     if (sid) {
@@ -137,6 +142,8 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
       if (!t) return new Response('unknown session', { status: 404 });
       return t.handleRequest(request, { parsedBody });
     }
+    const method = (parsedBody as { method?: unknown } | undefined)?.method;
+    if (method !== 'initialize') return stateless(request, { parsedBody });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: opts.legacyJson === true,
@@ -148,6 +155,10 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
   }
 
   const server = http.createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
     void (async () => {
       const body = req.method === 'POST' ? await readBody(req) : '';
       const headers = new Headers();
