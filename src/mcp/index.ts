@@ -4,3 +4,4 @@ export * from './rules.js';
 export * from './headers.js';
 export * from './strings.js';
 export * from './sse-split.js';
+export * from './policy.js';

@@ -5,6 +5,7 @@ import {
   INVALID_PARAMS,
   INVALID_REQUEST,
   METHOD_NOT_FOUND,
+  McpPolicy,
   McpRuleError,
   McpRules,
   PARSE_ERROR,
@@ -175,4 +176,30 @@ test('string walkers reach every argument string and the text of results, not th
   let deep: unknown = 's';
   for (let i = 0; i < 10; i++) deep = [deep];
   assert.throws(() => argumentSlots({ arguments: deep as object }, { maxStrings: 100, maxDepth: 5 }));
+});
+
+test('per-client rules: the first entry naming the caller replaces the defaults', () => {
+  const policy = new McpPolicy({
+    tools: { deny: ['rm'] },
+    clientRules: [
+      { clients: ['ci-bot'], tools: { allow: ['read_file'] } },
+      { clients: ['ci-bot', 'admin'], tools: {} },
+    ],
+  });
+  assert.equal(policy.decide('tools/call', { name: 'rm' }).allow, false);
+  assert.equal(policy.decide('tools/call', { name: 'rm' }, { client: undefined }).allow, false);
+  assert.equal(policy.decide('tools/call', { name: 'rm' }, { client: 'stranger' }).allow, false);
+  assert.equal(policy.decide('tools/call', { name: 'ls' }, { client: 'ci-bot' }).allow, false);
+  assert.equal(policy.decide('tools/call', { name: 'read_file' }, { client: 'ci-bot' }).allow, true);
+  assert.equal(policy.decide('tools/call', { name: 'rm' }, { client: 'admin' }).allow, true);
+  const tools = [{ name: 'rm' }, { name: 'read_file' }, { name: 'ls' }];
+  assert.deepEqual(policy.filterList('tools', tools, { client: 'ci-bot' }).items, [{ name: 'read_file' }]);
+  assert.deepEqual(policy.filterList('tools', tools).items, [{ name: 'read_file' }, { name: 'ls' }]);
+  assert.equal(policy.filters('tools/list', { client: 'admin' }), undefined);
+  assert.equal(policy.empty, false);
+  assert.throws(
+    () => new McpPolicy({ clientRules: [{ clients: ['a'], tools: { deny: [{ regex: '(' }] } }] }),
+    (err: unknown) => err instanceof McpRuleError && err.at.join('.') === 'clientRules.0.tools.deny.0.regex',
+  );
+  policy.release();
 });
