@@ -19,8 +19,11 @@ import {
 import { startTestApp } from '../helpers/app.js';
 import type { TestApp } from '../helpers/app.js';
 import { repoRoot } from '../helpers/repo.js';
+import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import type { OtlpReceiver } from '../helpers/otlp-receiver.js';
 
-const CONFIG = `version: 1
+const config = (otlp: string) => `version: 1
+tracing: { endpoint: '${otlp}', protocol: http/json, sampler: { type: alwaysOn } }
 backends:
   mock: { provider: openai, baseUrl: http://127.0.0.1:1, auth: { none: true }, defaultModel: m }
 routes:
@@ -52,20 +55,23 @@ const bodyOf = (r: Reply, dir: 'request_body' | 'response_body') =>
 describe('MCP exchange through the ext_proc transport', () => {
   let t: TestApp;
   let client: ExtProcTestClient;
+  let otlp: OtlpReceiver;
   before(async () => {
+    otlp = await startOtlpReceiver();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-exchange-'));
-    fs.writeFileSync(path.join(dir, 'c.yaml'), CONFIG);
-    t = await startTestApp({ AI_EXTPROC_CONFIG: path.join(dir, 'c.yaml') });
+    fs.writeFileSync(path.join(dir, 'c.yaml'), config(otlp.url));
+    t = await startTestApp({ AI_EXTPROC_CONFIG: path.join(dir, 'c.yaml'), TRACE_BATCH_DELAY_MS: '50' });
     client = new ExtProcTestClient(t.target);
   });
   after(async () => {
     client?.close();
     await t?.close();
+    await otlp?.close();
   });
 
-  async function call(body: unknown) {
+  async function call(body: unknown, headers: Record<string, string> = {}) {
     const s = client.open();
-    s.send(requestHeaders(POST, false, MODES));
+    s.send(requestHeaders({ ...POST, ...headers }, false, MODES));
     const h = await s.next();
     s.send(requestBody(JSON.stringify(body), true));
     return { s, h, b: await s.next() };
@@ -149,6 +155,25 @@ describe('MCP exchange through the ext_proc transport', () => {
     const r = await s.next();
     assert.equal(r.immediate_response?.status?.code, 'BadGateway'); // 502
     s.endAndCancel();
+  });
+
+  it('a span per tool call, with the guards under it and the decision on it', async () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const { s } = await call(
+      { jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'traced', arguments: { a: CARD } } },
+      { traceparent: `00-${trace}-00f067aa0ba902b7-01` },
+    );
+    s.send(responseHeaders({ ':status': '202' }));
+    await s.next();
+    s.endAndCancel();
+    const spans = await otlp.waitForSpans((x) =>
+      x.some((y) => y.traceId === trace && y.name === 'mcp tools/call traced'),
+    );
+    const tool = spans.find((y) => y.traceId === trace && y.name === 'mcp tools/call traced')!;
+    assert.equal(tool.attributes['mcp.tool'], 'traced');
+    assert.equal(tool.attributes['mcp.decision'], 'masked');
+    const regex = spans.find((y) => y.traceId === trace && y.name === 'handle_request_body_req_regex');
+    assert.equal(regex?.parentSpanId, tool.spanId);
   });
 
   it('the dashboard MCP panels query only metrics with samples now', async () => {

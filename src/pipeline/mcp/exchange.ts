@@ -194,7 +194,13 @@ export class McpExchange implements Exchange {
       this.result = 'allowed';
       return {};
     }
-    if (msg.method === 'tools/call' && typeof msg.params?.name === 'string') this.tool = msg.params.name;
+    const named = typeof msg.params?.name === 'string' ? msg.params.name : '';
+    if (msg.method === 'tools/call') {
+      this.tool = named;
+      // One span per tool call, from its request to the end of its answer (closed in close()).
+      this.toolSpan = this.trace(`mcp tools/call ${named}`.trimEnd());
+      this.toolSpan.setAttributes({ 'mcp.method': msg.method, 'mcp.tool': named, 'mcp.route': route.name });
+    }
     const deny = route.denyStatus ?? 200;
     const decision = route.rules.decide(msg.method, msg.params);
     if (!decision.allow) {
@@ -205,11 +211,12 @@ export class McpExchange implements Exchange {
     let changed = false;
     const cfg = route.guards.request;
     if (cfg && (msg.method === 'tools/call' || msg.method === 'prompts/get')) {
-      const named = typeof msg.params?.name === 'string' ? msg.params.name : '';
-      const call = span.child(`mcp ${msg.method} ${named}`.trimEnd());
+      // Guard spans hang off the tool call's span (prompts/get: off a span of its own).
+      const parent = this.toolSpan ?? span.child(`mcp ${msg.method} ${named}`.trimEnd());
+      let failure: unknown;
       try {
         const slots = argumentSlots(msg.params);
-        const r = await guardArguments(this.deps.guards, slots, cfg, this.guardContext(call, 'request'));
+        const r = await guardArguments(this.deps.guards, slots, cfg, this.guardContext(parent, 'request'));
         if (r.kind === 'reject') {
           this.result = 'rejected';
           return {
@@ -223,7 +230,7 @@ export class McpExchange implements Exchange {
         }
         changed = r.changed;
       } catch (err) {
-        call.end(err);
+        failure = err;
         this.result = 'error';
         if (!(err instanceof WalkLimitError)) this.exception('mcp request guards', err);
         return {
@@ -234,10 +241,10 @@ export class McpExchange implements Exchange {
             'mcp_guard_error',
           ),
         };
+      } finally {
+        if (parent !== this.toolSpan) parent.end(failure);
       }
-      call.end();
     }
-    if (msg.method === 'tools/call') this.toolSpan = this.trace(`mcp tools/call ${this.tool}`);
     this.result = changed ? 'masked' : 'allowed';
     const list = route.rules.filters(msg.method);
     const guardRes = msg.method === 'tools/call' && route.guards.response !== undefined;
@@ -272,7 +279,8 @@ export class McpExchange implements Exchange {
     if (!p || this.status !== 200) return { bodyPlan: 'observe', skipResponseBody: true };
     const type = (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const coding = (headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
-    if (type !== 'application/json' && type !== 'text/event-stream') return { bodyPlan: 'observe', skipResponseBody: true };
+    if (type !== 'application/json' && type !== 'text/event-stream')
+      return { bodyPlan: 'observe', skipResponseBody: true };
     if (coding !== 'identity')
       return { bodyPlan: 'observe', reply: this.failClosed(502, 'mcp_response_encoded') };
     this.respPlan = type === 'application/json' ? 'buffer' : 'transform';
@@ -370,7 +378,8 @@ export class McpExchange implements Exchange {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.toolSpan?.end();
+    this.toolSpan?.setAttributes({ 'mcp.decision': this.result ?? 'none' });
+    this.toolSpan?.end(this.result === 'error' ? new Error('mcp guard failed') : undefined);
     this.streamSpan?.end();
     if (this.result === undefined) return; // GET, DELETE, or nothing read: not a JSON-RPC request
     const seconds = (performance.now() - this.startedAt) / 1000;
