@@ -1213,9 +1213,9 @@ async function main(): Promise<number> {
     ['bench/guards.js', 'Guards (dist/bench/guards.js)'],
     ['bench/observability.js', 'Metrics and tracing overhead (dist/bench/observability.js)'],
     ['bench/translation.js', 'Standalone translation overhead (dist/bench/translation.js)'],
-    ['bench/mcp.js', 'MCP guard overhead (dist/bench/mcp.js)'],
     ['bench/complexity.js', 'Complexity: time at n and 2n (dist/bench/complexity.js)'],
     ['bench/token-bound.js', 'Small requests while 7.5 MiB prompts are counted (dist/bench/token-bound.js)'],
+    ['bench/mcp.js', 'MCP guard overhead (dist/bench/mcp.js)'],
   ] as const) {
     log(`running dist/${file}`);
     const start = performance.now();
