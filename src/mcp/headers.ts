@@ -23,7 +23,9 @@ export function headerMismatch(
   if (rawMethod !== undefined && rawMethod.trim() !== method)
     return 'Mcp-Method header does not match the body';
   const key = method === undefined ? undefined : nameParam(method);
-  const bodyName = key === undefined || msg.kind === 'response' ? undefined : msg.params?.[key];
+  // Mcp-Name belongs to tools/call, prompts/get and resources/*; elsewhere it is ignored (as the SDK does).
+  if (key === undefined) return undefined;
+  const bodyName = msg.kind === 'response' ? undefined : msg.params?.[key];
   if (rawName === undefined) {
     // The standard header set (Mcp-Method sent) must name what the body names.
     return rawMethod !== undefined && typeof bodyName === 'string' ? 'Mcp-Name header is missing' : undefined;
