@@ -42,6 +42,12 @@ mcp:
       guards:
         request: { regex: { action: MASK, builtins: [CREDIT_CARD] } }
         response: { regex: { action: MASK, builtins: [CREDIT_CARD] } }
+    - name: strict
+      match: { pathPrefix: /strict }
+      backend: tools
+      guards:
+        request: { regex: { action: REJECT, builtins: [CREDIT_CARD] } }
+        response: { webhook: { host: { host: 127.0.0.1, port: 1 }, scheme: http } }
 `;
 const CARD = '4111 1111 1111 1111';
 const POST = { ':method': 'POST', ':path': '/mcp', ':authority': 'gw', 'content-type': 'application/json' };
@@ -69,9 +75,9 @@ describe('MCP exchange through the ext_proc transport', () => {
     await otlp?.close();
   });
 
-  async function call(body: unknown, headers: Record<string, string> = {}) {
+  async function call(body: unknown, headers: Record<string, string> = {}, p = '/mcp') {
     const s = client.open();
-    s.send(requestHeaders({ ...POST, ...headers }, false, MODES));
+    s.send(requestHeaders({ ...POST, ':path': p, ...headers }, false, MODES));
     const h = await s.next();
     s.send(requestBody(JSON.stringify(body), true));
     return { s, h, b: await s.next() };
@@ -154,6 +160,42 @@ describe('MCP exchange through the ext_proc transport', () => {
     s.send(responseBody(`data: ${'x'.repeat(4 * 1024 * 1024 + 10)}`, false));
     const r = await s.next();
     assert.equal(r.immediate_response?.status?.code, 'BadGateway'); // 502
+    s.endAndCancel();
+  });
+
+  it('a rejecting argument guard answers a JSON-RPC error; a failing result guard replaces the result', async () => {
+    const rejected = await call(
+      { jsonrpc: '2.0', id: 21, method: 'tools/call', params: { name: 'pay', arguments: { card: CARD } } },
+      {},
+      '/strict/mcp',
+    );
+    assert.deepEqual(JSON.parse(rejected.b.immediate_response!.body!.toString()), {
+      jsonrpc: '2.0',
+      id: 21,
+      error: { code: -32602, message: 'Rejected by guardrails regex' },
+    });
+    rejected.s.endAndCancel();
+    const { s, b } = await call(
+      { jsonrpc: '2.0', id: 22, method: 'tools/call', params: { name: 'pay', arguments: { card: 'none' } } },
+      {},
+      '/strict/mcp',
+    );
+    assert.equal(b.immediate_response, undefined);
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    await s.next();
+    s.send(
+      responseBody(
+        JSON.stringify({ jsonrpc: '2.0', id: 22, result: { content: [{ type: 'text', text: 'secret' }] } }),
+        true,
+      ),
+    );
+    const out = JSON.parse(bodyOf(await s.next(), 'response_body')!) as {
+      id: number;
+      error: { code: number };
+    };
+    assert.equal(out.id, 22);
+    assert.equal(out.error.code, -32603);
+    assert.ok(!JSON.stringify(out).includes('secret'));
     s.endAndCancel();
   });
 
