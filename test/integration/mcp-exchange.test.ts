@@ -169,7 +169,7 @@ describe('MCP exchange through the ext_proc transport', () => {
       {},
       '/strict/mcp',
     );
-    assert.deepEqual(JSON.parse(rejected.b.immediate_response!.body!.toString()), {
+    assert.deepEqual(JSON.parse(rejected.b.immediate_response!.body.toString()), {
       jsonrpc: '2.0',
       id: 21,
       error: { code: -32602, message: 'Rejected by guardrails regex' },
