@@ -132,7 +132,7 @@ export class McpExchange implements Exchange {
   }
 
   tooLarge(dir: Direction): LocalReply | undefined {
-    this.result = 'invalid';
+    this.result = dir === 'request' ? 'invalid' : 'error';
     return dir === 'request'
       ? this.rpcReply(
           null,
