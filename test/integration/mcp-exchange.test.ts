@@ -145,6 +145,16 @@ describe('MCP exchange through the ext_proc transport', () => {
     s.endAndCancel();
   });
 
+  it('a list answer that is not JSON fails closed instead of passing unfiltered', async () => {
+    const { s } = await call({ jsonrpc: '2.0', id: 12, method: 'tools/list' });
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    await s.next();
+    s.send(responseBody('{"jsonrpc":"2.0","id":12,"result":{"tools":[{"name":"rm"}]', true));
+    const r = await s.next();
+    assert.equal(r.immediate_response?.status?.code, 'BadGateway'); // 502
+    s.endAndCancel();
+  });
+
   it('answers without a rule to apply get response body mode NONE', async () => {
     const { s } = await call({ jsonrpc: '2.0', id: 8, method: 'prompts/list' });
     s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));

@@ -307,7 +307,7 @@ export class McpExchange implements Exchange {
       let out = '';
       for (const ev of this.sse!.push(chunk)) {
         const next =
-          ev.data === '' || this.answered ? undefined : await this.rewrite(ev.data, this.streamSpan!);
+          ev.data === '' || this.answered ? undefined : await this.rewrite(ev.data, this.streamSpan!, false);
         out += next === undefined ? ev.raw : withData(ev, next);
       }
       return { body: Buffer.from(out) };
@@ -317,14 +317,19 @@ export class McpExchange implements Exchange {
     }
   }
 
-  /** The answer to our request, filtered or guarded; undefined: unchanged. */
-  private async rewrite(text: string, span: PhaseSpan): Promise<string | undefined> {
+  /**
+   * The answer to our request, filtered or guarded; undefined: unchanged. `whole`: the text is the
+   * whole body (JSON), so text that cannot be read fails closed; an SSE event that is not JSON is
+   * just not the answer.
+   */
+  private async rewrite(text: string, span: PhaseSpan, whole: boolean): Promise<string | undefined> {
     const p = this.pending!;
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch {
-      return undefined; // not JSON: not the answer (the server's problem, not a leak)
+    } catch (err) {
+      if (whole) throw err;
+      return undefined;
     }
     if (!isObj(value) || value.id !== p.id || !('result' in value || 'error' in value)) return undefined;
     this.answered = true;
@@ -360,7 +365,7 @@ export class McpExchange implements Exchange {
   private async responseEnd(body: Buffer | undefined, span: PhaseSpan): Promise<BodyEndOutcome> {
     try {
       if (this.respPlan === 'buffer') {
-        const out = await this.rewrite((body ?? Buffer.alloc(0)).toString('utf8'), span);
+        const out = await this.rewrite((body ?? Buffer.alloc(0)).toString('utf8'), span, true);
         return out === undefined ? {} : { body: Buffer.from(out) };
       }
       const rest = this.sse!.end();
