@@ -228,6 +228,23 @@ describe('MCP exchange through the ext_proc transport', () => {
     assert.equal(regex?.parentSpanId, tool.spanId);
   });
 
+  it('client-chosen tool names are cut to a bounded length in labels and logs', async () => {
+    const { s } = await call({
+      jsonrpc: '2.0',
+      id: 13,
+      method: 'tools/call',
+      params: { name: 'n'.repeat(10_000) },
+    });
+    s.send(responseHeaders({ ':status': '202' }));
+    await s.next();
+    s.endAndCancel();
+    await new Promise((r) => setTimeout(r, 50));
+    const m = /tool="(n+)…"/.exec(await t.metrics());
+    assert.equal(m?.[1]?.length, 128);
+    const line = t.logs.find((l) => l.msg === 'mcp request summary' && String(l.tool).startsWith('nnn'));
+    assert.equal(String(line?.tool).length, 129);
+  });
+
   it('the dashboard MCP panels query only metrics with samples now', async () => {
     await new Promise((r) => setTimeout(r, 50));
     const text = await t.metrics();

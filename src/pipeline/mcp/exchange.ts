@@ -45,6 +45,11 @@ export interface McpExchangeDeps {
   readonly tracer: ExchangeTracer;
 }
 
+/** Client-chosen names go into labels, logs and span names: cut to a bounded length. */
+const MAX_NAME_CHARS = 128;
+const bounded = (name: string): string =>
+  name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS)}…` : name;
+
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
 const EMPTY: ChunkOutcome = {};
 
@@ -180,7 +185,7 @@ export class McpExchange implements Exchange {
       };
     }
     const msg = parsed.message;
-    if (msg.kind !== 'response') this.method = msg.method;
+    if (msg.kind !== 'response') this.method = bounded(msg.method);
     const mismatch = headerMismatch((n) => this.headers_.get(n), msg);
     if (mismatch !== undefined) {
       this.result = 'invalid';
@@ -196,10 +201,14 @@ export class McpExchange implements Exchange {
     }
     const named = typeof msg.params?.name === 'string' ? msg.params.name : '';
     if (msg.method === 'tools/call') {
-      this.tool = named;
+      this.tool = bounded(named);
       // One span per tool call, from its request to the end of its answer (closed in close()).
-      this.toolSpan = this.trace(`mcp tools/call ${named}`.trimEnd());
-      this.toolSpan.setAttributes({ 'mcp.method': msg.method, 'mcp.tool': named, 'mcp.route': route.name });
+      this.toolSpan = this.trace(`mcp tools/call ${this.tool}`.trimEnd());
+      this.toolSpan.setAttributes({
+        'mcp.method': this.method,
+        'mcp.tool': this.tool,
+        'mcp.route': route.name,
+      });
     }
     const deny = route.denyStatus ?? 200;
     const decision = route.rules.decide(msg.method, msg.params);
@@ -212,7 +221,7 @@ export class McpExchange implements Exchange {
     const cfg = route.guards.request;
     if (cfg && (msg.method === 'tools/call' || msg.method === 'prompts/get')) {
       // Guard spans hang off the tool call's span (prompts/get: off a span of its own).
-      const parent = this.toolSpan ?? span.child(`mcp ${msg.method} ${named}`.trimEnd());
+      const parent = this.toolSpan ?? span.child(`mcp ${this.method} ${bounded(named)}`.trimEnd());
       let failure: unknown;
       try {
         const slots = argumentSlots(msg.params);
