@@ -228,6 +228,22 @@ describe('MCP exchange through the ext_proc transport', () => {
     assert.equal(regex?.parentSpanId, tool.spanId);
   });
 
+  it('arguments too many to check fail closed', async () => {
+    const { s, b } = await call({
+      jsonrpc: '2.0',
+      id: 14,
+      method: 'tools/call',
+      params: { name: 'pay', arguments: { list: Array.from({ length: 10_001 }, () => 'a') } },
+    });
+    assert.equal(b.immediate_response?.status?.code, 'InternalServerError'); // 500
+    assert.deepEqual(JSON.parse(b.immediate_response.body.toString()), {
+      jsonrpc: '2.0',
+      id: 14,
+      error: { code: -32603, message: 'The request could not be checked' },
+    });
+    s.endAndCancel();
+  });
+
   it('client-chosen tool names are cut to a bounded length in labels and logs', async () => {
     const { s } = await call({
       jsonrpc: '2.0',
