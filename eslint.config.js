@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 //   server/ metrics/ tracing/ logging/ http/   adapters (server/ alone knows protobuf)
 //   pipeline/                             the exchange, its modes and stages
 //   config/                               settings, kgateway policy, the standalone YAML
-//   providers/ streaming/ guards/ tokens/ the pure core: plain data in, plain data out
+//   providers/ streaming/ guards/ tokens/ mcp/ the pure core: plain data in, plain data out
 const up = (...dirs) => dirs.map((d) => `**/${d}/**`);
 const ROOT = ['**/app.js', '**/main.js'];
 const layer = (message, ...groups) => ({
@@ -46,6 +46,16 @@ export default tseslint.config(
     files: ['src/guards/**'],
     rules: layer(
       'Guards are pure core: they read every provider family through provider-family.ts, not providers/.',
+      LIBS,
+      ROOT,
+      ADAPTERS,
+      up('pipeline', 'config', 'providers'),
+    ),
+  },
+  {
+    files: ['src/mcp/**'],
+    rules: layer(
+      'The MCP rules engine is pure core (reused by the federation endpoint): it may use guards/ (RE2), nothing above.',
       LIBS,
       ROOT,
       ADAPTERS,

@@ -1216,6 +1216,7 @@ async function main(): Promise<number> {
     ['bench/same-api.js', 'Same-API pass-through against the kgateway path (dist/bench/same-api.js)'],
     ['bench/complexity.js', 'Complexity: time at n and 2n (dist/bench/complexity.js)'],
     ['bench/token-bound.js', 'Small requests while 7.5 MiB prompts are counted (dist/bench/token-bound.js)'],
+    ['bench/mcp.js', 'MCP guard overhead (dist/bench/mcp.js)'],
   ] as const) {
     log(`running dist/${file}`);
     const start = performance.now();

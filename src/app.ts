@@ -42,6 +42,9 @@ import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standal
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
 import { writeXdsFiles } from './config/envoy/xds-files.js';
+import { McpMetrics } from './metrics/mcp-metrics.js';
+import { McpExchange } from './pipeline/mcp/exchange.js';
+import { RoutedExchange } from './pipeline/mcp/routing.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -127,9 +130,24 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     maxBodyBytes: settings.maxBodyBytes,
     tracer: tracing?.tracer ?? NOOP_TRACER,
   };
+  // Standalone: MCP routes (tried first) get the MCP guard, everything else the AI exchange.
+  const mcpDeps = {
+    guards,
+    observer: new McpMetrics(metrics.registry, settings.maxModelLabels),
+    log,
+    tracer: exchangeDeps.tracer,
+  };
+  const newAiExchange: ExchangeFactory = standalone
+    ? (info) =>
+        new RoutedExchange(
+          (h) => standalone.current.matchMcpRoute(h),
+          (route) => new McpExchange(route, mcpDeps),
+          () => new AiExchange(info, exchangeDeps),
+        )
+    : (info) => new AiExchange(info, exchangeDeps);
   registerExtProc(grpc, {
     codec: codecs.extProc,
-    newExchange: opts.newExchange ?? ((info) => new AiExchange(info, exchangeDeps)),
+    newExchange: opts.newExchange ?? newAiExchange,
     session: {
       defaultModes: settings.defaultModes,
       maxHeldBodyBytes: settings.maxBodyBytes,
@@ -223,8 +241,8 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
 
 /** Every guard cache key a standalone config uses. */
 function guardKeysOf(config: RuntimeConfig): string[] {
-  return config.routes.flatMap((r) =>
-    [r.policy.guards.requestKey, r.policy.guards.responseKey].filter((k): k is string => k !== undefined),
+  return [...config.routes.map((r) => r.policy.guards), ...config.mcpRoutes.map((r) => r.guards)].flatMap(
+    (g) => [g.requestKey, g.responseKey].filter((k): k is string => k !== undefined),
   );
 }
 

@@ -16,6 +16,7 @@ async function runDemo(mode: 'standalone' | 'kgateway', ports: Record<string, st
     DEMO_ADMIN_PORT: String(await freePort()),
     DEMO_UPSTREAM_PORT: String(await freePort()),
     DEMO_METRICS_PORT: String(await freePort()),
+    DEMO_MCP_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     ...ports,
   };
@@ -49,6 +50,10 @@ it(
     }
     assert.match(out, /messages gpt-4o-mini: message/);
     assert.match(out, /ai_completion_tokens_total\{llm="bedrock",model="bedrock-haiku"\} \d+/);
+    // The MCP route: the denied tool is left out of the list and refused; the card is masked.
+    assert.match(out, /mcp tools\/list: echo, card_lookup, progress_echo\n/);
+    assert.match(out, /mcp delete_everything: error -32602 Tool delete_everything not found/);
+    assert.match(out, /mcp echo: pay with <CREDIT_CARD>\n/);
   },
 );
 

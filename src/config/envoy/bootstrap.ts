@@ -109,6 +109,9 @@ function extProcFilter(): Obj {
         response_body_mode: 'STREAMED',
         response_trailer_mode: 'SKIP',
       },
+      // An MCP response no rule reads is not sent to ai-extproc at all (mode_override to NONE at
+      // the response headers).
+      allow_mode_override: true,
       // The body reply sets :path and :authority for the chosen backend.
       mutation_rules: { allow_all_routing: true },
       metadata_options: {

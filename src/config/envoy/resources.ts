@@ -73,7 +73,19 @@ export function upstreamCluster(name: string, url: BaseUrl): Obj {
 }
 
 export function clusters(config: RuntimeConfig): Obj[] {
-  return [...backendClusters(config)].map(([name, url]) => upstreamCluster(name, url));
+  return [
+    ...[...backendClusters(config)].map(([name, url]) => upstreamCluster(name, url)),
+    ...config.mcpBackends.map((b) => upstreamCluster(b.cluster, b.baseUrl)),
+  ];
+}
+
+/** MCP routes: no overall timeout (a server's GET stream lives as long as the session), only idle. */
+function mcpRoutes(config: RuntimeConfig): Obj[] {
+  return config.mcpBackends.map((b) => ({
+    match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: b.cluster } }] },
+    route: { cluster: b.cluster, timeout: '0s', idle_timeout: STREAM_IDLE_TIMEOUT },
+    request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
+  }));
 }
 
 /**
@@ -88,6 +100,7 @@ export function routeConfig(config: RuntimeConfig): Obj {
     route: { cluster, timeout: ROUTE_TIMEOUT, idle_timeout: STREAM_IDLE_TIMEOUT },
     request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
   }));
+  routes.push(...mcpRoutes(config));
   routes.push({
     match: { prefix: '/' },
     direct_response: { status: 404, body: { inline_string: 'no AI route matches this request\n' } },

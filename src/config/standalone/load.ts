@@ -18,6 +18,7 @@ import { compileRoute } from './routes.js';
 import { buildRuntimeConfig } from './runtime.js';
 import { sourceHash } from './source-hash.js';
 import { compileTracing } from './tracing.js';
+import { compileMcp } from './mcp.js';
 import type { CompiledBackend, CompiledRoute, LoadResult, RuntimeConfig } from './types.js';
 import { schemaIssues } from './validate-schema.js';
 
@@ -169,7 +170,8 @@ function compile(data: unknown, ctx: LoadContext, text: string, file: string): R
   const complete = routes.filter((r): r is CompiledRoute => r !== undefined);
   checkReachable(complete, ctx);
   const tracing = data.tracing === undefined ? undefined : compileTracing(data.tracing, ctx);
-  if (ctx.issues.count > 0 || complete.length !== rawRoutes.length) return undefined;
+  const mcp = compileMcp(data.mcp, new Set([...compiled.values()].map((b) => b.cluster)), ctx);
+  if (ctx.issues.count > 0 || complete.length !== rawRoutes.length || !mcp.complete) return undefined;
   if (compiled.size !== table.declared.size || (data.tracing !== undefined && tracing === undefined))
     return undefined;
   return buildRuntimeConfig({
@@ -179,5 +181,7 @@ function compile(data: unknown, ctx: LoadContext, text: string, file: string): R
     backends: [...compiled.values()],
     routes: complete,
     tracing,
+    mcpBackends: mcp.backends,
+    mcpRoutes: mcp.routes,
   });
 }

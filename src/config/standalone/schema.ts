@@ -12,6 +12,7 @@
 import { authDefinition, backendDefinition, secretRefDefinition } from './schema-backends.js';
 import { NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 import { policyDefinition, routeDefinition } from './schema-routes.js';
+import { mcpDefinition, mcpRouteDefinition } from './schema-mcp.js';
 
 const tracingDefinition = {
   type: 'object',
@@ -72,6 +73,7 @@ export const CONFIG_SCHEMA = {
       items: { $ref: '#/definitions/route' },
     },
     tracing: { $ref: '#/definitions/tracing' },
+    mcp: mcpDefinition,
   },
   definitions: {
     secretRef: secretRefDefinition,
@@ -80,5 +82,6 @@ export const CONFIG_SCHEMA = {
     route: routeDefinition,
     policy: policyDefinition,
     tracing: tracingDefinition,
+    mcpRoute: mcpRouteDefinition,
   },
 } as const;

@@ -3,6 +3,7 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
+import type { McpRules } from '../../mcp/rules.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -160,7 +161,35 @@ export interface RuntimeConfig {
   readonly backends: readonly CompiledBackend[];
   readonly routes: readonly CompiledRoute[];
   readonly tracing: TracingConfig | undefined;
+  /** The mcp: section (empty lists when absent). */
+  readonly mcpBackends: readonly McpBackend[];
+  readonly mcpRoutes: readonly McpRoute[];
   backend(name: string): CompiledBackend | undefined;
+  /** First MCP route that matches, in file order (MCP routes are tried before the AI routes). */
+  matchMcpRoute(headers: ReadonlyMap<string, string>): McpRoute | undefined;
   /** First route that matches, in file order. */
   matchRoute(headers: ReadonlyMap<string, string>): CompiledRoute | undefined;
+}
+
+/** An MCP server: a plain HTTP(S) upstream (no provider, no translation). */
+export interface McpBackend {
+  readonly name: string;
+  /** The Envoy cluster and x-ai-extproc-backend value: "mcp.<name>". */
+  readonly cluster: string;
+  readonly baseUrl: BaseUrl;
+}
+
+export interface McpRoute {
+  readonly name: string;
+  /** Position in mcp.routes. */
+  readonly index: number;
+  readonly match: RouteMatch;
+  readonly backend: McpBackend;
+  readonly rules: McpRules;
+  /** request: on tools/call and prompts/get arguments; response: on tools/call results. */
+  readonly guards: RouteGuards;
+  readonly maxBodyBytes: number;
+  /** HTTP status of a refusal; undefined: 200 with the JSON-RPC error. */
+  readonly denyStatus: 400 | 403 | undefined;
+  matches(headers: ReadonlyMap<string, string>): boolean;
 }
