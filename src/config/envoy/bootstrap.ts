@@ -81,12 +81,14 @@ function accessLog(path: string): Obj {
  * filter (an HTTP filter would be too late: a filter that reads per-route config fixes the route
  * on the headers as they came).
  */
-function edgeGuard(): Obj {
+function edgeGuard(config: RuntimeConfig): Obj {
+  // The identity headers too: only Envoy's own auth filters (which run after this) may set them.
+  const headers = [...INTERNAL_REQUEST_HEADERS, ...(config.identityHeaders ?? [])];
   return {
     name: 'ai-extproc-edge-guard',
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation',
-      mutations: INTERNAL_REQUEST_HEADERS.map((h) => ({ remove: h })),
+      mutations: headers.map((h) => ({ remove: h })),
     },
   };
 }
@@ -156,7 +158,9 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
     stat_prefix: 'http',
     stream_idle_timeout: STREAM_IDLE_TIMEOUT,
     access_log: [accessLog(opts.accessLog)],
-    early_header_mutation_extensions: [edgeGuard()],
+    early_header_mutation_extensions: [edgeGuard(config)],
+    // x-forwarded-for ends with the real peer address (budgets keyed on the client IP read it).
+    use_remote_address: true,
     http_filters: [
       ...(opts.extras?.httpFilters ?? []),
       extProcFilter(),

@@ -2,6 +2,7 @@
 import type { TracingConfig } from '../otel-files.js';
 import type { RoutePolicy } from '../route-policy.js';
 import type { CompiledBackend, CompiledRoute, RuntimeConfig } from './types.js';
+import type { StoreSettings } from './access.js';
 
 export type {
   AuthInfo,
@@ -34,6 +35,8 @@ export interface RuntimeParts {
   readonly backends: readonly CompiledBackend[];
   readonly routes: readonly CompiledRoute[];
   readonly tracing: TracingConfig | undefined;
+  readonly stores?: StoreSettings;
+  readonly identityHeaders?: readonly string[];
 }
 
 export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
@@ -47,6 +50,8 @@ export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
     backends: Object.freeze([...parts.backends]),
     routes,
     tracing: parts.tracing,
+    ...(parts.stores ? { stores: parts.stores } : {}),
+    ...(parts.identityHeaders ? { identityHeaders: Object.freeze([...parts.identityHeaders]) } : {}),
     backend: (name: string) => byName.get(name),
     matchRoute: (headers: ReadonlyMap<string, string>) => routes.find((r) => r.matches(headers)),
   });
@@ -78,5 +83,6 @@ export function toRoutePolicy(route: CompiledRoute): RoutePolicy {
       defaults: p.defaults,
       streamUsage: p.streamUsage,
     },
+    ...(route.access ? { access: route.access } : {}),
   };
 }

@@ -3,6 +3,8 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
+import type { AccessPolicy } from '../client-identity.js';
+import type { StoreSettings } from './access.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -144,6 +146,8 @@ export interface CompiledRoute {
   /** Alias route: client model name ('*' = any other) → backend + model. */
   readonly models: Readonly<Record<string, ModelAlias>> | undefined;
   readonly policy: RoutePolicyConfig;
+  /** Client identity and budgets on this route (undefined: none). */
+  readonly access?: AccessPolicy;
   /** True if the request headers (lower-case names, with :path and :authority) match. */
   matches(headers: ReadonlyMap<string, string>): boolean;
   resolveModel(requestModel: string | undefined): ModelResolution;
@@ -160,6 +164,10 @@ export interface RuntimeConfig {
   readonly backends: readonly CompiledBackend[];
   readonly routes: readonly CompiledRoute[];
   readonly tracing: TracingConfig | undefined;
+  /** Where budgets are counted (memory when no store is configured). */
+  readonly stores?: StoreSettings;
+  /** Headers Envoy sets after its own authentication (removed from client requests at the edge). */
+  readonly identityHeaders?: readonly string[];
   backend(name: string): CompiledBackend | undefined;
   /** First route that matches, in file order. */
   matchRoute(headers: ReadonlyMap<string, string>): CompiledRoute | undefined;

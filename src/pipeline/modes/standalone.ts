@@ -36,7 +36,7 @@ export function renderJson(client: ClientAdapter, r: Refusal): LocalReply {
   return {
     status: r.status,
     body: JSON.stringify(body),
-    headers: [['content-type', 'application/json']],
+    headers: [['content-type', 'application/json'], ...(r.headers ?? [])],
     details: r.code,
   };
 }
