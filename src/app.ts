@@ -275,7 +275,7 @@ function budgetStores(
   config: () => RuntimeConfig,
   log: Logger,
 ): { handle: () => BudgetStoreHandle; close(): Promise<void> } {
-  const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true };
+  const memoryStore = new MemoryBudgetStore();
   const r = config().stores?.redis;
   let lastError = 0;
   const redis = r
@@ -292,8 +292,11 @@ function budgetStores(
     : undefined;
   return {
     handle: () => {
-      const now = config().stores?.redis;
-      return redis && now ? { store: redis, failOpen: now.failOpen } : memory;
+      const s = config().stores;
+      const ttlMs = s?.reservationTtlMs ?? 600_000;
+      return redis && s?.redis
+        ? { store: redis, failOpen: s.redis.failOpen, ttlMs }
+        : { store: memoryStore, failOpen: true, ttlMs };
     },
     close: async () => redis?.close(),
   };
@@ -309,7 +312,7 @@ export function standaloneMode(
     };
   },
 ): StandaloneMode {
-  const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true };
+  const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
   return new StandaloneMode({
     config: p.config,
     stages: stageList(

@@ -21,6 +21,7 @@ export interface RedisSettings {
 
 export interface StoreSettings {
   readonly redis: RedisSettings | undefined;
+  readonly reservationTtlMs: number;
 }
 
 export interface CompiledAccess {
@@ -143,13 +144,16 @@ function pricing(raw: unknown): Map<string, Price> {
 }
 
 function stores(raw: unknown, ctx: LoadContext): StoreSettings {
+  const ttl = isObj(raw) && typeof raw.reservationTtlSeconds === 'number' ? raw.reservationTtlSeconds : 600;
+  const reservationTtlMs = ttl * 1000;
   const r = isObj(raw) && isObj(raw.redis) ? raw.redis : undefined;
-  if (!r) return { redis: undefined };
+  if (!r) return { redis: undefined, reservationTtlMs };
   const url = resolveSecret(r.url, ['stores', 'redis', 'url'], ctx);
-  if (url === undefined) return { redis: undefined };
+  if (url === undefined) return { redis: undefined, reservationTtlMs };
   if (ctx.secrets === 'resolve' && !/^rediss?:\/\//.test(url))
     ctx.issues.add(['stores', 'redis', 'url'], 'must be a redis:// or rediss:// URL');
   return Object.freeze({
+    reservationTtlMs,
     redis: Object.freeze({
       url: () => url,
       failOpen: r.failOpen !== false,

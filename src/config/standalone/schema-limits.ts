@@ -91,6 +91,14 @@ export const storesDefinition = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    reservationTtlSeconds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 86400,
+      description:
+        'A budget reservation not settled by then is released (a crashed replica). Default 600; ' +
+        'keep it above your longest request.',
+    },
     redis: {
       type: 'object',
       additionalProperties: false,

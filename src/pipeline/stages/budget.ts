@@ -35,6 +35,8 @@ export interface BudgetStoreHandle {
   readonly store: BudgetStore;
   /** The store did not answer: admit (counted, logged) or answer 503. */
   readonly failOpen: boolean;
+  /** How long a reservation holds without a settle (the longest request, at least). */
+  readonly ttlMs: number;
 }
 
 export interface BudgetDeps {
@@ -42,8 +44,6 @@ export interface BudgetDeps {
   readonly store: () => BudgetStoreHandle;
   readonly observer: BudgetObserver | undefined;
   readonly log: LogSink;
-  /** How long a reservation holds without a settle (default 10 minutes: the longest request). */
-  readonly ttlMs?: number;
   readonly now?: () => number;
 }
 
@@ -73,12 +73,10 @@ function clientIp(xff: string | undefined): string | undefined {
 
 export class BudgetStage implements Stage {
   readonly name = 'budget';
-  private readonly ttlMs: number;
   private readonly now: () => number;
   private lastStoreWarning = 0;
 
   constructor(private readonly deps: BudgetDeps) {
-    this.ttlMs = deps.ttlMs ?? 600_000;
     this.now = deps.now ?? Date.now;
   }
 
@@ -117,11 +115,11 @@ export class BudgetStage implements Stage {
     const now = this.now();
     const cost = price && costMicros(price.price, input, 0, output);
     const p = plan(a.limits, this.keyFacts(s), { tokens: input + output, cost }, now);
-    const { store, failOpen } = this.deps.store();
+    const { store, failOpen, ttlMs } = this.deps.store();
     const id = crypto.randomUUID();
     let r;
     try {
-      r = await store.reserve(id, p.holds, this.ttlMs);
+      r = await store.reserve(id, p.holds, ttlMs);
     } catch (err) {
       for (const l of a.limits) this.deps.observer?.budgetDecision(l.name, 'store_error');
       this.storeFailed('reserve', err, s.x.requestId);
