@@ -124,6 +124,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     exactCountChars: settings.tokenCountExactChars,
   };
   const budgets = standalone ? budgetStores(() => standalone.current, log) : undefined;
+  await budgets?.ready();
   const mode: Mode = standalone
     ? standaloneMode({
         ...parts,
@@ -274,7 +275,7 @@ export function kgatewayMode(p: ModeParts & { readonly policies: KgatewayPolicyS
 function budgetStores(
   config: () => RuntimeConfig,
   log: Logger,
-): { handle: () => BudgetStoreHandle; close(): Promise<void> } {
+): { handle: () => BudgetStoreHandle; ready(): Promise<void>; close(): Promise<void> } {
   const memoryStore = new MemoryBudgetStore();
   const r = config().stores?.redis;
   let lastError = 0;
@@ -297,6 +298,10 @@ function budgetStores(
       return redis && s?.redis
         ? { store: redis, failOpen: s.redis.failOpen, ttlMs }
         : { store: memoryStore, failOpen: true, ttlMs };
+    },
+    // Redis down at start: the server still starts, and the budget stage applies failOpen.
+    ready: async () => {
+      if (redis && !(await redis.ready(2000))) log.warn('redis budget store not reachable yet');
     },
     close: async () => redis?.close(),
   };

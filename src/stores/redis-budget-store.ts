@@ -102,8 +102,22 @@ export class RedisBudgetStore implements BudgetStore {
       },
     });
     this.client.on('error', (err: Error) => opts.onError?.(err));
-    // Not awaited: while Redis is down, calls fail at once and the stage applies failOpen.
+    this.connecting = new Promise((resolve) => this.client.once('ready', () => resolve()));
+    // Never awaited alone: while Redis is down, calls fail at once and the stage applies failOpen.
     this.client.connect().catch((err: unknown) => opts.onError?.(err as Error));
+  }
+
+  private readonly connecting: Promise<void>;
+
+  /** Resolves when the first connection is up, or after `waitMs` (Redis may be down at start). */
+  async ready(waitMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs)));
+    try {
+      return await Promise.race([this.connecting.then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async run(script: string, sha: string, keys: string[], args: string[]): Promise<unknown> {

@@ -10,40 +10,21 @@ import OpenAI from 'openai';
 import { startStandaloneStack } from '../helpers/stack.js';
 import type { StandaloneStack } from '../helpers/stack.js';
 import { metricValue } from '../helpers/app.js';
-import { client, reservation, spentTokens, wave, WAVE_PROMPT } from '../helpers/budget-wave.js';
+import {
+  BUDGET_SECRETS,
+  budgetConfig,
+  client,
+  reservation,
+  spentTokens,
+  wave,
+  WAVE_PROMPT,
+} from '../helpers/budget-wave.js';
 import { expectedUsage } from '../../mock-provider/server.js';
-
-export const BUDGET_CONFIG = `
-version: 1
-backends:
-  mock: { provider: openai, baseUrl: http://{{UPSTREAM}}, auth: { apiKey: { env: GW_KEY } }, defaultModel: gpt-4o-mini }
-clients:
-  wave: { key: { env: KEY_WAVE }, team: load }
-  cancel: { key: { env: KEY_CANCEL }, team: load }
-  small: { key: { env: KEY_SMALL } }
-pricing:
-  gpt-4o-mini: { input: 0.15, output: 0.6 }
-routes:
-  - name: chat
-    match: { pathPrefix: /v1 }
-    backend: mock
-    policy:
-      requireClient: true
-      maxOutputTokens: 100
-      limits:
-        - { name: per-client, key: [client], tokens: { limit: 1000, per: day } }
-`;
-export const BUDGET_SECRETS = {
-  GW_KEY: 'sk-gateway-key',
-  KEY_WAVE: 'vk-wave-0123456789',
-  KEY_CANCEL: 'vk-cancel-0123456789',
-  KEY_SMALL: 'vk-small-0123456789',
-};
 
 describe('client identity and budgets through real Envoy (memory store)', () => {
   let stack: StandaloneStack;
   before(async () => {
-    stack = await startStandaloneStack(BUDGET_CONFIG, {}, BUDGET_SECRETS);
+    stack = await startStandaloneStack(budgetConfig(), {}, BUDGET_SECRETS);
   });
   after(async () => {
     await stack?.close();

@@ -7,6 +7,40 @@ import type { MockProvider } from '../../mock-provider/server.js';
 import { expectedUsage } from '../../mock-provider/server.js';
 import { estimatePromptTokens } from '../../src/tokens/prompt-estimate.js';
 
+/** One route, every client with a 1,000-token daily budget; `stores` goes in as a YAML block. */
+export function budgetConfig(stores = ''): string {
+  return `
+version: 1
+backends:
+  mock: { provider: openai, baseUrl: http://{{UPSTREAM}}, auth: { apiKey: { env: GW_KEY } }, defaultModel: gpt-4o-mini }
+clients:
+  wave: { key: { env: KEY_WAVE }, team: load }
+  cancel: { key: { env: KEY_CANCEL }, team: load }
+  small: { key: { env: KEY_SMALL } }
+  orphan: { key: { env: KEY_ORPHAN } }
+pricing:
+  gpt-4o-mini: { input: 0.15, output: 0.6 }
+${stores}
+routes:
+  - name: chat
+    match: { pathPrefix: /v1 }
+    backend: mock
+    policy:
+      requireClient: true
+      maxOutputTokens: 100
+      limits:
+        - { name: per-client, key: [client], tokens: { limit: 1000, per: day } }
+`;
+}
+
+export const BUDGET_SECRETS = {
+  GW_KEY: 'sk-gateway-key',
+  KEY_WAVE: 'vk-wave-0123456789',
+  KEY_CANCEL: 'vk-cancel-0123456789',
+  KEY_SMALL: 'vk-small-0123456789',
+  KEY_ORPHAN: 'vk-orphan-0123456789',
+};
+
 export const WAVE_PROMPT = 'Tell me a story about a lighthouse.';
 
 export interface WaveResult {

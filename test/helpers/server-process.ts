@@ -30,13 +30,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   const logs: Record<string, unknown>[] = [];
   let rest = '';
-  proc.stdout!.on('data', (d: Buffer) => {
+  proc.stdout.on('data', (d: Buffer) => {
     const lines = (rest + d.toString()).split('\n');
     rest = lines.pop() ?? '';
     for (const l of lines) if (l) logs.push(JSON.parse(l) as Record<string, unknown>);
   });
   let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const metricsUrl = `http://127.0.0.1:${metricsPort}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
