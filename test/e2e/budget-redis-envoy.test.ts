@@ -152,13 +152,7 @@ describe('budgets in Redis through real Envoy, two server processes', () => {
     await reading;
     const killedAt = Date.now();
     g.server = await startServer(g.socket);
-    const ask = () =>
-      c.chat.completions
-        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 })
-        .then(
-          () => 200,
-          (e: unknown) => (e instanceof OpenAI.APIError ? (e.status ?? 0) : -1),
-        );
+    const ask = (): Promise<number> => statusOf(c);
     // The orphan still holds its reservation…
     if (Date.now() - killedAt < 4000) assert.equal(await ask(), 429);
     // … until its TTL (5 s) lets it go.
@@ -169,13 +163,7 @@ describe('budgets in Redis through real Envoy, two server processes', () => {
   it('Redis stopped mid-run: fail open (admitted, counted); back up: limits again', async () => {
     const g = gateways[0]!;
     const c = client(g.envoy.url, BUDGET_SECRETS.KEY_WAVE);
-    const ask = () =>
-      c.chat.completions
-        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 })
-        .then(
-          () => 200,
-          (e: unknown) => (e instanceof OpenAI.APIError ? (e.status ?? 0) : -1),
-        );
+    const ask = (): Promise<number> => statusOf(c);
     // Spend what is left of the wave client's budget: limited while Redis is up.
     let status = 0;
     for (let i = 0; i < 100 && status !== 429; i++) status = await ask();
@@ -204,13 +192,7 @@ describe('budgets in Redis through real Envoy, two server processes', () => {
       await new Promise((r) => setTimeout(r, 50));
     assert.ok(g.server.logs.some((l) => l.msg === 'config reloaded'));
     const c = client(g.envoy.url, BUDGET_SECRETS.KEY_SMALL);
-    const ask = () =>
-      c.chat.completions
-        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 })
-        .then(
-          () => 200,
-          (e: unknown) => (e instanceof OpenAI.APIError ? (e.status ?? 0) : -1),
-        );
+    const ask = (): Promise<number> => statusOf(c);
     await redis.stop();
     assert.equal(await ask(), 503);
     await redis.start();
@@ -222,3 +204,13 @@ describe('budgets in Redis through real Envoy, two server processes', () => {
     assert.equal(status, 200);
   });
 });
+
+/** One small chat request: its HTTP status (200, or the error's). */
+function statusOf(c: OpenAI): Promise<number> {
+  return c.chat.completions
+    .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 })
+    .then(
+      () => 200,
+      (e: unknown) => (e instanceof OpenAI.APIError ? Number(e.status) : -1),
+    );
+}
