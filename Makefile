@@ -73,10 +73,10 @@ test-unit: build
 test-integration: build
 	$(NODE) --test --test-reporter=spec 'dist/test/integration/**/*.test.js'
 
-test-e2e: build install
+test-e2e: build install $(RATELIMIT_BIN)
 	$(NODE) --test --test-concurrency=1 --test-reporter=spec 'dist/test/e2e/**/*.test.js'
 
-test: install build lint
+test: install build lint $(RATELIMIT_BIN)
 	$(NODE) --test --test-concurrency=2 --test-reporter=spec 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'
 
 bench: install build
