@@ -133,7 +133,7 @@ describe('budget settle rules through the ext_proc server', () => {
   it("an Anthropic client over the limit gets Anthropic's 429 with retry-after and x-ratelimit-*", async () => {
     const { reply } = await ask('vk-d', { model: 'm', max_tokens: 2000, messages: MESSAGES }, '/v1/messages');
     assert.equal(immediateStatus(reply), 429);
-    const body = JSON.parse(reply.immediate_response!.body!.toString()) as {
+    const body = JSON.parse(reply.immediate_response!.body.toString()) as {
       type: string;
       error: { type: string };
     };
