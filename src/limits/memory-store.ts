@@ -4,6 +4,10 @@
  * live holds plus what was settled is checked against the limit. Forgotten past its window.
  */
 import type { BudgetStore, CounterHold, ReserveResult } from './types.js';
+import { StoreError } from './types.js';
+
+/** Counters kept at most (keys can come from headers): past it, reserve fails like a down store. */
+export const MAX_COUNTERS = 500_000;
 
 interface Counter {
   settled: number;
@@ -18,7 +22,10 @@ export class MemoryBudgetStore implements BudgetStore {
   private readonly counters = new Map<string, Counter>();
   private lastSweep = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxCounters = MAX_COUNTERS,
+  ) {}
 
   private counter(h: CounterHold, now: number): Counter {
     let c = this.counters.get(h.key);
@@ -38,6 +45,11 @@ export class MemoryBudgetStore implements BudgetStore {
   reserve(id: string, holds: readonly CounterHold[], ttlMs: number): ReserveResult {
     const now = this.now();
     this.sweep(now);
+    if (this.counters.size + holds.length > this.maxCounters) {
+      this.sweep(now, true);
+      if (this.counters.size + holds.length > this.maxCounters)
+        throw new StoreError(`memory budget store: more than ${this.maxCounters} counters`);
+    }
     const cs = holds.map((h) => this.counter(h, now));
     for (let i = 0; i < holds.length; i++) {
       const c = cs[i]!;

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBudgetStore } from '../../../src/limits/memory-store.js';
+import { StoreError } from '../../../src/limits/types.js';
 import type { CounterHold } from '../../../src/limits/types.js';
 
 const hold = (key: string, limit: number, amount: number): CounterHold => ({
@@ -43,5 +44,16 @@ describe('MemoryBudgetStore', () => {
     // A late settle of the expired reservation still charges what was spent.
     s.settle('orphan', [hold('t', 100, 90)], [5]);
     assert.equal(s.used('t'), 25);
+  });
+
+  it('is bounded: past its counter limit, a reservation fails like a down store (the stage applies failOpen)', () => {
+    let now = 1000;
+    const s = new MemoryBudgetStore(() => now, 3);
+    const h = (key: string): CounterHold => ({ key, limit: 10, amount: 1, windowEndsAt: 2000 });
+    for (const k of ['a', 'b', 'c']) assert.ok(s.reserve(k, [h(k)], 100).ok);
+    assert.throws(() => s.reserve('d', [h('d')], 100), StoreError);
+    // Once their window is over and their holds expired, old counters make room.
+    now = 2500;
+    assert.ok(s.reserve('d', [h('d')], 100).ok);
   });
 });
