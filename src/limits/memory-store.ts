@@ -85,11 +85,15 @@ export class MemoryBudgetStore implements BudgetStore {
     return c ? c.settled + c.held : 0;
   }
 
-  /** Counters whose window is over and that hold nothing are dropped (at most once a second). */
-  private sweep(now: number): void {
-    if (now - this.lastSweep < 1000) return;
+  /** Counters whose window is over and whose holds have all expired are dropped (at most once a second). */
+  private sweep(now: number, force = false): void {
+    if (!force && now - this.lastSweep < 1000) return;
     this.lastSweep = now;
-    for (const [key, c] of this.counters)
-      if (c.windowEndsAt <= now && c.holds.size === 0) this.counters.delete(key);
+    for (const [key, c] of this.counters) {
+      if (c.windowEndsAt > now) continue;
+      let live = false;
+      for (const r of c.holds.values()) if (r.expiresAt > now) live = true;
+      if (!live) this.counters.delete(key);
+    }
   }
 }
