@@ -45,11 +45,9 @@ export class MemoryBudgetStore implements BudgetStore {
   reserve(id: string, holds: readonly CounterHold[], ttlMs: number): ReserveResult {
     const now = this.now();
     this.sweep(now);
-    if (this.counters.size + holds.length > this.maxCounters) {
-      this.sweep(now, true);
-      if (this.counters.size + holds.length > this.maxCounters)
-        throw new StoreError(`memory budget store: more than ${this.maxCounters} counters`);
-    }
+    // (The sweep above runs at most once a second: a full store costs no scan per request.)
+    if (this.counters.size + holds.length > this.maxCounters)
+      throw new StoreError(`memory budget store: more than ${this.maxCounters} counters`);
     const cs = holds.map((h) => this.counter(h, now));
     for (let i = 0; i < holds.length; i++) {
       const c = cs[i]!;
@@ -86,8 +84,8 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   /** Counters whose window is over and whose holds have all expired are dropped (at most once a second). */
-  private sweep(now: number, force = false): void {
-    if (!force && now - this.lastSweep < 1000) return;
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
     for (const [key, c] of this.counters) {
       if (c.windowEndsAt > now) continue;
