@@ -149,4 +149,23 @@ describe('client identity and budgets through real Envoy (memory store)', () => 
     const up = stack.mock.lastRequest()!;
     assert.ok(expectedUsage({ path: up.path, body: up.body, headers: up.headers }).totalTokens > input);
   });
+
+  it('a limit keyed on the client IP counts the peer Envoy saw: a forged x-forwarded-for is no new bucket', async () => {
+    const c = new OpenAI({ baseURL: `${stack.envoy.url}/ip/v1`, apiKey: 'unused', maxRetries: 0 });
+    const statuses: number[] = [];
+    for (const xff of ['1.2.3.4', '5.6.7.8', '9.9.9.9']) {
+      statuses.push(
+        await c.chat.completions
+          .create(
+            { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 },
+            { headers: { 'x-forwarded-for': xff } },
+          )
+          .then(
+            () => 200,
+            (e: unknown) => (e instanceof OpenAI.APIError ? Number(e.status) : -1),
+          ),
+      );
+    }
+    assert.deepEqual(statuses, [200, 200, 429]);
+  });
 });

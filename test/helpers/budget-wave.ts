@@ -22,6 +22,12 @@ pricing:
   gpt-4o-mini: { input: 0.15, output: 0.6 }
 ${stores}
 routes:
+  - name: per-ip
+    match: { pathPrefix: /ip }
+    backend: mock
+    policy:
+      limits:
+        - { name: per-ip, key: [ip], requests: { limit: 2, per: day } }
   - name: chat
     match: { pathPrefix: /v1 }
     backend: mock
