@@ -175,12 +175,18 @@ describe('budgets in Redis through real Envoy, two server processes', () => {
     assert.ok(g.server.logs.some((l) => l.msg === 'budget store unavailable'));
     await redis.start();
     // Redis came back empty (no persistence): the budget starts over; it limits again.
-    status = 0;
-    for (let i = 0; i < 100 && status !== 200; i++) {
-      status = await ask();
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    // Back means a request admitted without a store error (a 200 alone may still be fail-open).
+    const storeErrors = async (): Promise<number> =>
+      metricValue(await g.server.metrics(), 'ai_extproc_budget_decisions_total', {
+        decision: 'store_error',
+      }) ?? 0;
+    let back = false;
+    for (let i = 0; i < 100 && !back; i++) {
+      const before = await storeErrors();
+      back = (await ask()) === 200 && (await storeErrors()) === before;
+      if (!back) await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal(status, 200);
+    assert.ok(back, 'Redis is back');
     const spent = await wave(c, 60, 20);
     assert.ok(spent.limited > 0, 'limited again');
   });
