@@ -168,6 +168,7 @@ export interface MockRequestLike {
 //   totalTokens       = promptTokens + completionTokens
 //   cachedTokens      = x-mock-cached-tokens header, default 0 (reported only, never added).
 //   choice texts      = texts[0] = x-mock-text-b64 | x-mock-text | fixture text; texts[i>0] = `Choice ${i}: ` + texts[0]
+//                       each cut to max_completion_tokens | max_tokens tokens when the request names one
 //
 // Gemini streams report cumulative usage in every chunk: candidatesTokenCount = tokens(text streamed so far).
 // Anthropic streams report output_tokens: 1 in message_start and the final completionTokens in message_delta.
@@ -184,6 +185,26 @@ export function completionTokensFor(text: string): number {
 
 export function toolCallTokensFor(call: MockToolCall): number {
   return tokensFor(call.name + call.argumentsJson);
+}
+
+/** The request's output cap: max_completion_tokens, else max_tokens (a positive integer). */
+export function maxTokensOf(json: Record<string, unknown> | undefined): number | undefined {
+  for (const f of ['max_completion_tokens', 'max_tokens']) {
+    const v = json?.[f];
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  }
+  return undefined;
+}
+
+/** A text cut so that it is at most `cap` tokens (whole characters), as a provider honours max_tokens. */
+export function capText(text: string, cap: number | undefined): string {
+  if (cap === undefined || tokensFor(text) <= cap) return text;
+  let out = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch, 'utf8') > cap * BYTES_PER_TOKEN) break;
+    out += ch;
+  }
+  return out;
 }
 
 /** The text of choice `index` given the base (choice 0) text. */
@@ -450,6 +471,8 @@ function plan(
   let includeUsage = false;
   let baseText: string;
   let toolCall: MockToolCall | undefined;
+  // The output cap the request names (OpenAI max_completion_tokens | max_tokens, Anthropic max_tokens).
+  const cap = maxTokensOf(json);
   switch (route) {
     case 'openai': {
       model =
@@ -494,7 +517,7 @@ function plan(
   const pieces: string[][] = [];
   let completionTokens = 0;
   for (let i = 0; i < n; i++) {
-    const t = toolCall ? '' : choiceText(baseText, i);
+    const t = toolCall ? '' : capText(choiceText(baseText, i), cap);
     texts.push(t);
     pieces.push(streamPieces(t));
     completionTokens += toolCall ? toolCallTokensFor(toolCall) : tokensFor(t);

@@ -22,6 +22,7 @@ import { startEnvoy } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
 import { envoyConfigText } from '../src/envoy-config-command.js';
+import OpenAI from 'openai';
 
 const root = repoRoot();
 const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -234,6 +235,10 @@ Anthropic clients (Messages API), to Anthropic or to OpenAI:
   curl -s ${url}/v1/messages -H 'content-type: application/json' \\
     -d '{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Hello!"}]}'
 
+A budget (2 requests a minute on /limited; the third gets a 429, the OpenAI SDK a RateLimitError):
+  for i in 1 2 3; do curl -s -o /dev/null -w '%{http_code}\\n' ${url}/limited/v1/chat/completions \\
+    -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}'; done
+
 OpenAI SDK (node):
   import OpenAI from 'openai';
   const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'unused' });
@@ -302,6 +307,7 @@ async function smokeTest(url: string): Promise<void> {
       data: { id: string }[];
     };
     console.log(`models (${list.object}): ${list.data.map((m) => m.id).join(', ')}`);
+    await budgetDemo(url);
   }
   if (MODE === 'standalone') {
     for (const model of ['gpt-4o-mini', 'claude-sonnet', 'gemini-flash', 'bedrock-haiku']) {
@@ -362,6 +368,27 @@ async function smokeTest(url: string): Promise<void> {
       .filter((l) => l.startsWith('ai_completion_tokens_total'))
       .join('\n'),
   );
+}
+
+/** The /limited route's budget: two requests a minute; the OpenAI SDK raises RateLimitError on the third. */
+async function budgetDemo(url: string): Promise<void> {
+  const sdk = new OpenAI({ baseURL: `${url}/limited/v1`, apiKey: 'unused', maxRetries: 0 });
+  for (let i = 1; i <= 3; i++) {
+    try {
+      await sdk.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hello!' }],
+      });
+      console.log(`budget: request ${i} answered`);
+    } catch (err) {
+      if (!(err instanceof OpenAI.RateLimitError)) throw err;
+      const h = err.headers;
+      console.log(
+        `budget: request ${i} refused: RateLimitError ${err.status} (retry-after ${h.get('retry-after')}s, ` +
+          `x-ratelimit-remaining-requests ${h.get('x-ratelimit-remaining-requests')})`,
+      );
+    }
+  }
 }
 
 let configFile: string | undefined;

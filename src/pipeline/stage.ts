@@ -24,6 +24,7 @@ import type { ProviderFamily } from '../provider-family.js';
 import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
 import type { RoutePolicy } from '../config/route-policy.js';
+import type { ClientIdentity } from '../config/client-identity.js';
 import type { Refusal } from './reply.js';
 import type { PhaseSpan } from './tracer.js';
 import type { DynamicMetadata, HeaderView } from './types.js';
@@ -77,6 +78,8 @@ export interface ExchangeFacts {
   streaming: boolean;
   /** Request parameters the provider cannot take (standalone), in order. */
   readonly dropped: string[];
+  /** Who is asking (standalone, stages/client-identity.ts); undefined: not identified. */
+  client: ClientIdentity | undefined;
   /** The prompt-token estimate (0 until counted; see stages/prompt-estimate.ts). */
   estimate: number;
   /** Guard decisions, "request:regex:mask", for the summary line. */

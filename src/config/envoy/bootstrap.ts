@@ -10,6 +10,8 @@ import { INTERNAL_REQUEST_HEADERS, LABELS_NS, STANDALONE_NS } from '../internal-
 import type { RuntimeConfig } from '../standalone/types.js';
 import { ROUTE_CONFIG_NAME, STREAM_IDLE_TIMEOUT, clusters, routeConfig } from './resources.js';
 import { CDS_FILE, RDS_FILE } from './xds-files.js';
+import { rateLimitCluster, rateLimitFilter } from './rate-limit.js';
+import type { RateLimitOptions } from './rate-limit.js';
 
 type Obj = Record<string, unknown>;
 
@@ -36,6 +38,8 @@ export interface BootstrapOptions {
   /** Read clusters and routes from files in this directory (the server writes them). */
   readonly xdsDir: string | undefined;
   readonly extras: EnvoyExtras | undefined;
+  /** Envoy's global rate limiting charging tokens (rate-limit.ts); off when absent. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export const DEFAULT_BOOTSTRAP: BootstrapOptions = {
@@ -53,7 +57,7 @@ const md = (key: string): string => `%DYNAMIC_METADATA(${STANDALONE_NS}:${key})%
 /** The access log: request facts and our non-secret metadata keys, never headers or bodies. */
 function accessLog(path: string): Obj {
   const keys = ['route', 'backend', 'model', 'provider', 'provider_model', 'streaming'];
-  const tokens = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'rate_limited_tokens'];
+  const tokens = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'rate_limited_tokens', 'rate_limit_correction'];
   return {
     name: 'envoy.access_loggers.file',
     typed_config: {
@@ -81,12 +85,14 @@ function accessLog(path: string): Obj {
  * filter (an HTTP filter would be too late: a filter that reads per-route config fixes the route
  * on the headers as they came).
  */
-function edgeGuard(): Obj {
+function edgeGuard(config: RuntimeConfig): Obj {
+  // The identity headers too: only Envoy's own auth filters (which run after this) may set them.
+  const headers = [...INTERNAL_REQUEST_HEADERS, ...(config.identityHeaders ?? [])];
   return {
     name: 'ai-extproc-edge-guard',
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation',
-      mutations: INTERNAL_REQUEST_HEADERS.map((h) => ({ remove: h })),
+      mutations: headers.map((h) => ({ remove: h })),
     },
   };
 }
@@ -159,10 +165,14 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
     stat_prefix: 'http',
     stream_idle_timeout: STREAM_IDLE_TIMEOUT,
     access_log: [accessLog(opts.accessLog)],
-    early_header_mutation_extensions: [edgeGuard()],
+    early_header_mutation_extensions: [edgeGuard(config)],
+    // x-forwarded-for ends with the real peer address (budgets keyed on the client IP read it).
+    use_remote_address: true,
     http_filters: [
       ...(opts.extras?.httpFilters ?? []),
       extProcFilter(),
+      // After ai-extproc: the request-time estimate is in the metadata by then.
+      ...(opts.rateLimit ? [rateLimitFilter(opts.rateLimit)] : []),
       { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
     ],
     ...(xds
@@ -185,7 +195,7 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
           ],
         },
       ],
-      clusters: [extProcCluster(opts.extproc), ...(xds ? [] : clusters(config)), ...(opts.extras?.clusters ?? [])],
+      clusters: [extProcCluster(opts.extproc), ...(xds ? [] : clusters(config)), ...(opts.extras?.clusters ?? []), ...(opts.rateLimit ? [rateLimitCluster(opts.rateLimit)] : [])],
     },
     ...(xds ? { dynamic_resources: { cds_config: fileSource(xds, CDS_FILE) } } : {}),
   };

@@ -2,6 +2,7 @@
 import type { TracingConfig } from '../otel-files.js';
 import type { RoutePolicy } from '../route-policy.js';
 import type { CompiledBackend, CompiledRoute, McpBackend, McpRoute, RuntimeConfig } from './types.js';
+import type { StoreSettings } from './access.js';
 
 export type {
   AuthInfo,
@@ -38,6 +39,8 @@ export interface RuntimeParts {
   readonly tracing: TracingConfig | undefined;
   readonly mcpBackends?: readonly McpBackend[];
   readonly mcpRoutes?: readonly McpRoute[];
+  readonly stores?: StoreSettings;
+  readonly identityHeaders?: readonly string[];
 }
 
 export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
@@ -55,6 +58,8 @@ export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
     mcpBackends: Object.freeze([...(parts.mcpBackends ?? [])]),
     mcpRoutes,
     matchMcpRoute: (headers: ReadonlyMap<string, string>) => mcpRoutes.find((r) => r.matches(headers)),
+    ...(parts.stores ? { stores: parts.stores } : {}),
+    ...(parts.identityHeaders ? { identityHeaders: Object.freeze([...parts.identityHeaders]) } : {}),
     backend: (name: string) => byName.get(name),
     matchRoute: (headers: ReadonlyMap<string, string>) => routes.find((r) => r.matches(headers)),
   });
@@ -86,5 +91,6 @@ export function toRoutePolicy(route: CompiledRoute): RoutePolicy {
       defaults: p.defaults,
       streamUsage: p.streamUsage,
     },
+    ...(route.access ? { access: route.access } : {}),
   };
 }

@@ -13,6 +13,13 @@ import { authDefinition, backendDefinition, secretRefDefinition } from './schema
 import { NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 import { policyDefinition, routeDefinition } from './schema-routes.js';
 import { mcpDefinition, mcpRouteDefinition } from './schema-mcp.js';
+import {
+  clientsDefinition,
+  identityDefinition,
+  limitDefinition,
+  pricingDefinition,
+  storesDefinition,
+} from './schema-limits.js';
 
 const tracingDefinition = {
   type: 'object',
@@ -74,6 +81,15 @@ export const CONFIG_SCHEMA = {
     },
     tracing: { $ref: '#/definitions/tracing' },
     mcp: mcpDefinition,
+    clients: clientsDefinition,
+    identity: identityDefinition,
+    limits: {
+      type: 'array',
+      description: 'Limits on every route (a route adds its own in policy.limits).',
+      items: { $ref: '#/definitions/limit' },
+    },
+    pricing: pricingDefinition,
+    stores: storesDefinition,
   },
   definitions: {
     secretRef: secretRefDefinition,
@@ -83,5 +99,6 @@ export const CONFIG_SCHEMA = {
     policy: policyDefinition,
     tracing: tracingDefinition,
     mcpRoute: mcpRouteDefinition,
+    limit: limitDefinition,
   },
 } as const;

@@ -4,6 +4,8 @@ import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/confi
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
 import type { McpRules } from '../../mcp/rules.js';
+import type { AccessPolicy } from '../client-identity.js';
+import type { StoreSettings } from './access.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -145,6 +147,8 @@ export interface CompiledRoute {
   /** Alias route: client model name ('*' = any other) → backend + model. */
   readonly models: Readonly<Record<string, ModelAlias>> | undefined;
   readonly policy: RoutePolicyConfig;
+  /** Client identity and budgets on this route (undefined: none). */
+  readonly access?: AccessPolicy;
   /** True if the request headers (lower-case names, with :path and :authority) match. */
   matches(headers: ReadonlyMap<string, string>): boolean;
   resolveModel(requestModel: string | undefined): ModelResolution;
@@ -164,6 +168,10 @@ export interface RuntimeConfig {
   /** The mcp: section (empty lists when absent). */
   readonly mcpBackends: readonly McpBackend[];
   readonly mcpRoutes: readonly McpRoute[];
+  /** Where budgets are counted (memory when no store is configured). */
+  readonly stores?: StoreSettings;
+  /** Headers Envoy sets after its own authentication (removed from client requests at the edge). */
+  readonly identityHeaders?: readonly string[];
   backend(name: string): CompiledBackend | undefined;
   /** First MCP route that matches, in file order (MCP routes are tried before the AI routes). */
   matchMcpRoute(headers: ReadonlyMap<string, string>): McpRoute | undefined;
