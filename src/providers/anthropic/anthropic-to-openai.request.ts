@@ -4,6 +4,7 @@ import { TranslationError } from '../translate/types.js';
 import { anthropicToOpenAIMessages, systemMessages } from './anthropic-to-openai.messages.js';
 import type { DroppedParams } from './dropped.js';
 import { asArray, asObj, asString } from '../../json.js';
+import { effortForBudget } from '../translate/reasoning.js';
 
 /** Top-level fields the conversion consumes. Anything else is reported as dropped. */
 const HANDLED = new Set([
@@ -19,6 +20,7 @@ const HANDLED = new Set([
   'tools',
   'tool_choice',
   'thinking',
+  'output_config',
 ]);
 
 function bad(where: string, message: string): TranslationError {
@@ -71,16 +73,35 @@ function convertToolChoice(choice: Json | undefined, req: OpenAIChatRequest): vo
   if (choice.disable_parallel_tool_use === true) req.parallel_tool_calls = false;
 }
 
-/** thinking.budget_tokens → reasoning_effort: below 2048 low, below 8192 medium, else high. */
-function reasoningEffort(thinking: unknown, dropped: DroppedParams): string | undefined {
+/**
+ * `thinking` → the canonical request: kept as it is (the exact budget, for providers that speak budgets) plus
+ * the reasoning_effort it amounts to, for OpenAI-compatible upstreams (../translate/reasoning.ts).
+ */
+function applyThinking(thinking: unknown, req: OpenAIChatRequest, dropped: DroppedParams): void {
   const t = asObj(thinking);
-  if (t === undefined || t.type === 'disabled') return undefined;
+  if (t === undefined || t.type === 'disabled') return;
   const budget = t.budget_tokens;
-  if (t.type !== 'enabled' || typeof budget !== 'number') {
-    dropped.add('thinking');
-    return undefined;
+  if (t.type === 'adaptive') {
+    req.thinking = { type: 'adaptive' };
+    req.reasoning_effort = 'medium';
+  } else if (t.type === 'enabled' && typeof budget === 'number' && Number.isInteger(budget) && budget > 0) {
+    req.thinking = { type: 'enabled', budget_tokens: budget };
+    req.reasoning_effort = effortForBudget(budget);
+  } else dropped.add('thinking');
+}
+
+/** output_config.format (json_schema) → response_format; other output_config settings are reported. */
+function applyOutputConfig(config: unknown, req: OpenAIChatRequest, dropped: DroppedParams): void {
+  const c = asObj(config);
+  if (c === undefined) return;
+  for (const key of Object.keys(c)) if (key !== 'format') dropped.add(`output_config.${key}`);
+  const format = asObj(c.format);
+  if (format === undefined) return;
+  const schema = asObj(format.schema);
+  if (format.type !== 'json_schema' || schema === undefined) {
+    throw bad('output_config.format', 'type must be "json_schema" with a schema object');
   }
-  return budget < 2048 ? 'low' : budget < 8192 ? 'medium' : 'high';
+  req.response_format = { type: 'json_schema', json_schema: { name: 'response', schema, strict: true } };
 }
 
 function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string): void {
@@ -91,8 +112,7 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
 }
 
 /**
- * Converts the request; `dropped` collects what OpenAI cannot carry (top_k, cache_control, thinking blocks
- * in the history, is_error on tool results, images in tool results, server tools, unknown fields).
+ * Converts the request; `dropped` collects what OpenAI cannot carry (top_k, cache_control, is_error on tool results, images in tool results, server tools, unknown fields).
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
   const messages = [
@@ -112,8 +132,8 @@ export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): Op
     req.tools = tools;
     convertToolChoice(asObj(body.tool_choice), req);
   } else if (body.tool_choice !== undefined && body.tool_choice !== null) dropped.add('tool_choice');
-  const effort = reasoningEffort(body.thinking, dropped);
-  if (effort !== undefined) req.reasoning_effort = effort;
+  applyThinking(body.thinking, req, dropped);
+  applyOutputConfig(body.output_config, req, dropped);
   const metadata = asObj(body.metadata);
   const user = asString(metadata?.user_id);
   if (user !== undefined && user !== '') req.user = user;

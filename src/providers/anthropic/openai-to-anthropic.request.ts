@@ -5,20 +5,12 @@ import type { DroppedParams } from './dropped.js';
 import { openAIToAnthropicMessages } from './openai-to-anthropic.messages.js';
 import { openAIToAnthropicToolChoice, openAIToAnthropicTools } from './openai-to-anthropic.tools.js';
 import { asObj } from '../../json.js';
+import { MIN_ANTHROPIC_BUDGET, lastToolTurnUnsigned, requestedThinking } from '../translate/reasoning.js';
 
 export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires max_tokens; used when the client sets neither max_tokens nor max_completion_tokens. */
 export const DEFAULT_MAX_TOKENS = 4096;
-
-/** reasoning_effort → thinking budget_tokens (Anthropic's minimum budget is 1024). */
-const THINKING_BUDGET: Readonly<Record<string, number>> = {
-  minimal: 1024,
-  low: 1024,
-  medium: 4096,
-  high: 16384,
-};
-const MIN_THINKING_BUDGET = 1024;
 
 /** Parameters the translation consumes (mapped, or meaningless for Anthropic without loss). */
 const HANDLED = new Set([
@@ -38,6 +30,7 @@ const HANDLED = new Set([
   'parallel_tool_calls',
   'response_format',
   'reasoning_effort',
+  'thinking',
 ]);
 
 /** Values equal to OpenAI's defaults: sending them changes nothing, so dropping them is not reported. */
@@ -73,27 +66,32 @@ function stopSequences(stop: unknown): string[] | undefined {
   throw bad('stop must be a string or an array of strings');
 }
 
-/** The thinking budget for reasoning_effort, or undefined (none requested, or impossible and reported). */
-function thinkingBudget(
-  req: Json,
-  maxTokens: number | undefined,
-  dropped: DroppedParams,
-): number | undefined {
-  const effort = req.reasoning_effort;
-  if (effort === undefined || effort === null || effort === 'none') return undefined;
-  const budget = typeof effort === 'string' ? THINKING_BUDGET[effort] : undefined;
-  if (budget === undefined) {
-    dropped.add('reasoning_effort');
+/** Anthropic `thinking` for the request, or undefined (off, or impossible and reported). */
+function thinkingConfig(req: Json, maxTokens: number | undefined, dropped: DroppedParams): Json | undefined {
+  const wanted = requestedThinking(req, (name) => dropped.add(name));
+  if (wanted.kind === 'off') return undefined;
+  // Anthropic rejects thinking with a forced tool choice, and a tool turn whose last assistant message lacks
+  // its signed thinking: thinking is off for such a turn instead.
+  const forced = req.tool_choice === 'required' || asObj(req.tool_choice)?.type === 'function';
+  if (forced || (Array.isArray(req.messages) && lastToolTurnUnsigned(req.messages))) {
+    dropped.add(wanted.field);
     return undefined;
   }
-  if (maxTokens === undefined) return budget;
+  if (wanted.kind === 'adaptive') return { type: 'adaptive' };
   // budget_tokens must be below max_tokens; the client's max_tokens is kept.
-  const capped = Math.min(budget, maxTokens - 1);
-  if (capped < MIN_THINKING_BUDGET) {
-    dropped.add('reasoning_effort');
-    return undefined;
-  }
-  return capped;
+  const budget = maxTokens === undefined ? wanted.budget : Math.min(wanted.budget, maxTokens - 1);
+  if (budget < MIN_ANTHROPIC_BUDGET || (wanted.exact && budget !== wanted.budget)) dropped.add(wanted.field);
+  return budget < MIN_ANTHROPIC_BUDGET ? undefined : { type: 'enabled', budget_tokens: budget };
+}
+
+/** response_format → output_config.format (json_schema); json_object has no Anthropic form. */
+function outputFormat(req: Json, dropped: DroppedParams): Json | undefined {
+  const rf = asObj(req.response_format);
+  if (rf === undefined || rf.type === 'text') return undefined;
+  const schema = asObj(asObj(rf.json_schema)?.schema);
+  if (rf.type === 'json_schema' && schema !== undefined) return { type: 'json_schema', schema };
+  dropped.add('response_format');
+  return undefined;
 }
 
 /** Sampling parameters; with extended thinking Anthropic rejects temperature ≠ 1, top_p < 0.95 and top_k. */
@@ -121,8 +119,6 @@ function reportUnhandled(req: Json, dropped: DroppedParams): void {
     if (Object.hasOwn(DEFAULTS, key) && DEFAULTS[key] === value) continue;
     dropped.add(key);
   }
-  const format = asObj(req.response_format)?.type;
-  if (format !== undefined && format !== 'text') dropped.add('response_format');
 }
 
 /** Builds the Anthropic request body; `dropped` collects what it could not carry. */
@@ -132,19 +128,19 @@ export function anthropicRequestBody(
   dropped: DroppedParams,
 ): Json {
   if (!Array.isArray(req.messages)) throw bad('messages must be an array');
-  const { system, messages } = openAIToAnthropicMessages(req.messages, dropped);
-  if (messages.length === 0) throw bad('messages must contain at least one user or assistant message');
   reportUnhandled(req, dropped);
-
   const clientMax = maxTokensOf(req);
-  const budget = thinkingBudget(req, clientMax, dropped);
+  const thinking = thinkingConfig(req, clientMax, dropped);
+  const { system, messages } = openAIToAnthropicMessages(req.messages, dropped, thinking !== undefined);
+  if (messages.length === 0) throw bad('messages must contain at least one user or assistant message');
+  const budget = typeof thinking?.budget_tokens === 'number' ? thinking.budget_tokens : undefined;
   const body: Json = { model: target.model, max_tokens: clientMax ?? DEFAULT_MAX_TOKENS + (budget ?? 0) };
   if (system.length === 1 && system[0]?.cache_control === undefined) body.system = system[0]?.text;
   else if (system.length > 0) body.system = system;
   body.messages = messages;
   const stop = stopSequences(req.stop);
   if (stop !== undefined && stop.length > 0) body.stop_sequences = stop;
-  sampling(req, body, budget !== undefined, dropped);
+  sampling(req, body, thinking !== undefined, dropped);
   if (typeof req.user === 'string' && req.user !== '') body.metadata = { user_id: req.user };
   else if (req.user !== undefined && req.user !== null && req.user !== '') dropped.add('user');
   const tools = openAIToAnthropicTools(req.tools, dropped);
@@ -156,7 +152,9 @@ export function anthropicRequestBody(
     dropped,
   );
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
-  if (budget !== undefined) body.thinking = { type: 'enabled', budget_tokens: budget };
+  if (thinking !== undefined) body.thinking = thinking;
+  const format = outputFormat(req, dropped);
+  if (format !== undefined) body.output_config = { format };
   if (target.stream) body.stream = true;
   return body;
 }

@@ -1,7 +1,8 @@
 /** OpenAI chat request → OpenAI-compatible upstream request (OpenAI, Azure, Mistral, Ollama). */
 import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { asObj, isObj } from '../../json.js';
+import { asObj, isObj, omitKeys } from '../../json.js';
+import { THINKING_BLOCKS, effortForBudget } from '../translate/reasoning.js';
 import type { OpenAICompatProfile } from './profiles.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
@@ -79,6 +80,31 @@ function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops)
 }
 
 /**
+ * The canonical reasoning extensions (../translate/reasoning.ts) that OpenAI-compatible APIs do not take:
+ * `thinking` becomes the reasoning_effort it amounts to (unless one is set), and signed `thinking_blocks`
+ * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures).
+ */
+function applyReasoningExtensions(body: Json, drops: Drops): void {
+  if ('thinking' in body) {
+    const t = asObj(body.thinking);
+    delete body.thinking;
+    const budget = t?.budget_tokens;
+    if (body.reasoning_effort === undefined || body.reasoning_effort === null) {
+      if (t?.type === 'enabled' && typeof budget === 'number')
+        body.reasoning_effort = effortForBudget(budget);
+      else if (t?.type === 'adaptive') body.reasoning_effort = 'medium';
+    }
+  }
+  if (!Array.isArray(body.messages) || !body.messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
+  body.messages = body.messages.map((m) => {
+    if (!isObj(m) || !(THINKING_BLOCKS in m)) return m;
+    if (m[THINKING_BLOCKS] !== null && m[THINKING_BLOCKS] !== undefined)
+      drops.add(`messages[].${THINKING_BLOCKS}`);
+    return omitKeys(m, [THINKING_BLOCKS]);
+  });
+}
+
+/**
  * The client request with `model` set to the target model, `stream` set from the target, and (streaming)
  * `stream_options.include_usage=true`; then the profile's renames, allowlist and message rewrites. The input
  * object is never mutated.
@@ -91,6 +117,7 @@ export function openAIToOpenAICompatRequest(
   const drops = new Drops();
   const body: Json = { ...req, model: target.model };
   applyStream(body, target, profile, drops);
+  applyReasoningExtensions(body, drops);
   applyRenames(body, profile, drops);
   applyAllowlist(body, profile, drops);
   rewriteMessages(body, profile, drops);
