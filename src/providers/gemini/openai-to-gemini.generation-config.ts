@@ -3,6 +3,7 @@ import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asObj } from '../../json.js';
 import { openAIToGeminiSchema } from './openai-to-gemini.schema.js';
+import { requestedThinking } from '../translate/reasoning.js';
 
 /** The request keys this module reads. */
 export const GENERATION_KEYS = [
@@ -18,6 +19,7 @@ export const GENERATION_KEYS = [
   'frequency_penalty',
   'response_format',
   'reasoning_effort',
+  'thinking',
 ] as const;
 
 /** OpenAI number params → generationConfig fields (max_completion_tokens wins over max_tokens). */
@@ -34,16 +36,21 @@ const NUMBERS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * `reasoning_effort` → `thinkingConfig.thinkingBudget` (tokens). Thoughts are requested (`includeThoughts`)
- * so that they come back as `reasoning_content`; `none` turns thinking off where the model allows it.
+ * `reasoning_effort` → `thinkingConfig.thinkingBudget` (tokens), within every Gemini 2.5 model's range
+ * (Flash tops out at 24576, so xhigh gets that too). Thoughts are requested (`includeThoughts`) so that they
+ * come back as `reasoning_content`; `none` turns thinking off where the model allows it. A canonical
+ * `thinking` budget (../translate/reasoning.ts) is sent exactly, up to Gemini's maximum of 32768; adaptive
+ * thinking is Gemini's dynamic budget (-1).
  */
 const THINKING_BUDGET: Readonly<Record<string, number>> = {
-  none: 0,
   minimal: 512,
   low: 1024,
   medium: 8192,
   high: 24576,
+  xhigh: 24576,
 };
+const MAX_THINKING_BUDGET = 32768;
+const DYNAMIC_BUDGET = -1;
 
 function stopSequences(v: unknown): string[] | undefined {
   if (v === null || v === undefined) return undefined;
@@ -72,14 +79,19 @@ function applyResponseFormat(v: unknown, cfg: Json): void {
   }
 }
 
-function applyReasoningEffort(v: unknown, cfg: Json): void {
-  if (v === null || v === undefined) return;
-  const budget = typeof v === 'string' ? THINKING_BUDGET[v] : undefined;
-  if (budget === undefined) {
-    throw new TranslationError(400, 'reasoning_effort must be one of none, minimal, low, medium, high');
+function applyThinking(req: OpenAIChatRequest, cfg: Json, dropped: string[]): void {
+  const wanted = requestedThinking(req, (name) => dropped.push(name));
+  if (wanted.kind === 'off') {
+    if (wanted.field !== undefined) cfg.thinkingConfig = { thinkingBudget: 0 };
+    return;
   }
-  cfg.thinkingConfig =
-    budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
+  let budget = DYNAMIC_BUDGET;
+  if (wanted.kind === 'budget') {
+    const effort = typeof req.reasoning_effort === 'string' ? req.reasoning_effort : '';
+    budget = wanted.exact ? Math.min(wanted.budget, MAX_THINKING_BUDGET) : (THINKING_BUDGET[effort] ?? 8192);
+    if (wanted.exact && budget !== wanted.budget) dropped.push(wanted.field);
+  }
+  cfg.thinkingConfig = { thinkingBudget: budget, includeThoughts: true };
 }
 
 export interface GenerationConfig {
@@ -106,6 +118,6 @@ export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest): Generati
   const stop = stopSequences(req.stop);
   if (stop !== undefined) cfg.stopSequences = stop;
   applyResponseFormat(req.response_format, cfg);
-  applyReasoningEffort(req.reasoning_effort, cfg);
+  applyThinking(req, cfg, dropped);
   return Object.keys(cfg).length > 0 ? { config: cfg, dropped } : { dropped };
 }

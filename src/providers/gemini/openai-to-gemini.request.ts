@@ -3,6 +3,8 @@ import type { Json, OpenAIChatRequest, UpstreamTarget } from '../translate/types
 import { openAIToGeminiMessages } from './openai-to-gemini.messages.js';
 import { GENERATION_KEYS, openAIToGeminiGenerationConfig } from './openai-to-gemini.generation-config.js';
 import { TOOL_KEYS, openAIToGeminiTools } from './openai-to-gemini.tools.js';
+import { asArray, asObj } from '../../json.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 
 /** Keys consumed here; every other non-null key of the request is dropped and reported. */
 const CONSUMED = new Set<string>(['model', 'messages', 'stream', ...GENERATION_KEYS, ...TOOL_KEYS]);
@@ -33,5 +35,10 @@ export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTa
     dropped.push(key);
   }
   dropped.push(...generation.dropped, ...tools.dropped);
-  return { body, droppedParams: dropped };
+  // Anthropic/Bedrock signatures mean nothing to Gemini (its own travel on tool calls, see .messages).
+  const messages = Array.isArray(req.messages) ? req.messages : [];
+  if (messages.some((m) => asArray(asObj(m)?.[THINKING_BLOCKS]).length > 0)) {
+    dropped.push(`messages[].${THINKING_BLOCKS}`);
+  }
+  return { body, droppedParams: [...new Set(dropped)] };
 }
