@@ -41,9 +41,14 @@
  * A body that is not valid JSON still gets a 200 canned (non-streaming, except Gemini `:streamGenerateContent`
  * whose streaming is decided by the path) response; the raw bytes are recorded.
  *
+ * Provider rules: a JSON request the real provider would refuse with a 400 (OpenAI and Anthropic rules in
+ * mock-provider/rules/) gets that 400. Anthropic thinking (mock-provider/anthropic-thinking.ts): a request
+ * with thinking on gets a signed thinking block first; a replayed thinking block must carry its signature.
+ *
  * Canned texts live in mock-provider/fixtures/*.json.
  */
 import { handleBedrock } from './bedrock.js';
+import { ruleViolation, withThinkingBlock, withThinkingEvents } from './anthropic-thinking.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -750,7 +755,7 @@ function anthropicUsage(u: MockUsage, outputTokens: number): Record<string, unkn
   };
 }
 
-function anthropicJson(p: MockResponsePlan, ids: Ids): unknown {
+function anthropicJson(p: MockResponsePlan, ids: Ids, request: unknown): unknown {
   const content = p.toolCall
     ? [
         {
@@ -766,7 +771,7 @@ function anthropicJson(p: MockResponsePlan, ids: Ids): unknown {
     type: 'message',
     role: 'assistant',
     model: p.model,
-    content,
+    content: withThinkingBlock(content, request),
     stop_reason: p.toolCall ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: anthropicUsage(p.usage, p.usage.completionTokens),
@@ -946,13 +951,19 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     }
     if (wanted !== undefined && wanted >= 200 && wanted <= 299 && wanted !== 204 && wanted !== 205)
       status = wanted;
+    // The provider's documented 400 rules (mock-provider/rules/), thinking signatures verified.
+    const violation = parsed.ok ? ruleViolation(p.route, parsed.value) : undefined;
+    if (violation !== undefined) {
+      await sendBody(res, 400, JSON.stringify(violation), 'application/json', out, extra);
+      return;
+    }
 
     if (!p.stream) {
       const json =
         p.route === 'openai'
           ? openaiJson(p, ids, fx)
           : p.route === 'anthropic'
-            ? anthropicJson(p, ids)
+            ? anthropicJson(p, ids, rec.json)
             : geminiJson(p, ids);
       await sendBody(res, status, JSON.stringify(json), 'application/json', out, extra);
       return;
@@ -972,7 +983,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       }
       case 'anthropic': {
         const nl = framing === 'crlf' ? '\r\n' : '\n';
-        frames = anthropicEvents(p, ids).map(
+        frames = withThinkingEvents(anthropicEvents(p, ids), rec.json).map(
           ([e, d]) => `event: ${e}${nl}data: ${JSON.stringify(d)}${nl}${nl}`,
         );
         break;
