@@ -49,6 +49,7 @@
  */
 import { handleBedrock } from './bedrock.js';
 import { ruleViolation, withThinkingBlock, withThinkingEvents } from './anthropic-thinking.js';
+import { geminiRuleViolation, withGeminiThoughtChunks, withGeminiThoughts } from './gemini-thinking.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -953,6 +954,9 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       status = wanted;
     // The provider's documented 400 rules (mock-provider/rules/), thinking signatures verified.
     const violation = parsed.ok ? ruleViolation(p.route, parsed.value) : undefined;
+    const geminiViolation = parsed.ok ? geminiRuleViolation(p.route, parsed.value) : undefined;
+    if (geminiViolation !== undefined)
+      return sendBody(res, 400, JSON.stringify(geminiViolation), 'application/json', out, extra);
     if (violation !== undefined) {
       await sendBody(res, 400, JSON.stringify(violation), 'application/json', out, extra);
       return;
@@ -964,7 +968,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
           ? openaiJson(p, ids, fx)
           : p.route === 'anthropic'
             ? anthropicJson(p, ids, rec.json)
-            : geminiJson(p, ids);
+            : withGeminiThoughts(geminiJson(p, ids), rec.json);
       await sendBody(res, status, JSON.stringify(json), 'application/json', out, extra);
       return;
     }
@@ -989,7 +993,9 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
         break;
       }
       case 'gemini': {
-        const chunksOut = geminiChunks(p, ids).map((c) => JSON.stringify(c));
+        const chunksOut = withGeminiThoughtChunks(geminiChunks(p, ids), rec.json).map((c) =>
+          JSON.stringify(c),
+        );
         if (p.sse) {
           contentType = 'text/event-stream';
           const sep = framing === 'lf' ? '\n\n' : framing === 'kgateway' ? '\n\r\n\r\n' : '\r\n\r\n';

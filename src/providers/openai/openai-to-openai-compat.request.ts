@@ -81,7 +81,8 @@ function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops)
 
 /**
  * The canonical reasoning extensions (../translate/reasoning.ts) that OpenAI-compatible APIs do not take:
- * `thinking` becomes the reasoning_effort it amounts to (unless one is set), and signed `thinking_blocks`
+ * `thinking` becomes the reasoning_effort it amounts to (unless one is set; temperature and top_p other than
+ * 1 are then dropped, as reasoning models reject them), and signed `thinking_blocks`
  * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures).
  */
 function applyReasoningExtensions(body: Json, drops: Drops): void {
@@ -94,9 +95,19 @@ function applyReasoningExtensions(body: Json, drops: Drops): void {
         body.reasoning_effort = effortForBudget(budget);
       else if (t?.type === 'adaptive') body.reasoning_effort = 'medium';
     }
+    // Thinking asked of an OpenAI-compatible API means a reasoning model: those take no sampling knobs
+    // other than the default 1 (an Anthropic client often sends temperature 1 with thinking).
+    if (t?.type === 'enabled' || t?.type === 'adaptive') {
+      for (const key of ['temperature', 'top_p']) {
+        if (body[key] === undefined || body[key] === null || body[key] === 1) continue;
+        drops.add(key);
+        delete body[key];
+      }
+    }
   }
-  if (!Array.isArray(body.messages) || !body.messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
-  body.messages = body.messages.map((m) => {
+  const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  if (!messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
+  body.messages = messages.map((m) => {
     if (!isObj(m) || !(THINKING_BLOCKS in m)) return m;
     if (m[THINKING_BLOCKS] !== null && m[THINKING_BLOCKS] !== undefined)
       drops.add(`messages[].${THINKING_BLOCKS}`);
