@@ -50,6 +50,7 @@
 import { handleBedrock } from './bedrock.js';
 import { ruleViolation, withThinkingBlock, withThinkingEvents } from './anthropic-thinking.js';
 import { geminiRuleViolation, withGeminiThoughtChunks, withGeminiThoughts } from './gemini-thinking.js';
+import { withOpenAIReasoning, withOpenAIReasoningChunks } from './openai-reasoning.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -965,7 +966,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     if (!p.stream) {
       const json =
         p.route === 'openai'
-          ? openaiJson(p, ids, fx)
+          ? withOpenAIReasoning(openaiJson(p, ids, fx), rec.json)
           : p.route === 'anthropic'
             ? anthropicJson(p, ids, rec.json)
             : withGeminiThoughts(geminiJson(p, ids), rec.json);
@@ -981,7 +982,9 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     switch (p.route) {
       case 'openai': {
         const sep = framing === 'crlf' ? '\r\n\r\n' : '\n\n';
-        frames = openaiChunks(p, ids, fx).map((c) => `data: ${JSON.stringify(c)}${sep}`);
+        frames = withOpenAIReasoningChunks(openaiChunks(p, ids, fx), rec.json).map(
+          (c) => `data: ${JSON.stringify(c)}${sep}`,
+        );
         frames.push(`data: [DONE]${sep}`);
         break;
       }
