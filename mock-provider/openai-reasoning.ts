@@ -30,17 +30,29 @@ export function withOpenAIReasoning(completion: unknown, request: unknown): unkn
   return { ...completion, choices, usage: withReasoningUsage(completion.usage) };
 }
 
-/** Stream chunks with a reasoning delta after the first chunk, and reasoning tokens in the usage chunk. */
+/** Whether a chunk carries answer content or tool calls (reasoning comes before those). */
+function answers(chunk: unknown): boolean {
+  const choices: unknown = isObj(chunk) ? chunk.choices : undefined;
+  if (!Array.isArray(choices)) return false;
+  return choices.some((c: unknown) => {
+    const d = isObj(c) ? c.delta : undefined;
+    return isObj(d) && (d.tool_calls !== undefined || (typeof d.content === 'string' && d.content !== ''));
+  });
+}
+
+/** Stream chunks with a reasoning delta before the first answer delta, and reasoning tokens in the usage. */
 export function withOpenAIReasoningChunks(chunks: unknown[], request: unknown): unknown[] {
-  const first = chunks[0];
+  const first = chunks.find((c) => isObj(c) && Array.isArray(c.choices) && c.choices.length > 0);
   if (!wantsReasoning(request) || !isObj(first)) return chunks;
   const reasoning: Obj = {
     ...first,
     choices: [{ index: 0, delta: { reasoning_content: MOCK_THINKING }, logprobs: null, finish_reason: null }],
   };
   if ('usage' in first) reasoning.usage = null;
-  const rest = chunks
-    .slice(1)
-    .map((c) => (isObj(c) && isObj(c.usage) ? { ...c, usage: withReasoningUsage(c.usage) } : c));
-  return [first, reasoning, ...rest];
+  const out = chunks.map((c) =>
+    isObj(c) && isObj(c.usage) ? { ...c, usage: withReasoningUsage(c.usage) } : c,
+  );
+  const at = out.findIndex(answers);
+  out.splice(at === -1 ? out.length : at, 0, reasoning);
+  return out;
 }
