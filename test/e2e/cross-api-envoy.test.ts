@@ -81,8 +81,8 @@ describe('cross-API translation through real Envoy', () => {
     assert.equal(sent.messages[1].content[0].signature, msg.thinking_blocks[0].signature);
     assert.deepEqual(sent.thinking, { type: 'enabled', budget_tokens: 16384 });
     // Without the signed block, thinking is off for that turn (what Anthropic accepts), and it is said.
-    const unsigned = messages.map((m: AnyJson) =>
-      m.thinking_blocks ? { ...m, thinking_blocks: undefined } : m,
+    const unsigned: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = messages.map(
+      (m: OpenAI.Chat.Completions.ChatCompletionMessageParam) => ({ ...m, thinking_blocks: undefined }),
     );
     const third = await openai.chat.completions
       .create({ model: 'claude', messages: unsigned, tools: TOOLS, reasoning_effort: 'high' })
