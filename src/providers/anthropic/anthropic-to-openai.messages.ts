@@ -1,7 +1,13 @@
 /** Anthropic `system` and `messages` → OpenAI chat messages. */
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { simplify, toolCall, toolMessage, anthropicToOpenAIContent } from './anthropic-to-openai.content.js';
+import {
+  simplify,
+  toolCall,
+  toolMessage,
+  anthropicToOpenAIContent,
+  withCacheControl,
+} from './anthropic-to-openai.content.js';
 import type { DroppedParams } from './dropped.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { thinkingBlocks } from './openai-to-anthropic.response.js';
@@ -21,13 +27,12 @@ function blocksOf(content: unknown, where: string): Json[] {
 }
 
 /** `system` (a string or text blocks) → one system message, or none when empty. */
-export function systemMessages(system: unknown, dropped: DroppedParams): Json[] {
+export function systemMessages(system: unknown): Json[] {
   if (system === undefined || system === null || system === '') return [];
   if (typeof system === 'string') return [{ role: 'system', content: system }];
   const parts = blocksOf(system, 'system').map((b, i) => {
     if (b.type !== 'text') throw bad(`system[${i}]`, 'system blocks must be text');
-    if (b.cache_control !== undefined && b.cache_control !== null) dropped.add('cache_control');
-    return { type: 'text', text: asString(b.text) ?? '' };
+    return withCacheControl({ type: 'text', text: asString(b.text) ?? '' }, b);
   });
   return parts.length === 0 ? [] : [{ role: 'system', content: simplify(parts) }];
 }

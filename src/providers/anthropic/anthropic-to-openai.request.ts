@@ -116,7 +116,7 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
   const messages = [
-    ...systemMessages(body.system, dropped),
+    ...systemMessages(body.system),
     ...anthropicToOpenAIMessages(body.messages, dropped),
   ];
   const req: OpenAIChatRequest = {};

@@ -5,6 +5,7 @@ import { GENERATION_KEYS, openAIToGeminiGenerationConfig } from './openai-to-gem
 import { TOOL_KEYS, openAIToGeminiTools } from './openai-to-gemini.tools.js';
 import { asArray, asObj } from '../../json.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
+import { hasPartCacheControl } from '../translate/cache-control.js';
 
 /** Keys consumed here; every other non-null key of the request is dropped and reported. */
 const CONSUMED = new Set<string>(['model', 'messages', 'stream', ...GENERATION_KEYS, ...TOOL_KEYS]);
@@ -40,5 +41,7 @@ export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTa
   if (messages.some((m) => asArray(asObj(m)?.[THINKING_BLOCKS]).length > 0)) {
     dropped.push(`messages[].${THINKING_BLOCKS}`);
   }
+  // Gemini caches implicitly; explicit caches are cachedContent resources, not per-part breakpoints.
+  if (hasPartCacheControl(messages)) dropped.push('cache_control');
   return { body, droppedParams: [...new Set(dropped)] };
 }

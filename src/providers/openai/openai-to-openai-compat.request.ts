@@ -3,6 +3,7 @@ import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from 
 import { TranslationError } from '../translate/types.js';
 import { asObj, isObj, omitKeys } from '../../json.js';
 import { THINKING_BLOCKS, effortForBudget } from '../translate/reasoning.js';
+import { hasPartCacheControl, withoutPartCacheControl } from '../translate/cache-control.js';
 import type { OpenAICompatProfile } from './profiles.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
@@ -83,7 +84,8 @@ function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops)
  * The canonical reasoning extensions (../translate/reasoning.ts) that OpenAI-compatible APIs do not take:
  * `thinking` becomes the reasoning_effort it amounts to (unless one is set; temperature and top_p other than
  * 1 are then dropped, as reasoning models reject them), and signed `thinking_blocks`
- * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures).
+ * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures), as
+ * are part-level `cache_control` markers (../translate/cache-control.ts).
  */
 function applyReasoningExtensions(body: Json, drops: Drops): void {
   if ('thinking' in body) {
@@ -105,7 +107,12 @@ function applyReasoningExtensions(body: Json, drops: Drops): void {
       }
     }
   }
-  const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  let messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  if (hasPartCacheControl(messages)) {
+    drops.add('cache_control');
+    messages = withoutPartCacheControl(messages);
+    body.messages = messages;
+  }
   if (!messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
   body.messages = messages.map((m) => {
     if (!isObj(m) || !(THINKING_BLOCKS in m)) return m;
