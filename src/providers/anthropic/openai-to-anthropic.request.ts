@@ -139,7 +139,10 @@ export function anthropicRequestBody(
   else if (system.length > 0) body.system = system;
   body.messages = messages;
   const stop = stopSequences(req.stop);
-  if (stop !== undefined && stop.length > 0) body.stop_sequences = stop;
+  // Anthropic refuses whitespace-only stop sequences (OpenAI takes "\n\n"): left out and reported.
+  const usable = stop?.filter((s) => s.trim() !== '');
+  if (usable !== undefined && usable.length < (stop?.length ?? 0)) dropped.add('stop');
+  if (usable !== undefined && usable.length > 0) body.stop_sequences = usable;
   sampling(req, body, thinking !== undefined, dropped);
   if (typeof req.user === 'string' && req.user !== '') body.metadata = { user_id: req.user };
   else if (req.user !== undefined && req.user !== null && req.user !== '') dropped.add('user');
