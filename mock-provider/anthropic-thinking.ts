@@ -65,14 +65,18 @@ export function withThinkingEvents(events: [string, unknown][], json: unknown): 
 }
 
 /** The 400 body the provider would answer for this request, or undefined when it takes it. */
-export function ruleViolation(route: 'openai' | 'anthropic' | 'gemini', json: unknown): unknown {
+export function ruleViolation(
+  route: 'openai' | 'anthropic' | 'gemini',
+  json: unknown,
+  azure = false,
+): unknown {
   if (route === 'anthropic') {
     const problems = anthropicRequestProblems(json, { verifySignature: verifyThinkingSignature });
     if (problems.length === 0) return undefined;
     return { type: 'error', error: { type: 'invalid_request_error', message: problems.join('; ') } };
   }
   if (route === 'openai') {
-    const problems = openaiRequestProblems(json);
+    const problems = openaiRequestProblems(json, { azure });
     if (problems.length === 0) return undefined;
     return {
       error: { message: problems.join('; '), type: 'invalid_request_error', param: null, code: null },

@@ -89,12 +89,18 @@ function checkMessages(messages: unknown, out: string[]): void {
   });
 }
 
+export interface OpenAIRuleOptions {
+  /** Azure OpenAI: the deployment in the path names the model; `model` in the body is optional. */
+  readonly azure?: boolean;
+}
+
 /** Every documented 400 this request would get from OpenAI (empty: none). */
-export function openaiRequestProblems(body: unknown): string[] {
+export function openaiRequestProblems(body: unknown, opts: OpenAIRuleOptions = {}): string[] {
   const out: string[] = [];
   if (!isObj(body)) return ['The request body is not a JSON object'];
   const model = body.model;
-  if (typeof model !== 'string' || model === '') out.push("Missing required parameter: 'model'.");
+  if ((typeof model !== 'string' || model === '') && !(opts.azure && model === undefined))
+    out.push("Missing required parameter: 'model'.");
   checkMessages(body.messages, out);
   const reasoning = typeof model === 'string' && REASONING_MODEL.test(model);
   if (body.max_tokens !== undefined && body.max_tokens !== null) {

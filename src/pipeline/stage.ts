@@ -16,7 +16,8 @@
  * Which form a stage sees: the canonical form of the route's codec, named by `x.family`. In
  * kgateway mode (pass-through codec) that is the provider's own wire format; in standalone mode
  * (translating codec) it is OpenAI Chat Completions, whatever API the client speaks, for request
- * bodies, completions and stream events alike. The pure guards read every family, so a stage is
+ * bodies, completions and stream events alike, except when the client speaks the provider's own
+ * API (codecs/native.ts): then it is that API's own form, untranslated. The pure guards read every family, so a stage is
  * written once for every client API.
  */
 import type { ProviderFamily } from '../provider-family.js';

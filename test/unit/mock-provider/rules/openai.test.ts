@@ -59,3 +59,9 @@ test('response_format, stream_options, tool message order, ranges', () => {
   );
   assert.match(p({ messages: [] }), /empty array/);
 });
+
+test('Azure: the deployment names the model, so the body may leave it out', () => {
+  const { model: _m, ...noModel } = base();
+  assert.deepEqual(openaiRequestProblems(noModel, { azure: true }), []);
+  assert.match(openaiRequestProblems(noModel).join('\n'), /'model'/);
+});
