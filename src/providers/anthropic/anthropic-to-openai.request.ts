@@ -115,10 +115,7 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
  * Converts the request; `dropped` collects what OpenAI cannot carry (top_k, cache_control, is_error on tool results, images in tool results, server tools, unknown fields).
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
-  const messages = [
-    ...systemMessages(body.system),
-    ...anthropicToOpenAIMessages(body.messages, dropped),
-  ];
+  const messages = [...systemMessages(body.system), ...anthropicToOpenAIMessages(body.messages, dropped)];
   const req: OpenAIChatRequest = {};
   if (typeof body.model === 'string') req.model = body.model;
   req.messages = messages;
