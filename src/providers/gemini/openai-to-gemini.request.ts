@@ -6,6 +6,7 @@ import { TOOL_KEYS, openAIToGeminiTools } from './openai-to-gemini.tools.js';
 import { asArray, asObj } from '../../json.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { hasPartCacheControl } from '../translate/cache-control.js';
+import { fillThoughtSignatures } from './openai-to-gemini.thought-signatures.js';
 
 /** Keys consumed here; every other non-null key of the request is dropped and reported. */
 const CONSUMED = new Set<string>(['model', 'messages', 'stream', ...GENERATION_KEYS, ...TOOL_KEYS]);
@@ -21,6 +22,7 @@ export interface GeminiRequest {
  */
 export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTarget): GeminiRequest {
   const { contents, systemInstruction } = openAIToGeminiMessages(req.messages);
+  fillThoughtSignatures(contents, target.model);
   const tools = openAIToGeminiTools(req);
   const generation = openAIToGeminiGenerationConfig(req);
   const body: Json = { contents };

@@ -282,3 +282,46 @@ describe('Anthropic client (extended thinking, two tool turns) → every provide
     });
   }
 });
+
+describe('Gemini 3 thought signatures in the current turn', () => {
+  const gemini3: UpstreamTarget = { provider: 'gemini', model: 'gemini-3-pro-preview', stream: false };
+  const parts = (req: Json, target: UpstreamTarget): Json[] => {
+    const body = JSON.parse(providerAdapter('gemini').request(req, target).body.toString('utf8')) as Json;
+    return (body.contents as Json[]).map((c) => (c.parts as Json[])[0] ?? {});
+  };
+  const call = (extra: Json): Json => ({
+    role: 'assistant',
+    content: null,
+    tool_calls: [
+      { id: 'c1', type: 'function', function: { name: 'lookup_order', arguments: '{}' }, ...extra },
+    ],
+  });
+  const history = (extra: Json): Json[] => [
+    { role: 'user', content: 'Where is order 7?' },
+    call(extra),
+    { role: 'tool', tool_call_id: 'c1', content: 'shipped' },
+  ];
+
+  it('a signature that came back is sent as it is', () => {
+    const sig = { extra_content: { google: { thought_signature: 'EvsFCvgF' } } };
+    assert.equal(parts({ messages: history(sig), tools: TOOLS }, gemini3)[1]?.thoughtSignature, 'EvsFCvgF');
+  });
+
+  it('a call without one (an Anthropic client, another provider) gets the documented placeholder', () => {
+    assert.equal(
+      parts({ messages: history({}), tools: TOOLS }, gemini3)[1]?.thoughtSignature,
+      'skip_thought_signature_validator',
+    );
+    // Earlier turns are not validated, nor are earlier models.
+    const older = [
+      ...history({}),
+      { role: 'assistant', content: 'Shipped.' },
+      { role: 'user', content: 'Thanks' },
+    ];
+    assert.equal(parts({ messages: older, tools: TOOLS }, gemini3)[1]?.thoughtSignature, undefined);
+    assert.equal(
+      parts({ messages: history({}), tools: TOOLS }, TARGETS.gemini)[1]?.thoughtSignature,
+      undefined,
+    );
+  });
+});
