@@ -5,12 +5,19 @@ import type { DroppedParams } from './dropped.js';
 import { openAIToAnthropicMessages } from './openai-to-anthropic.messages.js';
 import { openAIToAnthropicToolChoice, openAIToAnthropicTools } from './openai-to-anthropic.tools.js';
 import { asObj } from '../../json.js';
-import { MIN_ANTHROPIC_BUDGET, lastToolTurnUnsigned, requestedThinking } from '../translate/reasoning.js';
+import {
+  MIN_ANTHROPIC_BUDGET,
+  claudeEffort,
+  lastToolTurnUnsigned,
+  prefersAdaptiveThinking,
+  requestedThinking,
+} from '../translate/reasoning.js';
 
 export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires max_tokens; used when the client sets neither max_tokens nor max_completion_tokens. */
 export const DEFAULT_MAX_TOKENS = 4096;
+const ADAPTIVE_THINKING_ROOM = 16384;
 
 /** Parameters the translation consumes (mapped, or meaningless for Anthropic without loss). */
 const HANDLED = new Set([
@@ -66,8 +73,22 @@ function stopSequences(stop: unknown): string[] | undefined {
   throw bad('stop must be a string or an array of strings');
 }
 
-/** Anthropic `thinking` for the request, or undefined (off, or impossible and reported). */
-function thinkingConfig(req: Json, maxTokens: number | undefined, dropped: DroppedParams): Json | undefined {
+interface Thinking {
+  readonly thinking: Json;
+  /** output_config.effort, for adaptive thinking asked for with reasoning_effort. */
+  readonly effort?: string;
+}
+
+/**
+ * Anthropic `thinking` for the request, or undefined (off, or impossible and reported). A reasoning_effort
+ * for a Claude model whose thinking is adaptive becomes adaptive thinking with that effort.
+ */
+function thinkingConfig(
+  req: Json,
+  model: string,
+  maxTokens: number | undefined,
+  dropped: DroppedParams,
+): Thinking | undefined {
   const wanted = requestedThinking(req, (name) => dropped.add(name));
   if (wanted.kind === 'off') return undefined;
   // Anthropic rejects thinking with a forced tool choice, and a tool turn whose last assistant message lacks
@@ -77,11 +98,14 @@ function thinkingConfig(req: Json, maxTokens: number | undefined, dropped: Dropp
     dropped.add(wanted.field);
     return undefined;
   }
-  if (wanted.kind === 'adaptive') return { type: 'adaptive' };
+  if (wanted.kind === 'adaptive') return { thinking: { type: 'adaptive' } };
+  if (!wanted.exact && prefersAdaptiveThinking(model)) {
+    return { thinking: { type: 'adaptive' }, effort: claudeEffort(req.reasoning_effort, model) };
+  }
   // budget_tokens must be below max_tokens; the client's max_tokens is kept.
   const budget = maxTokens === undefined ? wanted.budget : Math.min(wanted.budget, maxTokens - 1);
   if (budget < MIN_ANTHROPIC_BUDGET || (wanted.exact && budget !== wanted.budget)) dropped.add(wanted.field);
-  return budget < MIN_ANTHROPIC_BUDGET ? undefined : { type: 'enabled', budget_tokens: budget };
+  return budget < MIN_ANTHROPIC_BUDGET ? undefined : { thinking: { type: 'enabled', budget_tokens: budget } };
 }
 
 /** response_format → output_config.format (json_schema); json_object has no Anthropic form. */
@@ -130,11 +154,14 @@ export function anthropicRequestBody(
   if (!Array.isArray(req.messages)) throw bad('messages must be an array');
   reportUnhandled(req, dropped);
   const clientMax = maxTokensOf(req);
-  const thinking = thinkingConfig(req, clientMax, dropped);
+  const wanted = thinkingConfig(req, target.model, clientMax, dropped);
+  const thinking = wanted?.thinking;
   const { system, messages } = openAIToAnthropicMessages(req.messages, dropped, thinking !== undefined);
   if (messages.length === 0) throw bad('messages must contain at least one user or assistant message');
   const budget = typeof thinking?.budget_tokens === 'number' ? thinking.budget_tokens : undefined;
-  const body: Json = { model: target.model, max_tokens: clientMax ?? DEFAULT_MAX_TOKENS + (budget ?? 0) };
+  // Without the client's max_tokens, room for the answer plus the thinking (adaptive: as for effort high).
+  const room = budget ?? (thinking?.type === 'adaptive' ? ADAPTIVE_THINKING_ROOM : 0);
+  const body: Json = { model: target.model, max_tokens: clientMax ?? DEFAULT_MAX_TOKENS + room };
   if (system.length === 1 && system[0]?.cache_control === undefined) body.system = system[0]?.text;
   else if (system.length > 0) body.system = system;
   body.messages = messages;
@@ -157,7 +184,12 @@ export function anthropicRequestBody(
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
   if (thinking !== undefined) body.thinking = thinking;
   const format = outputFormat(req, dropped);
-  if (format !== undefined) body.output_config = { format };
+  if (format !== undefined || wanted?.effort !== undefined) {
+    body.output_config = {
+      ...(format === undefined ? {} : { format }),
+      ...(wanted?.effort === undefined ? {} : { effort: wanted.effort }),
+    };
+  }
   if (target.stream) body.stream = true;
   return body;
 }

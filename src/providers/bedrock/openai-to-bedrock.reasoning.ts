@@ -6,19 +6,29 @@
  *   in that form; for other models it is reported as dropped. Budgets stay exact; `budget_tokens` must be
  *   below `maxTokens` (set to budget + 4096 when the client gave none). Thinking is off, and reported, for a
  *   forced tool choice or a tool turn whose last assistant message lacks its signed reasoning (Claude's rule).
+ *   A reasoning_effort for a Claude model whose thinking is adaptive (Opus 4.6 and later) becomes
+ *   `{type:'adaptive'}` with `output_config.effort` (../translate/reasoning.ts).
  * - `response_format` json_schema → `outputConfig.textFormat` (the schema as a JSON string); json_object has
  *   no Converse form and is reported.
  */
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import type { ConverseInferenceConfig, ConverseOutputConfig } from './converse-types.js';
 import { asObj, asString } from '../../json.js';
-import { MIN_ANTHROPIC_BUDGET, lastToolTurnUnsigned, requestedThinking } from '../translate/reasoning.js';
+import {
+  MIN_ANTHROPIC_BUDGET,
+  claudeEffort,
+  lastToolTurnUnsigned,
+  prefersAdaptiveThinking,
+  requestedThinking,
+} from '../translate/reasoning.js';
 
 const DEFAULT_ANSWER_TOKENS = 4096;
 
 export interface BedrockThinking {
   /** `additionalModelRequestFields.thinking`, or undefined when thinking is off. */
   readonly thinking?: Json;
+  /** `additionalModelRequestFields.output_config.effort`, for adaptive thinking asked with an effort. */
+  readonly effort?: string;
   readonly dropped: string[];
 }
 
@@ -40,8 +50,12 @@ export function openAIToBedrockThinking(
   const unsigned = Array.isArray(req.messages) && lastToolTurnUnsigned(req.messages);
   if (!isClaudeModel(model) || forced || unsigned) return { dropped: [...dropped, wanted.field] };
   let thinking: Json;
+  let effort: string | undefined;
   if (wanted.kind === 'adaptive') thinking = { type: 'adaptive' };
-  else {
+  else if (!wanted.exact && prefersAdaptiveThinking(model)) {
+    thinking = { type: 'adaptive' };
+    effort = claudeEffort(req.reasoning_effort, model);
+  } else {
     const max = inference.maxTokens;
     const budget = max === undefined ? wanted.budget : Math.min(wanted.budget, max - 1);
     if (budget < MIN_ANTHROPIC_BUDGET) return { dropped: [...dropped, wanted.field] };
@@ -58,7 +72,7 @@ export function openAIToBedrockThinking(
     delete inference.topP;
     dropped.push('top_p');
   }
-  return { thinking, dropped };
+  return effort === undefined ? { thinking, dropped } : { thinking, effort, dropped };
 }
 
 /** response_format → outputConfig, or undefined (text, or impossible and reported through `drop`). */

@@ -55,7 +55,12 @@ export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamT
       : { messages: converted.messages };
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
   if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig;
-  if (reasoning.thinking !== undefined) body.additionalModelRequestFields = { thinking: reasoning.thinking };
+  if (reasoning.thinking !== undefined) {
+    body.additionalModelRequestFields =
+      reasoning.effort === undefined
+        ? { thinking: reasoning.thinking }
+        : { thinking: reasoning.thinking, output_config: { effort: reasoning.effort } };
+  }
   const formatDropped: string[] = [];
   const outputConfig = openAIToBedrockOutputConfig(req.response_format, (n) => formatDropped.push(n));
   if (outputConfig !== undefined) body.outputConfig = outputConfig;

@@ -114,3 +114,35 @@ export function lastToolTurnUnsigned(messages: readonly unknown[]): boolean {
   }
   return false;
 }
+
+/**
+ * Claude models whose thinking is adaptive (Anthropic's "Adaptive thinking"): Opus 4.7 and later, Mythos and
+ * Fable only take `{type:'adaptive'}` (a budget is a 400); on Opus 4.6 and Sonnet 4.6 budgets are
+ * deprecated in its favour. How much such a model thinks is `output_config.effort`.
+ */
+const ADAPTIVE_ONLY = /opus-4[-.][7-9]|mythos|fable|(opus|sonnet|haiku)-[5-9]/i;
+const ADAPTIVE = /(opus|sonnet)-4[-.]6/i;
+
+export function isAdaptiveOnlyClaude(model: string): boolean {
+  return ADAPTIVE_ONLY.test(model);
+}
+
+/** Whether a reasoning_effort for this model is better sent as adaptive thinking plus an effort. */
+export function prefersAdaptiveThinking(model: string): boolean {
+  return ADAPTIVE_ONLY.test(model) || ADAPTIVE.test(model);
+}
+
+/** reasoning_effort → Claude's output_config.effort (max is Opus's only). */
+export function claudeEffort(effort: unknown, model: string): string {
+  switch (effort) {
+    case 'minimal':
+    case 'low':
+      return 'low';
+    case 'medium':
+      return 'medium';
+    case 'xhigh':
+      return /opus/i.test(model) ? 'max' : 'high';
+    default:
+      return 'high';
+  }
+}

@@ -245,6 +245,34 @@ describe('cross-API requests: the properties that matter', () => {
     }
   });
 
+  it('Claude models with adaptive thinking get it, with the effort, on Anthropic and Bedrock', () => {
+    const req = {
+      model: 'm',
+      messages: [{ role: 'user', content: 'Is 221 prime?' }],
+      reasoning_effort: 'xhigh',
+    };
+    const opus: UpstreamTarget = { provider: 'anthropic', model: 'claude-opus-4-7', stream: false };
+    const a = JSON.parse(providerAdapter('anthropic').request(req, opus).body.toString('utf8')) as Json;
+    assert.deepEqual(a.thinking, { type: 'adaptive' });
+    assert.deepEqual(a.output_config, { effort: 'max' });
+    assert.deepEqual(anthropicRequestProblems(a), []);
+    const sonnet: UpstreamTarget = {
+      provider: 'bedrock',
+      model: 'us.anthropic.claude-sonnet-4-6',
+      stream: false,
+    };
+    const b = JSON.parse(providerAdapter('bedrock').request(req, sonnet).body.toString('utf8')) as Json;
+    assert.deepEqual(b.additionalModelRequestFields, {
+      thinking: { type: 'adaptive' },
+      output_config: { effort: 'high' },
+    });
+    assert.deepEqual(bedrockRequestProblems(b, sonnet.model), []);
+    // An exact budget is the client's own choice, and stays.
+    const exact = { ...req, thinking: { type: 'enabled', budget_tokens: 2048 } };
+    const e = JSON.parse(providerAdapter('anthropic').request(exact, opus).body.toString('utf8')) as Json;
+    assert.deepEqual(e.thinking, { type: 'enabled', budget_tokens: 2048 });
+  });
+
   it('image/jpg is sent as image/jpeg', () => {
     const req = CASES['image-jpg'] ?? {};
     assert.match(JSON.stringify(body('anthropic', req)), /"media_type":"image\/jpeg"/);
