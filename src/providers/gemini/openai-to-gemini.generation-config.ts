@@ -40,7 +40,9 @@ const NUMBERS: ReadonlyArray<readonly [string, string]> = [
  * (Flash tops out at 24576, so xhigh gets that too). Thoughts are requested (`includeThoughts`) so that they
  * come back as `reasoning_content`; `none` turns thinking off where the model allows it. A canonical
  * `thinking` budget (../translate/reasoning.ts) is sent exactly, up to Gemini's maximum of 32768; adaptive
- * thinking is Gemini's dynamic budget (-1).
+ * thinking is Gemini's dynamic budget (-1). Gemini 3 models get a thinking level for an effort (low for
+ * minimal and low, high above; their budgets are only for backward compatibility), and `none` is reported
+ * instead of sent to a model that cannot stop thinking (2.5 Pro, Gemini 3).
  */
 const THINKING_BUDGET: Readonly<Record<string, number>> = {
   minimal: 512,
@@ -79,10 +81,23 @@ function applyResponseFormat(v: unknown, cfg: Json): void {
   }
 }
 
-function applyThinking(req: OpenAIChatRequest, cfg: Json, dropped: string[]): void {
+/** Gemini 2.5 Pro (and Gemini 3) only work in thinking mode: a budget of 0 is a 400. */
+const ALWAYS_THINKS = /gemini-2\.5-pro|gemini-3/i;
+/** Gemini 3 models take a thinking level; a budget is accepted only for backward compatibility. */
+const THINKING_LEVEL_MODEL = /gemini-3/i;
+
+function applyThinking(req: OpenAIChatRequest, model: string, cfg: Json, dropped: string[]): void {
   const wanted = requestedThinking(req, (name) => dropped.push(name));
   if (wanted.kind === 'off') {
-    if (wanted.field !== undefined) cfg.thinkingConfig = { thinkingBudget: 0 };
+    if (wanted.field === undefined) return;
+    // Off where the model allows it; a model that always thinks keeps its default, and that is said.
+    if (ALWAYS_THINKS.test(model)) dropped.push(wanted.field);
+    else cfg.thinkingConfig = { thinkingBudget: 0 };
+    return;
+  }
+  if (wanted.kind === 'budget' && !wanted.exact && THINKING_LEVEL_MODEL.test(model)) {
+    const low = req.reasoning_effort === 'minimal' || req.reasoning_effort === 'low';
+    cfg.thinkingConfig = { thinkingLevel: low ? 'low' : 'high', includeThoughts: true };
     return;
   }
   let budget = DYNAMIC_BUDGET;
@@ -103,7 +118,7 @@ export interface GenerationConfig {
 
 const present = (v: unknown): boolean => v !== null && v !== undefined;
 
-export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest): GenerationConfig {
+export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest, model = ''): GenerationConfig {
   const cfg: Json = {};
   const dropped: string[] = [];
   for (const [from, to] of NUMBERS) {
@@ -118,6 +133,6 @@ export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest): Generati
   const stop = stopSequences(req.stop);
   if (stop !== undefined) cfg.stopSequences = stop;
   applyResponseFormat(req.response_format, cfg);
-  applyThinking(req, cfg, dropped);
+  applyThinking(req, model, cfg, dropped);
   return Object.keys(cfg).length > 0 ? { config: cfg, dropped } : { dropped };
 }

@@ -24,7 +24,7 @@ export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTa
   const { contents, systemInstruction } = openAIToGeminiMessages(req.messages);
   fillThoughtSignatures(contents, target.model);
   const tools = openAIToGeminiTools(req);
-  const generation = openAIToGeminiGenerationConfig(req);
+  const generation = openAIToGeminiGenerationConfig(req, target.model);
   const body: Json = { contents };
   if (systemInstruction !== undefined) body.systemInstruction = systemInstruction;
   if (tools.tools !== undefined) body.tools = tools.tools;

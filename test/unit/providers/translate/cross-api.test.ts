@@ -273,6 +273,27 @@ describe('cross-API requests: the properties that matter', () => {
     assert.deepEqual(e.thinking, { type: 'enabled', budget_tokens: 2048 });
   });
 
+  it('Gemini: thinking levels for Gemini 3, and no budget 0 for a model that always thinks', () => {
+    const effort = (e: string, model: string): { cfg: Json; dropped: readonly string[] } => {
+      const req = { model: 'm', messages: [{ role: 'user', content: 'hi' }], reasoning_effort: e };
+      const out = providerAdapter('gemini').request(req, { provider: 'gemini', model, stream: false });
+      const body = JSON.parse(out.body.toString('utf8')) as Json;
+      return { cfg: (body.generationConfig as Json | undefined) ?? {}, dropped: out.droppedParams };
+    };
+    assert.deepEqual(effort('minimal', 'gemini-3-pro-preview').cfg.thinkingConfig, {
+      thinkingLevel: 'low',
+      includeThoughts: true,
+    });
+    assert.deepEqual(effort('xhigh', 'gemini-3-flash-preview').cfg.thinkingConfig, {
+      thinkingLevel: 'high',
+      includeThoughts: true,
+    });
+    const pro = effort('none', 'gemini-2.5-pro');
+    assert.equal(pro.cfg.thinkingConfig, undefined);
+    assert.deepEqual(pro.dropped, ['reasoning_effort']);
+    assert.deepEqual(effort('none', 'gemini-2.5-flash').cfg.thinkingConfig, { thinkingBudget: 0 });
+  });
+
   it('image/jpg is sent as image/jpeg', () => {
     const req = CASES['image-jpg'] ?? {};
     assert.match(JSON.stringify(body('anthropic', req)), /"media_type":"image\/jpeg"/);
