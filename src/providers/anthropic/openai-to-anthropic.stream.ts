@@ -134,11 +134,19 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     if (block.type === 'thinking') {
       let out = '';
       const text = asString(block.thinking) ?? '';
-      if (this.open?.kind !== 'thinking' && text !== '') {
-        out += this.blockDelta('thinking', { type: 'thinking_delta', thinking: text });
+      if (this.open?.kind !== 'thinking') {
+        // Not streamed before (or its text is empty): the whole block is sent now.
+        out += this.close();
+        this.open = { kind: 'thinking', index: this.nextIndex++ };
+        const start = { type: 'thinking', thinking: '', signature: '' };
+        out += sse('content_block_start', { index: this.open.index, content_block: start });
+        if (text !== '') {
+          const delta = { type: 'thinking_delta', thinking: text };
+          out += sse('content_block_delta', { index: this.open.index, delta });
+        }
       }
       const signature = asString(block.signature) ?? '';
-      if (this.open?.kind === 'thinking' && signature !== '') {
+      if (signature !== '') {
         out += sse('content_block_delta', {
           index: this.open.index,
           delta: { type: 'signature_delta', signature },

@@ -113,3 +113,39 @@ describe('provider reasoning streams → canonical chunks → Anthropic client S
     ]);
   });
 });
+
+describe('canonical thinking_blocks → Anthropic client SSE', () => {
+  const chunk = (delta: Json): OpenAIChatChunk => ({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'm',
+    choices: [{ index: 0, delta, finish_reason: null }],
+  });
+  const events = (sse: string): Json[] =>
+    sse
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)) as Json);
+
+  it('a block that was not streamed before (even with empty text) is sent whole, signed', () => {
+    const enc = anthropicClient.stream();
+    const sse =
+      enc.push([chunk({ role: 'assistant', content: '' })]) +
+      enc.push([chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: 'sig-1' }] })]) +
+      enc.push([chunk({ content: 'Hi' })]) +
+      enc.end();
+    const blocks = events(sse).filter((e) => String(e.type).startsWith('content_block'));
+    assert.deepEqual(
+      blocks.map((e) => [e.type, e.index, (e.delta as Json | undefined)?.type ?? null]),
+      [
+        ['content_block_start', 0, null],
+        ['content_block_delta', 0, 'signature_delta'],
+        ['content_block_stop', 0, null],
+        ['content_block_start', 1, null],
+        ['content_block_delta', 1, 'text_delta'],
+        ['content_block_stop', 1, null],
+      ],
+    );
+  });
+});
