@@ -3,7 +3,7 @@
  *
  * - A request with thinking on (`thinking.type` enabled or adaptive) gets a thinking block first,
  *   signed by the mock (rules/signature.ts), in JSON and in streams (thinking_delta events, then one
- *   signature_delta). Usage is unchanged (the usage formula counts the answer only).
+ *   signature_delta). Its tokens count in output_tokens, as Anthropic counts them.
  * - Every JSON request is checked against the provider's documented 400 rules (rules/*.ts), with
  *   thinking signatures verified: a lost or forged signature gets Anthropic's 400.
  */

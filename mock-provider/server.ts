@@ -48,7 +48,13 @@
  * Canned texts live in mock-provider/fixtures/*.json.
  */
 import { handleBedrock } from './bedrock.js';
-import { ruleViolation, withThinkingBlock, withThinkingEvents } from './anthropic-thinking.js';
+import {
+  MOCK_THINKING,
+  mockThinking,
+  ruleViolation,
+  withThinkingBlock,
+  withThinkingEvents,
+} from './anthropic-thinking.js';
 import { geminiRuleViolation, withGeminiThoughtChunks, withGeminiThoughts } from './gemini-thinking.js';
 import { withOpenAIReasoning, withOpenAIReasoningChunks } from './openai-reasoning.js';
 import http from 'node:http';
@@ -160,6 +166,7 @@ export interface MockRequestLike {
 //                       If the body is not a JSON object: ceil(rawBodyByteLength / 4).
 //   completionTokens  = text answer:  sum over choices i of tokens(texts[i])
 //                       tool call:    n * tokens(toolName + argumentsJson)
+//                       + tokens(MOCK_THINKING) for an Anthropic request with thinking on
 //   totalTokens       = promptTokens + completionTokens
 //   cachedTokens      = x-mock-cached-tokens header, default 0 (reported only, never added).
 //   choice texts      = texts[0] = x-mock-text-b64 | x-mock-text | fixture text; texts[i>0] = `Choice ${i}: ` + texts[0]
@@ -494,6 +501,8 @@ function plan(
     pieces.push(streamPieces(t));
     completionTokens += toolCall ? toolCallTokensFor(toolCall) : tokensFor(t);
   }
+  // Anthropic counts thinking in output_tokens.
+  if (route === 'anthropic' && mockThinking(json)) completionTokens += tokensFor(MOCK_THINKING);
   const result: MockResponsePlan = {
     route,
     model,

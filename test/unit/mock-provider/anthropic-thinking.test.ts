@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startMockProvider } from '../../../mock-provider/server.js';
+import { expectedUsage, startMockProvider, tokensFor } from '../../../mock-provider/server.js';
 import type { MockProvider } from '../../../mock-provider/server.js';
 import { MOCK_THINKING } from '../../../mock-provider/anthropic-thinking.js';
 import { verifyThinkingSignature } from '../../../mock-provider/rules/signature.js';
@@ -71,6 +71,9 @@ test('thinking on: a signed thinking block first, in JSON and in streams', async
   // Without thinking: no thinking block.
   const plain = (await (await post({ ...ask, thinking: undefined })).json()) as Json;
   assert.equal(plain.content[0].type, 'tool_use');
+  // Thinking counts in output_tokens, and the usage formula knows it.
+  assert.equal(json.usage.output_tokens, plain.usage.output_tokens + tokensFor(MOCK_THINKING));
+  assert.equal(json.usage.output_tokens, expectedUsage({ path: '/v1/messages', body: ask }).completionTokens);
 });
 
 test('the replayed tool turn needs its signed thinking block (else Anthropic 400s)', async () => {
