@@ -92,6 +92,43 @@ describe('cross-API translation through real Envoy', () => {
     assert.match(third.response.headers.get('x-ai-extproc-dropped-params') ?? '', /reasoning_effort/);
   });
 
+  it('openai → Anthropic, streamed: the signed block arrives whole and replays on the next tool turn', async () => {
+    const messages: AnyJson[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const stream = await openai.chat.completions.create({
+      model: 'claude',
+      messages,
+      tools: TOOLS,
+      reasoning_effort: 'medium',
+      stream: true,
+    });
+    let reasoning = '';
+    const blocks: AnyJson[] = [];
+    const calls: AnyJson[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as AnyJson;
+      reasoning += delta?.reasoning_content ?? '';
+      blocks.push(...(delta?.thinking_blocks ?? []));
+      for (const c of delta?.tool_calls ?? []) {
+        if (c.id)
+          calls.push({ id: c.id, type: 'function', function: { name: c.function.name, arguments: '' } });
+        const last = calls.at(-1);
+        if (last && c.function?.arguments) last.function.arguments += c.function.arguments;
+      }
+    }
+    assert.equal(blocks.length, 1);
+    assert.equal(blocks[0].thinking, reasoning);
+    assert.equal(calls.length, 1);
+    messages.push(
+      { role: 'assistant', content: null, tool_calls: calls, thinking_blocks: blocks },
+      { role: 'tool', tool_call_id: calls[0].id, content: '18C' },
+    );
+    const next = await openai.chat.completions
+      .create({ model: 'claude', messages, tools: TOOLS, reasoning_effort: 'medium' })
+      .withResponse();
+    assert.equal(next.response.status, 200);
+    assert.equal(upstream().messages[1].content[0].signature, blocks[0].signature);
+  });
+
   it('openai → Bedrock: streamed reasoning with its signature, and every effort value', async () => {
     const stream = await openai.chat.completions.create({
       model: 'bedrock',
@@ -175,6 +212,26 @@ describe('cross-API translation through real Envoy', () => {
     const jsonSchema = upstream().outputConfig.textFormat.structure.jsonSchema;
     assert.deepEqual(JSON.parse(jsonSchema.schema), SCHEMA);
     assert.equal(jsonSchema.name, 'weather');
+  });
+
+  it('anthropic SDK → Bedrock: the signed thinking block comes back and replays, signature intact', async () => {
+    const params = {
+      model: 'bedrock',
+      max_tokens: 8000,
+      thinking: { type: 'enabled' as const, budget_tokens: 2048 },
+    };
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Is 221 prime?' }];
+    const first = await anthropic.messages.stream({ ...params, messages }).finalMessage();
+    const thinking = first.content[0];
+    assert.ok(thinking?.type === 'thinking' && thinking.signature !== '');
+    assert.deepEqual(upstream().additionalModelRequestFields, {
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+    });
+    messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: 'And 223?' });
+    const second = await anthropic.messages.create({ ...params, messages }).withResponse();
+    assert.equal(second.response.status, 200);
+    const replayed = upstream().messages[1].content[0].reasoningContent.reasoningText;
+    assert.deepEqual(replayed, { text: thinking.thinking, signature: thinking.signature });
   });
 
   for (const streaming of [false, true]) {
