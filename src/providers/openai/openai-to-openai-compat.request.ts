@@ -80,10 +80,14 @@ function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops)
   body.messages = body.messages.map((m, i) => rewriteMessage(m, i, profile, drops));
 }
 
+/** OpenAI chat models that are not reasoning models (gpt-4o, gpt-4.1, gpt-3.5, chatgpt-4o…). */
+const NON_REASONING_OPENAI = /^(gpt-4|gpt-3\.5|chatgpt-)/i;
+
 /**
  * The canonical reasoning extensions (../translate/reasoning.ts) that OpenAI-compatible APIs do not take:
  * `thinking` becomes the reasoning_effort it amounts to (unless one is set; temperature and top_p other than
- * 1 are then dropped, as reasoning models reject them), and signed `thinking_blocks`
+ * 1 are then dropped, as reasoning models reject them; for OpenAI's non-reasoning chat models thinking is
+ * dropped and reported instead), and signed `thinking_blocks`
  * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures), as
  * are part-level `cache_control` markers (../translate/cache-control.ts).
  */
@@ -97,9 +101,13 @@ function applyReasoningExtensions(body: Json, drops: Drops): void {
         body.reasoning_effort = effortForBudget(budget);
       else if (t?.type === 'adaptive') body.reasoning_effort = 'medium';
     }
-    // Thinking asked of an OpenAI-compatible API means a reasoning model: those take no sampling knobs
-    // other than the default 1 (an Anthropic client often sends temperature 1 with thinking).
-    if (t?.type === 'enabled' || t?.type === 'adaptive') {
+    // OpenAI's chat models before the reasoning ones refuse reasoning_effort: thinking is dropped for them.
+    if (NON_REASONING_OPENAI.test(typeof body.model === 'string' ? body.model : '')) {
+      if (t !== undefined && t.type !== 'disabled') drops.add('thinking');
+      delete body.reasoning_effort;
+    } else if (t?.type === 'enabled' || t?.type === 'adaptive') {
+      // Thinking asked of an OpenAI-compatible API means a reasoning model: those take no sampling knobs
+      // other than the default 1 (an Anthropic client often sends temperature 1 with thinking).
       for (const key of ['temperature', 'top_p']) {
         if (body[key] === undefined || body[key] === null || body[key] === 1) continue;
         drops.add(key);
@@ -107,6 +115,11 @@ function applyReasoningExtensions(body: Json, drops: Drops): void {
       }
     }
   }
+  stripMessageExtensions(body, drops);
+}
+
+/** Part-level cache_control and assistant thinking_blocks: removed and reported. */
+function stripMessageExtensions(body: Json, drops: Drops): void {
   let messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
   if (hasPartCacheControl(messages)) {
     drops.add('cache_control');

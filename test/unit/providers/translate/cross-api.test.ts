@@ -294,6 +294,17 @@ describe('cross-API requests: the properties that matter', () => {
     assert.deepEqual(effort('none', 'gemini-2.5-flash').cfg.thinkingConfig, { thinkingBudget: 0 });
   });
 
+  it('thinking for an OpenAI chat model that does not reason is dropped and listed, not sent', () => {
+    const req = CASES['thinking-exact-budget'] ?? {};
+    const gpt4o: UpstreamTarget = { provider: 'openai', model: 'gpt-4o', stream: false };
+    const out = providerAdapter('openai').request(req, gpt4o);
+    const b = JSON.parse(out.body.toString('utf8')) as Json;
+    assert.equal(b.reasoning_effort, undefined);
+    assert.equal(b.thinking, undefined);
+    assert.ok(out.droppedParams.includes('thinking'));
+    assert.deepEqual(openaiRequestProblems(b), []);
+  });
+
   it('image/jpg is sent as image/jpeg', () => {
     const req = CASES['image-jpg'] ?? {};
     assert.match(JSON.stringify(body('anthropic', req)), /"media_type":"image\/jpeg"/);
