@@ -15,6 +15,7 @@ const HANDLED = new Set([
   'stop_sequences',
   'temperature',
   'top_p',
+  'top_k',
   'stream',
   'metadata',
   'tools',
@@ -112,7 +113,8 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
 }
 
 /**
- * Converts the request; `dropped` collects what OpenAI cannot carry (top_k, cache_control, is_error on tool results, images in tool results, server tools, unknown fields).
+ * Converts the request; `dropped` collects what OpenAI cannot carry (cache_control outside text, image and
+ * document blocks, is_error on tool results, images in tool results, server tools, unknown fields).
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
   const messages = [...systemMessages(body.system), ...anthropicToOpenAIMessages(body.messages, dropped)];
@@ -122,6 +124,8 @@ export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): Op
   copyNumber(body, 'max_tokens', req, 'max_completion_tokens');
   copyNumber(body, 'temperature', req, 'temperature');
   copyNumber(body, 'top_p', req, 'top_p');
+  // Not an OpenAI field: Gemini and Claude on Bedrock take it, OpenAI-compatible upstreams report it dropped.
+  copyNumber(body, 'top_k', req, 'top_k');
   const stop = asArray(body.stop_sequences).filter((s): s is string => typeof s === 'string');
   if (stop.length > 0) req.stop = stop;
   const tools = convertTools(body.tools, dropped);

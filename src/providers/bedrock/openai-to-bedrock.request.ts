@@ -14,7 +14,11 @@ import { asObj } from '../../json.js';
 import { invalid } from './invalid-request.js';
 import { openAIToBedrockMessages } from './openai-to-bedrock.messages.js';
 import { openAIToBedrockTools } from './openai-to-bedrock.tools.js';
-import { openAIToBedrockOutputConfig, openAIToBedrockThinking } from './openai-to-bedrock.reasoning.js';
+import {
+  isClaudeModel,
+  openAIToBedrockOutputConfig,
+  openAIToBedrockThinking,
+} from './openai-to-bedrock.reasoning.js';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
@@ -33,6 +37,7 @@ const CONSUMED: ReadonlySet<string> = new Set([
   'reasoning_effort',
   'thinking',
   'response_format',
+  'top_k',
 ]);
 
 export function bedrockPath(model: string, stream: boolean): string {
@@ -55,13 +60,17 @@ export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamT
       : { messages: converted.messages };
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
   if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig;
-  if (reasoning.thinking !== undefined) {
-    body.additionalModelRequestFields =
-      reasoning.effort === undefined
-        ? { thinking: reasoning.thinking }
-        : { thinking: reasoning.thinking, output_config: { effort: reasoning.effort } };
-  }
+  const extra: Record<string, unknown> = {};
+  if (reasoning.thinking !== undefined) extra.thinking = reasoning.thinking;
+  if (reasoning.effort !== undefined) extra.output_config = { effort: reasoning.effort };
   const formatDropped: string[] = [];
+  // top_k is Claude's own field on Bedrock (refused while thinking); other models have none in Converse.
+  const topK = optionalNumber(req.top_k, 'top_k');
+  if (topK !== undefined) {
+    if (isClaudeModel(target.model) && reasoning.thinking === undefined) extra.top_k = topK;
+    else formatDropped.push('top_k');
+  }
+  if (Object.keys(extra).length > 0) body.additionalModelRequestFields = extra;
   const outputConfig = openAIToBedrockOutputConfig(req.response_format, (n) => formatDropped.push(n));
   if (outputConfig !== undefined) body.outputConfig = outputConfig;
   return {

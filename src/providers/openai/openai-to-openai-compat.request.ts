@@ -92,6 +92,11 @@ const NON_REASONING_OPENAI = /^(gpt-4|gpt-3\.5|chatgpt-)/i;
  * are part-level `cache_control` markers (../translate/cache-control.ts).
  */
 function applyReasoningExtensions(body: Json, drops: Drops): void {
+  // An Anthropic client's top_k: OpenAI has no such parameter (and refuses unknown ones).
+  if ('top_k' in body) {
+    if (body.top_k !== null && body.top_k !== undefined) drops.add('top_k');
+    delete body.top_k;
+  }
   if ('thinking' in body) {
     const t = asObj(body.thinking);
     delete body.thinking;
