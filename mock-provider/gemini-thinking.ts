@@ -56,9 +56,9 @@ export function withGeminiThoughtChunks(chunks: unknown[], request: unknown): un
 }
 
 /** The 400 body Gemini would answer for this request, or undefined when it takes it. */
-export function geminiRuleViolation(route: string, json: unknown): unknown {
+export function geminiRuleViolation(route: string, json: unknown, model = ''): unknown {
   if (route !== 'gemini') return undefined;
-  const problems = geminiRequestProblems(json);
+  const problems = geminiRequestProblems(json, model);
   if (problems.length === 0) return undefined;
   return { error: { code: 400, message: problems.join('; '), status: 'INVALID_ARGUMENT' } };
 }

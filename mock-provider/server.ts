@@ -964,7 +964,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       status = wanted;
     // The provider's documented 400 rules (mock-provider/rules/), thinking signatures verified.
     const violation = parsed.ok ? ruleViolation(p.route, parsed.value, p.azure) : undefined;
-    const geminiViolation = parsed.ok ? geminiRuleViolation(p.route, parsed.value) : undefined;
+    const geminiViolation = parsed.ok ? geminiRuleViolation(p.route, parsed.value, p.model) : undefined;
     if (geminiViolation !== undefined)
       return sendBody(res, 400, JSON.stringify(geminiViolation), 'application/json', out, extra);
     if (violation !== undefined) {

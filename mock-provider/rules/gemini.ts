@@ -7,8 +7,8 @@
  * Sources: the generateContent API reference (Content, Part, GenerationConfig, ThinkingConfig, Schema), the
  * "Gemini thinking" guide (budget ranges: 0 off, -1 dynamic, up to 32768), image understanding (PNG, JPEG,
  * WEBP, HEIC, HEIF), structured output (responseSchema or responseJsonSchema, with
- * responseMimeType application/json). Unknown fields anywhere are "Invalid JSON payload received. Unknown
- * name …".
+ * responseMimeType application/json), thought signatures (Gemini 3: the current turn's function calls
+ * carry theirs). Unknown fields anywhere are "Invalid JSON payload received. Unknown name …".
  */
 
 const TOP_LEVEL = new Set([
@@ -207,12 +207,34 @@ function checkGenerationConfig(g: unknown, p: Problems): void {
   }
 }
 
-/** The problems Gemini would report for this request body (empty: it takes it). */
-export function geminiRequestProblems(body: unknown): string[] {
+/**
+ * Gemini 3 validates thought signatures: in the current turn (after the last user message that is not only
+ * function responses), the first functionCall part of each model step must carry one.
+ */
+function checkThoughtSignatures(contents: unknown, p: Problems): void {
+  if (!Array.isArray(contents)) return;
+  const list = contents.filter(isObj);
+  let start = 0;
+  list.forEach((c, i) => {
+    const parts = Array.isArray(c.parts) ? c.parts : [];
+    if (c.role === 'user' && parts.some((x) => !isObj(x) || x.functionResponse === undefined)) start = i + 1;
+  });
+  list.slice(start).forEach((c, k) => {
+    if (c.role !== 'model' || !Array.isArray(c.parts)) return;
+    const first: unknown = c.parts.find((x) => isObj(x) && x.functionCall !== undefined);
+    if (isObj(first) && typeof first.thoughtSignature !== 'string') {
+      p.add(`Function call is missing a thought_signature in functionCall parts (contents[${start + k}])`);
+    }
+  });
+}
+
+/** The problems Gemini would report for this request body to `model` (empty: it takes it). */
+export function geminiRequestProblems(body: unknown, model = ''): string[] {
   const p = new Problems();
   if (!isObj(body)) return ['Invalid JSON payload received.'];
   p.unknown(body, TOP_LEVEL, '');
   checkContents(body.contents, p);
+  if (/gemini-3/i.test(model)) checkThoughtSignatures(body.contents, p);
   const sys = body.systemInstruction;
   if (isObj(sys) && Array.isArray(sys.parts)) {
     sys.parts.forEach((part, j) => checkPart(part, `systemInstruction.parts[${j}]`, p));

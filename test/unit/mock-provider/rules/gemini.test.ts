@@ -59,3 +59,20 @@ test('the documented 400s', () => {
     /exactly one/,
   );
 });
+
+test('Gemini 3: function calls of the current turn need their thought signatures', () => {
+  const turn = (call: Record<string, unknown>): Record<string, unknown> =>
+    base({
+      contents: [
+        { role: 'user', parts: [{ text: 'Weather?' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'f', args: {} }, ...call }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'f', response: {} } }] },
+      ],
+    });
+  assert.deepEqual(geminiRequestProblems(turn({ thoughtSignature: 'EvsF' }), 'gemini-3-pro-preview'), []);
+  assert.deepEqual(geminiRequestProblems(turn({}), 'gemini-2.5-flash'), []);
+  assert.match(
+    geminiRequestProblems(turn({}), 'gemini-3-pro-preview')[0] ?? '',
+    /missing a thought_signature/,
+  );
+});

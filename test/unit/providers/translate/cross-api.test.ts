@@ -372,6 +372,12 @@ describe('Gemini 3 thought signatures in the current turn', () => {
       parts({ messages: history({}), tools: TOOLS }, gemini3)[1]?.thoughtSignature,
       'skip_thought_signature_validator',
     );
+    const body = JSON.parse(
+      providerAdapter('gemini')
+        .request({ messages: history({}), tools: TOOLS }, gemini3)
+        .body.toString('utf8'),
+    ) as Json;
+    assert.deepEqual(geminiRequestProblems(body, gemini3.model), []);
     // Earlier turns are not validated, nor are earlier models.
     const older = [
       ...history({}),
