@@ -34,7 +34,7 @@ function problems(file: string, g: Golden): string[] {
   const p = g.path ?? '';
   if (p.startsWith('/model/')) return bedrockRequestProblems(g.body, bedrockModel(p));
   if (p.includes(':generateContent') || p.includes(':streamGenerateContent'))
-    return geminiRequestProblems(g.body);
+    return geminiRequestProblems(g.body, /\/models\/([^/:]+):/.exec(p)?.[1] ?? '');
   if (p.endsWith('/v1/messages')) return anthropicRequestProblems(g.body);
   if (/\/chat\/completions/.test(p)) return openaiRequestProblems(g.body);
   assert.fail(`${file}: no provider for path ${p}`);
