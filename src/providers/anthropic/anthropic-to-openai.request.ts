@@ -84,18 +84,34 @@ function applyThinking(thinking: unknown, req: OpenAIChatRequest, dropped: Dropp
   const budget = t.budget_tokens;
   if (t.type === 'adaptive') {
     req.thinking = { type: 'adaptive' };
-    req.reasoning_effort = 'medium';
+    req.reasoning_effort = 'high'; // Claude's default effort; output_config.effort, if any, replaces it.
   } else if (t.type === 'enabled' && typeof budget === 'number' && Number.isInteger(budget) && budget > 0) {
     req.thinking = { type: 'enabled', budget_tokens: budget };
     req.reasoning_effort = effortForBudget(budget);
   } else dropped.add('thinking');
 }
 
-/** output_config.format (json_schema) → response_format; other output_config settings are reported. */
+/**
+ * output_config.format (json_schema) → response_format, output_config.effort → reasoning_effort; other
+ * output_config settings are reported.
+ */
+const EFFORTS: Readonly<Record<string, string>> = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  max: 'xhigh',
+};
+
 function applyOutputConfig(config: unknown, req: OpenAIChatRequest, dropped: DroppedParams): void {
   const c = asObj(config);
   if (c === undefined) return;
-  for (const key of Object.keys(c)) if (key !== 'format') dropped.add(`output_config.${key}`);
+  for (const key of Object.keys(c)) {
+    if (key !== 'format' && key !== 'effort') dropped.add(`output_config.${key}`);
+  }
+  // Claude's effort is OpenAI's reasoning_effort (max is xhigh); providers that speak effort get it back.
+  const effort = EFFORTS[typeof c.effort === 'string' ? c.effort : ''];
+  if (effort !== undefined) req.reasoning_effort = effort;
+  else if (c.effort !== undefined && c.effort !== null) dropped.add('output_config.effort');
   const format = asObj(c.format);
   if (format === undefined) return;
   const schema = asObj(format.schema);

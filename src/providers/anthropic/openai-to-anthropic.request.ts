@@ -98,7 +98,11 @@ function thinkingConfig(
     dropped.add(wanted.field);
     return undefined;
   }
-  if (wanted.kind === 'adaptive') return { thinking: { type: 'adaptive' } };
+  if (wanted.kind === 'adaptive') {
+    const effort = req.reasoning_effort;
+    if (typeof effort !== 'string' || effort === 'none') return { thinking: { type: 'adaptive' } };
+    return { thinking: { type: 'adaptive' }, effort: claudeEffort(effort, model) };
+  }
   if (!wanted.exact && prefersAdaptiveThinking(model)) {
     return { thinking: { type: 'adaptive' }, effort: claudeEffort(req.reasoning_effort, model) };
   }

@@ -51,8 +51,11 @@ export function openAIToBedrockThinking(
   if (!isClaudeModel(model) || forced || unsigned) return { dropped: [...dropped, wanted.field] };
   let thinking: Json;
   let effort: string | undefined;
-  if (wanted.kind === 'adaptive') thinking = { type: 'adaptive' };
-  else if (!wanted.exact && prefersAdaptiveThinking(model)) {
+  if (wanted.kind === 'adaptive') {
+    thinking = { type: 'adaptive' };
+    const e = req.reasoning_effort;
+    if (typeof e === 'string' && e !== 'none') effort = claudeEffort(e, model);
+  } else if (!wanted.exact && prefersAdaptiveThinking(model)) {
     thinking = { type: 'adaptive' };
     effort = claudeEffort(req.reasoning_effort, model);
   } else {

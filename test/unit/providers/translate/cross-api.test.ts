@@ -391,3 +391,43 @@ describe('Gemini 3 thought signatures in the current turn', () => {
     );
   });
 });
+
+describe('Anthropic client adaptive thinking with an effort', () => {
+  const request = {
+    model: 'claude-opus-4-7',
+    max_tokens: 16000,
+    thinking: { type: 'adaptive' },
+    output_config: { effort: 'max' },
+    messages: [{ role: 'user', content: 'Is 221 prime?' }],
+  };
+  const send = (target: UpstreamTarget): { body: Json; dropped: readonly string[] } => {
+    const out = providerAdapter(target.provider).request(
+      anthropicClient.request(structuredClone(request)),
+      target,
+    );
+    return { body: JSON.parse(out.body.toString('utf8')) as Json, dropped: out.droppedParams };
+  };
+
+  it('reaches every provider in its own terms', () => {
+    assert.deepEqual(anthropicDroppedParams(request), []);
+    const canonical = anthropicClient.request(structuredClone(request));
+    assert.equal(canonical.reasoning_effort, 'xhigh');
+    const claude = send({ provider: 'anthropic', model: 'claude-opus-4-7', stream: false });
+    assert.deepEqual(claude.body.thinking, { type: 'adaptive' });
+    assert.deepEqual(claude.body.output_config, { effort: 'max' });
+    const bedrock = send({ provider: 'bedrock', model: 'us.anthropic.claude-sonnet-4-6', stream: false });
+    assert.deepEqual(bedrock.body.additionalModelRequestFields, {
+      thinking: { type: 'adaptive' },
+      output_config: { effort: 'high' },
+    });
+    const gpt = send(TARGETS.openai);
+    assert.equal(gpt.body.reasoning_effort, 'xhigh');
+    assert.deepEqual(openaiRequestProblems(gpt.body), []);
+    const gemini = send(TARGETS.gemini);
+    assert.deepEqual((gemini.body.generationConfig as Json).thinkingConfig, {
+      thinkingBudget: -1,
+      includeThoughts: true,
+    });
+    for (const out of [claude, bedrock, gpt, gemini]) assert.deepEqual(out.dropped, []);
+  });
+});
