@@ -1,7 +1,7 @@
 /**
  * Standalone translation overhead through real Envoy (issue: standalone gateway). One run:
- * for OpenAI→OpenAI (passthrough), OpenAI→Anthropic and OpenAI→Bedrock, non-streaming and
- * streaming, the p50 latency through Envoy + ai-extproc against the same provider-native request
+ * for OpenAI→OpenAI (passthrough), OpenAI→Anthropic and OpenAI→Bedrock (plain, and with reasoning_effort
+ * plus a json_schema response_format, the cross-API fidelity paths), non-streaming and streaming, the p50 latency through Envoy + ai-extproc against the same provider-native request
  * sent straight to the mock upstream; for streams, time to first byte (TTFT) the same way.
  * Separate processes: mock upstream, ai-extproc, Envoy (--concurrency 1); sequential requests.
  * Run: node dist/bench/translation.js  (BENCH_QUICK=1 for a smoke run)
@@ -126,9 +126,25 @@ async function main(): Promise<void> {
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const messages = [{ role: 'user', content: 'Summarise the benefits of an AI gateway in two sentences.' }];
+  const schema = {
+    type: 'object',
+    properties: { summary: { type: 'string' } },
+    required: ['summary'],
+    additionalProperties: false,
+  };
+  const fidelity = {
+    reasoning_effort: 'medium',
+    response_format: { type: 'json_schema', json_schema: { name: 'summary', strict: true, schema } },
+  };
   try {
     const rows: string[] = [];
-    const pairs = [
+    const pairs: {
+      name: string;
+      model: string;
+      directPath: string;
+      direct: (s: boolean) => object;
+      extra?: object;
+    }[] = [
       {
         name: 'OpenAI → OpenAI (passthrough)',
         model: 'gpt-4o-mini',
@@ -149,6 +165,37 @@ async function main(): Promise<void> {
           messages: [{ role: 'user', content: [{ text: messages[0]!.content }] }],
         }),
       },
+      {
+        name: 'OpenAI → Anthropic, reasoning + json_schema',
+        model: 'claude',
+        directPath: '/v1/messages',
+        direct: (s: boolean) => ({
+          model: 'claude-sonnet-4-5',
+          max_tokens: 8192,
+          stream: s,
+          messages,
+          thinking: { type: 'enabled', budget_tokens: 4096 },
+          output_config: { format: { type: 'json_schema', schema } },
+        }),
+        extra: fidelity,
+      },
+      {
+        name: 'OpenAI → Bedrock, reasoning + json_schema',
+        model: 'bedrock',
+        directPath: '/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse',
+        direct: (_s: boolean) => ({
+          messages: [{ role: 'user', content: [{ text: messages[0]!.content }] }],
+          inferenceConfig: { maxTokens: 8192 },
+          additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 4096 } },
+          outputConfig: {
+            textFormat: {
+              type: 'json_schema',
+              structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'summary' } },
+            },
+          },
+        }),
+        extra: fidelity,
+      },
     ];
     for (const stream of [false, true]) {
       for (const p of pairs) {
@@ -160,7 +207,7 @@ async function main(): Promise<void> {
         const via = await measure(
           envoy.listenPort,
           '/v1/chat/completions',
-          { model: p.model, stream, messages },
+          { model: p.model, stream, messages, ...p.extra },
           agent,
         );
         const added = via.p50 - direct.p50;

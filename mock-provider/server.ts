@@ -55,6 +55,8 @@ import {
   withThinkingBlock,
   withThinkingEvents,
 } from './anthropic-thinking.js';
+import { geminiRuleViolation, withGeminiThoughtChunks, withGeminiThoughts } from './gemini-thinking.js';
+import { withOpenAIReasoning, withOpenAIReasoningChunks } from './openai-reasoning.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -985,6 +987,9 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       status = wanted;
     // The provider's documented 400 rules (mock-provider/rules/), thinking signatures verified.
     const violation = parsed.ok ? ruleViolation(p.route, parsed.value, p.azure) : undefined;
+    const geminiViolation = parsed.ok ? geminiRuleViolation(p.route, parsed.value, p.model) : undefined;
+    if (geminiViolation !== undefined)
+      return sendBody(res, 400, JSON.stringify(geminiViolation), 'application/json', out, extra);
     if (violation !== undefined) {
       await sendBody(res, 400, JSON.stringify(violation), 'application/json', out, extra);
       return;
@@ -993,10 +998,10 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     if (!p.stream) {
       const json =
         p.route === 'openai'
-          ? openaiJson(p, ids, fx)
+          ? withOpenAIReasoning(openaiJson(p, ids, fx), rec.json)
           : p.route === 'anthropic'
             ? anthropicJson(p, ids, rec.json)
-            : geminiJson(p, ids);
+            : withGeminiThoughts(geminiJson(p, ids), rec.json);
       await sendBody(res, status, JSON.stringify(json), 'application/json', out, extra);
       return;
     }
@@ -1009,7 +1014,9 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     switch (p.route) {
       case 'openai': {
         const sep = framing === 'crlf' ? '\r\n\r\n' : '\n\n';
-        frames = openaiChunks(p, ids, fx).map((c) => `data: ${JSON.stringify(c)}${sep}`);
+        frames = withOpenAIReasoningChunks(openaiChunks(p, ids, fx), rec.json).map(
+          (c) => `data: ${JSON.stringify(c)}${sep}`,
+        );
         frames.push(`data: [DONE]${sep}`);
         break;
       }
@@ -1021,7 +1028,9 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
         break;
       }
       case 'gemini': {
-        const chunksOut = geminiChunks(p, ids).map((c) => JSON.stringify(c));
+        const chunksOut = withGeminiThoughtChunks(geminiChunks(p, ids), rec.json).map((c) =>
+          JSON.stringify(c),
+        );
         if (p.sse) {
           contentType = 'text/event-stream';
           const sep = framing === 'lf' ? '\n\n' : framing === 'kgateway' ? '\n\r\n\r\n' : '\r\n\r\n';

@@ -41,30 +41,41 @@ function documentPart(block: Json, where: string): Json {
   throw bad(where, 'document source must be a base64 PDF or plain text');
 }
 
-/** User content blocks other than tool_result → OpenAI user parts. */
+/**
+ * A block's cache_control kept on the canonical part (the form LiteLLM and OpenRouter accept from OpenAI
+ * clients): Anthropic keeps it, Bedrock turns it into a cachePoint, the others drop and report it.
+ */
+export function withCacheControl(part: Json, block: Json): Json {
+  if (asObj(block.cache_control) !== undefined) part.cache_control = block.cache_control;
+  return part;
+}
+
+/** User and system content blocks other than tool_result → OpenAI parts (cache_control kept on them). */
 export function anthropicToOpenAIContent(
   block: Json,
   where: string,
   dropped: DroppedParams,
 ): Json | undefined {
-  noteCacheControl(block, dropped);
   switch (block.type) {
     case 'text':
-      return { type: 'text', text: asString(block.text) ?? '' };
+      return withCacheControl({ type: 'text', text: asString(block.text) ?? '' }, block);
     case 'image':
-      return imagePart(block, where);
+      return withCacheControl(imagePart(block, where), block);
     case 'document':
-      return documentPart(block, where);
+      return withCacheControl(documentPart(block, where), block);
     default:
+      noteCacheControl(block, dropped);
       dropped.add(`messages[].content.${String(block.type)}`);
       return undefined;
   }
 }
 
-/** Text parts collapse to a string when there is one; otherwise the parts array is kept. */
+/** Text parts collapse to a string when there is one (without cache_control); otherwise the parts stay. */
 export function simplify(parts: Json[]): string | Json[] {
   const only = parts.length === 1 ? parts[0] : undefined;
-  return only?.type === 'text' && typeof only.text === 'string' ? only.text : parts;
+  return only?.type === 'text' && typeof only.text === 'string' && only.cache_control === undefined
+    ? only.text
+    : parts;
 }
 
 /** A tool_result block → an OpenAI tool message. Only text survives: tools carry no images in OpenAI. */

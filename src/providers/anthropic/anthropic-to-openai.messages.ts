@@ -1,9 +1,17 @@
 /** Anthropic `system` and `messages` → OpenAI chat messages. */
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { simplify, toolCall, toolMessage, anthropicToOpenAIContent } from './anthropic-to-openai.content.js';
+import {
+  simplify,
+  toolCall,
+  toolMessage,
+  anthropicToOpenAIContent,
+  withCacheControl,
+} from './anthropic-to-openai.content.js';
 import type { DroppedParams } from './dropped.js';
 import { asArray, asObj, asString } from '../../json.js';
+import { thinkingBlocks } from './openai-to-anthropic.response.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 
 function bad(where: string, message: string): TranslationError {
   return new TranslationError(400, `${where}: ${message}`);
@@ -19,13 +27,12 @@ function blocksOf(content: unknown, where: string): Json[] {
 }
 
 /** `system` (a string or text blocks) → one system message, or none when empty. */
-export function systemMessages(system: unknown, dropped: DroppedParams): Json[] {
+export function systemMessages(system: unknown): Json[] {
   if (system === undefined || system === null || system === '') return [];
   if (typeof system === 'string') return [{ role: 'system', content: system }];
   const parts = blocksOf(system, 'system').map((b, i) => {
     if (b.type !== 'text') throw bad(`system[${i}]`, 'system blocks must be text');
-    if (b.cache_control !== undefined && b.cache_control !== null) dropped.add('cache_control');
-    return { type: 'text', text: asString(b.text) ?? '' };
+    return withCacheControl({ type: 'text', text: asString(b.text) ?? '' }, b);
   });
   return parts.length === 0 ? [] : [{ role: 'system', content: simplify(parts) }];
 }
@@ -46,19 +53,27 @@ function userMessages(content: unknown, where: string, dropped: DroppedParams): 
   return parts.length === 0 ? tools : [...tools, { role: 'user', content: simplify(parts) }];
 }
 
-/** An assistant turn → one message: text joined into content, tool_use blocks as tool_calls. */
+/**
+ * An assistant turn → one message: text joined into content, tool_use blocks as tool_calls, thinking and
+ * redacted_thinking blocks as thinking_blocks.
+ */
 function assistantMessage(content: unknown, where: string, dropped: DroppedParams): Json {
   if (typeof content === 'string') return { role: 'assistant', content };
   let text: string | undefined;
   const calls: Json[] = [];
+  const thinking: Json[] = [];
   blocksOf(content, where).forEach((block, i) => {
     if (block.cache_control !== undefined && block.cache_control !== null) dropped.add('cache_control');
     if (block.type === 'text') text = (text ?? '') + (asString(block.text) ?? '');
     else if (block.type === 'tool_use') calls.push(toolCall(block, `${where}[${i}]`, dropped));
+    else if (block.type === 'thinking' || block.type === 'redacted_thinking') thinking.push(block);
     else dropped.add(`messages[].content.${String(block.type)}`);
   });
   const msg: Json = { role: 'assistant', content: text ?? null };
   if (calls.length > 0) msg.tool_calls = calls;
+  // Signed thinking travels as thinking_blocks (../translate/reasoning.ts) for providers that replay it.
+  const blocks = thinkingBlocks(thinking);
+  if (blocks.length > 0) msg[THINKING_BLOCKS] = blocks;
   return msg;
 }
 

@@ -4,6 +4,7 @@ import { TranslationError } from '../translate/types.js';
 import { anthropicToOpenAIMessages, systemMessages } from './anthropic-to-openai.messages.js';
 import type { DroppedParams } from './dropped.js';
 import { asArray, asObj, asString } from '../../json.js';
+import { effortForBudget } from '../translate/reasoning.js';
 
 /** Top-level fields the conversion consumes. Anything else is reported as dropped. */
 const HANDLED = new Set([
@@ -14,11 +15,13 @@ const HANDLED = new Set([
   'stop_sequences',
   'temperature',
   'top_p',
+  'top_k',
   'stream',
   'metadata',
   'tools',
   'tool_choice',
   'thinking',
+  'output_config',
 ]);
 
 function bad(where: string, message: string): TranslationError {
@@ -71,16 +74,51 @@ function convertToolChoice(choice: Json | undefined, req: OpenAIChatRequest): vo
   if (choice.disable_parallel_tool_use === true) req.parallel_tool_calls = false;
 }
 
-/** thinking.budget_tokens → reasoning_effort: below 2048 low, below 8192 medium, else high. */
-function reasoningEffort(thinking: unknown, dropped: DroppedParams): string | undefined {
+/**
+ * `thinking` → the canonical request: kept as it is (the exact budget, for providers that speak budgets) plus
+ * the reasoning_effort it amounts to, for OpenAI-compatible upstreams (../translate/reasoning.ts).
+ */
+function applyThinking(thinking: unknown, req: OpenAIChatRequest, dropped: DroppedParams): void {
   const t = asObj(thinking);
-  if (t === undefined || t.type === 'disabled') return undefined;
+  if (t === undefined || t.type === 'disabled') return;
   const budget = t.budget_tokens;
-  if (t.type !== 'enabled' || typeof budget !== 'number') {
-    dropped.add('thinking');
-    return undefined;
+  if (t.type === 'adaptive') {
+    req.thinking = { type: 'adaptive' };
+    req.reasoning_effort = 'high'; // Claude's default effort; output_config.effort, if any, replaces it.
+  } else if (t.type === 'enabled' && typeof budget === 'number' && Number.isInteger(budget) && budget > 0) {
+    req.thinking = { type: 'enabled', budget_tokens: budget };
+    req.reasoning_effort = effortForBudget(budget);
+  } else dropped.add('thinking');
+}
+
+/**
+ * output_config.format (json_schema) → response_format, output_config.effort → reasoning_effort; other
+ * output_config settings are reported.
+ */
+const EFFORTS: Readonly<Record<string, string>> = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  max: 'xhigh',
+};
+
+function applyOutputConfig(config: unknown, req: OpenAIChatRequest, dropped: DroppedParams): void {
+  const c = asObj(config);
+  if (c === undefined) return;
+  for (const key of Object.keys(c)) {
+    if (key !== 'format' && key !== 'effort') dropped.add(`output_config.${key}`);
   }
-  return budget < 2048 ? 'low' : budget < 8192 ? 'medium' : 'high';
+  // Claude's effort is OpenAI's reasoning_effort (max is xhigh); providers that speak effort get it back.
+  const effort = EFFORTS[typeof c.effort === 'string' ? c.effort : ''];
+  if (effort !== undefined) req.reasoning_effort = effort;
+  else if (c.effort !== undefined && c.effort !== null) dropped.add('output_config.effort');
+  const format = asObj(c.format);
+  if (format === undefined) return;
+  const schema = asObj(format.schema);
+  if (format.type !== 'json_schema' || schema === undefined) {
+    throw bad('output_config.format', 'type must be "json_schema" with a schema object');
+  }
+  req.response_format = { type: 'json_schema', json_schema: { name: 'response', schema, strict: true } };
 }
 
 function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string): void {
@@ -91,20 +129,19 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
 }
 
 /**
- * Converts the request; `dropped` collects what OpenAI cannot carry (top_k, cache_control, thinking blocks
- * in the history, is_error on tool results, images in tool results, server tools, unknown fields).
+ * Converts the request; `dropped` collects what OpenAI cannot carry (cache_control outside text, image and
+ * document blocks, is_error on tool results, images in tool results, server tools, unknown fields).
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
-  const messages = [
-    ...systemMessages(body.system, dropped),
-    ...anthropicToOpenAIMessages(body.messages, dropped),
-  ];
+  const messages = [...systemMessages(body.system), ...anthropicToOpenAIMessages(body.messages, dropped)];
   const req: OpenAIChatRequest = {};
   if (typeof body.model === 'string') req.model = body.model;
   req.messages = messages;
   copyNumber(body, 'max_tokens', req, 'max_completion_tokens');
   copyNumber(body, 'temperature', req, 'temperature');
   copyNumber(body, 'top_p', req, 'top_p');
+  // Not an OpenAI field: Gemini and Claude on Bedrock take it, OpenAI-compatible upstreams report it dropped.
+  copyNumber(body, 'top_k', req, 'top_k');
   const stop = asArray(body.stop_sequences).filter((s): s is string => typeof s === 'string');
   if (stop.length > 0) req.stop = stop;
   const tools = convertTools(body.tools, dropped);
@@ -112,8 +149,8 @@ export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): Op
     req.tools = tools;
     convertToolChoice(asObj(body.tool_choice), req);
   } else if (body.tool_choice !== undefined && body.tool_choice !== null) dropped.add('tool_choice');
-  const effort = reasoningEffort(body.thinking, dropped);
-  if (effort !== undefined) req.reasoning_effort = effort;
+  applyThinking(body.thinking, req, dropped);
+  applyOutputConfig(body.output_config, req, dropped);
   const metadata = asObj(body.metadata);
   const user = asString(metadata?.user_id);
   if (user !== undefined && user !== '') req.user = user;

@@ -1,6 +1,7 @@
 /** Anthropic Messages response → OpenAI chat.completion. */
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
 import { asArray, asObj, asString } from '../../json.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { anthropicToOpenAIFinishReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
 import { mergeAnthropicUsage, anthropicToOpenAIUsage } from './usage.js';
@@ -11,13 +12,15 @@ export const systemClock: Clock = () => Math.floor(Date.now() / 1000);
 
 /**
  * Builds the assistant message: text blocks joined → content (null when there is none), thinking blocks
- * joined → reasoning_content, tool_use blocks → tool_calls (input serialised as the arguments JSON).
- * Other blocks (redacted_thinking, server tool blocks) have no OpenAI form and are left out.
+ * joined → reasoning_content, thinking and redacted_thinking blocks with their signatures → thinking_blocks
+ * (see ../translate/reasoning.ts), tool_use blocks → tool_calls (input serialised as the arguments JSON).
+ * Server tool blocks have no OpenAI form and are left out.
  */
 function assistantMessage(content: unknown): Json {
   let text: string | undefined;
   let reasoning: string | undefined;
   const toolCalls: Json[] = [];
+  const thinkingBlocks: Json[] = [];
   for (const b of asArray(content)) {
     const block = asObj(b);
     switch (block?.type) {
@@ -26,6 +29,14 @@ function assistantMessage(content: unknown): Json {
         break;
       case 'thinking':
         reasoning = (reasoning ?? '') + (asString(block.thinking) ?? '');
+        thinkingBlocks.push({
+          type: 'thinking',
+          thinking: asString(block.thinking) ?? '',
+          signature: asString(block.signature) ?? '',
+        });
+        break;
+      case 'redacted_thinking':
+        thinkingBlocks.push({ type: 'redacted_thinking', data: asString(block.data) ?? '' });
         break;
       case 'tool_use':
         toolCalls.push({
@@ -40,6 +51,7 @@ function assistantMessage(content: unknown): Json {
   }
   const message: Json = { role: 'assistant', content: text ?? null };
   if (reasoning !== undefined) message.reasoning_content = reasoning;
+  if (thinkingBlocks.length > 0) message[THINKING_BLOCKS] = thinkingBlocks;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   return message;
 }

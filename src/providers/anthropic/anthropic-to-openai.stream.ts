@@ -5,6 +5,7 @@ import type { Json, OpenAIChatChunk, ProviderStreamDecoder, UpstreamTarget } fro
 import { TranslationError } from '../translate/types.js';
 import { anthropicToOpenAIErrorType, statusForAnthropicType } from './error-types.js';
 import { asObj, asString, parseJsonObject } from '../../json.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import type { Clock } from './anthropic-to-openai.response.js';
 import { anthropicToOpenAIFinishReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
@@ -24,14 +25,17 @@ function streamError(error: Json | undefined): TranslationError {
 
 /** What an Anthropic content block index carries. Tool blocks know their OpenAI tool_calls index. */
 type Block =
-  | { readonly kind: 'text' | 'thinking' | 'other' }
+  | { readonly kind: 'text' | 'other' }
+  | { readonly kind: 'thinking'; text: string; signature: string }
   | { readonly kind: 'tool'; readonly toolIndex: number; argsSent: boolean };
 
 /**
  * Decodes an Anthropic stream incrementally: every event yields its chunks at once, nothing is held back.
  *
  * - message_start → a chunk with `delta: {role: "assistant", content: ""}` (once, even if repeated).
- * - text_delta → `delta.content`; thinking_delta → `delta.reasoning_content`; signature deltas are dropped.
+ * - text_delta → `delta.content`; thinking_delta → `delta.reasoning_content`. When a signed thinking block
+ *   ends, one chunk carries it whole as `delta.thinking_blocks` (text and signature, so that the client can
+ *   replay it); a redacted_thinking block is sent the same way when it starts (../translate/reasoning.ts).
  * - tool_use start → `delta.tool_calls[{index, id, type, function: {name, arguments: ""}}]`; each
  *   input_json_delta → `delta.tool_calls[{index, function: {arguments}}]`. A tool block that ends without
  *   any argument text gets `arguments: "{}"`, so clients always receive parseable JSON.
@@ -151,9 +155,23 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
         this.blocks.set(index, { kind: 'text' });
         this.text('content', block.text, out);
         return;
-      case 'thinking':
-        this.blocks.set(index, { kind: 'thinking' });
-        this.text('reasoning_content', block.thinking, out);
+      case 'thinking': {
+        const thinking = asString(block.thinking) ?? '';
+        this.blocks.set(index, {
+          kind: 'thinking',
+          text: thinking,
+          signature: asString(block.signature) ?? '',
+        });
+        this.text('reasoning_content', thinking, out);
+        return;
+      }
+      case 'redacted_thinking':
+        this.blocks.set(index, { kind: 'other' });
+        out.push(
+          this.chunk({
+            [THINKING_BLOCKS]: [{ type: 'redacted_thinking', data: asString(block.data) ?? '' }],
+          }),
+        );
         return;
       case 'tool_use': {
         const input = asObj(block.input);
@@ -178,7 +196,11 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
       case 'text_delta':
         return this.text('content', delta.text, out);
       case 'thinking_delta':
+        if (block?.kind === 'thinking') block.text += asString(delta.thinking) ?? '';
         return this.text('reasoning_content', delta.thinking, out);
+      case 'signature_delta':
+        if (block?.kind === 'thinking') block.signature += asString(delta.signature) ?? '';
+        return;
       case 'input_json_delta': {
         const partial = asString(delta.partial_json) ?? '';
         if (block?.kind !== 'tool' || partial === '') return;
@@ -193,6 +215,11 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
 
   private onBlockStop(msg: Json, out: OpenAIChatChunk[]): void {
     const block = typeof msg.index === 'number' ? this.blocks.get(msg.index) : undefined;
+    if (block?.kind === 'thinking' && block.signature !== '') {
+      const whole = { type: 'thinking', thinking: block.text, signature: block.signature };
+      out.push(this.chunk({ [THINKING_BLOCKS]: [whole] }));
+      return;
+    }
     if (block?.kind !== 'tool' || block.argsSent) return;
     block.argsSent = true;
     out.push(this.chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] }));

@@ -18,12 +18,24 @@ function withCacheControl(block: Json, part: Json): Json {
   return block;
 }
 
+/** The image media types Anthropic accepts; image/jpg (a common misspelling) is sent as image/jpeg. */
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+export function anthropicImageType(mediaType: string, where: string): string {
+  const type = mediaType === 'image/jpg' || mediaType === 'image/pjpeg' ? 'image/jpeg' : mediaType;
+  if (!IMAGE_TYPES.has(type)) {
+    throw bad(where, `image type '${mediaType}' is not supported by Anthropic (jpeg, png, gif or webp)`);
+  }
+  return type;
+}
+
 /** An image URL → an Anthropic image block (base64 data URL or http(s) URL source). */
 export function imageBlock(url: string, where: string): Json {
   const data = parseDataUrl(url);
   if (data === null) throw bad(where, 'image data URLs must be base64-encoded with a media type');
   if (data !== undefined) {
-    return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.data } };
+    const mediaType = anthropicImageType(data.mediaType, where);
+    return { type: 'image', source: { type: 'base64', media_type: mediaType, data: data.data } };
   }
   if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
   throw bad(where, 'image_url.url must be a data: URL or an http(s) URL');

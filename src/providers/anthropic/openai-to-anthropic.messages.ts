@@ -4,6 +4,7 @@ import { TranslationError } from '../translate/types.js';
 import type { DroppedParams } from './dropped.js';
 import { openAIToAnthropicContent } from './openai-to-anthropic.content.js';
 import { asArray, asObj, asString } from '../../json.js';
+import { isSigned, thinkingBlocksOf } from '../translate/reasoning.js';
 
 type Role = 'user' | 'assistant';
 
@@ -65,7 +66,13 @@ function toolResultBlock(msg: Json, where: string, dropped: DroppedParams): Json
 }
 
 /** One OpenAI message → the turn it contributes to (system text goes to `system` instead). */
-function turnOf(msg: Json, where: string, system: Json[], dropped: DroppedParams): Turn | undefined {
+function turnOf(
+  msg: Json,
+  where: string,
+  system: Json[],
+  dropped: DroppedParams,
+  replayThinking: boolean,
+): Turn | undefined {
   if (msg.name !== undefined && msg.role !== 'tool') dropped.add('messages[].name');
   switch (msg.role) {
     case 'system':
@@ -81,12 +88,19 @@ function turnOf(msg: Json, where: string, system: Json[], dropped: DroppedParams
       if (msg.function_call !== undefined && msg.function_call !== null) {
         throw bad(where, 'legacy function_call messages are not supported; use tool_calls');
       }
-      // Reasoning text from an earlier turn cannot be replayed: Anthropic needs the signed thinking block.
-      if (typeof msg.reasoning_content === 'string' && msg.reasoning_content !== '') {
+      // Signed blocks replay as they came; bare reasoning text cannot (Anthropic checks signatures). With
+      // thinking off, Anthropic ignores earlier thinking, so the blocks are left out.
+      const thinking = thinkingBlocksOf(msg, where).filter(isSigned);
+      if (
+        thinking.length === 0 &&
+        typeof msg.reasoning_content === 'string' &&
+        msg.reasoning_content !== ''
+      ) {
         dropped.add('messages[].reasoning_content');
       }
       const text = openAIToAnthropicContent(msg.content, 'text', `${where}.content`, dropped);
-      return { role: 'assistant', blocks: [...text, ...toolUseBlocks(msg.tool_calls, where)] };
+      const replayed: Json[] = replayThinking ? thinking : [];
+      return { role: 'assistant', blocks: [...replayed, ...text, ...toolUseBlocks(msg.tool_calls, where)] };
     }
     case 'tool':
       return { role: 'user', blocks: [toolResultBlock(msg, where, dropped)] };
@@ -113,11 +127,13 @@ function finishTurn(turn: Turn): Json {
 /**
  * Converts the messages. System and developer messages are hoisted to `system` wherever they appear. Tool
  * messages become user tool_result blocks. Empty messages are skipped, and consecutive messages of the same
- * role are merged into one, as Anthropic requires alternating roles.
+ * role are merged into one, as Anthropic requires alternating roles. With `replayThinking`, an assistant
+ * message's signed `thinking_blocks` open its turn.
  */
 export function openAIToAnthropicMessages(
   messages: readonly unknown[],
   dropped: DroppedParams,
+  replayThinking = false,
 ): AnthropicConversation {
   const system: Json[] = [];
   const turns: Turn[] = [];
@@ -125,7 +141,7 @@ export function openAIToAnthropicMessages(
     const where = `messages[${i}]`;
     const msg = asObj(m);
     if (msg === undefined) throw bad(where, 'a message must be an object');
-    const turn = turnOf(msg, where, system, dropped);
+    const turn = turnOf(msg, where, system, dropped, replayThinking);
     if (turn === undefined || turn.blocks.length === 0) return;
     const last = turns.at(-1);
     if (last?.role === turn.role) last.blocks.push(...turn.blocks);

@@ -5,20 +5,19 @@ import type { DroppedParams } from './dropped.js';
 import { openAIToAnthropicMessages } from './openai-to-anthropic.messages.js';
 import { openAIToAnthropicToolChoice, openAIToAnthropicTools } from './openai-to-anthropic.tools.js';
 import { asObj } from '../../json.js';
+import {
+  MIN_ANTHROPIC_BUDGET,
+  claudeEffort,
+  lastToolTurnUnsigned,
+  prefersAdaptiveThinking,
+  requestedThinking,
+} from '../translate/reasoning.js';
 
 export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires max_tokens; used when the client sets neither max_tokens nor max_completion_tokens. */
 export const DEFAULT_MAX_TOKENS = 4096;
-
-/** reasoning_effort → thinking budget_tokens (Anthropic's minimum budget is 1024). */
-const THINKING_BUDGET: Readonly<Record<string, number>> = {
-  minimal: 1024,
-  low: 1024,
-  medium: 4096,
-  high: 16384,
-};
-const MIN_THINKING_BUDGET = 1024;
+const ADAPTIVE_THINKING_ROOM = 16384;
 
 /** Parameters the translation consumes (mapped, or meaningless for Anthropic without loss). */
 const HANDLED = new Set([
@@ -38,6 +37,7 @@ const HANDLED = new Set([
   'parallel_tool_calls',
   'response_format',
   'reasoning_effort',
+  'thinking',
 ]);
 
 /** Values equal to OpenAI's defaults: sending them changes nothing, so dropping them is not reported. */
@@ -73,27 +73,53 @@ function stopSequences(stop: unknown): string[] | undefined {
   throw bad('stop must be a string or an array of strings');
 }
 
-/** The thinking budget for reasoning_effort, or undefined (none requested, or impossible and reported). */
-function thinkingBudget(
+interface Thinking {
+  readonly thinking: Json;
+  /** output_config.effort, for adaptive thinking asked for with reasoning_effort. */
+  readonly effort?: string;
+}
+
+/**
+ * Anthropic `thinking` for the request, or undefined (off, or impossible and reported). A reasoning_effort
+ * for a Claude model whose thinking is adaptive becomes adaptive thinking with that effort.
+ */
+function thinkingConfig(
   req: Json,
+  model: string,
   maxTokens: number | undefined,
   dropped: DroppedParams,
-): number | undefined {
-  const effort = req.reasoning_effort;
-  if (effort === undefined || effort === null || effort === 'none') return undefined;
-  const budget = typeof effort === 'string' ? THINKING_BUDGET[effort] : undefined;
-  if (budget === undefined) {
-    dropped.add('reasoning_effort');
+): Thinking | undefined {
+  const wanted = requestedThinking(req, (name) => dropped.add(name));
+  if (wanted.kind === 'off') return undefined;
+  // Anthropic rejects thinking with a forced tool choice, and a tool turn whose last assistant message lacks
+  // its signed thinking: thinking is off for such a turn instead.
+  const forced = req.tool_choice === 'required' || asObj(req.tool_choice)?.type === 'function';
+  if (forced || (Array.isArray(req.messages) && lastToolTurnUnsigned(req.messages))) {
+    dropped.add(wanted.field);
     return undefined;
   }
-  if (maxTokens === undefined) return budget;
+  if (wanted.kind === 'adaptive') {
+    const effort = req.reasoning_effort;
+    if (typeof effort !== 'string' || effort === 'none') return { thinking: { type: 'adaptive' } };
+    return { thinking: { type: 'adaptive' }, effort: claudeEffort(effort, model) };
+  }
+  if (!wanted.exact && prefersAdaptiveThinking(model)) {
+    return { thinking: { type: 'adaptive' }, effort: claudeEffort(req.reasoning_effort, model) };
+  }
   // budget_tokens must be below max_tokens; the client's max_tokens is kept.
-  const capped = Math.min(budget, maxTokens - 1);
-  if (capped < MIN_THINKING_BUDGET) {
-    dropped.add('reasoning_effort');
-    return undefined;
-  }
-  return capped;
+  const budget = maxTokens === undefined ? wanted.budget : Math.min(wanted.budget, maxTokens - 1);
+  if (budget < MIN_ANTHROPIC_BUDGET || (wanted.exact && budget !== wanted.budget)) dropped.add(wanted.field);
+  return budget < MIN_ANTHROPIC_BUDGET ? undefined : { thinking: { type: 'enabled', budget_tokens: budget } };
+}
+
+/** response_format → output_config.format (json_schema); json_object has no Anthropic form. */
+function outputFormat(req: Json, dropped: DroppedParams): Json | undefined {
+  const rf = asObj(req.response_format);
+  if (rf === undefined || rf.type === 'text') return undefined;
+  const schema = asObj(asObj(rf.json_schema)?.schema);
+  if (rf.type === 'json_schema' && schema !== undefined) return { type: 'json_schema', schema };
+  dropped.add('response_format');
+  return undefined;
 }
 
 /** Sampling parameters; with extended thinking Anthropic rejects temperature ≠ 1, top_p < 0.95 and top_k. */
@@ -121,8 +147,6 @@ function reportUnhandled(req: Json, dropped: DroppedParams): void {
     if (Object.hasOwn(DEFAULTS, key) && DEFAULTS[key] === value) continue;
     dropped.add(key);
   }
-  const format = asObj(req.response_format)?.type;
-  if (format !== undefined && format !== 'text') dropped.add('response_format');
 }
 
 /** Builds the Anthropic request body; `dropped` collects what it could not carry. */
@@ -132,19 +156,25 @@ export function anthropicRequestBody(
   dropped: DroppedParams,
 ): Json {
   if (!Array.isArray(req.messages)) throw bad('messages must be an array');
-  const { system, messages } = openAIToAnthropicMessages(req.messages, dropped);
-  if (messages.length === 0) throw bad('messages must contain at least one user or assistant message');
   reportUnhandled(req, dropped);
-
   const clientMax = maxTokensOf(req);
-  const budget = thinkingBudget(req, clientMax, dropped);
-  const body: Json = { model: target.model, max_tokens: clientMax ?? DEFAULT_MAX_TOKENS + (budget ?? 0) };
+  const wanted = thinkingConfig(req, target.model, clientMax, dropped);
+  const thinking = wanted?.thinking;
+  const { system, messages } = openAIToAnthropicMessages(req.messages, dropped, thinking !== undefined);
+  if (messages.length === 0) throw bad('messages must contain at least one user or assistant message');
+  const budget = typeof thinking?.budget_tokens === 'number' ? thinking.budget_tokens : undefined;
+  // Without the client's max_tokens, room for the answer plus the thinking (adaptive: as for effort high).
+  const room = budget ?? (thinking?.type === 'adaptive' ? ADAPTIVE_THINKING_ROOM : 0);
+  const body: Json = { model: target.model, max_tokens: clientMax ?? DEFAULT_MAX_TOKENS + room };
   if (system.length === 1 && system[0]?.cache_control === undefined) body.system = system[0]?.text;
   else if (system.length > 0) body.system = system;
   body.messages = messages;
   const stop = stopSequences(req.stop);
-  if (stop !== undefined && stop.length > 0) body.stop_sequences = stop;
-  sampling(req, body, budget !== undefined, dropped);
+  // Anthropic refuses whitespace-only stop sequences (OpenAI takes "\n\n"): left out and reported.
+  const usable = stop?.filter((s) => s.trim() !== '');
+  if (usable !== undefined && usable.length < (stop?.length ?? 0)) dropped.add('stop');
+  if (usable !== undefined && usable.length > 0) body.stop_sequences = usable;
+  sampling(req, body, thinking !== undefined, dropped);
   if (typeof req.user === 'string' && req.user !== '') body.metadata = { user_id: req.user };
   else if (req.user !== undefined && req.user !== null && req.user !== '') dropped.add('user');
   const tools = openAIToAnthropicTools(req.tools, dropped);
@@ -156,7 +186,14 @@ export function anthropicRequestBody(
     dropped,
   );
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
-  if (budget !== undefined) body.thinking = { type: 'enabled', budget_tokens: budget };
+  if (thinking !== undefined) body.thinking = thinking;
+  const format = outputFormat(req, dropped);
+  if (format !== undefined || wanted?.effort !== undefined) {
+    body.output_config = {
+      ...(format === undefined ? {} : { format }),
+      ...(wanted?.effort === undefined ? {} : { effort: wanted.effort }),
+    };
+  }
   if (target.stream) body.stream = true;
   return body;
 }

@@ -2,6 +2,7 @@
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
 import { openAIToAnthropicStopReason } from './stop-reasons.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 
 /** OpenAI-compatible upstreams name the reasoning text `reasoning_content` or `reasoning`. */
@@ -23,11 +24,29 @@ export function toolInput(args: unknown): Json {
   return typeof args === 'string' ? (parseJsonObject(args) ?? {}) : (asObj(args) ?? {});
 }
 
+/** Signed `thinking_blocks` (../translate/reasoning.ts) as Anthropic blocks; unknown entries are skipped. */
+export function thinkingBlocks(v: unknown): Json[] {
+  const out: Json[] = [];
+  for (const b of asArray(v)) {
+    const block = asObj(b);
+    const thinking = asString(block?.thinking);
+    const data = asString(block?.data);
+    if (block?.type === 'thinking' && thinking !== undefined) {
+      out.push({ type: 'thinking', thinking, signature: asString(block.signature) ?? '' });
+    } else if (block?.type === 'redacted_thinking' && data !== undefined) {
+      out.push({ type: 'redacted_thinking', data });
+    }
+  }
+  return out;
+}
+
 function contentBlocks(message: Json | undefined): Json[] {
-  const blocks: Json[] = [];
+  const blocks: Json[] = thinkingBlocks(message?.[THINKING_BLOCKS]);
   const reasoning = reasoningText(message);
   // No signature exists for text reasoning from another provider; the field is present but empty.
-  if (reasoning !== undefined) blocks.push({ type: 'thinking', thinking: reasoning, signature: '' });
+  if (reasoning !== undefined && blocks.length === 0) {
+    blocks.push({ type: 'thinking', thinking: reasoning, signature: '' });
+  }
   const text = contentText(message?.content) || (asString(message?.refusal) ?? '');
   if (text !== '') blocks.push({ type: 'text', text });
   for (const t of asArray(message?.tool_calls)) {

@@ -1,7 +1,8 @@
 /** OpenAI chat.completion.chunk objects (canonical) → Anthropic Messages SSE text (client). */
 import type { ClientStreamEncoder, Json, OpenAIChatChunk } from '../translate/types.js';
 import { openAIToAnthropicErrorType } from './error-types.js';
-import { reasoningText } from './openai-to-anthropic.response.js';
+import { reasoningText, thinkingBlocks } from './openai-to-anthropic.response.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { openAIToAnthropicStopReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
@@ -19,7 +20,9 @@ function sse(type: string, data: Json): string {
  * request asks for it with stream_options.include_usage), or for end().
  *
  * - The first chunk opens the message (message_start; input_tokens 0 unless that chunk has usage).
- * - reasoning_content/reasoning → a thinking block (signature ""), content/refusal → a text block, each
+ * - reasoning_content/reasoning → a thinking block, closed by a `thinking_blocks` delta with its signature
+ *   (signature_delta; a block not streamed before is sent whole), redacted_thinking blocks as they come;
+ *   without a signature the block keeps signature "". content/refusal → a text block, each
  *   tool call → a tool_use block whose argument fragments become input_json_delta events. A new kind of
  *   content closes the open block (content_block_stop); so does finish_reason.
  * - message_delta carries the stop reason (null when the upstream gave none) and the final usage:
@@ -73,6 +76,7 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     const reasoning = reasoningText(delta);
     if (reasoning !== undefined)
       out += this.blockDelta('thinking', { type: 'thinking_delta', thinking: reasoning });
+    for (const block of thinkingBlocks(delta?.[THINKING_BLOCKS])) out += this.onThinkingBlock(block);
     const text = asString(delta?.content) ?? asString(delta?.refusal) ?? '';
     if (text !== '') out += this.blockDelta('text', { type: 'text_delta', text });
     asArray(delta?.tool_calls).forEach((t, position) => {
@@ -123,6 +127,39 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
       });
     }
     return out;
+  }
+
+  /** A whole signed block: signs the open thinking block, or sends the block on its own. */
+  private onThinkingBlock(block: Json): string {
+    if (block.type === 'thinking') {
+      let out = '';
+      const text = asString(block.thinking) ?? '';
+      if (this.open?.kind !== 'thinking') {
+        // Not streamed before (or its text is empty): the whole block is sent now.
+        out += this.close();
+        this.open = { kind: 'thinking', index: this.nextIndex++ };
+        const start = { type: 'thinking', thinking: '', signature: '' };
+        out += sse('content_block_start', { index: this.open.index, content_block: start });
+        if (text !== '') {
+          const delta = { type: 'thinking_delta', thinking: text };
+          out += sse('content_block_delta', { index: this.open.index, delta });
+        }
+      }
+      const signature = asString(block.signature) ?? '';
+      if (signature !== '') {
+        out += sse('content_block_delta', {
+          index: this.open.index,
+          delta: { type: 'signature_delta', signature },
+        });
+      }
+      return out + this.close();
+    }
+    const index = this.nextIndex++;
+    return (
+      this.close() +
+      sse('content_block_start', { index, content_block: block }) +
+      sse('content_block_stop', { index })
+    );
   }
 
   /** A delta for a text or thinking block, opening one (and closing the previous) when needed. */

@@ -2,14 +2,16 @@
  * Converse response → OpenAI `chat.completion`.
  *
  * Text blocks are concatenated into `content`, `toolUse` blocks become `tool_calls`, and
- * `reasoningContent.reasoningText.text` becomes `reasoning_content` (signatures and redacted reasoning are
- * not carried). `content` is null when the reply is tool calls only.
+ * `reasoningContent.reasoningText.text` becomes `reasoning_content`, and every reasoning block with its
+ * signature (redacted ones as `redacted_thinking`) is carried in `thinking_blocks` for replay
+ * (../translate/reasoning.ts). `content` is null when the reply is tool calls only.
  */
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
 import type { CompletionStamp } from './completion-ids.js';
 import { bedrockToOpenAIFinishReason } from './bedrock-to-openai.finish-reason.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { bedrockToOpenAIUsage } from './bedrock-to-openai.usage.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 
 export function bedrockToOpenAIResponse(
   body: Json,
@@ -19,6 +21,7 @@ export function bedrockToOpenAIResponse(
   let text = '';
   let reasoning: string | undefined;
   const toolCalls: Json[] = [];
+  const thinkingBlocks: Json[] = [];
   const blocks = asArray(asObj(asObj(body.output)?.message)?.content);
   for (const b of blocks) {
     const block = asObj(b);
@@ -27,11 +30,20 @@ export function bedrockToOpenAIResponse(
     if (t !== undefined) text += t;
     const toolUse = asObj(block.toolUse);
     if (toolUse !== undefined) toolCalls.push(toolCall(toolUse));
-    const r = asString(asObj(asObj(block.reasoningContent)?.reasoningText)?.text);
+    const rc = asObj(block.reasoningContent);
+    const rt = asObj(rc?.reasoningText);
+    const r = asString(rt?.text);
     if (r !== undefined) reasoning = (reasoning ?? '') + r;
+    const signature = asString(rt?.signature);
+    if (r !== undefined && signature !== undefined && signature !== '') {
+      thinkingBlocks.push({ type: 'thinking', thinking: r, signature });
+    }
+    const redacted = asString(rc?.redactedContent);
+    if (redacted !== undefined) thinkingBlocks.push({ type: 'redacted_thinking', data: redacted });
   }
   const message: Json = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
   if (reasoning !== undefined) message.reasoning_content = reasoning;
+  if (thinkingBlocks.length > 0) message[THINKING_BLOCKS] = thinkingBlocks;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   const completion: Json = {
     id: stamp.id,

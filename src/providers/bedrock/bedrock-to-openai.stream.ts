@@ -5,8 +5,9 @@
  *   content when a stream lacks `messageStart`.
  * - `contentBlockStart` with `toolUse` → a tool-call chunk with id, name and empty arguments; the tool-call
  *   `index` counts tool blocks in order of appearance. `contentBlockDelta` → `content`, tool-call
- *   `arguments` fragments or `reasoning_content`; empty fragments and reasoning signatures are skipped. A
- *   tool block that streamed no arguments gets `arguments: '{}'` at its `contentBlockStop`.
+ *   `arguments` fragments or `reasoning_content`; empty fragments are skipped. A tool block that streamed no
+ *   arguments gets `arguments: '{}'` at its `contentBlockStop`. A reasoning block that got a signature (or
+ *   redacted content) is sent whole at its `contentBlockStop` as `thinking_blocks` (../translate/reasoning.ts).
  * - `messageStop` → a chunk with an empty delta and the mapped `finish_reason`.
  * - `metadata` → a usage-only chunk `{choices: [], usage}`. Chunks keep Bedrock's event order (Bedrock sends
  *   `metadata` after `messageStop`).
@@ -28,6 +29,7 @@ import { streamException } from './exceptions.js';
 import { bedrockToOpenAIFinishReason } from './bedrock-to-openai.finish-reason.js';
 import { asObj, asString, parseJsonObject } from '../../json.js';
 import { bedrockToOpenAIUsage } from './bedrock-to-openai.usage.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 
 /** Most tool-call blocks accepted in one stream (guards the index map against a hostile upstream). */
 export const MAX_TOOL_BLOCKS = 1000;
@@ -42,6 +44,8 @@ export class BedrockToOpenAIStream implements ProviderStreamDecoder {
   private readonly toolIndex = new Map<number, number>();
   /** Tool blocks (by contentBlockIndex) that have not streamed any argument bytes yet. */
   private readonly toolsWithoutArgs = new Set<number>();
+  /** Reasoning blocks (by contentBlockIndex) being streamed: their text, signature and redacted bytes. */
+  private readonly reasoning = new Map<number, { text: string; signature: string; redacted: string }>();
 
   constructor(
     private readonly target: UpstreamTarget,
@@ -155,16 +159,44 @@ export class BedrockToOpenAIStream implements ProviderStreamDecoder {
       this.toolsWithoutArgs.delete(block);
       out.push(this.chunk({ tool_calls: [{ index, function: { arguments: args } }] }));
     }
-    const reasoning = asString(asObj(delta.reasoningContent)?.text);
-    if (reasoning !== undefined && reasoning !== '') {
-      this.ensureRole(out);
-      out.push(this.chunk({ reasoning_content: reasoning }));
+    const rc = asObj(delta.reasoningContent);
+    if (rc !== undefined) this.onReasoningDelta(blockIndex(p), rc, out);
+  }
+
+  private onReasoningDelta(block: number, rc: Json, out: OpenAIChatChunk[]): void {
+    let r = this.reasoning.get(block);
+    if (r === undefined) {
+      if (this.reasoning.size >= MAX_TOOL_BLOCKS) return;
+      r = { text: '', signature: '', redacted: '' };
+      this.reasoning.set(block, r);
     }
+    const text = asString(rc.text);
+    if (text !== undefined && text !== '') {
+      r.text += text;
+      this.ensureRole(out);
+      out.push(this.chunk({ reasoning_content: text }));
+    }
+    r.signature += asString(rc.signature) ?? '';
+    r.redacted += asString(rc.redactedContent) ?? '';
+  }
+
+  /** The finished reasoning block as one `thinking_blocks` chunk, when it can be replayed. */
+  private reasoningBlock(block: number, out: OpenAIChatChunk[]): void {
+    const r = this.reasoning.get(block);
+    if (r === undefined) return;
+    this.reasoning.delete(block);
+    const blocks: Json[] = [];
+    if (r.signature !== '') blocks.push({ type: 'thinking', thinking: r.text, signature: r.signature });
+    if (r.redacted !== '') blocks.push({ type: 'redacted_thinking', data: r.redacted });
+    if (blocks.length === 0) return;
+    this.ensureRole(out);
+    out.push(this.chunk({ [THINKING_BLOCKS]: blocks }));
   }
 
   /** A tool call that streamed no arguments gets `{}`, as the non-streaming translation gives. */
   private onBlockStop(p: Json, out: OpenAIChatChunk[]): void {
     const block = blockIndex(p);
+    this.reasoningBlock(block, out);
     if (!this.toolsWithoutArgs.delete(block)) return;
     const index = this.allocateTool(block);
     out.push(this.chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] }));

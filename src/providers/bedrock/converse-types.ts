@@ -15,8 +15,20 @@ export type ConverseToolResultContent = { json: unknown } | { text: string };
 export interface ConverseToolResultBlock {
   toolResult: { toolUseId: string; content: ConverseToolResultContent[]; status?: 'success' | 'error' };
 }
+/** Signed reasoning replayed from an earlier turn (Claude on Bedrock checks the signature). */
+export type ConverseReasoningBlock =
+  | { reasoningContent: { reasoningText: { text: string; signature: string } } }
+  | { reasoningContent: { redactedContent: string } };
+export interface ConverseCachePointBlock {
+  cachePoint: { type: 'default' };
+}
 export type ConverseContentBlock =
-  ConverseTextBlock | ConverseImageBlock | ConverseToolUseBlock | ConverseToolResultBlock;
+  | ConverseTextBlock
+  | ConverseImageBlock
+  | ConverseToolUseBlock
+  | ConverseToolResultBlock
+  | ConverseReasoningBlock
+  | ConverseCachePointBlock;
 
 export type ConverseRole = 'user' | 'assistant';
 
@@ -41,9 +53,19 @@ export interface ConverseToolConfig {
   toolChoice?: ConverseToolChoice;
 }
 
+/** Converse structured output: the JSON schema travels as a JSON string. */
+export interface ConverseOutputConfig {
+  textFormat: {
+    type: 'json_schema';
+    structure: { jsonSchema: { schema: string; name: string; description?: string } };
+  };
+}
+
 export interface ConverseRequest {
-  system?: ConverseTextBlock[];
+  system?: (ConverseTextBlock | ConverseCachePointBlock)[];
   messages: ConverseMessage[];
   inferenceConfig?: ConverseInferenceConfig;
   toolConfig?: ConverseToolConfig;
+  additionalModelRequestFields?: Record<string, unknown>;
+  outputConfig?: ConverseOutputConfig;
 }

@@ -1,5 +1,6 @@
 /** OpenAI message content (string or content parts) → Converse content blocks. */
 import type {
+  ConverseCachePointBlock,
   ConverseContentBlock,
   ConverseImageBlock,
   ConverseImageFormat,
@@ -18,19 +19,31 @@ const IMAGE_FORMATS: ReadonlyMap<string, ConverseImageFormat> = new Map([
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+const CACHE_POINT: ConverseCachePointBlock = { cachePoint: { type: 'default' } };
+
+/**
+ * A part's `cache_control` (the Anthropic-style marker OpenAI SDK users put on parts, as LiteLLM and
+ * OpenRouter accept it) → a cachePoint block right after the part's block: the cache covers the prompt up
+ * to there, as cache_control does on Anthropic.
+ */
+function pushCachePoint(out: ConverseContentBlock[], part: unknown): void {
+  if (asObj(asObj(part)?.cache_control) !== undefined && out.length > 0) out.push({ ...CACHE_POINT });
+}
+
 /**
  * The text of a content value that may only hold text: a string, or an array of `text` (and `refusal`)
  * parts. Empty strings are left out, since Bedrock rejects blank text blocks.
  */
-export function textBlocks(content: unknown, where: string): ConverseTextBlock[] {
+export function textBlocks(content: unknown, where: string): (ConverseTextBlock | ConverseCachePointBlock)[] {
   if (content === undefined || content === null) return [];
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   if (!Array.isArray(content)) throw invalid(`${where}: content must be a string or an array of parts`);
-  const out: ConverseTextBlock[] = [];
+  const out: (ConverseTextBlock | ConverseCachePointBlock)[] = [];
   content.forEach((p, i) => {
     const text = partText(p, `${where}[${i}]`);
     if (text === undefined) throw invalid(`${where}[${i}]: only text parts are supported here`);
     if (text !== '') out.push({ text });
+    pushCachePoint(out, p);
   });
   return out;
 }
@@ -44,6 +57,7 @@ export function openAIToBedrockContent(content: unknown, where: string): Convers
     const text = partText(p, at);
     if (text !== undefined) {
       if (text !== '') out.push({ text });
+      pushCachePoint(out, p);
       return;
     }
     const part = asObj(p);
@@ -52,6 +66,7 @@ export function openAIToBedrockContent(content: unknown, where: string): Convers
       const url = typeof img === 'string' ? img : asString(asObj(img)?.url);
       if (url === undefined) throw invalid(`${at}: image_url.url must be a string`);
       out.push(imageBlock(url, at));
+      pushCachePoint(out, p);
       return;
     }
     throw invalid(`${at}: content part type '${String(part?.type)}' is not supported by Bedrock`);

@@ -2,7 +2,8 @@
  * OpenAI chat request → Bedrock Converse / ConverseStream request.
  *
  * Sent: messages, system, max_tokens | max_completion_tokens → maxTokens, temperature, top_p, stop →
- * stopSequences, tools, tool_choice. Consumed without effect on the body: model (the target's model is in
+ * stopSequences, tools, tool_choice, reasoning_effort | thinking and response_format (see
+ * openai-to-bedrock.reasoning.ts), `cache_control` on content parts → cachePoint blocks. Consumed without effect on the body: model (the target's model is in
  * the path), stream and stream_options (the target decides; ConverseStream always reports usage).
  * Everything else is reported in `droppedParams`, except values that ask for the default behaviour
  * (`n: 1`, `logprobs: false`, `parallel_tool_calls: true`, `response_format: {type:'text'}`).
@@ -13,6 +14,11 @@ import { asObj } from '../../json.js';
 import { invalid } from './invalid-request.js';
 import { openAIToBedrockMessages } from './openai-to-bedrock.messages.js';
 import { openAIToBedrockTools } from './openai-to-bedrock.tools.js';
+import {
+  isClaudeModel,
+  openAIToBedrockOutputConfig,
+  openAIToBedrockThinking,
+} from './openai-to-bedrock.reasoning.js';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
@@ -28,6 +34,10 @@ const CONSUMED: ReadonlySet<string> = new Set([
   'stop',
   'tools',
   'tool_choice',
+  'reasoning_effort',
+  'thinking',
+  'response_format',
+  'top_k',
 ]);
 
 export function bedrockPath(model: string, stream: boolean): string {
@@ -35,7 +45,9 @@ export function bedrockPath(model: string, stream: boolean): string {
 }
 
 export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamTarget): TranslatedRequest {
-  const converted = openAIToBedrockMessages(req.messages);
+  const inference = inferenceConfig(req);
+  const reasoning = openAIToBedrockThinking(req, target.model, inference);
+  const converted = openAIToBedrockMessages(req.messages, reasoning.thinking !== undefined);
   const tools = openAIToBedrockTools({
     tools: req.tools,
     toolChoice: req.tool_choice,
@@ -46,9 +58,21 @@ export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamT
     converted.system.length > 0
       ? { system: converted.system, messages: converted.messages }
       : { messages: converted.messages };
-  const inference = inferenceConfig(req);
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
   if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig;
+  const extra: Record<string, unknown> = {};
+  if (reasoning.thinking !== undefined) extra.thinking = reasoning.thinking;
+  if (reasoning.effort !== undefined) extra.output_config = { effort: reasoning.effort };
+  const formatDropped: string[] = [];
+  // top_k is Claude's own field on Bedrock (refused while thinking); other models have none in Converse.
+  const topK = optionalNumber(req.top_k, 'top_k');
+  if (topK !== undefined) {
+    if (isClaudeModel(target.model) && reasoning.thinking === undefined) extra.top_k = topK;
+    else formatDropped.push('top_k');
+  }
+  if (Object.keys(extra).length > 0) body.additionalModelRequestFields = extra;
+  const outputConfig = openAIToBedrockOutputConfig(req.response_format, (n) => formatDropped.push(n));
+  if (outputConfig !== undefined) body.outputConfig = outputConfig;
   return {
     body: Buffer.from(JSON.stringify(body), 'utf8'),
     path: bedrockPath(target.model, target.stream),
@@ -56,7 +80,15 @@ export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamT
       ['content-type', 'application/json'],
       ['accept', target.stream ? EVENT_STREAM_CONTENT_TYPE : 'application/json'],
     ],
-    droppedParams: [...droppedParams(req), ...tools.dropped],
+    droppedParams: [
+      ...new Set([
+        ...droppedParams(req),
+        ...converted.dropped,
+        ...reasoning.dropped,
+        ...formatDropped,
+        ...tools.dropped,
+      ]),
+    ],
   };
 }
 

@@ -23,6 +23,25 @@ const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
 
 export const DEFAULT_IMAGE_MIME = 'image/jpeg';
 
+/** The image types Gemini and Vertex AI accept (their API references); image/jpg is a common misspelling. */
+const IMAGE_MIME = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif']);
+
+/**
+ * A MIME type as Gemini wants it: lower case, image/jpg → image/jpeg (Gemini and Vertex reject image/jpg).
+ * An image type Gemini does not take is a 400 here rather than an opaque one from the provider.
+ */
+export function geminiMimeType(mime: string): string {
+  const m = mime.trim().toLowerCase();
+  const fixed = m === 'image/jpg' || m === 'image/pjpeg' ? 'image/jpeg' : m;
+  if (fixed.startsWith('image/') && !IMAGE_MIME.has(fixed)) {
+    throw new TranslationError(
+      400,
+      `Image type '${m}' is not supported by Gemini (png, jpeg, webp, heic or heif)`,
+    );
+  }
+  return fixed;
+}
+
 /** The MIME type for a URL from its path's extension (query and fragment ignored), or the fallback. */
 export function guessMimeType(url: string, fallback: string = DEFAULT_IMAGE_MIME): string {
   let path = url;
@@ -44,7 +63,7 @@ function dataUrlPart(url: string): Json {
   const comma = url.indexOf(',');
   if (comma === -1) throw new TranslationError(400, 'Invalid data URL: missing ","');
   const meta = url.slice(5, comma).split(';');
-  const mimeType = meta[0] !== undefined && meta[0] !== '' ? meta[0] : 'text/plain';
+  const mimeType = meta[0] !== undefined && meta[0] !== '' ? geminiMimeType(meta[0]) : 'text/plain';
   const payload = url.slice(comma + 1);
   let data: string;
   if (meta.includes('base64')) {
@@ -66,7 +85,7 @@ function dataUrlPart(url: string): Json {
 export function urlPart(url: string, fallbackMime: string = DEFAULT_IMAGE_MIME): Json {
   if (url.startsWith('data:')) return dataUrlPart(url);
   if (/^(https?|gs):\/\//i.test(url)) {
-    return { fileData: { mimeType: guessMimeType(url, fallbackMime), fileUri: url } };
+    return { fileData: { mimeType: geminiMimeType(guessMimeType(url, fallbackMime)), fileUri: url } };
   }
   throw new TranslationError(400, 'Unsupported URL scheme: only data:, http(s): and gs: URLs are accepted');
 }

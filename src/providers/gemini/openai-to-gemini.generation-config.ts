@@ -3,6 +3,7 @@ import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asObj } from '../../json.js';
 import { openAIToGeminiSchema } from './openai-to-gemini.schema.js';
+import { requestedThinking } from '../translate/reasoning.js';
 
 /** The request keys this module reads. */
 export const GENERATION_KEYS = [
@@ -18,6 +19,7 @@ export const GENERATION_KEYS = [
   'frequency_penalty',
   'response_format',
   'reasoning_effort',
+  'thinking',
 ] as const;
 
 /** OpenAI number params → generationConfig fields (max_completion_tokens wins over max_tokens). */
@@ -34,16 +36,23 @@ const NUMBERS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * `reasoning_effort` → `thinkingConfig.thinkingBudget` (tokens). Thoughts are requested (`includeThoughts`)
- * so that they come back as `reasoning_content`; `none` turns thinking off where the model allows it.
+ * `reasoning_effort` → `thinkingConfig.thinkingBudget` (tokens), within every Gemini 2.5 model's range
+ * (Flash tops out at 24576, so xhigh gets that too). Thoughts are requested (`includeThoughts`) so that they
+ * come back as `reasoning_content`; `none` turns thinking off where the model allows it. A canonical
+ * `thinking` budget (../translate/reasoning.ts) is sent exactly, up to Gemini's maximum of 32768; adaptive
+ * thinking is Gemini's dynamic budget (-1). Gemini 3 models get a thinking level for an effort (low for
+ * minimal and low, high above; their budgets are only for backward compatibility), and `none` is reported
+ * instead of sent to a model that cannot stop thinking (2.5 Pro, Gemini 3).
  */
 const THINKING_BUDGET: Readonly<Record<string, number>> = {
-  none: 0,
   minimal: 512,
   low: 1024,
   medium: 8192,
   high: 24576,
+  xhigh: 24576,
 };
+const MAX_THINKING_BUDGET = 32768;
+const DYNAMIC_BUDGET = -1;
 
 function stopSequences(v: unknown): string[] | undefined {
   if (v === null || v === undefined) return undefined;
@@ -72,14 +81,32 @@ function applyResponseFormat(v: unknown, cfg: Json): void {
   }
 }
 
-function applyReasoningEffort(v: unknown, cfg: Json): void {
-  if (v === null || v === undefined) return;
-  const budget = typeof v === 'string' ? THINKING_BUDGET[v] : undefined;
-  if (budget === undefined) {
-    throw new TranslationError(400, 'reasoning_effort must be one of none, minimal, low, medium, high');
+/** Gemini 2.5 Pro (and Gemini 3) only work in thinking mode: a budget of 0 is a 400. */
+const ALWAYS_THINKS = /gemini-2\.5-pro|gemini-3/i;
+/** Gemini 3 models take a thinking level; a budget is accepted only for backward compatibility. */
+const THINKING_LEVEL_MODEL = /gemini-3/i;
+
+function applyThinking(req: OpenAIChatRequest, model: string, cfg: Json, dropped: string[]): void {
+  const wanted = requestedThinking(req, (name) => dropped.push(name));
+  if (wanted.kind === 'off') {
+    if (wanted.field === undefined) return;
+    // Off where the model allows it; a model that always thinks keeps its default, and that is said.
+    if (ALWAYS_THINKS.test(model)) dropped.push(wanted.field);
+    else cfg.thinkingConfig = { thinkingBudget: 0 };
+    return;
   }
-  cfg.thinkingConfig =
-    budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
+  if (wanted.kind === 'budget' && !wanted.exact && THINKING_LEVEL_MODEL.test(model)) {
+    const low = req.reasoning_effort === 'minimal' || req.reasoning_effort === 'low';
+    cfg.thinkingConfig = { thinkingLevel: low ? 'low' : 'high', includeThoughts: true };
+    return;
+  }
+  let budget = DYNAMIC_BUDGET;
+  if (wanted.kind === 'budget') {
+    const effort = typeof req.reasoning_effort === 'string' ? req.reasoning_effort : '';
+    budget = wanted.exact ? Math.min(wanted.budget, MAX_THINKING_BUDGET) : (THINKING_BUDGET[effort] ?? 8192);
+    if (wanted.exact && budget !== wanted.budget) dropped.push(wanted.field);
+  }
+  cfg.thinkingConfig = { thinkingBudget: budget, includeThoughts: true };
 }
 
 export interface GenerationConfig {
@@ -91,7 +118,7 @@ export interface GenerationConfig {
 
 const present = (v: unknown): boolean => v !== null && v !== undefined;
 
-export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest): GenerationConfig {
+export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest, model = ''): GenerationConfig {
   const cfg: Json = {};
   const dropped: string[] = [];
   for (const [from, to] of NUMBERS) {
@@ -106,6 +133,6 @@ export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest): Generati
   const stop = stopSequences(req.stop);
   if (stop !== undefined) cfg.stopSequences = stop;
   applyResponseFormat(req.response_format, cfg);
-  applyReasoningEffort(req.reasoning_effort, cfg);
+  applyThinking(req, model, cfg, dropped);
   return Object.keys(cfg).length > 0 ? { config: cfg, dropped } : { dropped };
 }

@@ -3,6 +3,10 @@ import type { Json, OpenAIChatRequest, UpstreamTarget } from '../translate/types
 import { openAIToGeminiMessages } from './openai-to-gemini.messages.js';
 import { GENERATION_KEYS, openAIToGeminiGenerationConfig } from './openai-to-gemini.generation-config.js';
 import { TOOL_KEYS, openAIToGeminiTools } from './openai-to-gemini.tools.js';
+import { asArray, asObj } from '../../json.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
+import { hasPartCacheControl } from '../translate/cache-control.js';
+import { fillThoughtSignatures } from './openai-to-gemini.thought-signatures.js';
 
 /** Keys consumed here; every other non-null key of the request is dropped and reported. */
 const CONSUMED = new Set<string>(['model', 'messages', 'stream', ...GENERATION_KEYS, ...TOOL_KEYS]);
@@ -18,8 +22,9 @@ export interface GeminiRequest {
  */
 export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTarget): GeminiRequest {
   const { contents, systemInstruction } = openAIToGeminiMessages(req.messages);
+  fillThoughtSignatures(contents, target.model);
   const tools = openAIToGeminiTools(req);
-  const generation = openAIToGeminiGenerationConfig(req);
+  const generation = openAIToGeminiGenerationConfig(req, target.model);
   const body: Json = { contents };
   if (systemInstruction !== undefined) body.systemInstruction = systemInstruction;
   if (tools.tools !== undefined) body.tools = tools.tools;
@@ -33,5 +38,12 @@ export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTa
     dropped.push(key);
   }
   dropped.push(...generation.dropped, ...tools.dropped);
-  return { body, droppedParams: dropped };
+  // Anthropic/Bedrock signatures mean nothing to Gemini (its own travel on tool calls, see .messages).
+  const messages = Array.isArray(req.messages) ? req.messages : [];
+  if (messages.some((m) => asArray(asObj(m)?.[THINKING_BLOCKS]).length > 0)) {
+    dropped.push(`messages[].${THINKING_BLOCKS}`);
+  }
+  // Gemini caches implicitly; explicit caches are cachedContent resources, not per-part breakpoints.
+  if (hasPartCacheControl(messages)) dropped.push('cache_control');
+  return { body, droppedParams: [...new Set(dropped)] };
 }

@@ -1,7 +1,9 @@
 /** OpenAI chat request → OpenAI-compatible upstream request (OpenAI, Azure, Mistral, Ollama). */
 import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { asObj, isObj } from '../../json.js';
+import { asObj, isObj, omitKeys } from '../../json.js';
+import { THINKING_BLOCKS, effortForBudget } from '../translate/reasoning.js';
+import { hasPartCacheControl, withoutPartCacheControl } from '../translate/cache-control.js';
 import type { OpenAICompatProfile } from './profiles.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
@@ -78,6 +80,66 @@ function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops)
   body.messages = body.messages.map((m, i) => rewriteMessage(m, i, profile, drops));
 }
 
+/** OpenAI chat models that are not reasoning models (gpt-4o, gpt-4.1, gpt-3.5, chatgpt-4o…). */
+const NON_REASONING_OPENAI = /^(gpt-4|gpt-3\.5|chatgpt-)/i;
+
+/**
+ * The canonical reasoning extensions (../translate/reasoning.ts) that OpenAI-compatible APIs do not take:
+ * `thinking` becomes the reasoning_effort it amounts to (unless one is set; temperature and top_p other than
+ * 1 are then dropped, as reasoning models reject them; for OpenAI's non-reasoning chat models thinking is
+ * dropped and reported instead), and signed `thinking_blocks`
+ * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures), as
+ * are part-level `cache_control` markers (../translate/cache-control.ts).
+ */
+function applyReasoningExtensions(body: Json, drops: Drops): void {
+  // An Anthropic client's top_k: OpenAI has no such parameter (and refuses unknown ones).
+  if ('top_k' in body) {
+    if (body.top_k !== null && body.top_k !== undefined) drops.add('top_k');
+    delete body.top_k;
+  }
+  if ('thinking' in body) {
+    const t = asObj(body.thinking);
+    delete body.thinking;
+    const budget = t?.budget_tokens;
+    if (body.reasoning_effort === undefined || body.reasoning_effort === null) {
+      if (t?.type === 'enabled' && typeof budget === 'number')
+        body.reasoning_effort = effortForBudget(budget);
+      else if (t?.type === 'adaptive') body.reasoning_effort = 'medium';
+    }
+    // OpenAI's chat models before the reasoning ones refuse reasoning_effort: thinking is dropped for them.
+    if (NON_REASONING_OPENAI.test(typeof body.model === 'string' ? body.model : '')) {
+      if (t !== undefined && t.type !== 'disabled') drops.add('thinking');
+      delete body.reasoning_effort;
+    } else if (t?.type === 'enabled' || t?.type === 'adaptive') {
+      // Thinking asked of an OpenAI-compatible API means a reasoning model: those take no sampling knobs
+      // other than the default 1 (an Anthropic client often sends temperature 1 with thinking).
+      for (const key of ['temperature', 'top_p']) {
+        if (body[key] === undefined || body[key] === null || body[key] === 1) continue;
+        drops.add(key);
+        delete body[key];
+      }
+    }
+  }
+  stripMessageExtensions(body, drops);
+}
+
+/** Part-level cache_control and assistant thinking_blocks: removed and reported. */
+function stripMessageExtensions(body: Json, drops: Drops): void {
+  let messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  if (hasPartCacheControl(messages)) {
+    drops.add('cache_control');
+    messages = withoutPartCacheControl(messages);
+    body.messages = messages;
+  }
+  if (!messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
+  body.messages = messages.map((m) => {
+    if (!isObj(m) || !(THINKING_BLOCKS in m)) return m;
+    if (m[THINKING_BLOCKS] !== null && m[THINKING_BLOCKS] !== undefined)
+      drops.add(`messages[].${THINKING_BLOCKS}`);
+    return omitKeys(m, [THINKING_BLOCKS]);
+  });
+}
+
 /**
  * The client request with `model` set to the target model, `stream` set from the target, and (streaming)
  * `stream_options.include_usage=true`; then the profile's renames, allowlist and message rewrites. The input
@@ -91,6 +153,7 @@ export function openAIToOpenAICompatRequest(
   const drops = new Drops();
   const body: Json = { ...req, model: target.model };
   applyStream(body, target, profile, drops);
+  applyReasoningExtensions(body, drops);
   applyRenames(body, profile, drops);
   applyAllowlist(body, profile, drops);
   rewriteMessages(body, profile, drops);

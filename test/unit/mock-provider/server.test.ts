@@ -715,7 +715,10 @@ describe('mock provider', () => {
       assert.equal(o.usage.prompt_tokens_details.cached_tokens, 5);
       const a = (await (await postJson(`${mock.url}/v1/messages`, minimalMessages, h)).json()) as Json;
       assert.equal(a.usage.cache_read_input_tokens, 5);
-      const g = (await (await postJson(`${mock.url}/v1beta/models/m:generateContent`, {}, h)).json()) as Json;
+      const gBody = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] };
+      const g = (await (
+        await postJson(`${mock.url}/v1beta/models/m:generateContent`, gBody, h)
+      ).json()) as Json;
       assert.equal(g.usageMetadata.cachedContentTokenCount, 5);
       assert.equal(expectedUsage(last(mock)).cachedTokens, 5);
     });

@@ -381,7 +381,7 @@ describe('client request and response: mappings', () => {
     ]);
   });
 
-  it('a user turn of only tool results gives only tool messages; unknown blocks are dropped and reported', () => {
+  it('a user turn of only tool results gives only tool messages; unknown blocks are dropped and reported; redacted thinking is carried', () => {
     const body = {
       messages: [
         {
@@ -396,12 +396,9 @@ describe('client request and response: mappings', () => {
     };
     assert.deepEqual(anthropicClient.request(body).messages, [
       { role: 'tool', tool_call_id: 't', content: '' },
-      { role: 'assistant', content: null },
+      { role: 'assistant', content: null, thinking_blocks: [{ type: 'redacted_thinking', data: 'x' }] },
     ]);
-    assert.deepEqual(anthropicDroppedParams(body), [
-      'messages[].content.search_result',
-      'messages[].content.redacted_thinking',
-    ]);
+    assert.deepEqual(anthropicDroppedParams(body), ['messages[].content.search_result']);
   });
 
   it('response: `reasoning` alias, content parts, missing choices', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { OpenAIChatRequest, UpstreamTarget } from '../../../../src/providers/translate/types.js';
@@ -11,6 +11,13 @@ const FIXTURES = path.resolve('test/fixtures/translate/bedrock');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests poke at arbitrary JSON
 type AnyJson = any;
 const fixture = (name: string): AnyJson => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
+/** The expected fixture; UPDATE_GOLDEN=1 rewrites it from `actual` first (then review the diff). */
+const golden = (name: string, actual: unknown): AnyJson => {
+  if (process.env.UPDATE_GOLDEN === '1') {
+    writeFileSync(path.join(FIXTURES, name), JSON.stringify(actual, null, 2) + '\n');
+  }
+  return fixture(name);
+};
 
 const MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const target = (stream = false, model = MODEL): UpstreamTarget => ({ provider: 'bedrock', model, stream });
@@ -42,15 +49,13 @@ describe('bedrock request: golden fixtures', () => {
     it(`request-${scenario}`, () => {
       const req = fixture(`request-${scenario}.openai.json`);
       const out = bedrockProvider.request(req, target(req.stream === true));
-      assert.deepEqual(
-        {
-          path: out.path,
-          headers: out.headers,
-          droppedParams: out.droppedParams,
-          body: JSON.parse(out.body.toString('utf8')),
-        },
-        fixture(`request-${scenario}.converse.json`),
-      );
+      const actual = {
+        path: out.path,
+        headers: out.headers,
+        droppedParams: out.droppedParams,
+        body: JSON.parse(out.body.toString('utf8')),
+      };
+      assert.deepEqual(actual, golden(`request-${scenario}.converse.json`, actual));
     });
   }
 
@@ -98,8 +103,8 @@ describe('bedrock request: path and headers', () => {
       logprobs: true,
       top_logprobs: 2,
       parallel_tool_calls: false,
-      response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } },
-      reasoning_effort: 'high',
+      response_format: { type: 'json_object' },
+      reasoning_effort: 'turbo',
       functions: [{ name: 'f' }],
       metadata: null,
     });
@@ -108,9 +113,9 @@ describe('bedrock request: path and headers', () => {
       'logprobs',
       'top_logprobs',
       'parallel_tool_calls',
-      'response_format',
-      'reasoning_effort',
       'functions',
+      'reasoning_effort',
+      'response_format',
     ]);
   });
 
@@ -343,7 +348,7 @@ describe('bedrock response', () => {
   for (const scenario of ['reasoning-cache', 'tools', 'text-tool-length']) {
     it(`golden: response-${scenario}`, () => {
       const out = fixedProvider().response(fixture(`response-${scenario}.converse.json`), target());
-      assert.deepEqual(out, fixture(`response-${scenario}.openai.json`));
+      assert.deepEqual(out, golden(`response-${scenario}.openai.json`, out));
     });
   }
 

@@ -132,7 +132,19 @@ describe('gemini request errors', () => {
       400,
       /response_format.type/,
     ],
-    ['bad reasoning_effort', { messages: [user], reasoning_effort: 'max' }, 400, /reasoning_effort/],
+    [
+      'image type Gemini does not take',
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,AA==' } }],
+          },
+        ],
+      },
+      400,
+      /image\/bmp.*not supported by Gemini/,
+    ],
   ];
   for (const [label, req, status, message] of cases) {
     it(label, () => {
