@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 //   server/ metrics/ tracing/ logging/ http/   adapters (server/ alone knows protobuf)
 //   pipeline/                             the exchange, its modes and stages
 //   config/                               settings, kgateway policy, the standalone YAML
-//   providers/ streaming/ guards/ tokens/ the pure core: plain data in, plain data out
+//   providers/ streaming/ guards/ tokens/ picking/   the pure core: plain data in, plain data out
 const up = (...dirs) => dirs.map((d) => `**/${d}/**`);
 const ROOT = ['**/app.js', '**/main.js'];
 const layer = (message, ...groups) => ({
@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/providers/**', 'src/streaming/**', 'src/tokens/**'],
+    files: ['src/providers/**', 'src/streaming/**', 'src/tokens/**', 'src/picking/**'],
     rules: layer(
       'The core is pure: plain data in, plain data out; it imports nothing above it.',
       LIBS,

@@ -14,3 +14,4 @@ export { CREDENTIAL_HEADERS } from './auth.js';
 export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_AZURE_API_VERSION } from './backends.js';
 export type { ListedModel, ModelListing } from './model-list.js';
 export { listModels } from './model-list.js';
+export type { CompiledPool, FailureMode, PoolServer } from './pools.js';

@@ -3,6 +3,7 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
+import type { CompiledPool } from './pools.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -71,6 +72,8 @@ export interface CompiledBackend {
   target(model: string, stream: boolean): UpstreamTarget;
   /** Upstream credentials for one request; `clientHeaders` keys are lower case. */
   authFor(clientHeaders: ReadonlyMap<string, string>): UpstreamAuth;
+  /** A backend of kind pool: its model servers, picked per request. */
+  readonly pool?: CompiledPool;
 }
 
 export interface HeaderCondition {
