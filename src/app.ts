@@ -38,6 +38,9 @@ import { PromptEstimateStage } from './pipeline/stages/prompt-estimate.js';
 import { RequestGuardsStage } from './pipeline/stages/request-guards.js';
 import { ResponseGuardsStage } from './pipeline/stages/response-guards.js';
 import { RecordStage } from './pipeline/stages/record.js';
+import { EndpointPickStage } from './pipeline/stages/endpoint-pick.js';
+import type { PoolDirectory } from './pipeline/pools.js';
+import { PoolRegistry } from './pools/registry.js';
 import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standalone/index.js';
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
@@ -107,6 +110,9 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const observer = new DeferredCompletionObserver(metrics, (err) =>
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording metrics failed'),
   );
+  // Pool backends: one scraper per pool, kept across reloads while the pool is unchanged.
+  const pools = standalone ? new PoolRegistry(metrics.registry) : undefined;
+  if (standalone) pools?.sync(standalone.current);
   const guardCache = new GuardCache(guardServices);
   const guards = new GuardRunner(guardServices, guardCache);
   const parts = {
@@ -117,7 +123,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     exactCountChars: settings.tokenCountExactChars,
   };
   const mode: Mode = standalone
-    ? standaloneMode({ ...parts, config: () => standalone.current })
+    ? standaloneMode({ ...parts, config: () => standalone.current, ...(pools ? { pools } : {}) })
     : kgatewayMode({ ...parts, policies });
   const exchangeDeps: ExchangeDeps = {
     mode,
@@ -163,6 +169,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
             publishXds(settings, r.config, log);
             // Compiled guards of unchanged routes stay; those the new config removed go.
             guardCache.retain(guardKeysOf(r.config));
+            pools?.sync(r.config);
             metrics.configReload('ok');
             log.info({ path: r.config.path, routes: r.config.routes.length }, 'config reloaded');
           } else {
@@ -209,6 +216,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     async close() {
       ready = false;
       stopWatching?.();
+      pools?.close();
       health.setServing(false);
       await grpc.close(settings.shutdownGraceMs);
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
@@ -258,7 +266,9 @@ export function kgatewayMode(p: ModeParts & { readonly policies: KgatewayPolicyS
 }
 
 /** Standalone mode and its stages, in the order of pipeline/stage.ts. */
-export function standaloneMode(p: ModeParts & { readonly config: () => RuntimeConfig }): StandaloneMode {
+export function standaloneMode(
+  p: ModeParts & { readonly config: () => RuntimeConfig; readonly pools?: PoolDirectory },
+): StandaloneMode {
   return new StandaloneMode({
     config: p.config,
     stages: stageList(
@@ -269,6 +279,7 @@ export function standaloneMode(p: ModeParts & { readonly config: () => RuntimeCo
         ...(p.exactCountChars !== undefined ? { exactCountChars: p.exactCountChars } : {}),
       }),
       new RequestGuardsStage(p.guards),
+      ...(p.pools ? [new EndpointPickStage(p.config, p.pools)] : []),
       new ResponseGuardsStage(p.guards),
       new RecordStage(p.observer, p.log),
     ),

@@ -158,14 +158,17 @@ export class AiExchange implements Exchange {
       operation: operationName(path),
       headers,
       custom,
+      filterMetadata: ctx.filterMetadata,
       startedAt: performance.now(),
       traceparent: md.get('traceparent') || headers.get('traceparent') || undefined,
       tracestate: md.get('tracestate') || headers.get('tracestate') || undefined,
       backend: undefined,
       dropped: [],
       estimate: 0,
+      pick: undefined,
       decisions: [],
       status: undefined,
+      responseHeaders: undefined,
       responseStreaming: false,
       firstByteAt: undefined,
       facts: undefined,
@@ -280,9 +283,10 @@ export class AiExchange implements Exchange {
       if ('refuse' in r) return this.refused(r.refuse);
       const enc = route.codec.encodeRequest(body, r.changed, x);
       const metadata = mergeMetadata(r.metadata, enc.metadata);
+      const headers = withStageHeaders(enc.headers, r.headers);
       return {
         ...(enc.body ? { body: enc.body } : {}),
-        ...(enc.headers ? { headers: enc.headers } : {}),
+        ...(headers ? { headers } : {}),
         ...(enc.clearRouteCache ? { clearRouteCache: true } : {}),
         ...(metadata ? { metadata } : {}),
       };
@@ -319,6 +323,7 @@ export class AiExchange implements Exchange {
       void settle(this.requestEnd(undefined, !this.reqCopy.overflowed, span), span);
     }
     x.status = Number(headers.get(':status')) || undefined;
+    x.responseHeaders = headers;
     const start = this.route!.codec.responseHeaders(
       headers,
       x,
@@ -427,6 +432,19 @@ export class AiExchange implements Exchange {
     const final = this.route!.finalMetadata(x, facts);
     return { metadata: mergeMetadata(owed, final) ?? final };
   }
+}
+
+/** The codec's header edits, then the stages' own (a stage's value wins over a removal). */
+function withStageHeaders(
+  enc: HeaderEdits | undefined,
+  stage: readonly (readonly [string, string])[] | undefined,
+): HeaderEdits | undefined {
+  if (!stage || stage.length === 0) return enc;
+  const names = new Set(stage.map(([k]) => k));
+  return {
+    set: [...(enc?.set ?? []).filter(([k]) => !names.has(k)), ...stage],
+    remove: (enc?.remove ?? []).filter((k) => !names.has(k)),
+  };
 }
 
 /** Ends the phase span when the work settles (sync or async). */
