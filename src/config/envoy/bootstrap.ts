@@ -6,7 +6,15 @@
  * (`xdsDir`), so Envoy follows our reloads without a restart.
  */
 import type { ListenAddress } from '../listen-address.js';
-import { INTERNAL_REQUEST_HEADERS, LABELS_NS, STANDALONE_NS } from '../internal-headers.js';
+import {
+  INTERNAL_REQUEST_HEADERS,
+  LABELS_NS,
+  LB_NS,
+  PICKER_REQUEST_HEADERS,
+  STANDALONE_NS,
+  SUBSET_HINT_NS,
+} from '../internal-headers.js';
+import { edgeRemovals, hasPools } from './pool-clusters.js';
 import type { RuntimeConfig } from '../standalone/types.js';
 import { ROUTE_CONFIG_NAME, STREAM_IDLE_TIMEOUT, clusters, routeConfig } from './resources.js';
 import { CDS_FILE, RDS_FILE } from './xds-files.js';
@@ -81,17 +89,20 @@ function accessLog(path: string): Obj {
  * filter (an HTTP filter would be too late: a filter that reads per-route config fixes the route
  * on the headers as they came).
  */
-function edgeGuard(): Obj {
+function edgeGuard(config: RuntimeConfig): Obj {
+  const removed = [...INTERNAL_REQUEST_HEADERS, ...PICKER_REQUEST_HEADERS, ...edgeRemovals(config)];
   return {
     name: 'ai-extproc-edge-guard',
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation',
-      mutations: INTERNAL_REQUEST_HEADERS.map((h) => ({ remove: h })),
+      mutations: removed.map((h) => ({ remove: h })),
     },
   };
 }
 
-function extProcFilter(): Obj {
+function extProcFilter(config: RuntimeConfig): Obj {
+  // Pools: the pick goes to envoy.lb (override_host reads it); the proxy's subset hint comes in.
+  const pools = hasPools(config);
   return {
     name: 'ai-extproc',
     typed_config: {
@@ -112,8 +123,8 @@ function extProcFilter(): Obj {
       // The body reply sets :path and :authority for the chosen backend.
       mutation_rules: { allow_all_routing: true },
       metadata_options: {
-        forwarding_namespaces: { untyped: [LABELS_NS] },
-        receiving_namespaces: { untyped: [STANDALONE_NS] },
+        forwarding_namespaces: { untyped: pools ? [LABELS_NS, SUBSET_HINT_NS] : [LABELS_NS] },
+        receiving_namespaces: { untyped: pools ? [STANDALONE_NS, LB_NS] : [STANDALONE_NS] },
       },
     },
   };
@@ -156,10 +167,10 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
     stat_prefix: 'http',
     stream_idle_timeout: STREAM_IDLE_TIMEOUT,
     access_log: [accessLog(opts.accessLog)],
-    early_header_mutation_extensions: [edgeGuard()],
+    early_header_mutation_extensions: [edgeGuard(config)],
     http_filters: [
       ...(opts.extras?.httpFilters ?? []),
-      extProcFilter(),
+      extProcFilter(config),
       { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
     ],
     ...(xds

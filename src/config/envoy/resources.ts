@@ -5,6 +5,7 @@
  */
 import { BACKEND_HEADER, INTERNAL_REQUEST_HEADERS } from '../internal-headers.js';
 import type { BaseUrl, CompiledBackend, RuntimeConfig } from '../standalone/types.js';
+import { poolCluster, poolClusters, poolRouteExtras } from './pool-clusters.js';
 
 type Obj = Record<string, unknown>;
 
@@ -73,7 +74,11 @@ export function upstreamCluster(name: string, url: BaseUrl): Obj {
 }
 
 export function clusters(config: RuntimeConfig): Obj[] {
-  return [...backendClusters(config)].map(([name, url]) => upstreamCluster(name, url));
+  const pools = poolClusters(config);
+  return [...backendClusters(config)].map(([name, url]) => {
+    const pool = pools.get(name);
+    return pool ? poolCluster(name, pool) : upstreamCluster(name, url);
+  });
 }
 
 /**
@@ -83,11 +88,17 @@ export function clusters(config: RuntimeConfig): Obj[] {
  * backend.
  */
 export function routeConfig(config: RuntimeConfig): Obj {
-  const routes: Obj[] = [...backendClusters(config).keys()].map((cluster) => ({
-    match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: cluster } }] },
-    route: { cluster, timeout: ROUTE_TIMEOUT, idle_timeout: STREAM_IDLE_TIMEOUT },
-    request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
-  }));
+  const pools = poolClusters(config);
+  const routes: Obj[] = [...backendClusters(config).keys()].map((cluster) => {
+    const pool = pools.get(cluster);
+    const extras = pool ? poolRouteExtras(pool) : { route: {}, entry: {} };
+    return {
+      match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: cluster } }] },
+      route: { cluster, timeout: ROUTE_TIMEOUT, idle_timeout: STREAM_IDLE_TIMEOUT, ...extras.route },
+      request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
+      ...extras.entry,
+    };
+  });
   routes.push({
     match: { prefix: '/' },
     direct_response: { status: 404, body: { inline_string: 'no AI route matches this request\n' } },
