@@ -95,8 +95,14 @@ describe('endpoint picking through real Envoy', () => {
   const settle = async () => {
     for (let i = 0; i < 100; i++) {
       const m = await stack.ext.metrics();
-      const ages = servers.map((s) => metricValue(m, 'ai_extproc_pool_metrics_age_seconds', { pool: 'open', endpoint: s.endpoint }));
-      if (ages.every((v) => v !== undefined && v >= 0 && v < 0.5)) return;
+      const fresh = ['open', 'closed'].every((pool) =>
+        servers.every((s) => {
+          const age = metricValue(m, 'ai_extproc_pool_metrics_age_seconds', { pool, endpoint: s.endpoint });
+          const out = metricValue(m, 'ai_extproc_pool_endpoint_excluded', { pool, endpoint: s.endpoint });
+          return age !== undefined && age >= 0 && age < 0.5 && out === 0;
+        }),
+      );
+      if (fresh) return;
       await sleep(50);
     }
     throw new Error('pool metrics never fresh');
