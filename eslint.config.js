@@ -66,7 +66,14 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['src/server/**', 'src/metrics/**', 'src/tracing/**', 'src/logging/**', 'src/http/**', 'src/pools/**'],
+    files: [
+      'src/server/**',
+      'src/metrics/**',
+      'src/tracing/**',
+      'src/logging/**',
+      'src/http/**',
+      'src/pools/**',
+    ],
     rules: layer('Adapters never import the composition root.', ROOT),
   },
   {

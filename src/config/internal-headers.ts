@@ -22,7 +22,10 @@ export const ENDPOINT_SERVED_HEADER = 'x-gateway-destination-endpoint-served';
 /** The conformance tests' forced choice; honoured only by a pool with testSelectionHeader on. */
 export const TEST_SELECTION_HEADER = 'test-epp-endpoint-selection';
 /** Removed from every client request (the test header too, unless a test config enables it). */
-export const PICKER_REQUEST_HEADERS: readonly string[] = Object.freeze([ENDPOINT_HEADER, ENDPOINT_SERVED_HEADER]);
+export const PICKER_REQUEST_HEADERS: readonly string[] = Object.freeze([
+  ENDPOINT_HEADER,
+  ENDPOINT_SERVED_HEADER,
+]);
 /** The dynamic-metadata namespace override_host reads, and the proxy's subset hint. */
 export const LB_NS = 'envoy.lb';
 export const SUBSET_HINT_NS = 'envoy.lb.subset_hint';

@@ -45,7 +45,10 @@ export function parseLabels(text: string): Map<string, string> {
   const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/gy;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null && out.size < MAX_LABELS) {
-    out.set(m[1]!, m[2]!.replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c)));
+    out.set(
+      m[1]!,
+      m[2]!.replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c)),
+    );
     if (re.lastIndex >= text.length) break;
   }
   return out;

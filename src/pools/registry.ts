@@ -43,7 +43,8 @@ export class PoolRegistry implements PoolDirectory {
       labelNames: ['pool', 'endpoint', 'reason'],
       registers: [registry],
     });
-    const states = () => [...this.pools.values()].flatMap((p) => p.scraper.endpointStates().map((s) => ({ p, s })));
+    const states = () =>
+      [...this.pools.values()].flatMap((p) => p.scraper.endpointStates().map((s) => ({ p, s })));
     new client.Gauge({
       name: 'ai_extproc_pool_scrape_errors',
       help: 'Failed metric scrapes of a pool server since it joined the pool.',

@@ -113,7 +113,12 @@ describe('endpoint picking through real Envoy', () => {
     b = await startFakeVllm({ name: 'b', model: 'llama', oldKvName: true });
     c = await startFakeVllm({ name: 'c', model: 'llama', adapters: ['sql-lora'] });
     servers = [a, b, c];
-    stack = await startStandaloneStack(config(servers), {}, {}, { extras: { httpFilters: [SUBSET_FILTER], clusters: [] } });
+    stack = await startStandaloneStack(
+      config(servers),
+      {},
+      {},
+      { extras: { httpFilters: [SUBSET_FILTER], clusters: [] } },
+    );
     await settle();
   });
   after(async () => {
@@ -136,7 +141,8 @@ describe('endpoint picking through real Envoy', () => {
     const by = servers.find((s) => s.name === r.by)!;
     assert.equal(r.served, by.endpoint);
     const line = stack.ext.logs.find((l) => l.msg === 'request summary' && l.requestId === 'pick-served');
-    const pick = line?.pick as { endpoint: string; served: string; parts: Record<string, number> } | undefined;
+    const pick = line?.pick as
+      { endpoint: string; served: string; parts: Record<string, number> } | undefined;
     assert.equal(pick?.endpoint, by.endpoint);
     assert.equal(pick?.served, by.endpoint);
     assert.equal(typeof pick?.parts.queue, 'number');
@@ -192,7 +198,8 @@ describe('endpoint picking through real Envoy', () => {
     const prefix = 'You are a careful assistant. '.repeat(100);
     const first = await ask('open', { content: `${prefix} first` });
     let same = 0;
-    for (let i = 0; i < 10; i++) if ((await ask('open', { content: `${prefix} q${i}` })).by === first.by) same++;
+    for (let i = 0; i < 10; i++)
+      if ((await ask('open', { content: `${prefix} q${i}` })).by === first.by) same++;
     assert.ok(same >= 8, `${same} of 10 on ${first.by}`);
   });
 
@@ -219,16 +226,29 @@ describe('endpoint picking through real Envoy', () => {
     // Three failed scrapes in a row leave a server out.
     for (let i = 0; i < 100; i++) {
       const m = await stack.ext.metrics();
-      if (servers.every((s) => metricValue(m, 'ai_extproc_pool_endpoint_excluded', { pool: 'open', endpoint: s.endpoint }) === 1)) break;
+      if (
+        servers.every(
+          (s) =>
+            metricValue(m, 'ai_extproc_pool_endpoint_excluded', { pool: 'open', endpoint: s.endpoint }) === 1,
+        )
+      )
+        break;
       await sleep(50);
     }
     const m = await stack.ext.metrics();
-    assert.ok((metricValue(m, 'ai_extproc_pool_scrape_errors', { pool: 'open', endpoint: a.endpoint }) ?? 0) >= 3);
+    assert.ok(
+      (metricValue(m, 'ai_extproc_pool_scrape_errors', { pool: 'open', endpoint: a.endpoint }) ?? 0) >= 3,
+    );
     const open = await ask('open');
     assert.equal(open.status, 200, open.body);
     const closed = await ask('closed');
     assert.equal(closed.status, 503);
-    assert.ok((metricValue(await stack.ext.metrics(), 'ai_extproc_endpoint_picks_total', { pool: 'open', reason: 'fail-open' }) ?? 0) >= 1);
+    assert.ok(
+      (metricValue(await stack.ext.metrics(), 'ai_extproc_endpoint_picks_total', {
+        pool: 'open',
+        reason: 'fail-open',
+      }) ?? 0) >= 1,
+    );
     for (const s of servers) s.metricsDown = false;
     await settle();
     assert.equal((await ask('closed')).status, 200);

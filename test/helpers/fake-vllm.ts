@@ -82,7 +82,8 @@ export async function startFakeVllm(o: FakeVllmOptions): Promise<FakeVllm> {
       }
       const cached = cache.matched(job.hashes) * 64;
       const ms =
-        (baseMs + (msPerKChar * Math.max(0, job.chars - cached)) / 1000) * (1 + slowdown * (running.size - 1));
+        (baseMs + (msPerKChar * Math.max(0, job.chars - cached)) / 1000) *
+        (1 + slowdown * (running.size - 1));
       setTimeout(() => {
         running.delete(job);
         cache.add(job.hashes);
@@ -93,7 +94,10 @@ export async function startFakeVllm(o: FakeVllmOptions): Promise<FakeVllm> {
   };
 
   const metrics = (): string => {
-    const kv = Math.min(1, [...running].reduce((n, j) => n + (j.phantom ? kvChars / 4 : j.chars), 0) / kvChars);
+    const kv = Math.min(
+      1,
+      [...running].reduce((n, j) => n + (j.phantom ? kvChars / 4 : j.chars), 0) / kvChars,
+    );
     const kvName = o.oldKvName ? 'vllm:gpu_cache_usage_perc' : 'vllm:kv_cache_usage_perc';
     const lines = [
       '# HELP vllm:num_requests_waiting Number of requests waiting to be processed.',
@@ -176,9 +180,13 @@ export async function startFakeVllm(o: FakeVllmOptions): Promise<FakeVllm> {
         res.end(JSON.stringify({ error: { message: `model ${model} not found`, type: 'not_found' } }));
         return;
       }
-      const msgs = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: unknown }[]) : [];
+      const msgs = Array.isArray(body.messages)
+        ? (body.messages as { role?: string; content?: unknown }[])
+        : [];
       // The same text the gateway hashes: role, colon, content.
-      const prompt = msgs.map((m) => `${m.role ?? ''}:${typeof m.content === 'string' ? m.content : ''}`).join('');
+      const prompt = msgs
+        .map((m) => `${m.role ?? ''}:${typeof m.content === 'string' ? m.content : ''}`)
+        .join('');
       const job: Job = {
         chars: prompt.length,
         hashes: prefixHashes(prompt),
@@ -193,8 +201,18 @@ export async function startFakeVllm(o: FakeVllmOptions): Promise<FakeVllm> {
               object: 'chat.completion',
               created: Math.floor(Date.now() / 1000),
               model,
-              choices: [{ index: 0, message: { role: 'assistant', content: `served by ${o.name}` }, finish_reason: 'stop' }],
-              usage: { prompt_tokens: Math.ceil(prompt.length / 4), completion_tokens: 3, total_tokens: Math.ceil(prompt.length / 4) + 3 },
+              choices: [
+                {
+                  index: 0,
+                  message: { role: 'assistant', content: `served by ${o.name}` },
+                  finish_reason: 'stop',
+                },
+              ],
+              usage: {
+                prompt_tokens: Math.ceil(prompt.length / 4),
+                completion_tokens: 3,
+                total_tokens: Math.ceil(prompt.length / 4) + 3,
+              },
             }),
           );
         },

@@ -115,7 +115,8 @@ export function compileBackend(name: string, raw: unknown, ctx: LoadContext): Co
   // A pool backend: model servers picked per request (src/picking/), spoken to as OpenAI.
   let pool: CompiledPool | undefined;
   if (raw.kind === 'pool') pool = compilePool(raw, at, ctx);
-  else if (raw.pool !== undefined) ctx.issues.add([...at, 'pool'], 'only a backend of kind pool has a pool block');
+  else if (raw.pool !== undefined)
+    ctx.issues.add([...at, 'pool'], 'only a backend of kind pool has a pool block');
 
   let baseUrl: BaseUrl | undefined;
   const rawUrl = pool

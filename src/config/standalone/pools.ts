@@ -58,7 +58,9 @@ export function compilePool(raw: JsonObject, at: PathSegment[], ctx: LoadContext
     ctx.issues.add([...at, 'baseUrl'], 'a pool has no baseUrl: its servers are listed in pool.servers');
   const p = raw.pool;
   if (!isObj(p)) return undefined;
-  const servers = (Array.isArray(p.servers) ? p.servers : []).filter((s) => typeof s === 'string').map(server);
+  const servers = (Array.isArray(p.servers) ? p.servers : [])
+    .filter((s) => typeof s === 'string')
+    .map(server);
   servers.forEach((s, i) => {
     if (s.port < 1 || s.port > 65535) ctx.issues.add([...at, 'pool', 'servers', i], 'port must be 1-65535');
   });

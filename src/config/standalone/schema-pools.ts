@@ -80,7 +80,8 @@ export const poolDefinition = {
     },
     objectives: {
       type: 'object',
-      description: 'Per model: its objective. Priority below 0 is sheddable (429 when every server is saturated).',
+      description:
+        'Per model: its objective. Priority below 0 is sheddable (429 when every server is saturated).',
       maxProperties: 1024,
       additionalProperties: {
         type: 'object',

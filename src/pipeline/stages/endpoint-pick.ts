@@ -22,7 +22,15 @@ import { pick, promptText } from '../../picking/picker.js';
 import type { PickResult } from '../../picking/picker.js';
 import { MAX_PREFIX_CHARS, prefixHashes } from '../../picking/prefix-cache.js';
 import type { LivePool, PoolDirectory } from '../pools.js';
-import type { ExchangeOutcome, ExchangeScope, RequestScope, RouteView, Stage, StageNeeds, Verdict } from '../stage.js';
+import type {
+  ExchangeOutcome,
+  ExchangeScope,
+  RequestScope,
+  RouteView,
+  Stage,
+  StageNeeds,
+  Verdict,
+} from '../stage.js';
 
 const READ: StageNeeds = Object.freeze({ request: 'read' });
 /** A subset hint longer than this is cut (it names servers of one pool). */
@@ -61,7 +69,10 @@ export class EndpointPickStage implements Stage {
     if (!compiled) return undefined;
     let has = this.routes.get(compiled);
     if (has === undefined) {
-      const backends = [compiled.backend, ...Object.values(compiled.models ?? {}).map((m) => this.config().backend(m.backend))];
+      const backends = [
+        compiled.backend,
+        ...Object.values(compiled.models ?? {}).map((m) => this.config().backend(m.backend)),
+      ];
       has = backends.some((b) => b?.pool !== undefined);
       this.routes.set(compiled, has);
     }
@@ -81,7 +92,9 @@ export class EndpointPickStage implements Stage {
       const views = live.views();
       const adapter =
         pool.loraAdapters.has(model) ||
-        views.some((v) => v.metrics?.lora?.running.includes(model) || v.metrics?.lora?.waiting.includes(model))
+        views.some(
+          (v) => v.metrics?.lora?.running.includes(model) || v.metrics?.lora?.waiting.includes(model),
+        )
           ? model
           : undefined;
       const forced = pool.testSelectionHeader ? s.x.headers.get(TEST_SELECTION_HEADER)?.trim() : undefined;
