@@ -26,6 +26,8 @@ export interface FakeVllmOptions {
   readonly batchSlowdown?: number;
   /** KV-cache capacity in prompt characters. */
   readonly kvChars?: number;
+  /** Prefix-cache size in 64-character blocks (default 4096). */
+  readonly cacheBlocks?: number;
   /** Report the old gauge name vllm:gpu_cache_usage_perc. */
   readonly oldKvName?: boolean;
 }
@@ -62,7 +64,7 @@ export async function startFakeVllm(o: FakeVllmOptions): Promise<FakeVllm> {
   const slowdown = o.batchSlowdown ?? 0.25;
   const kvChars = o.kvChars ?? 64_000;
   const adapters = o.adapters ?? [];
-  const cache = new BlockLru(4096);
+  const cache = new BlockLru(o.cacheBlocks ?? 4096);
   const running = new Set<Job>();
   const waiting: Job[] = [];
   let failing = 0;
