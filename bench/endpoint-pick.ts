@@ -60,11 +60,20 @@ function post(port: number, p: string, body: string, agent: http.Agent): Promise
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = http.request(
-      { host: '127.0.0.1', port, path: p, method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: p,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
       (res) => {
         res.resume();
         res.on('end', () =>
-          res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`HTTP ${res.statusCode}`)),
+          res.statusCode === 200
+            ? resolve(performance.now() - t0)
+            : reject(new Error(`HTTP ${res.statusCode}`)),
         );
       },
     );
@@ -80,7 +89,10 @@ const pct = (xs: number[], q: number): number => {
 
 /** One half: open loop at RATE for HALF_MS; latencies of every request (failures counted). */
 async function half(port: number, route: string, seed: string, agent: http.Agent) {
-  const prefixes = Array.from({ length: AGENTS }, (_, i) => `${seed} agent ${i}: ` + `policy ${i} `.repeat(PREFIX_CHARS / 10));
+  const prefixes = Array.from(
+    { length: AGENTS },
+    (_, i) => `${seed} agent ${i}: ` + `policy ${i} `.repeat(PREFIX_CHARS / 10),
+  );
   const n = Math.round((RATE * HALF_MS) / 1000);
   const t0 = performance.now();
   const lat: number[] = [];
@@ -99,7 +111,12 @@ async function half(port: number, route: string, seed: string, agent: http.Agent
         { role: 'user', content: `question ${i} ${'x'.repeat(200)}` },
       ],
     });
-    all.push(post(port, `/${route}/v1/chat/completions`, body, agent).then((ms) => void lat.push(ms), () => void failed++));
+    all.push(
+      post(port, `/${route}/v1/chat/completions`, body, agent).then(
+        (ms) => void lat.push(ms),
+        () => void failed++,
+      ),
+    );
   }
   await Promise.all(all);
   return { lat, failed };
@@ -108,7 +125,12 @@ async function half(port: number, route: string, seed: string, agent: http.Agent
 /** µs per pick for one request on a three-server pool: prompt text, block hashes, scoring. */
 function pickCost(): number {
   const idx = new PrefixIndex();
-  const body = { messages: [{ role: 'system', content: 'policy '.repeat(PREFIX_CHARS / 7) }, { role: 'user', content: 'q' }] };
+  const body = {
+    messages: [
+      { role: 'system', content: 'policy '.repeat(PREFIX_CHARS / 7) },
+      { role: 'user', content: 'q' },
+    ],
+  };
   const views = ['a', 'b', 'c'].map((e, i) => ({
     endpoint: `10.0.0.${i}:8000`,
     metrics: { waiting: i, running: 2, kvCache: 0.3, lora: undefined },
@@ -168,7 +190,10 @@ async function main(): Promise<void> {
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
-    const got: Record<string, { lat: number[]; failed: number }> = { picked: { lat: [], failed: 0 }, rr: { lat: [], failed: 0 } };
+    const got: Record<string, { lat: number[]; failed: number }> = {
+      picked: { lat: [], failed: 0 },
+      rr: { lat: [], failed: 0 },
+    };
     let h = 0;
     for (const route of ['picked', 'rr', 'rr', 'picked']) {
       const r = await half(envoy.listenPort, route, `half ${h++}`, agent);
@@ -179,11 +204,18 @@ async function main(): Promise<void> {
     const p = got.picked!;
     const rr = got.rr!;
     const p99gain = 1 - pct(p.lat, 0.99) / pct(rr.lat, 0.99);
-    console.log(`## Endpoint picking vs Envoy round robin (3 fake vLLM servers, ${RATE} req/s, ${AGENTS} long system prompts, ${(2 * HALF_MS) / 1000} s each)\n`);
+    console.log(
+      `## Endpoint picking vs Envoy round robin (3 fake vLLM servers, ${RATE} req/s, ${AGENTS} long system prompts, ${(2 * HALF_MS) / 1000} s each)\n`,
+    );
     console.log('| balancing | requests | failed | p50 ms | p99 ms |');
     console.log('|---|---:|---:|---:|---:|');
-    for (const [name, r] of [['ai-extproc picker', p], ['Envoy round robin', rr]] as const)
-      console.log(`| ${name} | ${r.lat.length} | ${r.failed} | ${pct(r.lat, 0.5).toFixed(1)} | ${pct(r.lat, 0.99).toFixed(1)} |`);
+    for (const [name, r] of [
+      ['ai-extproc picker', p],
+      ['Envoy round robin', rr],
+    ] as const)
+      console.log(
+        `| ${name} | ${r.lat.length} | ${r.failed} | ${pct(r.lat, 0.5).toFixed(1)} | ${pct(r.lat, 0.99).toFixed(1)} |`,
+      );
     console.log(
       `\np99 with the picker is ${(p99gain * 100).toFixed(0)} % lower (target ≥ 30 %: ${p99gain >= 0.3 ? 'PASS' : 'FAIL'}).`,
     );

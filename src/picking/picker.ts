@@ -13,6 +13,8 @@ export interface EndpointView {
   readonly metrics: ServerMetrics | undefined;
   /** Left out: its scrapes failed too many times in a row. */
   readonly excluded: boolean;
+  /** Requests this gateway sent there that have not finished (metrics lag a scrape behind). */
+  readonly inflight?: number;
 }
 
 export interface PickRequest {
@@ -66,6 +68,7 @@ export function pick(r: PickRequest): PickResult {
     endpoint: e.endpoint,
     metrics: e.metrics,
     prefix: r.prefixScore(e.endpoint),
+    inflight: e.inflight ?? 0,
   }));
   const order = rank(candidates, r.weights, r.adapter, r.random).slice(0, Math.max(1, r.limit));
   return { kind: 'picked', order, reason: order[0]!.fresh ? 'scored' : 'unscored' };

@@ -12,14 +12,30 @@ export const LRU_BLOCKS = 31_250;
 /** Matching stops here: 131,072 tokens at 4 characters a token. */
 export const MAX_PREFIX_CHARS = 131_072 * 4;
 
-/** FNV-1a (32-bit) of a block, seeded with the previous block's hash. */
+/**
+ * MurmurHash3-style 32-bit hash of a block, two UTF-16 code units a step, seeded with the previous
+ * block's hash (so a hash names its whole prefix). Non-cryptographic: a collision only costs a
+ * wrong affinity guess.
+ */
 function hashBlock(text: string, from: number, to: number, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = from; i < to; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+  let h = seed | 0;
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    let k = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  return h;
+  if (i < to) h ^= Math.imul(text.charCodeAt(i), 0xcc9e2d51);
+  h ^= to - from;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** The chained hashes of a prompt's complete blocks (a trailing partial block is not cached). */

@@ -2,7 +2,9 @@
  * Scoring like the reference scheduler's default profile: each scorer gives every candidate a
  * number in 0..1, the weighted sum ranks them, the highest wins and ties break at random.
  *
- *   queue     (maxQ − q) / (maxQ − minQ) over the candidates' waiting queues; 1 when all equal
+ *   queue     (maxQ − q) / (maxQ − minQ) over the candidates' queues; 1 when all equal. q is the
+ *             server's waiting queue, or, when more, this gateway's requests in flight there beyond
+ *             the running batch (the metrics are a scrape interval old; our own count is not)
  *   kv cache  1 − KV-cache use
  *   prefix    leading prompt blocks the server served lately / the prompt's blocks
  *   lora      (only when the model is an adapter) 1 active, 0.8 a free slot, 0.6 waiting, else 0
@@ -30,6 +32,8 @@ export interface Candidate {
   readonly metrics: ServerMetrics | undefined;
   /** 0..1 from the pool's PrefixIndex. */
   readonly prefix: number;
+  /** This gateway's unfinished requests to the server (0 when unknown). */
+  readonly inflight?: number;
 }
 
 export interface ScoreParts {
@@ -82,7 +86,9 @@ export function rank(
   random: () => number = Math.random,
 ): Scored[] {
   const fresh = candidates.filter((c) => c.metrics !== undefined);
-  const queues = queueScores(fresh.map((c) => c.metrics!.waiting));
+  const queues = queueScores(
+    fresh.map((c) => Math.max(c.metrics!.waiting, (c.inflight ?? 0) - c.metrics!.running)),
+  );
   const scored = candidates.map((c) => {
     const m = c.metrics;
     const i = m ? fresh.indexOf(c) : -1;

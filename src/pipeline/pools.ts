@@ -17,6 +17,8 @@ export interface LivePool {
   isMember(endpoint: string): boolean;
   /** Counts a pick (endpoint '' for none); reason: scored | forced | unscored | shed | no-ready … */
   picked(endpoint: string, reason: string): void;
+  /** A picked request finished (however): one fewer in flight to that server. */
+  finished(endpoint: string): void;
 }
 
 export interface PoolDirectory {

@@ -13,6 +13,8 @@ import { FAILURES_TO_EXCLUDE, PoolScraper } from './scraper.js';
 class Live implements LivePool {
   readonly prefix = new PrefixIndex();
   readonly scraper: PoolScraper;
+  /** Picked requests not finished yet, per server. */
+  private readonly inflight = new Map<string, number>();
   constructor(
     readonly name: string,
     readonly pool: CompiledPool,
@@ -21,7 +23,10 @@ class Live implements LivePool {
     this.scraper = new PoolScraper(name, pool, (eps) => this.prefix.retain(eps));
   }
   views(): readonly EndpointView[] {
-    return this.scraper.views();
+    const views = this.scraper.views();
+    return this.inflight.size === 0
+      ? views
+      : views.map((v) => ({ ...v, inflight: this.inflight.get(v.endpoint) ?? 0 }));
   }
   isMember(endpoint: string): boolean {
     return this.scraper.has(endpoint);
@@ -29,6 +34,12 @@ class Live implements LivePool {
   picked(endpoint: string, reason: string): void {
     // Label values are bounded: pool and server names come from the config and DNS (capped).
     this.picks.inc({ pool: this.name, endpoint, reason });
+    if (endpoint !== '') this.inflight.set(endpoint, (this.inflight.get(endpoint) ?? 0) + 1);
+  }
+  finished(endpoint: string): void {
+    const n = (this.inflight.get(endpoint) ?? 0) - 1;
+    if (n > 0) this.inflight.set(endpoint, n);
+    else this.inflight.delete(endpoint);
   }
 }
 

@@ -39,6 +39,8 @@ const MAX_SUBSET = 256;
 interface PickState {
   readonly live: LivePool;
   readonly hashes: readonly number[];
+  /** The primary, counted in flight until the exchange closes. */
+  readonly endpoint: string;
 }
 
 /** The proxy's subset hint: a list of ip:port (or one comma-separated string); undefined: none. */
@@ -150,7 +152,7 @@ export class EndpointPickStage implements Stage {
         s.metadata({ [LB_NS]: { [ENDPOINT_HEADER]: value } });
         const first = result.order[0]!;
         live!.picked(first.endpoint, result.reason);
-        s.slot<PickState>(this, () => ({ live: live!, hashes }));
+        s.slot<PickState>(this, () => ({ live: live!, hashes, endpoint: first.endpoint }));
         s.x.pick = {
           pool: name,
           endpoint: first.endpoint,
@@ -172,7 +174,9 @@ export class EndpointPickStage implements Stage {
   /** The served server now holds the prompt's prefix in its cache (only a pool member counts). */
   onClose(s: ExchangeScope, outcome: ExchangeOutcome): void {
     const st = s.slot<PickState | undefined>(this, () => undefined);
-    if (!st || outcome !== 'completed') return;
+    if (!st) return;
+    st.live.finished(st.endpoint);
+    if (outcome !== 'completed') return;
     const served = s.x.responseHeaders?.get(ENDPOINT_SERVED_HEADER)?.split(',')[0]?.trim();
     if (!served || !st.live.isMember(served)) return;
     if (s.x.pick) s.x.pick.served = served;
