@@ -1213,6 +1213,7 @@ async function main(): Promise<number> {
     ['bench/guards.js', 'Guards (dist/bench/guards.js)'],
     ['bench/observability.js', 'Metrics and tracing overhead (dist/bench/observability.js)'],
     ['bench/translation.js', 'Standalone translation overhead (dist/bench/translation.js)'],
+    ['bench/endpoint-pick.js', 'Endpoint picking against round robin (dist/bench/endpoint-pick.js)'],
     ['bench/complexity.js', 'Complexity: time at n and 2n (dist/bench/complexity.js)'],
     ['bench/token-bound.js', 'Small requests while 7.5 MiB prompts are counted (dist/bench/token-bound.js)'],
   ] as const) {

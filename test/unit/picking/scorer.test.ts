@@ -83,6 +83,20 @@ describe('rank', () => {
     assert.deepEqual(r[0]!.parts, { queue: 0.5, kvCache: 0.5, prefix: 1, lora: undefined });
   });
 
+  it('counts our own requests in flight beyond the running batch when the metrics lag', () => {
+    const r = rank(
+      [
+        { endpoint: 'lagging', metrics: m(0), prefix: 0, inflight: 6 },
+        { endpoint: 'quiet', metrics: m(2), prefix: 0, inflight: 0 },
+      ],
+      DEFAULT_WEIGHTS,
+      undefined,
+      none,
+    );
+    // lagging: max(0 waiting, 6 in flight − 0 running) = 6 > quiet's 2.
+    assert.equal(r[0]!.endpoint, 'quiet');
+  });
+
   it('stale servers rank after every fresh one, whatever their prefix', () => {
     const r = rank(
       [
