@@ -97,6 +97,7 @@ async function half(port: number, route: string, seed: string, agent: http.Agent
   const t0 = performance.now();
   const lat: number[] = [];
   let failed = 0;
+  const statuses = new Map<string, number>();
   const all: Promise<void>[] = [];
   // Agents in a fixed pseudo-random order (a cycle would line up with round robin's).
   let rnd = 12345;
@@ -114,12 +115,16 @@ async function half(port: number, route: string, seed: string, agent: http.Agent
     all.push(
       post(port, `/${route}/v1/chat/completions`, body, agent).then(
         (ms) => void lat.push(ms),
-        () => void failed++,
+        (err: unknown) => {
+          failed++;
+          const k = err instanceof Error ? err.message : 'error';
+          statuses.set(k, (statuses.get(k) ?? 0) + 1);
+        },
       ),
     );
   }
   await Promise.all(all);
-  return { lat, failed };
+  return { lat, failed, statuses };
 }
 
 /** µs per pick for one request on a three-server pool: prompt text, block hashes, scoring. */
@@ -199,6 +204,7 @@ async function main(): Promise<void> {
       const r = await half(envoy.listenPort, route, `half ${h++}`, agent);
       got[route]!.lat.push(...r.lat);
       got[route]!.failed += r.failed;
+      if (r.failed > 0) console.log(`${route}: failures ${JSON.stringify([...r.statuses])}`);
     }
     const cost = pickCost();
     const p = got.picked!;
