@@ -153,6 +153,9 @@ export class EndpointPickStage implements Stage {
         const first = result.order[0]!;
         live!.picked(first.endpoint, result.reason);
         s.slot<PickState>(this, () => ({ live: live!, hashes, endpoint: first.endpoint }));
+        // As the reference picker does: the primary holds the prefix from now on (requests that
+        // share it and arrive before this one finishes follow it); the served header corrects it.
+        if (result.reason !== 'forced') live!.prefix.served(first.endpoint, hashes);
         s.x.pick = {
           pool: name,
           endpoint: first.endpoint,
@@ -180,7 +183,7 @@ export class EndpointPickStage implements Stage {
     const served = s.x.responseHeaders?.get(ENDPOINT_SERVED_HEADER)?.split(',')[0]?.trim();
     if (!served || !st.live.isMember(served)) return;
     if (s.x.pick) s.x.pick.served = served;
-    st.live.prefix.served(served, st.hashes);
+    if (served !== st.endpoint) st.live.prefix.served(served, st.hashes);
   }
 }
 
