@@ -5,7 +5,7 @@
  * - FailClose: an ORIGINAL_DST cluster on the x-gateway-destination-endpoint header. No pick, no
  *   request; ORIGINAL_DST takes exactly one address, so such a pool has no fallbacks.
  * - FailOpen: the pool's servers in a cluster with the override_host load-balancing policy
- *   (Envoy 1.40: verified in test/e2e/endpoint-pick-envoy.test.ts). It reads envoy.lb metadata,
+ *   (Envoy 1.40: proven in test/e2e/override-host-envoy.test.ts, metadata alone). It reads envoy.lb metadata,
  *   then the header; the later addresses of the list are used by retries, and with no valid
  *   address the round-robin fallback policy picks.
  */
