@@ -8,7 +8,7 @@
  * policy chooses), a sheddable request while every server is saturated a 429. On the response,
  * x-gateway-destination-endpoint-served feeds the pool's prefix index.
  */
-import type { CompiledBackend, CompiledRoute, RuntimeConfig } from '../../config/standalone/index.js';
+import type { CompiledBackend, RuntimeConfig } from '../../config/standalone/index.js';
 import {
   ENDPOINT_HEADER,
   ENDPOINT_SERVED_HEADER,
@@ -58,8 +58,8 @@ export function subsetHint(filterMetadata: Readonly<Record<string, unknown>>): s
 
 export class EndpointPickStage implements Stage {
   readonly name = 'endpoint-pick';
-  /** Whether a compiled route can reach a pool backend (computed once per route object). */
-  private readonly routes = new WeakMap<CompiledRoute, boolean>();
+  /** Whether a route can reach a pool backend, per route policy (one object per compiled route). */
+  private readonly routes = new WeakMap<object, boolean>();
 
   constructor(
     private readonly config: () => RuntimeConfig,
@@ -67,16 +67,15 @@ export class EndpointPickStage implements Stage {
   ) {}
 
   needs(route: RouteView): StageNeeds | undefined {
-    const compiled = this.config().routes.find((r) => r.name === route.name);
-    if (!compiled) return undefined;
-    let has = this.routes.get(compiled);
+    let has = this.routes.get(route.policy);
     if (has === undefined) {
-      const backends = [
-        compiled.backend,
-        ...Object.values(compiled.models ?? {}).map((m) => this.config().backend(m.backend)),
-      ];
+      const config = this.config();
+      const compiled = config.routes.find((r) => r.name === route.name);
+      const backends = compiled
+        ? [compiled.backend, ...Object.values(compiled.models ?? {}).map((m) => config.backend(m.backend))]
+        : [];
       has = backends.some((b) => b?.pool !== undefined);
-      this.routes.set(compiled, has);
+      this.routes.set(route.policy, has);
     }
     return has ? READ : undefined;
   }
