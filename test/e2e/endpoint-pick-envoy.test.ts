@@ -218,6 +218,20 @@ describe('endpoint picking through real Envoy', () => {
     const r = await ask('open', { model: 'batch-llama' });
     assert.equal(r.status, 429);
     assert.match(r.body, /saturated/);
+    // In the client's own format: an Anthropic client gets an Anthropic error.
+    const res = await fetch(`${stack.envoy.url}/open/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({
+        model: 'batch-llama',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    assert.equal(res.status, 429);
+    const err = (await res.json()) as { type: string; error: { type: string } };
+    assert.equal(err.type, 'error');
+    assert.equal(err.error.type, 'rate_limit_error');
     for (const s of servers) s.clearLoad();
   });
 
