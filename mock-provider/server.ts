@@ -41,9 +41,20 @@
  * A body that is not valid JSON still gets a 200 canned (non-streaming, except Gemini `:streamGenerateContent`
  * whose streaming is decided by the path) response; the raw bytes are recorded.
  *
+ * Provider rules: a JSON request the real provider would refuse with a 400 (OpenAI and Anthropic rules in
+ * mock-provider/rules/) gets that 400. Anthropic thinking (mock-provider/anthropic-thinking.ts): a request
+ * with thinking on gets a signed thinking block first; a replayed thinking block must carry its signature.
+ *
  * Canned texts live in mock-provider/fixtures/*.json.
  */
 import { handleBedrock } from './bedrock.js';
+import {
+  MOCK_THINKING,
+  mockThinking,
+  ruleViolation,
+  withThinkingBlock,
+  withThinkingEvents,
+} from './anthropic-thinking.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -153,9 +164,11 @@ export interface MockRequestLike {
 //                       If the body is not a JSON object: ceil(rawBodyByteLength / 4).
 //   completionTokens  = text answer:  sum over choices i of tokens(texts[i])
 //                       tool call:    n * tokens(toolName + argumentsJson)
+//                       + tokens(MOCK_THINKING) for an Anthropic request with thinking on
 //   totalTokens       = promptTokens + completionTokens
 //   cachedTokens      = x-mock-cached-tokens header, default 0 (reported only, never added).
 //   choice texts      = texts[0] = x-mock-text-b64 | x-mock-text | fixture text; texts[i>0] = `Choice ${i}: ` + texts[0]
+//                       each cut to max_completion_tokens | max_tokens tokens when the request names one
 //
 // Gemini streams report cumulative usage in every chunk: candidatesTokenCount = tokens(text streamed so far).
 // Anthropic streams report output_tokens: 1 in message_start and the final completionTokens in message_delta.
@@ -172,6 +185,26 @@ export function completionTokensFor(text: string): number {
 
 export function toolCallTokensFor(call: MockToolCall): number {
   return tokensFor(call.name + call.argumentsJson);
+}
+
+/** The request's output cap: max_completion_tokens, else max_tokens (a positive integer). */
+export function maxTokensOf(json: Record<string, unknown> | undefined): number | undefined {
+  for (const f of ['max_completion_tokens', 'max_tokens']) {
+    const v = json?.[f];
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  }
+  return undefined;
+}
+
+/** A text cut so that it is at most `cap` tokens (whole characters), as a provider honours max_tokens. */
+export function capText(text: string, cap: number | undefined): string {
+  if (cap === undefined || tokensFor(text) <= cap) return text;
+  let out = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch, 'utf8') > cap * BYTES_PER_TOKEN) break;
+    out += ch;
+  }
+  return out;
 }
 
 /** The text of choice `index` given the base (choice 0) text. */
@@ -438,6 +471,8 @@ function plan(
   let includeUsage = false;
   let baseText: string;
   let toolCall: MockToolCall | undefined;
+  // The output cap the request names (OpenAI max_completion_tokens | max_tokens, Anthropic max_tokens).
+  const cap = maxTokensOf(json);
   switch (route) {
     case 'openai': {
       model =
@@ -482,11 +517,13 @@ function plan(
   const pieces: string[][] = [];
   let completionTokens = 0;
   for (let i = 0; i < n; i++) {
-    const t = toolCall ? '' : choiceText(baseText, i);
+    const t = toolCall ? '' : capText(choiceText(baseText, i), cap);
     texts.push(t);
     pieces.push(streamPieces(t));
     completionTokens += toolCall ? toolCallTokensFor(toolCall) : tokensFor(t);
   }
+  // Anthropic counts thinking in output_tokens.
+  if (route === 'anthropic' && mockThinking(json)) completionTokens += tokensFor(MOCK_THINKING);
   const result: MockResponsePlan = {
     route,
     model,
@@ -750,7 +787,7 @@ function anthropicUsage(u: MockUsage, outputTokens: number): Record<string, unkn
   };
 }
 
-function anthropicJson(p: MockResponsePlan, ids: Ids): unknown {
+function anthropicJson(p: MockResponsePlan, ids: Ids, request: unknown): unknown {
   const content = p.toolCall
     ? [
         {
@@ -766,7 +803,7 @@ function anthropicJson(p: MockResponsePlan, ids: Ids): unknown {
     type: 'message',
     role: 'assistant',
     model: p.model,
-    content,
+    content: withThinkingBlock(content, request),
     stop_reason: p.toolCall ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: anthropicUsage(p.usage, p.usage.completionTokens),
@@ -946,13 +983,19 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     }
     if (wanted !== undefined && wanted >= 200 && wanted <= 299 && wanted !== 204 && wanted !== 205)
       status = wanted;
+    // The provider's documented 400 rules (mock-provider/rules/), thinking signatures verified.
+    const violation = parsed.ok ? ruleViolation(p.route, parsed.value, p.azure) : undefined;
+    if (violation !== undefined) {
+      await sendBody(res, 400, JSON.stringify(violation), 'application/json', out, extra);
+      return;
+    }
 
     if (!p.stream) {
       const json =
         p.route === 'openai'
           ? openaiJson(p, ids, fx)
           : p.route === 'anthropic'
-            ? anthropicJson(p, ids)
+            ? anthropicJson(p, ids, rec.json)
             : geminiJson(p, ids);
       await sendBody(res, status, JSON.stringify(json), 'application/json', out, extra);
       return;
@@ -972,7 +1015,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       }
       case 'anthropic': {
         const nl = framing === 'crlf' ? '\r\n' : '\n';
-        frames = anthropicEvents(p, ids).map(
+        frames = withThinkingEvents(anthropicEvents(p, ids), rec.json).map(
           ([e, d]) => `event: ${e}${nl}data: ${JSON.stringify(d)}${nl}${nl}`,
         );
         break;

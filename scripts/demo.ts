@@ -10,7 +10,7 @@
  * DEMO_REAL=1 with OPENAI_API_KEY and/or ANTHROPIC_API_KEY: standalone mode routed to the real providers.
  *
  * Ports (override with env): DEMO_PORT=10000 (Envoy), DEMO_ADMIN_PORT=9901, DEMO_UPSTREAM_PORT=18080,
- * DEMO_METRICS_PORT=9092. `--smoke` sends a few requests, prints the results and exits.
+ * DEMO_METRICS_PORT=9092, DEMO_MCP_PORT=18081 (the MCP server). `--smoke` sends a few requests, prints the results and exits.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -22,6 +22,7 @@ import { startEnvoy } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
 import { envoyConfigText } from '../src/envoy-config-command.js';
+import OpenAI from 'openai';
 
 const root = repoRoot();
 const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -29,6 +30,7 @@ const ENVOY_PORT = port('DEMO_PORT', 10000);
 const ADMIN_PORT = port('DEMO_ADMIN_PORT', 9901);
 const UPSTREAM_PORT = port('DEMO_UPSTREAM_PORT', 18080);
 const METRICS_PORT = port('DEMO_METRICS_PORT', 9092);
+const MCP_PORT = port('DEMO_MCP_PORT', 18081);
 const SOCKET = process.env.DEMO_SOCKET ?? `ai-extproc-demo-${process.pid}`;
 const smoke = process.argv.includes('--smoke');
 const MODE = process.env.DEMO_MODE === 'kgateway' ? 'kgateway' : 'standalone';
@@ -38,7 +40,9 @@ const REAL = process.env.DEMO_REAL === '1';
 function standaloneConfig(): string {
   if (!REAL) {
     const text = fs.readFileSync(path.join(root, 'config/examples/standalone.yaml'), 'utf8');
-    return text.replaceAll('127.0.0.1:18080', `127.0.0.1:${UPSTREAM_PORT}`);
+    return text
+      .replaceAll('127.0.0.1:18080', `127.0.0.1:${UPSTREAM_PORT}`)
+      .replaceAll('127.0.0.1:18081', `127.0.0.1:${MCP_PORT}`);
   }
   const openai = Boolean(process.env.OPENAI_API_KEY);
   const anthropic = Boolean(process.env.ANTHROPIC_API_KEY);
@@ -231,17 +235,54 @@ Anthropic clients (Messages API), to Anthropic or to OpenAI:
   curl -s ${url}/v1/messages -H 'content-type: application/json' \\
     -d '{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Hello!"}]}'
 
+A budget (2 requests a minute on /limited; the third gets a 429, the OpenAI SDK a RateLimitError):
+  for i in 1 2 3; do curl -s -o /dev/null -w '%{http_code}\\n' ${url}/limited/v1/chat/completions \\
+    -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}'; done
+
 OpenAI SDK (node):
   import OpenAI from 'openai';
   const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'unused' });
   const r = await client.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'Hello!' }] });
 
-Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
+${REAL ? '' : mcpExamples(url)}Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
 Edit the config while it runs (hot reload; Envoy follows): ${configFile ?? ''}
 Envoy's config, generated from it:                       ${envoy?.configPath ?? ''}
 
 Ctrl-C stops the stack.
 `;
+}
+
+/** The MCP route of the example config, in front of the small MCP server on the official SDK. */
+function mcpExamples(url: string): string {
+  const rpc = (body: string): string =>
+    `  curl -s ${url}/mcp -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \\\n    -d '${body}'`;
+  return `MCP guard (/mcp → a small MCP server on the official SDK, http://127.0.0.1:${MCP_PORT}/mcp):
+the tool delete_everything is denied (and left out of tools/list), card numbers are masked in
+tool arguments before the server sees them and in results before the client does.
+${rpc('{"jsonrpc":"2.0","id":1,"method":"tools/list"}')}
+${rpc('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"delete_everything","arguments":{}}}')}
+${rpc('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"pay with 4111 1111 1111 1111"}}}')}
+  Any MCP client works too (Streamable HTTP, ${url}/mcp); MCP metrics: grep ^ai_extproc_mcp_
+
+`;
+}
+
+/** tools/call and tools/list through the MCP route; the JSON-RPC answer (JSON or one SSE event). */
+async function mcpCall(
+  url: string,
+  id: number,
+  method: string,
+  params?: object,
+): Promise<Record<string, unknown>> {
+  const r = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }),
+  });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`/mcp ${method}: HTTP ${r.status} ${text}`);
+  const data = text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? '');
+  return JSON.parse(data) as Record<string, unknown>;
 }
 
 async function smokeTest(url: string): Promise<void> {
@@ -266,6 +307,7 @@ async function smokeTest(url: string): Promise<void> {
       data: { id: string }[];
     };
     console.log(`models (${list.object}): ${list.data.map((m) => m.id).join(', ')}`);
+    await budgetDemo(url);
   }
   if (MODE === 'standalone') {
     for (const model of ['gpt-4o-mini', 'claude-sonnet', 'gemini-flash', 'bedrock-haiku']) {
@@ -283,6 +325,19 @@ async function smokeTest(url: string): Promise<void> {
       await post('/v1/messages', { model: 'gpt-4o-mini', max_tokens: 64, messages: hello }),
     ) as { type: string };
     console.log(`messages gpt-4o-mini: ${m.type}`);
+    if (!REAL) {
+      const list = (await mcpCall(url, 1, 'tools/list')) as { result: { tools: { name: string }[] } };
+      console.log(`mcp tools/list: ${list.result.tools.map((t) => t.name).join(', ')}`);
+      const denied = (await mcpCall(url, 2, 'tools/call', { name: 'delete_everything', arguments: {} })) as {
+        error: { code: number; message: string };
+      };
+      console.log(`mcp delete_everything: error ${denied.error.code} ${denied.error.message}`);
+      const echo = (await mcpCall(url, 3, 'tools/call', {
+        name: 'echo',
+        arguments: { text: 'pay with 4111 1111 1111 1111' },
+      })) as { result: { content: { text: string }[] } };
+      console.log(`mcp echo: ${echo.result.content[0]?.text}`);
+    }
   } else {
     await post(
       '/v1/chat/completions',
@@ -315,6 +370,27 @@ async function smokeTest(url: string): Promise<void> {
   );
 }
 
+/** The /limited route's budget: two requests a minute; the OpenAI SDK raises RateLimitError on the third. */
+async function budgetDemo(url: string): Promise<void> {
+  const sdk = new OpenAI({ baseURL: `${url}/limited/v1`, apiKey: 'unused', maxRetries: 0 });
+  for (let i = 1; i <= 3; i++) {
+    try {
+      await sdk.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hello!' }],
+      });
+      console.log(`budget: request ${i} answered`);
+    } catch (err) {
+      if (!(err instanceof OpenAI.RateLimitError)) throw err;
+      const h = err.headers;
+      console.log(
+        `budget: request ${i} refused: RateLimitError ${err.status} (retry-after ${h.get('retry-after')}s, ` +
+          `x-ratelimit-remaining-requests ${h.get('x-ratelimit-remaining-requests')})`,
+      );
+    }
+  }
+}
+
 let configFile: string | undefined;
 
 async function main(): Promise<void> {
@@ -325,6 +401,7 @@ async function main(): Promise<void> {
     ['DEMO_ADMIN_PORT', ADMIN_PORT],
     ['DEMO_UPSTREAM_PORT', UPSTREAM_PORT],
     ['DEMO_METRICS_PORT', METRICS_PORT],
+    ...(MODE === 'standalone' && !REAL ? ([['DEMO_MCP_PORT', MCP_PORT]] as const) : []),
   ] as const)
     await checkPortFree(name, p);
   await startChild(
@@ -355,6 +432,15 @@ async function main(): Promise<void> {
     },
     httpOk(`http://127.0.0.1:${METRICS_PORT}/readyz`),
   );
+  // After ai-extproc, so the banner's child indexes hold (mock, ai-extproc, mcp).
+  if (MODE === 'standalone' && !REAL)
+    await startChild(
+      'mcp',
+      'dist/mock-provider/mcp-main.js',
+      ['--port', String(MCP_PORT)],
+      {},
+      httpOk(`http://127.0.0.1:${MCP_PORT}/healthz`),
+    );
   // Standalone: Envoy's config is generated from ours (ai-extproc envoy-config); kgateway: kgateway's shape.
   const generated = configFile;
   envoy = await startEnvoy({

@@ -38,6 +38,13 @@ import { PromptEstimateStage } from './pipeline/stages/prompt-estimate.js';
 import { RequestGuardsStage } from './pipeline/stages/request-guards.js';
 import { ResponseGuardsStage } from './pipeline/stages/response-guards.js';
 import { RecordStage } from './pipeline/stages/record.js';
+import { ClientIdentityStage } from './pipeline/stages/client-identity.js';
+import { BudgetStage } from './pipeline/stages/budget.js';
+import type { BudgetStoreHandle } from './pipeline/stages/budget.js';
+import { MemoryBudgetStore } from './limits/memory-store.js';
+import { BudgetMetrics } from './metrics/budget-metrics.js';
+import type { BudgetObserver } from './pipeline/budget-observer.js';
+import { RedisBudgetStore } from './stores/redis-budget-store.js';
 import { EndpointPickStage } from './pipeline/stages/endpoint-pick.js';
 import type { PoolDirectory } from './pipeline/pools.js';
 import { PoolRegistry } from './pools/registry.js';
@@ -45,6 +52,9 @@ import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standal
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
 import { writeXdsFiles } from './config/envoy/xds-files.js';
+import { McpMetrics } from './metrics/mcp-metrics.js';
+import { McpExchange } from './pipeline/mcp/exchange.js';
+import { RoutedExchange } from './pipeline/mcp/routing.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -122,8 +132,15 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     maxBodyBytes: settings.maxBodyBytes,
     exactCountChars: settings.tokenCountExactChars,
   };
+  const budgets = standalone ? budgetStores(() => standalone.current, log) : undefined;
+  await budgets?.ready();
   const mode: Mode = standalone
-    ? standaloneMode({ ...parts, config: () => standalone.current, ...(pools ? { pools } : {}) })
+    ? standaloneMode({
+        ...parts,
+        config: () => standalone.current,
+        budget: { store: budgets!.handle, observer: new BudgetMetrics(metrics.registry) },
+        ...(pools ? { pools } : {}),
+      })
     : kgatewayMode({ ...parts, policies });
   const exchangeDeps: ExchangeDeps = {
     mode,
@@ -133,9 +150,24 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     maxBodyBytes: settings.maxBodyBytes,
     tracer: tracing?.tracer ?? NOOP_TRACER,
   };
+  // Standalone: MCP routes (tried first) get the MCP guard, everything else the AI exchange.
+  const mcpDeps = {
+    guards,
+    observer: new McpMetrics(metrics.registry, settings.maxModelLabels),
+    log,
+    tracer: exchangeDeps.tracer,
+  };
+  const newAiExchange: ExchangeFactory = standalone
+    ? (info) =>
+        new RoutedExchange(
+          (h) => standalone.current.matchMcpRoute(h),
+          (route) => new McpExchange(route, mcpDeps),
+          () => new AiExchange(info, exchangeDeps),
+        )
+    : (info) => new AiExchange(info, exchangeDeps);
   registerExtProc(grpc, {
     codec: codecs.extProc,
-    newExchange: opts.newExchange ?? ((info) => new AiExchange(info, exchangeDeps)),
+    newExchange: opts.newExchange ?? newAiExchange,
     session: {
       defaultModes: settings.defaultModes,
       maxHeldBodyBytes: settings.maxBodyBytes,
@@ -222,6 +254,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       metricsServer.closeAllConnections();
       http.close();
+      await budgets?.close();
       await tracing
         ?.shutdown()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'tracing shutdown failed'));
@@ -231,8 +264,8 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
 
 /** Every guard cache key a standalone config uses. */
 function guardKeysOf(config: RuntimeConfig): string[] {
-  return config.routes.flatMap((r) =>
-    [r.policy.guards.requestKey, r.policy.guards.responseKey].filter((k): k is string => k !== undefined),
+  return [...config.routes.map((r) => r.policy.guards), ...config.mcpRoutes.map((r) => r.guards)].flatMap(
+    (g) => [g.requestKey, g.responseKey].filter((k): k is string => k !== undefined),
   );
 }
 
@@ -265,13 +298,58 @@ export function kgatewayMode(p: ModeParts & { readonly policies: KgatewayPolicyS
   });
 }
 
+/** Where budgets count: the memory store, or Redis when the config names it (read at start). */
+function budgetStores(
+  config: () => RuntimeConfig,
+  log: Logger,
+): { handle: () => BudgetStoreHandle; ready(): Promise<void>; close(): Promise<void> } {
+  const memoryStore = new MemoryBudgetStore();
+  const r = config().stores?.redis;
+  let lastError = 0;
+  const redis = r
+    ? new RedisBudgetStore({
+        url: r.url(),
+        timeoutMs: r.timeoutMs,
+        onError: (err) => {
+          // A down Redis reports on every reconnect attempt: once every 10 s is enough.
+          if (Date.now() - lastError < 10_000) return;
+          lastError = Date.now();
+          log.warn({ err: err.message }, 'redis budget store: connection problem');
+        },
+      })
+    : undefined;
+  return {
+    handle: () => {
+      const s = config().stores;
+      const ttlMs = s?.reservationTtlMs ?? 600_000;
+      return redis && s?.redis
+        ? { store: redis, failOpen: s.redis.failOpen, ttlMs }
+        : { store: memoryStore, failOpen: true, ttlMs };
+    },
+    // Redis down at start: the server still starts, and the budget stage applies failOpen.
+    ready: async () => {
+      if (redis && !(await redis.ready(2000))) log.warn('redis budget store not reachable yet');
+    },
+    close: async () => redis?.close(),
+  };
+}
+
 /** Standalone mode and its stages, in the order of pipeline/stage.ts. */
 export function standaloneMode(
-  p: ModeParts & { readonly config: () => RuntimeConfig; readonly pools?: PoolDirectory },
+  p: ModeParts & {
+    readonly config: () => RuntimeConfig;
+    readonly budget?: {
+      readonly store: () => BudgetStoreHandle;
+      readonly observer: BudgetObserver | undefined;
+    };
+    readonly pools?: PoolDirectory;
+  },
 ): StandaloneMode {
+  const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
   return new StandaloneMode({
     config: p.config,
     stages: stageList(
+      new ClientIdentityStage(),
       new RequestDefaultsStage(),
       new PromptEstimateStage({
         syncMaxBytes: Infinity,
@@ -279,6 +357,11 @@ export function standaloneMode(
         ...(p.exactCountChars !== undefined ? { exactCountChars: p.exactCountChars } : {}),
       }),
       new RequestGuardsStage(p.guards),
+      new BudgetStage({
+        store: p.budget?.store ?? (() => memory),
+        observer: p.budget?.observer,
+        log: p.log,
+      }),
       ...(p.pools ? [new EndpointPickStage(p.config, p.pools)] : []),
       new ResponseGuardsStage(p.guards),
       new RecordStage(p.observer, p.log),

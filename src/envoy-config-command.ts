@@ -10,6 +10,10 @@
  *   --xds-dir DIR          clusters and routes from files in DIR, which the server (ENVOY_XDS_DIR=DIR)
  *                          rewrites on every config reload
  *   --extras FILE          YAML with `httpFilters:` and `clusters:` of your own: the merge point
+ *   --ratelimit HOST:PORT  Envoy's global rate limiting through this envoyproxy/ratelimit service,
+ *                          charged in tokens (config/envoy/rate-limit.ts)
+ *   --ratelimit-domain D   its domain (default ai-extproc)
+ *   --ratelimit-header H   a request header added to the descriptor (e.g. an identity header)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -59,6 +63,15 @@ export function bootstrapOptions(values: Record<string, string | undefined>): Bo
     accessLog: values['access-log'] ?? DEFAULT_BOOTSTRAP.accessLog,
     xdsDir: values['xds-dir'] ? path.resolve(values['xds-dir']) : undefined,
     extras: values.extras ? loadExtras(values.extras) : undefined,
+    ...(values.ratelimit
+      ? {
+          rateLimit: {
+            ...hostPort(values.ratelimit, '--ratelimit'),
+            domain: values['ratelimit-domain'] ?? 'ai-extproc',
+            header: values['ratelimit-header']?.toLowerCase(),
+          },
+        }
+      : {}),
   };
 }
 
@@ -87,6 +100,9 @@ export function envoyConfigCommand(argv: readonly string[]): string {
       'access-log': { type: 'string' },
       'xds-dir': { type: 'string' },
       extras: { type: 'string' },
+      ratelimit: { type: 'string' },
+      'ratelimit-domain': { type: 'string' },
+      'ratelimit-header': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,

@@ -1,5 +1,6 @@
 /** The one policy type both ways in (kgateway metadata, standalone YAML) produce. */
 import type { RequestGuardConfig, ResponseGuardConfig } from '../guards/config.js';
+import type { AccessPolicy } from './client-identity.js';
 import type { FieldDefault, PromptEnrichment, WebhookTransport } from './standalone/types.js';
 
 /** Standalone: what the route adds to each request before the guards. */
@@ -31,4 +32,6 @@ export interface RoutePolicy {
   };
   /** Standalone: enrichment, field defaults and stream usage. */
   readonly requestDefaults?: RequestDefaults;
+  /** Standalone: client identity and budgets (clients, limits, pricing). */
+  readonly access?: AccessPolicy;
 }

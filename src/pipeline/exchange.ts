@@ -164,6 +164,7 @@ export class AiExchange implements Exchange {
       tracestate: md.get('tracestate') || headers.get('tracestate') || undefined,
       backend: undefined,
       dropped: [],
+      client: undefined,
       estimate: 0,
       pick: undefined,
       decisions: [],

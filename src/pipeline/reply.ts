@@ -12,6 +12,8 @@ export interface Refusal {
   readonly code: string;
   /** The error class in the client's API (OpenAI error.type); derived from the status when absent. */
   readonly type?: string;
+  /** Extra response headers (a 429's retry-after and x-ratelimit-*). */
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Thrown by codecs and stages to answer locally; the exchange renders it with the route's mode. */

@@ -16,13 +16,15 @@
  * Which form a stage sees: the canonical form of the route's codec, named by `x.family`. In
  * kgateway mode (pass-through codec) that is the provider's own wire format; in standalone mode
  * (translating codec) it is OpenAI Chat Completions, whatever API the client speaks, for request
- * bodies, completions and stream events alike. The pure guards read every family, so a stage is
+ * bodies, completions and stream events alike, except when the client speaks the provider's own
+ * API (codecs/native.ts): then it is that API's own form, untranslated. The pure guards read every family, so a stage is
  * written once for every client API.
  */
 import type { ProviderFamily } from '../provider-family.js';
 import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
 import type { RoutePolicy } from '../config/route-policy.js';
+import type { ClientIdentity } from '../config/client-identity.js';
 import type { Refusal } from './reply.js';
 import type { PhaseSpan } from './tracer.js';
 import type { DynamicMetadata, HeaderView } from './types.js';
@@ -78,6 +80,8 @@ export interface ExchangeFacts {
   streaming: boolean;
   /** Request parameters the provider cannot take (standalone), in order. */
   readonly dropped: string[];
+  /** Who is asking (standalone, stages/client-identity.ts); undefined: not identified. */
+  client: ClientIdentity | undefined;
   /** The prompt-token estimate (0 until counted; see stages/prompt-estimate.ts). */
   estimate: number;
   /** The endpoint pick (pool backends), for the summary line. */

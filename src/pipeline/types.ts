@@ -39,6 +39,12 @@ export interface HeadersOutcome {
   readonly metadata?: DynamicMetadata;
   readonly reply?: LocalReply;
   readonly bodyPlan: BodyPlan;
+  /**
+   * Response headers only: nothing reads this response's body, so Envoy need not send it
+   * (ext_proc mode_override to response body mode NONE; Envoy honours it with allow_mode_override,
+   * and the transport copes with the body arriving anyway when it does not).
+   */
+  readonly skipResponseBody?: boolean;
 }
 
 export interface ChunkOutcome {

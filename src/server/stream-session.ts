@@ -164,6 +164,9 @@ export class StreamSession {
       dir === 'request'
         ? { request_headers: { response: common } }
         : { response_headers: { response: common } };
+    // Body modes are taken literally in a mode_override: both are restated (header modes DEFAULT: unchanged).
+    if (dir === 'response' && r.skipResponseBody && !msg.end_of_stream)
+      res.mode_override = { request_body_mode: this.dirs.request.mode, response_body_mode: 'NONE' };
     return [withMetadata(res, metadata)];
   }
 

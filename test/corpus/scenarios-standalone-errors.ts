@@ -82,14 +82,21 @@ export const STANDALONE_ERROR_SCENARIOS: Scenario[] = [
   }),
   sa({
     name: 'sa-error-upstream-not-json',
-    description: 'an upstream 200 whose body is not JSON: 502',
+    description: 'an OpenAI backend 200 whose body is not JSON, to an OpenAI client: passed as sent',
     body: chat('gpt'),
     responseHeaders: { 'content-type': 'text/html' },
     response: ['<html>upstream proxy page</html>'],
   }),
   sa({
+    name: 'sa-error-upstream-not-json-translated',
+    description: 'a translated upstream 200 whose body is not JSON: 502',
+    body: chat('gemini'),
+    responseHeaders: { 'content-type': 'text/html' },
+    response: ['<html>upstream proxy page</html>'],
+  }),
+  sa({
     name: 'sa-upstream-gzip-json',
-    description: 'a gzip JSON success from the upstream is decoded and re-sent as identity JSON',
+    description: 'a gzip JSON success from an OpenAI backend to an OpenAI client passes as sent',
     body: chat('gpt'),
     responseHeaders: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
     response: split(zlib.gzipSync(fixture('providers/openai-chat.json')), 2),

@@ -16,6 +16,7 @@ async function runDemo(mode: 'standalone' | 'kgateway', ports: Record<string, st
     DEMO_ADMIN_PORT: String(await freePort()),
     DEMO_UPSTREAM_PORT: String(await freePort()),
     DEMO_METRICS_PORT: String(await freePort()),
+    DEMO_MCP_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     ...ports,
   };
@@ -48,7 +49,16 @@ it(
       assert.match(out, new RegExp(`chat ${alias} \\(stream\\): \\d+ events, ends with "data: \\[DONE\\]"`));
     }
     assert.match(out, /messages gpt-4o-mini: message/);
+    // The /limited route's budget: the OpenAI SDK raises RateLimitError on the request over it.
+    assert.match(
+      out,
+      /budget: request 2 answered\nbudget: request 3 refused: RateLimitError 429 \(retry-after \d+s/,
+    );
     assert.match(out, /ai_completion_tokens_total\{llm="bedrock",model="bedrock-haiku"\} \d+/);
+    // The MCP route: the denied tool is left out of the list and refused; the card is masked.
+    assert.match(out, /mcp tools\/list: echo, card_lookup, progress_echo\n/);
+    assert.match(out, /mcp delete_everything: error -32602 Tool delete_everything not found/);
+    assert.match(out, /mcp echo: pay with <CREDIT_CARD>\n/);
   },
 );
 

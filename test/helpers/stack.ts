@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startEnvoy } from './envoy.js';
 import { envoyConfigText } from '../../src/envoy-config-command.js';
 import type { EnvoyExtras } from '../../src/config/envoy/bootstrap.js';
+import type { RateLimitOptions } from '../../src/config/envoy/rate-limit.js';
 import type { EnvoyProcess } from './envoy.js';
 import { startMockProvider } from '../../mock-provider/server.js';
 import type { MockProvider } from '../../mock-provider/server.js';
@@ -53,7 +54,7 @@ export async function startStandaloneStack(
   configYaml: string,
   env: Record<string, string> = {},
   secretsEnv: NodeJS.ProcessEnv = {},
-  opts: { readonly extras?: EnvoyExtras } = {},
+  opts: { readonly extras?: EnvoyExtras; readonly rateLimit?: RateLimitOptions } = {},
 ): Promise<StandaloneStack> {
   const mock = await startMockProvider({});
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-standalone-'));
@@ -79,6 +80,7 @@ export async function startStandaloneStack(
         accessLog,
         xdsDir,
         extras: opts.extras,
+        ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
       }),
     vars: {},
   });

@@ -11,6 +11,8 @@ import {
   responseHeaders,
 } from '../helpers/extproc-client.js';
 import { startTestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import os from 'node:os';
 import { repoRoot } from '../helpers/repo.js';
 
 const PROMQL_WORDS = new Set([
@@ -40,7 +42,8 @@ it('the dashboard only queries metrics the server exposes', async () => {
       // Metric names: identifiers followed by a selector, a range or a closing paren, outside label sets.
       const expr = t.expr.replace(/\{[^}]*\}/g, '{}').replace(/\b(by|without)\s*\([^)]*\)/g, '');
       for (const m of expr.matchAll(/\b([a-z_:][a-z0-9_:]*)\s*(?=\{|\[|\)|\s*\/|$)/g)) {
-        if (!PROMQL_WORDS.has(m[1]!)) queried.add(m[1]!);
+        // The MCP panels need MCP traffic: test/integration/mcp-exchange.test.ts checks them.
+        if (!PROMQL_WORDS.has(m[1]!) && !m[1]!.startsWith('ai_extproc_mcp_')) queried.add(m[1]!);
       }
     }
   }
@@ -77,7 +80,7 @@ it('the dashboard only queries metrics the server exposes', async () => {
     await s2.next();
     s2.endAndCancel();
     await new Promise((r) => setTimeout(r, 50));
-    const text = await t.metrics();
+    const text = (await t.metrics()) + (await budgetTraffic());
     const exposed = new Set(
       [...text.matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap((m) =>
         m[2] === 'histogram' ? [`${m[1]}_bucket`, `${m[1]}_sum`, `${m[1]}_count`] : [m[1]!],
@@ -93,3 +96,56 @@ it('the dashboard only queries metrics the server exposes', async () => {
     await t.close();
   }
 });
+
+/** Standalone budget metrics: one request allowed, priced and settled, one limited. */
+async function budgetTraffic(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-dash-'));
+  const config = path.join(dir, 'config.yaml');
+  fs.writeFileSync(
+    config,
+    `version: 1
+backends:
+  oa: { provider: openai, baseUrl: http://127.0.0.1:1, auth: { none: true }, defaultModel: m }
+clients:
+  alice: { key: { env: DASH_KEY }, team: t }
+pricing: { m: { input: 1, output: 2 } }
+routes:
+  - name: chat
+    backend: oa
+    policy:
+      requireClient: true
+      limits: [{ name: one, key: [client], requests: { limit: 1, per: hour } }]
+`,
+  );
+  let t: TestApp | undefined;
+  let client: ExtProcTestClient | undefined;
+  try {
+    t = await startTestApp({ AI_EXTPROC_CONFIG: config }, { secretsEnv: { DASH_KEY: 'vk-dash' } });
+    client = new ExtProcTestClient(t.target);
+    for (let i = 0; i < 2; i++) {
+      const s = client.open({});
+      s.send(requestHeaders({ ':path': '/v1/chat/completions', authorization: 'Bearer vk-dash' }));
+      await s.next();
+      s.send(requestBody('{"model":"m","messages":[{"role":"user","content":"hi"}]}', true));
+      await s.next();
+      if (i === 0) {
+        s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+        await s.next();
+        s.send(
+          responseBody(
+            '{"id":"c","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"yo"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',
+            true,
+          ),
+        );
+        await s.next();
+      }
+      s.endAndCancel();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    return await t.metrics();
+  } finally {
+    client?.close();
+    await t?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

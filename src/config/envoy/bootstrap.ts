@@ -18,6 +18,8 @@ import { edgeRemovals, hasPools } from './pool-clusters.js';
 import type { RuntimeConfig } from '../standalone/types.js';
 import { ROUTE_CONFIG_NAME, STREAM_IDLE_TIMEOUT, clusters, routeConfig } from './resources.js';
 import { CDS_FILE, RDS_FILE } from './xds-files.js';
+import { rateLimitCluster, rateLimitFilter } from './rate-limit.js';
+import type { RateLimitOptions } from './rate-limit.js';
 
 type Obj = Record<string, unknown>;
 
@@ -44,6 +46,8 @@ export interface BootstrapOptions {
   /** Read clusters and routes from files in this directory (the server writes them). */
   readonly xdsDir: string | undefined;
   readonly extras: EnvoyExtras | undefined;
+  /** Envoy's global rate limiting charging tokens (rate-limit.ts); off when absent. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export const DEFAULT_BOOTSTRAP: BootstrapOptions = {
@@ -61,7 +65,7 @@ const md = (key: string): string => `%DYNAMIC_METADATA(${STANDALONE_NS}:${key})%
 /** The access log: request facts and our non-secret metadata keys, never headers or bodies. */
 function accessLog(path: string): Obj {
   const keys = ['route', 'backend', 'model', 'provider', 'provider_model', 'streaming'];
-  const tokens = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'rate_limited_tokens'];
+  const tokens = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'rate_limited_tokens', 'rate_limit_correction'];
   return {
     name: 'envoy.access_loggers.file',
     typed_config: {
@@ -90,12 +94,18 @@ function accessLog(path: string): Obj {
  * on the headers as they came).
  */
 function edgeGuard(config: RuntimeConfig): Obj {
-  const removed = [...INTERNAL_REQUEST_HEADERS, ...PICKER_REQUEST_HEADERS, ...edgeRemovals(config)];
+  // The identity headers too: only Envoy's own auth filters (which run after this) may set them.
+  const headers = [
+    ...INTERNAL_REQUEST_HEADERS,
+    ...(config.identityHeaders ?? []),
+    ...PICKER_REQUEST_HEADERS,
+    ...edgeRemovals(config),
+  ];
   return {
     name: 'ai-extproc-edge-guard',
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation',
-      mutations: removed.map((h) => ({ remove: h })),
+      mutations: headers.map((h) => ({ remove: h })),
     },
   };
 }
@@ -120,6 +130,9 @@ function extProcFilter(config: RuntimeConfig): Obj {
         response_body_mode: 'STREAMED',
         response_trailer_mode: 'SKIP',
       },
+      // An MCP response no rule reads is not sent to ai-extproc at all (mode_override to NONE at
+      // the response headers).
+      allow_mode_override: true,
       // The body reply sets :path and :authority for the chosen backend.
       mutation_rules: { allow_all_routing: true },
       metadata_options: {
@@ -168,9 +181,13 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
     stream_idle_timeout: STREAM_IDLE_TIMEOUT,
     access_log: [accessLog(opts.accessLog)],
     early_header_mutation_extensions: [edgeGuard(config)],
+    // x-forwarded-for ends with the real peer address (budgets keyed on the client IP read it).
+    use_remote_address: true,
     http_filters: [
       ...(opts.extras?.httpFilters ?? []),
       extProcFilter(config),
+      // After ai-extproc: the request-time estimate is in the metadata by then.
+      ...(opts.rateLimit ? [rateLimitFilter(opts.rateLimit)] : []),
       { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
     ],
     ...(xds
@@ -193,7 +210,7 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
           ],
         },
       ],
-      clusters: [extProcCluster(opts.extproc), ...(xds ? [] : clusters(config)), ...(opts.extras?.clusters ?? [])],
+      clusters: [extProcCluster(opts.extproc), ...(xds ? [] : clusters(config)), ...(opts.extras?.clusters ?? []), ...(opts.rateLimit ? [rateLimitCluster(opts.rateLimit)] : [])],
     },
     ...(xds ? { dynamic_resources: { cds_config: fileSource(xds, CDS_FILE) } } : {}),
   };

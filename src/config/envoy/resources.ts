@@ -75,10 +75,22 @@ export function upstreamCluster(name: string, url: BaseUrl): Obj {
 
 export function clusters(config: RuntimeConfig): Obj[] {
   const pools = poolClusters(config);
-  return [...backendClusters(config)].map(([name, url]) => {
-    const pool = pools.get(name);
-    return pool ? poolCluster(name, pool) : upstreamCluster(name, url);
-  });
+  return [
+    ...[...backendClusters(config)].map(([name, url]) => {
+      const pool = pools.get(name);
+      return pool ? poolCluster(name, pool) : upstreamCluster(name, url);
+    }),
+    ...config.mcpBackends.map((b) => upstreamCluster(b.cluster, b.baseUrl)),
+  ];
+}
+
+/** MCP routes: no overall timeout (a server's GET stream lives as long as the session), only idle. */
+function mcpRoutes(config: RuntimeConfig): Obj[] {
+  return config.mcpBackends.map((b) => ({
+    match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: b.cluster } }] },
+    route: { cluster: b.cluster, timeout: '0s', idle_timeout: STREAM_IDLE_TIMEOUT },
+    request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
+  }));
 }
 
 /**
@@ -99,6 +111,7 @@ export function routeConfig(config: RuntimeConfig): Obj {
       ...extras.entry,
     };
   });
+  routes.push(...mcpRoutes(config));
   routes.push({
     match: { prefix: '/' },
     direct_response: { status: 404, body: { inline_string: 'no AI route matches this request\n' } },

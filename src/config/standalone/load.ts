@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
+import { compileAccess, routeAccess } from './access.js';
 import { compileBackend } from './backends.js';
 import type { LoadContext } from './context.js';
 import { isObj } from '../../json.js';
@@ -18,6 +19,7 @@ import { compileRoute } from './routes.js';
 import { buildRuntimeConfig } from './runtime.js';
 import { sourceHash } from './source-hash.js';
 import { compileTracing } from './tracing.js';
+import { compileMcp } from './mcp.js';
 import type { CompiledBackend, CompiledRoute, LoadResult, RuntimeConfig } from './types.js';
 import { schemaIssues } from './validate-schema.js';
 
@@ -165,11 +167,17 @@ function compile(data: unknown, ctx: LoadContext, text: string, file: string): R
   const table: BackendTable = { declared: new Set(Object.keys(rawBackends)), compiled };
   const rawRoutes = Array.isArray(data.routes) ? (data.routes as unknown[]) : [];
   checkRouteNames(rawRoutes, ctx);
-  const routes = rawRoutes.map((r, i) => compileRoute(r, i, table, ctx));
+  const access = compileAccess(data, ctx);
+  const routes = rawRoutes.map((r, i) => {
+    const route = compileRoute(r, i, table, ctx);
+    const a = route && routeAccess(route, isObj(r) ? r.policy : undefined, access, compiled, ctx);
+    return a ? Object.freeze({ ...route, access: a }) : route;
+  });
   const complete = routes.filter((r): r is CompiledRoute => r !== undefined);
   checkReachable(complete, ctx);
   const tracing = data.tracing === undefined ? undefined : compileTracing(data.tracing, ctx);
-  if (ctx.issues.count > 0 || complete.length !== rawRoutes.length) return undefined;
+  const mcp = compileMcp(data.mcp, new Set([...compiled.values()].map((b) => b.cluster)), ctx);
+  if (ctx.issues.count > 0 || complete.length !== rawRoutes.length || !mcp.complete) return undefined;
   if (compiled.size !== table.declared.size || (data.tracing !== undefined && tracing === undefined))
     return undefined;
   return buildRuntimeConfig({
@@ -179,5 +187,11 @@ function compile(data: unknown, ctx: LoadContext, text: string, file: string): R
     backends: [...compiled.values()],
     routes: complete,
     tracing,
+    mcpBackends: mcp.backends,
+    mcpRoutes: mcp.routes,
+    stores: access.stores,
+    identityHeaders: [access.clients.identityHeader, access.clients.teamHeader].filter(
+      (h): h is string => h !== undefined,
+    ),
   });
 }

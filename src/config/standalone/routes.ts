@@ -33,7 +33,7 @@ function checkBackend(name: unknown, at: readonly PathSegment[], t: BackendTable
   return false;
 }
 
-function compileMatch(
+export function compileMatch(
   raw: unknown,
   at: readonly PathSegment[],
   ctx: LoadContext,

@@ -1,7 +1,8 @@
 /** The frozen runtime snapshot, route matching, and the RoutePolicy the pipeline consumes. */
 import type { TracingConfig } from '../otel-files.js';
 import type { RoutePolicy } from '../route-policy.js';
-import type { CompiledBackend, CompiledRoute, RuntimeConfig } from './types.js';
+import type { CompiledBackend, CompiledRoute, McpBackend, McpRoute, RuntimeConfig } from './types.js';
+import type { StoreSettings } from './access.js';
 
 export type {
   AuthInfo,
@@ -14,6 +15,8 @@ export type {
   FieldDefault,
   HeaderCondition,
   LoadResult,
+  McpBackend,
+  McpRoute,
   ModelAlias,
   ModelResolution,
   PromptEnrichment,
@@ -34,11 +37,16 @@ export interface RuntimeParts {
   readonly backends: readonly CompiledBackend[];
   readonly routes: readonly CompiledRoute[];
   readonly tracing: TracingConfig | undefined;
+  readonly mcpBackends?: readonly McpBackend[];
+  readonly mcpRoutes?: readonly McpRoute[];
+  readonly stores?: StoreSettings;
+  readonly identityHeaders?: readonly string[];
 }
 
 export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
   const byName = new Map(parts.backends.map((b) => [b.name, b]));
   const routes = Object.freeze([...parts.routes]);
+  const mcpRoutes = Object.freeze([...(parts.mcpRoutes ?? [])]);
   return Object.freeze({
     version: 1,
     path: parts.path,
@@ -47,6 +55,11 @@ export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
     backends: Object.freeze([...parts.backends]),
     routes,
     tracing: parts.tracing,
+    mcpBackends: Object.freeze([...(parts.mcpBackends ?? [])]),
+    mcpRoutes,
+    matchMcpRoute: (headers: ReadonlyMap<string, string>) => mcpRoutes.find((r) => r.matches(headers)),
+    ...(parts.stores ? { stores: parts.stores } : {}),
+    ...(parts.identityHeaders ? { identityHeaders: Object.freeze([...parts.identityHeaders]) } : {}),
     backend: (name: string) => byName.get(name),
     matchRoute: (headers: ReadonlyMap<string, string>) => routes.find((r) => r.matches(headers)),
   });
@@ -78,5 +91,6 @@ export function toRoutePolicy(route: CompiledRoute): RoutePolicy {
       defaults: p.defaults,
       streamUsage: p.streamUsage,
     },
+    ...(route.access ? { access: route.access } : {}),
   };
 }

@@ -1,5 +1,6 @@
 /** Schema definitions of routes and their policy (prompt enrichment, defaults, guards, stream usage). */
 import { guardRequest, guardResponse } from './schema-guards.js';
+import { policyLimitProperties } from './schema-limits.js';
 import { FIELD_PATTERN, HEADER_PATTERN, NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 
 const message = {
@@ -121,5 +122,6 @@ export const policyDefinition = {
       type: 'boolean',
       description: 'Add stream_options.include_usage to streaming OpenAI requests. Default true.',
     },
+    ...policyLimitProperties,
   },
 };

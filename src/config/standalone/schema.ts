@@ -12,6 +12,14 @@
 import { authDefinition, backendDefinition, secretRefDefinition } from './schema-backends.js';
 import { NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 import { policyDefinition, routeDefinition } from './schema-routes.js';
+import { mcpDefinition, mcpRouteDefinition } from './schema-mcp.js';
+import {
+  clientsDefinition,
+  identityDefinition,
+  limitDefinition,
+  pricingDefinition,
+  storesDefinition,
+} from './schema-limits.js';
 
 const tracingDefinition = {
   type: 'object',
@@ -72,6 +80,16 @@ export const CONFIG_SCHEMA = {
       items: { $ref: '#/definitions/route' },
     },
     tracing: { $ref: '#/definitions/tracing' },
+    mcp: mcpDefinition,
+    clients: clientsDefinition,
+    identity: identityDefinition,
+    limits: {
+      type: 'array',
+      description: 'Limits on every route (a route adds its own in policy.limits).',
+      items: { $ref: '#/definitions/limit' },
+    },
+    pricing: pricingDefinition,
+    stores: storesDefinition,
   },
   definitions: {
     secretRef: secretRefDefinition,
@@ -80,5 +98,7 @@ export const CONFIG_SCHEMA = {
     route: routeDefinition,
     policy: policyDefinition,
     tracing: tracingDefinition,
+    mcpRoute: mcpRouteDefinition,
+    limit: limitDefinition,
   },
 } as const;

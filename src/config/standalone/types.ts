@@ -3,6 +3,9 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
+import type { McpRules } from '../../mcp/rules.js';
+import type { AccessPolicy } from '../client-identity.js';
+import type { StoreSettings } from './access.js';
 import type { CompiledPool } from './pools.js';
 
 export type LoadResult =
@@ -147,6 +150,8 @@ export interface CompiledRoute {
   /** Alias route: client model name ('*' = any other) → backend + model. */
   readonly models: Readonly<Record<string, ModelAlias>> | undefined;
   readonly policy: RoutePolicyConfig;
+  /** Client identity and budgets on this route (undefined: none). */
+  readonly access?: AccessPolicy;
   /** True if the request headers (lower-case names, with :path and :authority) match. */
   matches(headers: ReadonlyMap<string, string>): boolean;
   resolveModel(requestModel: string | undefined): ModelResolution;
@@ -163,7 +168,39 @@ export interface RuntimeConfig {
   readonly backends: readonly CompiledBackend[];
   readonly routes: readonly CompiledRoute[];
   readonly tracing: TracingConfig | undefined;
+  /** The mcp: section (empty lists when absent). */
+  readonly mcpBackends: readonly McpBackend[];
+  readonly mcpRoutes: readonly McpRoute[];
+  /** Where budgets are counted (memory when no store is configured). */
+  readonly stores?: StoreSettings;
+  /** Headers Envoy sets after its own authentication (removed from client requests at the edge). */
+  readonly identityHeaders?: readonly string[];
   backend(name: string): CompiledBackend | undefined;
+  /** First MCP route that matches, in file order (MCP routes are tried before the AI routes). */
+  matchMcpRoute(headers: ReadonlyMap<string, string>): McpRoute | undefined;
   /** First route that matches, in file order. */
   matchRoute(headers: ReadonlyMap<string, string>): CompiledRoute | undefined;
+}
+
+/** An MCP server: a plain HTTP(S) upstream (no provider, no translation). */
+export interface McpBackend {
+  readonly name: string;
+  /** The Envoy cluster and x-ai-extproc-backend value: "mcp.<name>". */
+  readonly cluster: string;
+  readonly baseUrl: BaseUrl;
+}
+
+export interface McpRoute {
+  readonly name: string;
+  /** Position in mcp.routes. */
+  readonly index: number;
+  readonly match: RouteMatch;
+  readonly backend: McpBackend;
+  readonly rules: McpRules;
+  /** request: on tools/call and prompts/get arguments; response: on tools/call results. */
+  readonly guards: RouteGuards;
+  readonly maxBodyBytes: number;
+  /** HTTP status of a refusal; undefined: 200 with the JSON-RPC error. */
+  readonly denyStatus: 400 | 403 | undefined;
+  matches(headers: ReadonlyMap<string, string>): boolean;
 }

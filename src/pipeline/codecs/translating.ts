@@ -19,6 +19,8 @@ import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapter } from '../../providers/translate/registry.js';
+import { nativeApi } from '../../providers/translate/native.js';
+import { NativeCodec } from './native.js';
 import type {
   ClientAdapter,
   ClientApi,
@@ -74,7 +76,9 @@ interface Stream {
 
 export class TranslatingCodec implements Codec {
   readonly holdsRequest = true;
-  readonly streamFailure: Refusal | undefined = undefined;
+  get streamFailure(): Refusal | undefined {
+    return this.native?.streamFailure;
+  }
   private backend: CompiledBackend | undefined;
   private target: UpstreamTarget | undefined;
   private adapter: ProviderAdapter | undefined;
@@ -88,6 +92,8 @@ export class TranslatingCodec implements Codec {
   /** The client's body arrived compressed; the translated one goes upstream as identity. */
   private decodedRequest = false;
   private stream: Stream | undefined;
+  /** Same API in and out: the lossless half (codecs/native.ts). */
+  private native: NativeCodec | undefined;
 
   constructor(
     private readonly route: CompiledRoute,
@@ -117,6 +123,7 @@ export class TranslatingCodec implements Codec {
     this.decodedRequest = body.coding !== undefined && body.coding !== 'identity';
     const json = body.json;
     if (!json) throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
+    if (this.sameApi(json, x)) return json;
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
     const canonical = translated(() => this.client.request(json));
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
@@ -138,11 +145,42 @@ export class TranslatingCodec implements Codec {
     return canonical;
   }
 
+  /**
+   * Same API in and out (client API == the backend's): the native codec takes over, lossless.
+   * The model alias is resolved from the client's own `model` (both APIs name it so).
+   */
+  private sameApi(json: Json, x: ExchangeFacts): boolean {
+    const requestModel = typeof json.model === 'string' ? json.model : '';
+    const resolved = this.route.resolveModel(requestModel || undefined);
+    if ('error' in resolved || nativeApi(resolved.backend.provider) !== this.api) return false;
+    const stream = json.stream === true;
+    const target = resolved.backend.target(resolved.model, stream);
+    this.native = new NativeCodec(
+      {
+        api: this.api,
+        backend: resolved.backend,
+        target,
+        routeName: this.route.name,
+        encodedRequest: this.decodedRequest,
+        maxBodyBytes: this.deps.maxBodyBytes,
+        droppedParam: this.deps.droppedParam,
+      },
+      json,
+      x,
+    );
+    x.provider = resolved.backend.provider;
+    x.backend = resolved.backend.name;
+    x.model = requestModel;
+    x.streaming = stream;
+    return true;
+  }
+
   spanAttributes(x: ExchangeFacts): SpanAttributes {
     return { 'ai_extproc.backend': x.backend, 'ai_extproc.route': this.route.name };
   }
 
-  encodeRequest(canonical: Json, _changed: boolean, x: ExchangeFacts): RequestEncoding {
+  encodeRequest(canonical: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
+    if (this.native) return this.native.encodeRequest(canonical, changed, x);
     const backend = this.backend!;
     const target = this.target!;
     const out = translated(() => this.adapter!.request(canonical, target));
@@ -199,6 +237,7 @@ export class TranslatingCodec implements Codec {
     x: ExchangeFacts,
     rewrite: 'hold' | 'rewrite' | undefined,
   ): ResponseStart {
+    if (this.native) return this.native.responseHeaders(headers, x, rewrite);
     this.coding = contentCoding(headers.get('content-encoding'));
     this.guarded = rewrite !== undefined;
     const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
@@ -258,6 +297,7 @@ export class TranslatingCodec implements Codec {
   }
 
   streamChunk(chunk: Buffer, x: ExchangeFacts): readonly StreamEvent[] {
+    if (this.native) return this.native.streamChunk(chunk);
     const s = this.stream;
     if (!s || s.failed) return [];
     try {
@@ -268,6 +308,7 @@ export class TranslatingCodec implements Codec {
   }
 
   streamEnd(x: ExchangeFacts): readonly StreamEvent[] {
+    if (this.native) return this.native.streamEnd();
     const s = this.stream;
     if (!s || s.failed) return [];
     try {
@@ -278,6 +319,7 @@ export class TranslatingCodec implements Codec {
   }
 
   encodeEvents(events: readonly StreamEvent[]): string {
+    if (this.native) return this.native.encodeEvents(events);
     const s = this.stream!;
     if (this.api === 'openai') {
       let out = '';
@@ -297,11 +339,13 @@ export class TranslatingCodec implements Codec {
   }
 
   encodeStreamEnd(): string {
+    if (this.native) return '';
     const s = this.stream;
     return !s || s.failed ? '' : s.encoder.end();
   }
 
   streamFacts(): ResponseFacts {
+    if (this.native) return this.native.streamFacts();
     const s = this.stream!;
     const usage = openAIUsage(s.usage);
     return {
@@ -313,6 +357,7 @@ export class TranslatingCodec implements Codec {
   }
 
   bodyEnd(held: Buffer | undefined, x: ExchangeFacts): BodyResult {
+    if (this.native) return this.native.bodyEnd(held, x);
     const raw = held ?? Buffer.alloc(0);
     const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
     let bytes: Buffer | undefined;
@@ -352,7 +397,8 @@ export class TranslatingCodec implements Codec {
     return { kind: 'completion', completion, facts: parseResponseFacts('openai', completion) };
   }
 
-  encodeBody(completion: Json | undefined): Buffer {
+  encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined {
+    if (this.native) return this.native.encodeBody(completion, changed);
     return Buffer.from(JSON.stringify(this.client.response(completion ?? {})));
   }
 }

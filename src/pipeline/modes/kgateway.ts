@@ -35,6 +35,8 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
       prompt_tokens: prompt,
       completion_tokens: completion,
       total_tokens: prompt + completion,
+      // An apply_on_stream_done rate limit charges this on top of the request-time estimate.
+      rate_limit_correction: Math.max(0, prompt + completion - x.estimate),
       rate_limited_tokens: x.estimate,
       model: x.model,
       provider: x.provider,

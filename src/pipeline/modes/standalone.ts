@@ -36,7 +36,7 @@ export function renderJson(client: ClientAdapter, r: Refusal): LocalReply {
   return {
     status: r.status,
     body: JSON.stringify(body),
-    headers: [['content-type', 'application/json']],
+    headers: [['content-type', 'application/json'], ...(r.headers ?? [])],
     details: r.code,
   };
 }
@@ -49,6 +49,8 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
       prompt_tokens: prompt,
       completion_tokens: completion,
       total_tokens: prompt + completion,
+      // An apply_on_stream_done rate limit charges this on top of the request-time estimate.
+      rate_limit_correction: Math.max(0, prompt + completion - x.estimate),
       model: x.model,
       provider: x.provider,
       provider_model: facts.responseModel ?? '',

@@ -63,6 +63,8 @@ export class RecordStage implements Stage {
         requestId: x.requestId,
         ...(s.route.name !== undefined ? { route: s.route.name } : {}),
         ...(x.backend !== undefined ? { backend: x.backend } : {}),
+        // The identity, never the key.
+        ...(x.client ? { client: x.client.name, ...(x.client.team ? { team: x.client.team } : {}) } : {}),
         provider: x.provider,
         path: x.path,
         model: x.model,

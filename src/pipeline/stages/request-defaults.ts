@@ -2,8 +2,15 @@
  * Standalone routes' request policy, before the estimate and the guards (so both see what goes
  * upstream): prompt enrichment, field defaults, and stream_options.include_usage on streams (the
  * gateway needs the usage; the codec hides the extra chunk from a client that did not ask for it).
+ * The policy is written in canonical terms and applied to the body in x.family's form: the
+ * canonical body, or the client's own body on a same-API exchange (Anthropic names there).
  */
-import { applyDefaults, applyEnrichment, applyStreamUsage } from '../../config/standalone/index.js';
+import {
+  applyDefaults,
+  applyEnrichment,
+  applyStreamUsage,
+  nativeDefaults,
+} from '../../config/standalone/index.js';
 import type { RequestScope, Stage, StageNeeds, RouteView } from '../stage.js';
 
 const HOLD: StageNeeds = Object.freeze({ request: 'hold' });
@@ -18,10 +25,15 @@ export class RequestDefaultsStage implements Stage {
   onRequest(s: RequestScope): void {
     const d = s.route.policy.requestDefaults;
     if (!d) return;
+    const family = s.x.family;
+    const api = family === 'anthropic' ? 'anthropic' : 'openai';
     let changed = false;
-    if (d.promptEnrichment) changed = applyEnrichment(s.body, d.promptEnrichment, 'openai') || changed;
-    changed = applyDefaults(s.body, d.defaults) || changed;
-    if (s.x.streaming && d.streamUsage) changed = applyStreamUsage(s.body) || changed;
+    if (d.promptEnrichment) changed = applyEnrichment(s.body, d.promptEnrichment, api) || changed;
+    const native = nativeDefaults(family, d.defaults);
+    changed = applyDefaults(s.body, native.defaults) || changed;
+    s.x.dropped.push(...native.unsupported);
+    // Anthropic streams always carry usage.
+    if (s.x.streaming && d.streamUsage && family === 'openai') changed = applyStreamUsage(s.body) || changed;
     if (changed) s.changed();
   }
 }

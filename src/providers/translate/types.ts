@@ -3,8 +3,8 @@
  *
  * The canonical form is OpenAI Chat Completions: a client request in Anthropic Messages format is
  * first turned into an OpenAI chat request, and every upstream provider translates from and to
- * OpenAI. Each direction has its own named module (`<from>-to-<to>.<what>.ts`, see ../README.md), and
- * pairs that need no change (openai→openai, anthropic→anthropic) pass bytes through untouched.
+ * OpenAI. Each direction has its own named module (`<from>-to-<to>.<what>.ts`, see ../README.md).
+ * Same-API pairs (anthropic→anthropic, openai→openai/azure) are not translated (native.ts).
  */
 import type { JsonObject } from '../../json.js';
 

@@ -122,6 +122,8 @@ function parseRaw(buf: Buffer): RawResponse {
 
 const fx = loadFixtures();
 
+/** The smallest request Anthropic accepts. */
+const minimalMessages = { model: 'claude-test', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
 const chatBody = {
   model: 'gpt-4o-mini',
   messages: [
@@ -224,14 +226,15 @@ describe('mock provider', () => {
       assert.deepEqual(expectedUsage({ path: '/v1/chat/completions', body: chatBody }), expectedUsage(rec));
     });
 
-    it('prompt tokens count text content parts; a missing model defaults to gpt-4o-mini', async () => {
+    it('prompt tokens count text content parts; a request OpenAI would refuse gets its 400', async () => {
       const body = {
+        model: 'gpt-4o-mini',
         messages: [
           {
             role: 'user',
             content: [
               { type: 'text', text: 'abcd' },
-              { type: 'image_url', image_url: { url: 'data:x' } },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
               { type: 'text', text: 'efghi' },
             ],
           },
@@ -241,6 +244,12 @@ describe('mock provider', () => {
       const json = (await res.json()) as Json;
       assert.equal(json.model, 'gpt-4o-mini');
       assert.equal(json.usage.prompt_tokens, 3); // ceil(9 / 4)
+      const { model: _model, ...noModel } = body;
+      const bad = await postJson(`${mock.url}/v1/chat/completions`, noModel);
+      assert.equal(bad.status, 400);
+      const err = (await bad.json()) as Json;
+      assert.equal(err.error.type, 'invalid_request_error');
+      assert.match(err.error.message, /Missing required parameter: 'model'/);
     });
 
     it('honours n with distinct per-index texts and summed usage', async () => {
@@ -669,7 +678,7 @@ describe('mock provider', () => {
     });
 
     it('x-mock-chunk-bytes also applies to (gzipped) JSON bodies', async () => {
-      const r = await rawPost(mock.port, '/v1/messages', JSON.stringify({ messages: [] }), {
+      const r = await rawPost(mock.port, '/v1/messages', JSON.stringify(minimalMessages), {
         'x-mock-chunk-bytes': '16',
         'x-mock-gzip': '1',
       });
@@ -689,7 +698,7 @@ describe('mock provider', () => {
       const utf8 = 'Grüße — 4111 1111 1111 1111\nzweite Zeile';
       const sres = await postJson(
         `${mock.url}/v1/messages`,
-        { messages: [], stream: true },
+        { ...minimalMessages, stream: true },
         { 'x-mock-text-b64': Buffer.from(utf8).toString('base64') },
       );
       const text = parseSse(await sres.text())
@@ -704,7 +713,7 @@ describe('mock provider', () => {
       const h = { 'x-mock-cached-tokens': '5' };
       const o = (await (await postJson(`${mock.url}/v1/chat/completions`, chatBody, h)).json()) as Json;
       assert.equal(o.usage.prompt_tokens_details.cached_tokens, 5);
-      const a = (await (await postJson(`${mock.url}/v1/messages`, { messages: [] }, h)).json()) as Json;
+      const a = (await (await postJson(`${mock.url}/v1/messages`, minimalMessages, h)).json()) as Json;
       assert.equal(a.usage.cache_read_input_tokens, 5);
       const g = (await (await postJson(`${mock.url}/v1beta/models/m:generateContent`, {}, h)).json()) as Json;
       assert.equal(g.usageMetadata.cachedContentTokenCount, 5);

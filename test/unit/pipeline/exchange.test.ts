@@ -30,10 +30,12 @@ import type {
 } from '../../../src/pipeline/types.js';
 import type { StreamEvent } from '../../../src/streaming/stream-event.js';
 
+// \`oa\` is an OpenAI-compatible backend on the translated path (Mistral), so these tests drive the
+// translating codec; same-API (lossless) exchanges are tested in test/unit/pipeline/codecs/.
 const CONFIG = `
 version: 1
 backends:
-  oa: { provider: openai, baseUrl: http://127.0.0.1:1, auth: { none: true }, defaultModel: gpt-4o-mini }
+  oa: { provider: mistral, baseUrl: http://127.0.0.1:1, auth: { none: true }, defaultModel: gpt-4o-mini }
   an: { provider: anthropic, baseUrl: http://127.0.0.1:1, auth: { none: true }, defaultModel: claude-x }
 routes:
   - name: chat

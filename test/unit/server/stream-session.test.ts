@@ -435,3 +435,31 @@ describe('StreamSession complete (the server may end the call)', () => {
     assert.equal(r.complete, false);
   });
 });
+
+describe('StreamSession mode_override', () => {
+  /** An exchange that reads no response body. */
+  class SkipsResponse extends FakeExchange {
+    override headers(dir: Direction) {
+      return { ...super.headers(dir), ...(dir === 'response' ? { skipResponseBody: true } : {}) };
+    }
+  }
+
+  it('a response body nobody reads: response body mode NONE, the request body mode restated', async () => {
+    const s = session(new SkipsResponse('observe'), 'BUFFERED', 'STREAMED');
+    await s.handle(reqHeaders());
+    await s.handle(body('request', '{}', true));
+    const [r] = await s.handle(respHeaders());
+    assert.deepEqual(r!.mode_override, { request_body_mode: 'BUFFERED', response_body_mode: 'NONE' });
+    // Envoy sends the body anyway (no allow_mode_override): it is answered as before.
+    const [b] = await s.handle(body('response', 'x', true));
+    assert.ok(b!.response_body);
+  });
+
+  it('no override when the exchange reads the response body', async () => {
+    const s = session(new FakeExchange('observe'), 'BUFFERED', 'STREAMED');
+    await s.handle(reqHeaders());
+    await s.handle(body('request', '{}', true));
+    const [r] = await s.handle(respHeaders());
+    assert.equal(r!.mode_override, undefined);
+  });
+});

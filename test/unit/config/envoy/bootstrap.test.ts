@@ -32,7 +32,8 @@ describe('envoy-config: the bootstrap', () => {
       const config = example(file);
       const b = envoyBootstrap(config, DEFAULT_BOOTSTRAP) as Obj;
       const clusters = b.static_resources.clusters as Obj[];
-      const wanted = new Set(config.backends.map((x) => x.cluster));
+      // AI backends' clusters and MCP backends' clusters (mcp.<name>).
+      const wanted = new Set([...config.backends, ...config.mcpBackends].map((x) => x.cluster));
       assert.deepEqual(new Set(clusters.map((c) => c.name)), new Set(['ai_extproc', ...wanted]));
       const routes = hcmOf(b).route_config.virtual_hosts[0].routes as Obj[];
       assert.equal(routes.length, wanted.size + 1);

@@ -1,0 +1,242 @@
+/**
+ * Standalone mode, same API in and out (an Anthropic client on an Anthropic backend, an OpenAI
+ * client on OpenAI or Azure OpenAI; see providers/translate/native.ts): nothing is translated.
+ * The stages see the client's own body (x.family is the client's API; the pure guards read every
+ * family) and edit it in place; the codec sends the original bytes when nothing changed and the
+ * edited body when something did, so every field (thinking signatures, cache_control, server
+ * tools, citations, fields we do not know) reaches the provider as the client wrote it.
+ *
+ * What still changes, as on the translated path: the model alias becomes the provider model, a
+ * streaming OpenAI request gets stream_options.include_usage (and the usage the client did not
+ * ask for is kept from it), routing/auth headers. Answers pass byte-identical unless a response
+ * guard rewrites them or usage was injected; upstream errors are already in the client's format.
+ */
+import type { CompiledBackend } from '../../config/standalone/index.js';
+import {
+  BACKEND_HEADER,
+  DROPPED_PARAMS_HEADER,
+  PICKER_REQUEST_HEADERS,
+  STANDALONE_NS,
+} from '../../config/internal-headers.js';
+import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
+import { nativeUpstream } from '../../providers/translate/native.js';
+import type { ClientApi, UpstreamTarget } from '../../providers/translate/types.js';
+import { StreamFactsAccumulator, parseResponseFacts } from '../../providers/usage.js';
+import type { ResponseFacts } from '../../providers/usage.js';
+import { contentCoding, decodeContent, encodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
+import type { ContentCoding } from '../../streaming/content-coding.js';
+import { SseDecoder } from '../../streaming/sse-decoder.js';
+import type { StreamEvent } from '../../streaming/stream-event.js';
+import { encodeSse } from '../../streaming/stream-event.js';
+import { asObj, isObj } from '../../json.js';
+import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-runner.js';
+import { RefusalError, refuse } from '../reply.js';
+import type { Refusal } from '../reply.js';
+import type { BodyResult, RequestEncoding, ResponseStart } from '../route.js';
+import type { ExchangeFacts, Json } from '../stage.js';
+import type { HeaderEdits, HeaderView } from '../types.js';
+
+const NO_FACTS: ResponseFacts = { finishReasons: [], isToolCall: false };
+
+export interface NativeParts {
+  readonly api: ClientApi;
+  readonly backend: CompiledBackend;
+  readonly target: UpstreamTarget;
+  readonly routeName: string;
+  /** The client's body arrived content-encoded. */
+  readonly encodedRequest: boolean;
+  readonly maxBodyBytes: number;
+  readonly droppedParam: ((provider: string, param: string) => void) | undefined;
+}
+
+/** The same-API half of the standalone codec (TranslatingCodec hands over to it). */
+export class NativeCodec {
+  streamFailure: Refusal | undefined;
+  /** The gateway added stream_options.include_usage: the client must not see the usage. */
+  private injectedUsage = false;
+  private readonly clientWantsUsage: boolean;
+  private coding: ContentCoding | undefined = 'identity';
+  private guarded = false;
+  private sse: { decoder: SseDecoder; facts: StreamFactsAccumulator } | undefined;
+
+  constructor(
+    private readonly p: NativeParts,
+    client: Json,
+    x: ExchangeFacts,
+  ) {
+    x.family = p.api;
+    this.clientWantsUsage = p.api === 'anthropic' || clientAskedStreamUsage(client);
+  }
+
+  encodeRequest(body: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
+    const { backend, target } = this.p;
+    let edited = changed;
+    if (body.model !== target.model) {
+      body.model = target.model;
+      edited = true;
+    }
+    if (this.p.api === 'openai') edited = this.openaiStreamOptions(body, x) || edited;
+    for (const param of x.dropped) this.p.droppedParam?.(backend.provider, param);
+    const up = nativeUpstream(target);
+    const set: [string, string][] = [
+      [':path', up.path],
+      [':authority', backend.baseUrl.authority],
+      [BACKEND_HEADER, backend.cluster],
+      ...up.headers.map(([k, v]) => [k, v] as [string, string]),
+    ];
+    // The answer is read for usage (and guards): no compression from the upstream.
+    const remove = ['accept-encoding'];
+    // A client never names the model server (the endpoint-pick stage sets its own choice).
+    for (const h of PICKER_REQUEST_HEADERS) if (x.headers.has(h)) remove.push(h);
+    // An edited body goes upstream as identity JSON; an unchanged one keeps its bytes and coding.
+    const send = edited || this.p.encodedRequest;
+    if (send && this.p.encodedRequest) remove.push('content-encoding');
+    const auth = backend.authFor(x.headers);
+    if (auth.kind === 'missing')
+      throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
+    if (auth.kind === 'sigv4')
+      throw refuse(500, 'SigV4 is not a same-API backend', 'ai_extproc_translation_error', 'api_error');
+    set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
+    remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
+    return {
+      ...(send ? { body: Buffer.from(JSON.stringify(body)) } : {}),
+      headers: { set, remove },
+      clearRouteCache: true,
+      metadata: {
+        [STANDALONE_NS]: { backend: backend.name, route: this.p.routeName, rate_limited_tokens: x.estimate },
+      },
+    };
+  }
+
+  /** OpenAI: usage on streams (the gateway needs it); no stream_options without a stream. */
+  private openaiStreamOptions(body: Json, x: ExchangeFacts): boolean {
+    const opts = body.stream_options;
+    if (!this.p.target.stream) {
+      if (opts === undefined) return false;
+      if (opts !== null) x.dropped.push('stream_options');
+      delete body.stream_options;
+      return true;
+    }
+    this.injectedUsage = !this.clientWantsUsage;
+    if (isObj(opts) && opts.include_usage === true) return false;
+    body.stream_options = { ...asObj(opts), include_usage: true };
+    return true;
+  }
+
+  responseHeaders(
+    headers: HeaderView,
+    x: ExchangeFacts,
+    rewrite: 'hold' | 'rewrite' | undefined,
+  ): ResponseStart {
+    this.coding = contentCoding(headers.get('content-encoding'));
+    const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
+    this.guarded = rewrite !== undefined && ok;
+    const set: [string, string][] = [];
+    const remove: string[] = [];
+    if (x.dropped.length > 0) set.push([DROPPED_PARAMS_HEADER, [...new Set(x.dropped)].join(',')]);
+    const edits = (): HeaderEdits => ({ set, remove });
+    const sse = (headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
+    if (ok && sse && this.p.target.stream) {
+      x.responseStreaming = true;
+      if (this.coding !== 'identity')
+        // Compressed SSE cannot be read event by event: guarded, it fails closed; else it passes.
+        return rewrite === 'rewrite'
+          ? { plan: 'observe', stream: false, refusal: unreadable('compressed_stream_cannot_be_guarded') }
+          : { plan: 'observe', stream: false, headers: edits() };
+      this.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.p.backend.provider) };
+      const transform = rewrite === 'rewrite' || this.injectedUsage;
+      if (transform) remove.push('content-length');
+      return { plan: transform ? 'transform' : 'observe', stream: true, headers: edits() };
+    }
+    // Errors are buffered (the summary counts them); a guarded answer is held for its guards.
+    const buffer = !ok || this.guarded;
+    if (buffer) remove.push('content-length');
+    return { plan: buffer ? 'buffer' : 'observe', stream: false, headers: edits() };
+  }
+
+  streamChunk(chunk: Buffer): readonly StreamEvent[] {
+    const sse = this.sse;
+    if (!sse || this.streamFailure) return [];
+    try {
+      const events = sse.decoder.push(chunk);
+      for (const ev of events) sse.facts.onEvent(ev);
+      return events;
+    } catch {
+      // An event over the limit: unguarded bytes still flow; a rewritten stream fails closed.
+      this.streamFailure = unreadable('sse_event_too_large');
+      return [];
+    }
+  }
+
+  streamEnd(): readonly StreamEvent[] {
+    const sse = this.sse;
+    if (!sse || this.streamFailure) return [];
+    try {
+      const last = sse.decoder.end();
+      for (const ev of last) sse.facts.onEvent(ev);
+      return last;
+    } catch {
+      return [];
+    }
+  }
+
+  encodeEvents(events: readonly StreamEvent[]): string {
+    let out = '';
+    for (const ev of events) {
+      if (this.injectedUsage && ev.data.includes('"usage"')) {
+        const json = ev.json ?? asObj(safeParse(ev.data));
+        if (json && 'usage' in json) {
+          for (const c of dropInjectedUsageChunk([json])) out += `data: ${JSON.stringify(c)}\n\n`;
+          continue;
+        }
+      }
+      out += encodeSse(ev);
+    }
+    return out;
+  }
+
+  streamFacts(): ResponseFacts {
+    return this.sse?.facts.facts ?? NO_FACTS;
+  }
+
+  bodyEnd(raw: Buffer | undefined, x: ExchangeFacts): BodyResult {
+    const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
+    // The provider's error is already in the client's API format: it goes back as it came.
+    if (!ok) return { kind: 'upstream-error', body: raw ?? Buffer.alloc(0), facts: NO_FACTS };
+    let json: Json | undefined;
+    try {
+      if (raw && this.coding !== undefined)
+        json = asObj(
+          JSON.parse(stripUtf8Bom(decodeContent(raw, this.coding, this.p.maxBodyBytes)).toString('utf8')),
+        );
+    } catch {
+      /* handled below */
+    }
+    if (!json) {
+      if (this.guarded) throw new RefusalError(unreadable('unreadable_body'));
+      // Not JSON (a proxy's HTML page): it went to the client as it came; no usage to report.
+      x.outcome = 'upstream-error';
+      return { kind: 'completion', completion: undefined, facts: NO_FACTS };
+    }
+    return { kind: 'completion', completion: json, facts: parseResponseFacts(this.p.backend.provider, json) };
+  }
+
+  encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined {
+    if (!changed || !completion) return undefined;
+    return encodeContent(Buffer.from(JSON.stringify(completion)), this.coding ?? 'identity');
+  }
+}
+
+const unreadable = (code: string): Refusal => ({
+  status: 500,
+  message: RESPONSE_GUARD_FAILURE_MESSAGE,
+  code: `guardrails_${code}`,
+});
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
