@@ -27,6 +27,7 @@ import type { ExchangeTracer, PhaseSpan } from './tracer.js';
 import type { CustomLabel } from '../config/otel-files.js';
 import { customLabelValue } from '../config/otel-files.js';
 import { mergeMetadata } from './metadata.js';
+import { withStageHeaders } from './header-edits.js';
 import { BoundedBody } from './bounded-body.js';
 import { recordResponseSpan, requestAttributes } from './span-attributes.js';
 import type { FactsSeed, Mode, Route, RequestBody } from './route.js';
@@ -433,19 +434,6 @@ export class AiExchange implements Exchange {
     const final = this.route!.finalMetadata(x, facts);
     return { metadata: mergeMetadata(owed, final) ?? final };
   }
-}
-
-/** The codec's header edits, then the stages' own (a stage's value wins over a removal). */
-function withStageHeaders(
-  enc: HeaderEdits | undefined,
-  stage: readonly (readonly [string, string])[] | undefined,
-): HeaderEdits | undefined {
-  if (!stage || stage.length === 0) return enc;
-  const names = new Set(stage.map(([k]) => k));
-  return {
-    set: [...(enc?.set ?? []).filter(([k]) => !names.has(k)), ...stage],
-    remove: (enc?.remove ?? []).filter((k) => !names.has(k)),
-  };
 }
 
 /** Ends the phase span when the work settles (sync or async). */
