@@ -45,6 +45,9 @@ import { MemoryBudgetStore } from './limits/memory-store.js';
 import { BudgetMetrics } from './metrics/budget-metrics.js';
 import type { BudgetObserver } from './pipeline/budget-observer.js';
 import { RedisBudgetStore } from './stores/redis-budget-store.js';
+import { EndpointPickStage } from './pipeline/stages/endpoint-pick.js';
+import type { PoolDirectory } from './pipeline/pools.js';
+import { PoolRegistry } from './pools/registry.js';
 import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standalone/index.js';
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
@@ -117,6 +120,9 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   const observer = new DeferredCompletionObserver(metrics, (err) =>
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording metrics failed'),
   );
+  // Pool backends: one scraper per pool, kept across reloads while the pool is unchanged.
+  const pools = standalone ? new PoolRegistry(metrics.registry) : undefined;
+  if (standalone) pools?.sync(standalone.current);
   const guardCache = new GuardCache(guardServices);
   const guards = new GuardRunner(guardServices, guardCache);
   const parts = {
@@ -133,6 +139,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         ...parts,
         config: () => standalone.current,
         budget: { store: budgets!.handle, observer: new BudgetMetrics(metrics.registry) },
+        ...(pools ? { pools } : {}),
       })
     : kgatewayMode({ ...parts, policies });
   const exchangeDeps: ExchangeDeps = {
@@ -194,6 +201,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
             publishXds(settings, r.config, log);
             // Compiled guards of unchanged routes stay; those the new config removed go.
             guardCache.retain(guardKeysOf(r.config));
+            pools?.sync(r.config);
             metrics.configReload('ok');
             log.info({ path: r.config.path, routes: r.config.routes.length }, 'config reloaded');
           } else {
@@ -240,6 +248,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     async close() {
       ready = false;
       stopWatching?.();
+      pools?.close();
       health.setServing(false);
       await grpc.close(settings.shutdownGraceMs);
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
@@ -333,6 +342,7 @@ export function standaloneMode(
       readonly store: () => BudgetStoreHandle;
       readonly observer: BudgetObserver | undefined;
     };
+    readonly pools?: PoolDirectory;
   },
 ): StandaloneMode {
   const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
@@ -352,6 +362,7 @@ export function standaloneMode(
         observer: p.budget?.observer,
         log: p.log,
       }),
+      ...(p.pools ? [new EndpointPickStage(p.config, p.pools)] : []),
       new ResponseGuardsStage(p.guards),
       new RecordStage(p.observer, p.log),
     ),

@@ -12,6 +12,25 @@ export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
 /** Every internal request header (later capabilities add theirs here). */
 export const INTERNAL_REQUEST_HEADERS: readonly string[] = Object.freeze([BACKEND_HEADER]);
 
+/**
+ * Endpoint picking (Inference Extension protocol). The chosen server(s), primary first, for an
+ * ORIGINAL_DST or override_host cluster: a client copy would let it make Envoy connect anywhere.
+ */
+export const ENDPOINT_HEADER = 'x-gateway-destination-endpoint';
+/** On responses: the server that answered (Envoy adds it from %UPSTREAM_HOST%). */
+export const ENDPOINT_SERVED_HEADER = 'x-gateway-destination-endpoint-served';
+/** The conformance tests' forced choice; honoured only by a pool with testSelectionHeader on. */
+export const TEST_SELECTION_HEADER = 'test-epp-endpoint-selection';
+/** Removed from every client request (the test header too, unless a test config enables it). */
+export const PICKER_REQUEST_HEADERS: readonly string[] = Object.freeze([
+  ENDPOINT_HEADER,
+  ENDPOINT_SERVED_HEADER,
+]);
+/** The dynamic-metadata namespace override_host reads, and the proxy's subset hint. */
+export const LB_NS = 'envoy.lb';
+export const SUBSET_HINT_NS = 'envoy.lb.subset_hint';
+export const SUBSET_HINT_KEY = 'x-gateway-destination-endpoint-subset';
+
 /** The dynamic-metadata namespace standalone mode writes (Envoy's access log and filters read it). */
 export const STANDALONE_NS = 'ai_extproc';
 /** The namespace Envoy forwards to the server for stats.json custom labels in standalone mode. */

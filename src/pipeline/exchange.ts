@@ -27,6 +27,7 @@ import type { ExchangeTracer, PhaseSpan } from './tracer.js';
 import type { CustomLabel } from '../config/otel-files.js';
 import { customLabelValue } from '../config/otel-files.js';
 import { mergeMetadata } from './metadata.js';
+import { withStageHeaders } from './header-edits.js';
 import { BoundedBody } from './bounded-body.js';
 import { recordResponseSpan, requestAttributes } from './span-attributes.js';
 import type { FactsSeed, Mode, Route, RequestBody } from './route.js';
@@ -158,6 +159,7 @@ export class AiExchange implements Exchange {
       operation: operationName(path),
       headers,
       custom,
+      filterMetadata: ctx.filterMetadata,
       startedAt: performance.now(),
       traceparent: md.get('traceparent') || headers.get('traceparent') || undefined,
       tracestate: md.get('tracestate') || headers.get('tracestate') || undefined,
@@ -165,8 +167,10 @@ export class AiExchange implements Exchange {
       dropped: [],
       client: undefined,
       estimate: 0,
+      pick: undefined,
       decisions: [],
       status: undefined,
+      responseHeaders: undefined,
       responseStreaming: false,
       firstByteAt: undefined,
       facts: undefined,
@@ -281,9 +285,10 @@ export class AiExchange implements Exchange {
       if ('refuse' in r) return this.refused(r.refuse);
       const enc = route.codec.encodeRequest(body, r.changed, x);
       const metadata = mergeMetadata(r.metadata, enc.metadata);
+      const headers = withStageHeaders(enc.headers, r.headers);
       return {
         ...(enc.body ? { body: enc.body } : {}),
-        ...(enc.headers ? { headers: enc.headers } : {}),
+        ...(headers ? { headers } : {}),
         ...(enc.clearRouteCache ? { clearRouteCache: true } : {}),
         ...(metadata ? { metadata } : {}),
       };
@@ -320,6 +325,7 @@ export class AiExchange implements Exchange {
       void settle(this.requestEnd(undefined, !this.reqCopy.overflowed, span), span);
     }
     x.status = Number(headers.get(':status')) || undefined;
+    x.responseHeaders = headers;
     const start = this.route!.codec.responseHeaders(
       headers,
       x,

@@ -54,7 +54,11 @@ function isStackOverflow(err: unknown): boolean {
 
 export type RequestRun =
   | { readonly refuse: Refusal }
-  | { readonly changed: boolean; readonly metadata: DynamicMetadata | undefined };
+  | {
+      readonly changed: boolean;
+      readonly metadata: DynamicMetadata | undefined;
+      readonly headers: readonly (readonly [string, string])[] | undefined;
+    };
 
 const NO_BODY: Json = Object.freeze({});
 
@@ -135,6 +139,11 @@ export class StageRunner implements RequestScope, ResponseScope {
   span: PhaseSpan = NOOP_SPAN;
   private changedBody = false;
   private replyMetadata: DynamicMetadata | undefined;
+  private replyHeaders: [string, string][] | undefined;
+
+  header(name: string, value: string): void {
+    (this.replyHeaders ??= []).push([name.toLowerCase(), value]);
+  }
 
   changed(): void {
     this.changedBody = true;
@@ -157,7 +166,7 @@ export class StageRunner implements RequestScope, ResponseScope {
         return { refuse: this.failed(stage, err) };
       }
     }
-    return { changed: this.changedBody, metadata: this.replyMetadata };
+    return { changed: this.changedBody, metadata: this.replyMetadata, headers: this.replyHeaders };
   }
 
   private responseScope(span: PhaseSpan): ResponseScope {

@@ -63,6 +63,8 @@ export interface ExchangeFacts {
   readonly headers: HeaderView;
   /** stats.json custom labels: name → value. */
   readonly custom: Readonly<Record<string, string>>;
+  /** Envoy's forwarded dynamic metadata on the request headers (namespace → plain JSON). */
+  readonly filterMetadata: Readonly<Record<string, unknown>>;
   readonly startedAt: number;
   readonly traceparent: string | undefined;
   readonly tracestate: string | undefined;
@@ -82,9 +84,13 @@ export interface ExchangeFacts {
   client: ClientIdentity | undefined;
   /** The prompt-token estimate (0 until counted; see stages/prompt-estimate.ts). */
   estimate: number;
+  /** The endpoint pick (pool backends), for the summary line. */
+  pick: EndpointPickSummary | undefined;
   /** Guard decisions, "request:regex:mask", for the summary line. */
   readonly decisions: string[];
   status: number | undefined;
+  /** The upstream's response headers, once they arrived. */
+  responseHeaders: HeaderView | undefined;
   /** The response is a stream (SSE, Bedrock event-stream, or Gemini JSON streaming). */
   responseStreaming: boolean;
   /** performance.now() of the first non-empty response body chunk. */
@@ -93,6 +99,19 @@ export interface ExchangeFacts {
   facts: ResponseFacts | undefined;
   /** completed | rejected | upstream-error | incomplete, for the summary line. */
   outcome: 'completed' | 'rejected' | 'upstream-error' | 'incomplete';
+}
+
+/** What the endpoint-pick stage chose and why (score parts of the chosen server). */
+export interface EndpointPickSummary {
+  readonly pool: string;
+  /** The chosen server, '' when none (a refusal, or fail-open without a pick). */
+  readonly endpoint: string;
+  readonly reason: string;
+  readonly fallbacks: readonly string[];
+  readonly score?: number;
+  readonly parts?: Readonly<Record<string, number>>;
+  /** The server that answered (x-gateway-destination-endpoint-served). */
+  served?: string;
 }
 
 export interface ExchangeScope {
@@ -115,6 +134,8 @@ export interface RequestScope extends ExchangeScope {
   readonly span: PhaseSpan;
   /** Metadata for this reply. */
   metadata(md: DynamicMetadata): void;
+  /** A request header for the upstream (set on the body reply, after the codec's own edits). */
+  header(name: string, value: string): void;
 }
 
 export interface ResponseScope extends ExchangeScope {

@@ -6,7 +6,15 @@
  * (`xdsDir`), so Envoy follows our reloads without a restart.
  */
 import type { ListenAddress } from '../listen-address.js';
-import { INTERNAL_REQUEST_HEADERS, LABELS_NS, STANDALONE_NS } from '../internal-headers.js';
+import {
+  INTERNAL_REQUEST_HEADERS,
+  LABELS_NS,
+  LB_NS,
+  PICKER_REQUEST_HEADERS,
+  STANDALONE_NS,
+  SUBSET_HINT_NS,
+} from '../internal-headers.js';
+import { edgeRemovals, hasPools } from './pool-clusters.js';
 import type { RuntimeConfig } from '../standalone/types.js';
 import { ROUTE_CONFIG_NAME, STREAM_IDLE_TIMEOUT, clusters, routeConfig } from './resources.js';
 import { CDS_FILE, RDS_FILE } from './xds-files.js';
@@ -87,7 +95,12 @@ function accessLog(path: string): Obj {
  */
 function edgeGuard(config: RuntimeConfig): Obj {
   // The identity headers too: only Envoy's own auth filters (which run after this) may set them.
-  const headers = [...INTERNAL_REQUEST_HEADERS, ...(config.identityHeaders ?? [])];
+  const headers = [
+    ...INTERNAL_REQUEST_HEADERS,
+    ...(config.identityHeaders ?? []),
+    ...PICKER_REQUEST_HEADERS,
+    ...edgeRemovals(config),
+  ];
   return {
     name: 'ai-extproc-edge-guard',
     typed_config: {
@@ -97,7 +110,9 @@ function edgeGuard(config: RuntimeConfig): Obj {
   };
 }
 
-function extProcFilter(): Obj {
+function extProcFilter(config: RuntimeConfig): Obj {
+  // Pools: the pick goes to envoy.lb (override_host reads it); the proxy's subset hint comes in.
+  const pools = hasPools(config);
   return {
     name: 'ai-extproc',
     typed_config: {
@@ -121,8 +136,8 @@ function extProcFilter(): Obj {
       // The body reply sets :path and :authority for the chosen backend.
       mutation_rules: { allow_all_routing: true },
       metadata_options: {
-        forwarding_namespaces: { untyped: [LABELS_NS] },
-        receiving_namespaces: { untyped: [STANDALONE_NS] },
+        forwarding_namespaces: { untyped: pools ? [LABELS_NS, SUBSET_HINT_NS] : [LABELS_NS] },
+        receiving_namespaces: { untyped: pools ? [STANDALONE_NS, LB_NS] : [STANDALONE_NS] },
       },
     },
   };
@@ -170,7 +185,7 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
     use_remote_address: true,
     http_filters: [
       ...(opts.extras?.httpFilters ?? []),
-      extProcFilter(),
+      extProcFilter(config),
       // After ai-extproc: the request-time estimate is in the metadata by then.
       ...(opts.rateLimit ? [rateLimitFilter(opts.rateLimit)] : []),
       { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },

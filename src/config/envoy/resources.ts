@@ -5,6 +5,7 @@
  */
 import { BACKEND_HEADER, INTERNAL_REQUEST_HEADERS } from '../internal-headers.js';
 import type { BaseUrl, CompiledBackend, RuntimeConfig } from '../standalone/types.js';
+import { poolCluster, poolClusters, poolRouteExtras } from './pool-clusters.js';
 
 type Obj = Record<string, unknown>;
 
@@ -73,8 +74,12 @@ export function upstreamCluster(name: string, url: BaseUrl): Obj {
 }
 
 export function clusters(config: RuntimeConfig): Obj[] {
+  const pools = poolClusters(config);
   return [
-    ...[...backendClusters(config)].map(([name, url]) => upstreamCluster(name, url)),
+    ...[...backendClusters(config)].map(([name, url]) => {
+      const pool = pools.get(name);
+      return pool ? poolCluster(name, pool) : upstreamCluster(name, url);
+    }),
     ...config.mcpBackends.map((b) => upstreamCluster(b.cluster, b.baseUrl)),
   ];
 }
@@ -95,11 +100,17 @@ function mcpRoutes(config: RuntimeConfig): Obj[] {
  * backend.
  */
 export function routeConfig(config: RuntimeConfig): Obj {
-  const routes: Obj[] = [...backendClusters(config).keys()].map((cluster) => ({
-    match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: cluster } }] },
-    route: { cluster, timeout: ROUTE_TIMEOUT, idle_timeout: STREAM_IDLE_TIMEOUT },
-    request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
-  }));
+  const pools = poolClusters(config);
+  const routes: Obj[] = [...backendClusters(config).keys()].map((cluster) => {
+    const pool = pools.get(cluster);
+    const extras = pool ? poolRouteExtras(pool) : { route: {}, entry: {} };
+    return {
+      match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: cluster } }] },
+      route: { cluster, timeout: ROUTE_TIMEOUT, idle_timeout: STREAM_IDLE_TIMEOUT, ...extras.route },
+      request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
+      ...extras.entry,
+    };
+  });
   routes.push(...mcpRoutes(config));
   routes.push({
     match: { prefix: '/' },

@@ -7,6 +7,8 @@ import type { LoadContext } from './context.js';
 import type { PathSegment } from './issues.js';
 import { PROVIDERS } from './schema-primitives.js';
 import type { BaseUrl, CompiledBackend, TargetSettings } from './types.js';
+import { compilePool, poolBaseUrl } from './pools.js';
+import type { CompiledPool } from './pools.js';
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -110,9 +112,18 @@ export function compileBackend(name: string, raw: unknown, ctx: LoadContext): Co
       ctx.issues.add([...at, key], `applies only to provider ${owner}, and this backend is ${provider}`);
   }
   const settings = settingsFor(provider, raw);
+  // A pool backend: model servers picked per request (src/picking/), spoken to as OpenAI.
+  let pool: CompiledPool | undefined;
+  if (raw.kind === 'pool') pool = compilePool(raw, at, ctx);
+  else if (raw.pool !== undefined)
+    ctx.issues.add([...at, 'pool'], 'only a backend of kind pool has a pool block');
 
   let baseUrl: BaseUrl | undefined;
-  const rawUrl = typeof raw.baseUrl === 'string' ? raw.baseUrl : defaultBaseUrl(provider, settings);
+  const rawUrl = pool
+    ? poolBaseUrl(pool)
+    : typeof raw.baseUrl === 'string'
+      ? raw.baseUrl
+      : defaultBaseUrl(provider, settings);
   if (rawUrl !== undefined) {
     const parsed = parseBaseUrl(rawUrl);
     if (typeof parsed === 'string') ctx.issues.add([...at, 'baseUrl'], parsed);
@@ -132,5 +143,6 @@ export function compileBackend(name: string, raw: unknown, ctx: LoadContext): Co
     settings,
     target: (model: string, stream: boolean): UpstreamTarget => ({ provider, model, stream, ...settings }),
     authFor: auth.authFor,
+    ...(pool ? { pool } : {}),
   });
 }

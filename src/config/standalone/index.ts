@@ -16,3 +16,4 @@ export type { CompiledAccess, RedisSettings, StoreSettings } from './access.js';
 export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_AZURE_API_VERSION } from './backends.js';
 export type { ListedModel, ModelListing } from './model-list.js';
 export { listModels } from './model-list.js';
+export type { CompiledPool, FailureMode, PoolServer } from './pools.js';

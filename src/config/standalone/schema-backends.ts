@@ -1,5 +1,6 @@
 /** Schema definitions of backends: the backend itself, its auth, and secret references. */
 import { ENV_PATTERN, NAME_MESSAGE, NAME_PATTERN, PROVIDERS, ifProvider, str } from './schema-primitives.js';
+import { poolDefinition } from './schema-pools.js';
 
 export const secretRefDefinition = {
   type: 'object',
@@ -22,6 +23,11 @@ export const backendDefinition = {
   required: ['provider', 'auth'],
   properties: {
     provider: { enum: [...PROVIDERS], description: 'Upstream API.' },
+    kind: {
+      enum: ['provider', 'pool'],
+      description: 'provider (default): one upstream at baseUrl. pool: model servers picked per request.',
+    },
+    pool: poolDefinition,
     description: str('Free text.'),
     cluster: str(
       'Envoy cluster selector: the x-ai-extproc-backend header value. Default: the backend name. ' +
@@ -86,6 +92,10 @@ export const backendDefinition = {
     }),
     ifProvider('vertex-ai', { required: ['vertex'], errorMessage: 'is required for provider vertex-ai' }),
     ifProvider('bedrock', { required: ['bedrock'], errorMessage: 'is required for provider bedrock' }),
+    {
+      if: { type: 'object', properties: { kind: { const: 'pool' } }, required: ['kind'] },
+      then: { required: ['pool'], errorMessage: 'a backend of kind pool needs a pool block' },
+    },
   ],
 };
 

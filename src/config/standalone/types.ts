@@ -6,6 +6,7 @@ import type { ConfigIssue } from './issues.js';
 import type { McpRules } from '../../mcp/rules.js';
 import type { AccessPolicy } from '../client-identity.js';
 import type { StoreSettings } from './access.js';
+import type { CompiledPool } from './pools.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -74,6 +75,8 @@ export interface CompiledBackend {
   target(model: string, stream: boolean): UpstreamTarget;
   /** Upstream credentials for one request; `clientHeaders` keys are lower case. */
   authFor(clientHeaders: ReadonlyMap<string, string>): UpstreamAuth;
+  /** A backend of kind pool: its model servers, picked per request. */
+  readonly pool?: CompiledPool;
 }
 
 export interface HeaderCondition {

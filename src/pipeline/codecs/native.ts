@@ -12,7 +12,12 @@
  * guard rewrites them or usage was injected; upstream errors are already in the client's format.
  */
 import type { CompiledBackend } from '../../config/standalone/index.js';
-import { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
+import {
+  BACKEND_HEADER,
+  DROPPED_PARAMS_HEADER,
+  PICKER_REQUEST_HEADERS,
+  STANDALONE_NS,
+} from '../../config/internal-headers.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { nativeUpstream } from '../../providers/translate/native.js';
 import type { ClientApi, UpstreamTarget } from '../../providers/translate/types.js';
@@ -81,6 +86,8 @@ export class NativeCodec {
     ];
     // The answer is read for usage (and guards): no compression from the upstream.
     const remove = ['accept-encoding'];
+    // A client never names the model server (the endpoint-pick stage sets its own choice).
+    for (const h of PICKER_REQUEST_HEADERS) if (x.headers.has(h)) remove.push(h);
     // An edited body goes upstream as identity JSON; an unchanged one keeps its bytes and coding.
     const send = edited || this.p.encodedRequest;
     if (send && this.p.encodedRequest) remove.push('content-encoding');

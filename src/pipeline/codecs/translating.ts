@@ -9,7 +9,12 @@
  * translated once (a success through the stages, an error into the client's format, status kept).
  */
 import type { CompiledBackend, CompiledRoute } from '../../config/standalone/index.js';
-import { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
+import {
+  BACKEND_HEADER,
+  DROPPED_PARAMS_HEADER,
+  PICKER_REQUEST_HEADERS,
+  STANDALONE_NS,
+} from '../../config/internal-headers.js';
 import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
@@ -190,6 +195,8 @@ export class TranslatingCodec implements Codec {
     // The response must be readable to translate it: no compression from the upstream.
     const remove = ['accept-encoding'];
     if (this.decodedRequest) remove.push('content-encoding');
+    // A client never names the model server (the endpoint-pick stage sets its own choice).
+    for (const h of PICKER_REQUEST_HEADERS) if (x.headers.has(h)) remove.push(h);
     const auth = backend.authFor(x.headers);
     switch (auth.kind) {
       case 'missing':

@@ -11,7 +11,7 @@ import { clientAdapter, clientApiForPath } from '../../providers/translate/regis
 import { modelList, modelObject } from '../../providers/translate/model-list.js';
 import type { ClientAdapter } from '../../providers/translate/types.js';
 import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
-import { INTERNAL_REQUEST_HEADERS } from '../../config/internal-headers.js';
+import { INTERNAL_REQUEST_HEADERS, PICKER_REQUEST_HEADERS } from '../../config/internal-headers.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../../providers/translate/errors.js';
@@ -86,7 +86,7 @@ export class StandaloneMode implements Mode {
     if (!compiled) {
       // A client never steers Envoy: its copies of our internal headers go (the generated Envoy
       // config has removed them already; a hand-written one may not have).
-      const forged = INTERNAL_REQUEST_HEADERS.filter((h) => headers.has(h));
+      const forged = [...INTERNAL_REQUEST_HEADERS, ...PICKER_REQUEST_HEADERS].filter((h) => headers.has(h));
       return forged.length > 0 ? { kind: 'pass', headers: { remove: forged } } : { kind: 'pass' };
     }
     const api = clientApiForPath(headers.get(':path') ?? '');

@@ -72,6 +72,7 @@ export class RecordStage implements Stage {
         outcome,
         ...(x.dropped.length > 0 ? { dropped: x.dropped } : {}),
         guards: x.decisions,
+        ...(x.pick ? { pick: x.pick } : {}),
         latencyMs: Math.round(performance.now() - x.startedAt),
         ...(f
           ? {

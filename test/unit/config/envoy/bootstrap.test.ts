@@ -68,7 +68,12 @@ describe('envoy-config: the bootstrap', () => {
     assert.deepEqual(names, ['mine', 'ai-extproc', 'envoy.filters.http.router']);
     // Before routing and before any filter: an early header mutation of the connection manager.
     const guard = hcmOf(b).early_header_mutation_extensions[0].typed_config.mutations as Obj[];
-    assert.deepEqual(guard, [{ remove: 'x-ai-extproc-backend' }]);
+    assert.deepEqual(guard, [
+      { remove: 'x-ai-extproc-backend' },
+      { remove: 'x-gateway-destination-endpoint' },
+      { remove: 'x-gateway-destination-endpoint-served' },
+      { remove: 'test-epp-endpoint-selection' },
+    ]);
     assert.ok((b.static_resources.clusters as Obj[]).some((c) => c.name === 'auth'));
   });
 
