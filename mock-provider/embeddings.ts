@@ -93,8 +93,10 @@ function route(path: string, body: unknown): Route | undefined {
 function problems(r: Route, body: unknown): string[] {
   switch (r.api) {
     case 'openai':
-    case 'azure':
       return openAIEmbeddingsProblems(body, r.model);
+    case 'azure':
+      // An Azure deployment name does not say which model it serves.
+      return openAIEmbeddingsProblems(body, undefined);
     case 'mistral':
       return mistralEmbeddingsProblems(body);
     case 'ollama':

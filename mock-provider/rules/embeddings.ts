@@ -24,7 +24,8 @@ function extra(body: Obj, allowed: ReadonlySet<string>): string[] {
 
 const OPENAI_KEYS = new Set(['model', 'input', 'dimensions', 'encoding_format', 'user']);
 
-export function openAIEmbeddingsProblems(body: unknown, model: string): string[] {
+/** `model`: undefined when it is unknown (an Azure deployment). */
+export function openAIEmbeddingsProblems(body: unknown, model: string | undefined): string[] {
   if (!isObj(body)) return ['We could not parse the JSON body of your request.'];
   const out = extra(body, OPENAI_KEYS).map((k) => `Unrecognized request argument supplied: ${k}`);
   const input = body.input;
@@ -41,7 +42,7 @@ export function openAIEmbeddingsProblems(body: unknown, model: string): string[]
     out.push("Invalid value for 'encoding_format': expected 'float' or 'base64'.");
   if (body.dimensions !== undefined) {
     if (!posInt(body.dimensions)) out.push("Invalid 'dimensions': must be a positive integer.");
-    else if (!model.startsWith('text-embedding-3'))
+    else if (model !== undefined && !model.startsWith('text-embedding-3'))
       out.push('This model does not support specifying dimensions.');
   }
   return out;
