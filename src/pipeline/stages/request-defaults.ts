@@ -29,7 +29,8 @@ export class RequestDefaultsStage implements Stage {
     const api = family === 'anthropic' ? 'anthropic' : 'openai';
     let changed = false;
     // Enrichment adds chat messages: an embeddings request has none (its field defaults still apply).
-    if (d.promptEnrichment && s.x.operation !== 'embeddings') changed = applyEnrichment(s.body, d.promptEnrichment, api) || changed;
+    if (d.promptEnrichment && s.x.operation !== 'embeddings')
+      changed = applyEnrichment(s.body, d.promptEnrichment, api) || changed;
     const native = nativeDefaults(family, d.defaults);
     changed = applyDefaults(s.body, native.defaults) || changed;
     s.x.dropped.push(...native.unsupported);
