@@ -8,6 +8,7 @@
  *   - Gemini / Vertex AI: any POST path ending in `/models/{model}:generateContent` or
  *     `/models/{model}:streamGenerateContent` (`/v1beta/models/...`, `/v1/projects/.../models/...`).
  *     `streamGenerateContent?alt=sse` streams SSE; without `alt=sse` it streams a JSON array, like Google.
+ *   - Embeddings of every provider API (mock-provider/embeddings.ts).
  *   - `GET /healthz` → 200 (not recorded).
  *
  * Everything it says is deterministic (see "Usage formula" below and {@link describeResponse}), so a test
@@ -48,6 +49,7 @@
  * Canned texts live in mock-provider/fixtures/*.json.
  */
 import { handleBedrock } from './bedrock.js';
+import { handleEmbeddings } from './embeddings.js';
 import {
   MOCK_THINKING,
   mockThinking,
@@ -965,6 +967,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       chunkDelayMs: intHeader(headers, 'x-mock-chunk-delay-ms') ?? 0,
     };
 
+    if (info.route === 'unknown' && handleEmbeddings(rawPath, headers, rec.json, res)) return;
     if (info.route === 'unknown' && handleBedrock(url.pathname, req.headers, rec.json, res)) return;
     if (info.route === 'unknown') {
       sendJson(res, 404, errorBody('unknown', 404), out, { 'x-mock-provider': 'unknown' });

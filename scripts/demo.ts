@@ -325,6 +325,18 @@ async function smokeTest(url: string): Promise<void> {
       await post('/v1/messages', { model: 'gpt-4o-mini', max_tokens: 64, messages: hello }),
     ) as { type: string };
     console.log(`messages gpt-4o-mini: ${m.type}`);
+    if (!REAL)
+      for (const model of ['text-embedding-3-small', 'gemini-embedding', 'titan-embed']) {
+        const input = model === 'titan-embed' ? 'Hello!' : ['Hello!', 'Bonjour !'];
+        const e = JSON.parse(await post('/v1/embeddings', { model, input })) as {
+          model: string;
+          data: { embedding: number[] }[];
+          usage: object;
+        };
+        console.log(
+          `embeddings ${model}: ${e.data.length} vector(s) of ${e.data[0]?.embedding.length} floats from ${e.model}, usage ${JSON.stringify(e.usage)}`,
+        );
+      }
     if (!REAL) {
       const list = (await mcpCall(url, 1, 'tools/list')) as { result: { tools: { name: string }[] } };
       console.log(`mcp tools/list: ${list.result.tools.map((t) => t.name).join(', ')}`);

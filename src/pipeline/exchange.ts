@@ -156,7 +156,7 @@ export class AiExchange implements Exchange {
       streaming: seed.streaming,
       requestId: md.get('x-request-id') || headers.get('x-request-id') || undefined,
       path,
-      operation: operationName(path),
+      operation: route.operation ?? operationName(path),
       headers,
       custom,
       filterMetadata: ctx.filterMetadata,

@@ -16,6 +16,8 @@ export interface Route extends RouteView {
   /** The stages that run on this route, in the order of stage.ts. */
   readonly stages: readonly Stage[];
   readonly codec: Codec;
+  /** The OTel operation when the mode knows it (standalone embeddings); else derived from :path. */
+  readonly operation?: string;
   /** A refusal as the client should see it. */
   render(refusal: Refusal): LocalReply;
   /** The metadata of a finished response (namespace and keys are the mode's). */

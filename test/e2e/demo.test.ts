@@ -39,7 +39,10 @@ it(
     assert.match(out, /demo smoke test passed/);
     // The tutorial's own request: no model, path /openai, the backend's model filled in.
     assert.match(out, /tutorial \/openai: answered by gpt-3\.5-turbo: "/);
-    assert.match(out, /models \(list\): gpt-4o-mini, claude-sonnet, gemini-flash, bedrock-haiku\n/);
+    assert.match(
+      out,
+      /models \(list\): gpt-4o-mini, claude-sonnet, gemini-flash, bedrock-haiku, text-embedding-3-small, gemini-embedding, titan-embed\n/,
+    );
     for (const [alias, model] of [
       ['claude-sonnet', 'claude-sonnet-4-5'],
       ['gemini-flash', 'gemini-2.5-flash'],
@@ -49,6 +52,14 @@ it(
       assert.match(out, new RegExp(`chat ${alias} \\(stream\\): \\d+ events, ends with "data: \\[DONE\\]"`));
     }
     assert.match(out, /messages gpt-4o-mini: message/);
+    assert.match(
+      out,
+      /embeddings gemini-embedding: 2 vector\(s\) of 3072 floats from gemini-embedding-001, usage/,
+    );
+    assert.match(
+      out,
+      /embeddings titan-embed: 1 vector\(s\) of 1024 floats from amazon\.titan-embed-text-v2:0/,
+    );
     // The /limited route's budget: the OpenAI SDK raises RateLimitError on the request over it.
     assert.match(
       out,

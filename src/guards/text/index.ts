@@ -208,6 +208,25 @@ function geminiToolSlots(r: string, path: string, parts: unknown, out: TextSlot[
   });
 }
 
+/**
+ * An OpenAI body without `messages` whose `input` is text (embeddings; a Responses API string): its
+ * texts are user text, one per string (token ids are not text). Undefined when there are none.
+ */
+function inputList(body: Record<string, unknown>): unknown[] | undefined {
+  if (body.messages !== undefined) return undefined;
+  if (typeof body.input === 'string') return [body.input];
+  return Array.isArray(body.input) && body.input.some((v) => typeof v === 'string') ? body.input : undefined;
+}
+
+function inputSlots(body: Record<string, unknown>, out: TextSlot[]): void {
+  if (inputList(body) === undefined) return;
+  if (typeof body.input === 'string') out.push(slot('user', 'input', body, 'input'));
+  else
+    (body.input as unknown[]).forEach((v, j) => {
+      if (typeof v === 'string') out.push(slot('user', `input[${j}]`, body.input as unknown[], j));
+    });
+}
+
 /** Every guarded text of a request body, tool calls' arguments and tools' results included. */
 export function requestTextSlots(family: ProviderFamily, body: Record<string, unknown>): TextSlot[] {
   const out: TextSlot[] = [];
@@ -226,6 +245,7 @@ export function requestTextSlots(family: ProviderFamily, body: Record<string, un
       contentSlots('system', '', body, 'system', out);
       break;
     case 'openai':
+      inputSlots(body, out);
       break;
   }
   asArray(body.messages).forEach((m, i) => {
@@ -279,6 +299,8 @@ export function webhookRequestMessages(
     return asArray(body.contents).map((c) =>
       isObj(c) ? { role: role(c, 'user'), content: geminiText(c.parts) } : { role: '', content: '' },
     );
+  const input = family === 'openai' ? inputList(body) : undefined;
+  if (input) return input.map((v) => ({ role: 'user', content: str(v) }));
   return asArray(body.messages).map((m) =>
     isObj(m) ? { role: role(m, ''), content: contentText(m.content) } : { role: '', content: '' },
   );
@@ -294,6 +316,19 @@ export function applyWebhookRequestMask(
   contents: readonly string[],
 ): boolean {
   let changed = false;
+  const input = family === 'openai' ? inputList(body) : undefined;
+  if (input) {
+    // One webhook message per input entry; token-id entries have no text and stay as they are.
+    const list = typeof body.input === 'string' ? undefined : (body.input as unknown[]);
+    input.forEach((v, i) => {
+      const text = contents[i];
+      if (text === undefined || typeof v !== 'string' || v === text) return;
+      if (list) list[i] = text;
+      else body.input = text;
+      changed = true;
+    });
+    return changed;
+  }
   const list = asArray(family === 'gemini' ? body.contents : body.messages);
   list.forEach((m, i) => {
     const text = contents[i];

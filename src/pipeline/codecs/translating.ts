@@ -55,7 +55,7 @@ export interface TranslatingDeps {
 }
 
 /** TranslationErrors become refusals in the client's format. */
-function translated<T>(fn: () => T): T {
+export function translated<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {

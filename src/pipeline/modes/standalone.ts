@@ -12,6 +12,7 @@ import { modelList, modelObject } from '../../providers/translate/model-list.js'
 import type { ClientAdapter } from '../../providers/translate/types.js';
 import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
 import { INTERNAL_REQUEST_HEADERS, PICKER_REQUEST_HEADERS } from '../../config/internal-headers.js';
+import { EmbeddingsCodec, isEmbeddingsPath } from '../codecs/embeddings.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../../providers/translate/errors.js';
@@ -64,7 +65,12 @@ export class StandaloneMode implements Mode {
   /** One RoutePolicy per compiled route, kept across reloads while the route object lives. */
   private readonly policies = new WeakMap<CompiledRoute, RoutePolicy>();
 
-  constructor(private readonly deps: StandaloneModeDeps) {}
+  /** Embeddings routes skip the response guards: a vector has no text to guard. */
+  private readonly embeddingStages: readonly Stage[];
+
+  constructor(private readonly deps: StandaloneModeDeps) {
+    this.embeddingStages = deps.stages.filter((s) => s.name !== 'response-guards');
+  }
 
   private policy(route: CompiledRoute): RoutePolicy {
     let p = this.policies.get(route);
@@ -89,7 +95,9 @@ export class StandaloneMode implements Mode {
       const forged = [...INTERNAL_REQUEST_HEADERS, ...PICKER_REQUEST_HEADERS].filter((h) => headers.has(h));
       return forged.length > 0 ? { kind: 'pass', headers: { remove: forged } } : { kind: 'pass' };
     }
-    const api = clientApiForPath(headers.get(':path') ?? '');
+    const path = headers.get(':path') ?? '';
+    const embeddings = isEmbeddingsPath(path);
+    const api = clientApiForPath(path);
     const client = clientAdapter(api);
     const render = (r: Refusal): LocalReply => renderJson(client, r);
     const policy = this.policy(compiled);
@@ -98,10 +106,13 @@ export class StandaloneMode implements Mode {
     const route: Route = {
       name: compiled.name,
       policy,
-      stages: this.deps.stages,
-      codec: new TranslatingCodec(compiled, api, client, this.deps),
+      stages: embeddings ? this.embeddingStages : this.deps.stages,
+      codec: embeddings
+        ? new EmbeddingsCodec(compiled, this.deps)
+        : new TranslatingCodec(compiled, api, client, this.deps),
       render,
       finalMetadata,
+      ...(embeddings ? { operation: 'embeddings' } : {}),
     };
     if (eos)
       return {

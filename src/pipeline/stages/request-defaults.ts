@@ -28,7 +28,9 @@ export class RequestDefaultsStage implements Stage {
     const family = s.x.family;
     const api = family === 'anthropic' ? 'anthropic' : 'openai';
     let changed = false;
-    if (d.promptEnrichment) changed = applyEnrichment(s.body, d.promptEnrichment, api) || changed;
+    // Enrichment adds chat messages: an embeddings request has none (its field defaults still apply).
+    if (d.promptEnrichment && s.x.operation !== 'embeddings')
+      changed = applyEnrichment(s.body, d.promptEnrichment, api) || changed;
     const native = nativeDefaults(family, d.defaults);
     changed = applyDefaults(s.body, native.defaults) || changed;
     s.x.dropped.push(...native.unsupported);

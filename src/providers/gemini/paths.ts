@@ -10,7 +10,7 @@ function method(target: UpstreamTarget): string {
 }
 
 /** A model id as a path segment (a `models/` prefix, as Google SDKs write it, is removed). */
-function modelSegment(model: string): string {
+export function modelSegment(model: string): string {
   const id = model.startsWith('models/') ? model.slice('models/'.length) : model;
   if (id === '') throw new TranslationError(500, 'backend misconfigured: empty model', 'api_error');
   return encodeURIComponent(id);
