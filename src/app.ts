@@ -52,6 +52,7 @@ import { writeXdsFiles } from './config/envoy/xds-files.js';
 import { McpMetrics } from './metrics/mcp-metrics.js';
 import { McpExchange } from './pipeline/mcp/exchange.js';
 import { RoutedExchange } from './pipeline/mcp/routing.js';
+import { FailoverState } from './pipeline/failover.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -333,6 +334,8 @@ export function standaloneMode(
       readonly store: () => BudgetStoreHandle;
       readonly observer: BudgetObserver | undefined;
     };
+    /** Cooldowns of failover targets (tests give their own clock). */
+    readonly failover?: FailoverState;
   },
 ): StandaloneMode {
   const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
@@ -358,6 +361,7 @@ export function standaloneMode(
     maxBodyBytes: p.maxBodyBytes,
     log: p.log,
     droppedParam: (provider, param) => p.observer.droppedParam?.(provider, param),
+    failover: p.failover ?? new FailoverState(),
   });
 }
 

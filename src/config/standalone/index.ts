@@ -16,3 +16,5 @@ export type { CompiledAccess, RedisSettings, StoreSettings } from './access.js';
 export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_AZURE_API_VERSION } from './backends.js';
 export type { ListedModel, ModelListing } from './model-list.js';
 export { listModels } from './model-list.js';
+export type { CompiledFailover, FailoverTarget, RetryOn, RetryPolicy } from './failover.js';
+export { DEFAULT_COOLDOWN_MS } from './failover.js';
