@@ -362,6 +362,7 @@ export function standaloneMode(
     log: p.log,
     droppedParam: (provider, param) => p.observer.droppedParam?.(provider, param),
     failover: p.failover ?? new FailoverState(),
+    upstreamAttempt: (route, target, result) => p.observer.upstreamAttempt?.(route, target, result),
   });
 }
 

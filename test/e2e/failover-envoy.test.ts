@@ -87,6 +87,16 @@ describe('failover aliases through real Envoy', () => {
     assert.equal(body.model, 'claude-sonnet-4-5');
     assert.equal(body.max_tokens, 20);
     assert.deepEqual(body.messages, [{ role: 'user', content: 'hi' }]);
+    const metrics = await stack.ext.metrics();
+    const attempts = (target: string, result: string): number =>
+      Number(
+        new RegExp(
+          `^ai_extproc_upstream_attempts_total\\{route="chat",target="${target}",result="${result}"\\} (\\d+)$`,
+          'm',
+        ).exec(metrics)?.[1] ?? 0,
+      );
+    assert.equal(attempts('chat/smart/0', 'http_429'), 1);
+    assert.equal(attempts('chat/smart/1', 'ok'), 1);
   });
 
   it('splits a priority by weight (200 requests, 3:1)', async () => {

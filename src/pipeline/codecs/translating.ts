@@ -51,6 +51,8 @@ export interface TranslatingDeps {
   readonly failover?: FailoverState;
   readonly log: LogSink;
   readonly droppedParam?: (provider: string, param: string) => void;
+  /** A failover alias's upstream attempt ended (route, target id, ok | http_<status>). */
+  readonly upstreamAttempt?: (route: string, target: string, result: string) => void;
 }
 
 /** TranslationErrors become refusals in the client's format. */
@@ -246,7 +248,12 @@ export class TranslatingCodec implements Codec {
     rewrite: 'hold' | 'rewrite' | undefined,
   ): ResponseStart {
     const c = this.choice;
-    if (c && x.status !== undefined) this.deps.failover?.answered(c.order[0]!, c.failover, x.status, headers);
+    if (c && x.status !== undefined) {
+      const served = c.order[0]!;
+      this.deps.failover?.answered(served, c.failover, x.status, headers);
+      const result = x.status >= 200 && x.status < 300 ? 'ok' : `http_${x.status}`;
+      this.deps.upstreamAttempt?.(this.route.name, served.id, result);
+    }
     if (this.native) return this.native.responseHeaders(headers, x, rewrite);
     this.coding = contentCoding(headers.get('content-encoding'));
     this.guarded = rewrite !== undefined;
