@@ -131,4 +131,29 @@ describe('standalone config: failover targets', () => {
       bad.join('\n'),
     );
   });
+
+  it('a virtual key is refused when any target, not only the first, passes the client key through', () => {
+    const text = `version: 1
+backends:
+  own: { provider: openai, auth: { apiKey: { env: KEY } } }
+  pass: { provider: anthropic, auth: { passthrough: true } }
+clients:
+  alice: { key: { env: ALICE } }
+routes:
+  - name: chat
+    policy: { requireClient: true }
+    models:
+      smart:
+        targets: [{ backend: own, model: a }, { backend: pass, model: b, priority: 1 }]
+`;
+    const r = loadStandaloneConfigText(text, {
+      env: { KEY: 'k', ALICE: 'vk-alice' },
+      path: path.join(TMP, 'p.yaml'),
+    });
+    assert.equal(r.ok, false);
+    assert.ok(
+      !r.ok && r.errors.some((e) => /backend pass passes the client's key through/.test(e.message)),
+      r.ok ? '' : r.errors.map(formatIssue).join('\n'),
+    );
+  });
 });
