@@ -78,6 +78,10 @@ describe('failover aliases through real Envoy', () => {
     assert.equal(limited.hits(), 1);
     stack.mock.reset();
     const answer = await ask();
+    // The second request's access-log line (the generated config logs our metadata keys).
+    const log = (await stack.envoy.waitForAccessLog(2))[1]!;
+    assert.equal(log.failover_target, 'chat/smart/1');
+    assert.equal(log.backend, 'mock-anthropic');
     assert.equal(answer.object, 'chat.completion');
     assert.ok(answer.choices[0]!.message.content);
     assert.equal(limited.hits(), 1, 'the cooled-down target was not tried again');

@@ -192,6 +192,15 @@ export class TranslatingCodec implements Codec {
   }
 
   encodeRequest(canonical: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
+    const e = this.encodeFor(canonical, changed, x);
+    const c = this.choice;
+    if (!c) return e;
+    // Which failover target serves (Envoy's access log reads it with the backend).
+    const ns = { ...e.metadata?.[STANDALONE_NS], failover_target: c.order[0]!.id };
+    return { ...e, metadata: { ...e.metadata, [STANDALONE_NS]: ns } };
+  }
+
+  private encodeFor(canonical: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
     if (this.native) return this.native.encodeRequest(canonical, changed, x);
     const backend = this.backend!;
     const target = this.target!;
