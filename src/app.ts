@@ -55,6 +55,7 @@ import { writeXdsFiles } from './config/envoy/xds-files.js';
 import { McpMetrics } from './metrics/mcp-metrics.js';
 import { McpExchange } from './pipeline/mcp/exchange.js';
 import { RoutedExchange } from './pipeline/mcp/routing.js';
+import { FailoverState } from './pipeline/failover.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
@@ -343,6 +344,8 @@ export function standaloneMode(
       readonly observer: BudgetObserver | undefined;
     };
     readonly pools?: PoolDirectory;
+    /** Cooldowns of failover targets (tests give their own clock). */
+    readonly failover?: FailoverState;
   },
 ): StandaloneMode {
   const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
@@ -369,6 +372,8 @@ export function standaloneMode(
     maxBodyBytes: p.maxBodyBytes,
     log: p.log,
     droppedParam: (provider, param) => p.observer.droppedParam?.(provider, param),
+    failover: p.failover ?? new FailoverState(),
+    upstreamAttempt: (route, target, result) => p.observer.upstreamAttempt?.(route, target, result),
   });
 }
 

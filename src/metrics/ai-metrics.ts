@@ -85,6 +85,9 @@ export class AiMetrics implements ExchangeObserver {
   private readonly timePerOutputToken: BoundHistogram;
   private readonly phaseSeconds: BoundHistogram;
   private readonly droppedParams: client.Counter;
+  private readonly upstreamAttempts: client.Counter;
+  /** Route and target names come from the config; the cap guards a config with very many. */
+  private readonly attemptLabels = new LabelCap(500);
   private readonly configReloads: client.Counter;
   private readonly paramNames = new LabelCap(200);
   private readonly responseModels: LabelCap;
@@ -182,6 +185,11 @@ export class AiMetrics implements ExchangeObserver {
       'ai_extproc_dropped_params_total',
       'Client parameters the upstream provider cannot take (dropped and reported in x-ai-extproc-dropped-params)',
       ['provider', 'param'],
+    );
+    this.upstreamAttempts = counter(
+      'ai_extproc_upstream_attempts_total',
+      'Upstream attempts of failover aliases, by route, target and result (ok, http_<status>)',
+      ['route', 'target', 'result'],
     );
     this.configReloads = counter(
       'ai_extproc_config_reloads_total',
@@ -286,6 +294,11 @@ export class AiMetrics implements ExchangeObserver {
 
   droppedParam(provider: string, param: string): void {
     this.droppedParams.inc({ provider, param: this.paramNames.value(param) });
+  }
+
+  upstreamAttempt(route: string, target: string, result: string): void {
+    const l = this.attemptLabels;
+    this.upstreamAttempts.inc({ route: l.value(route), target: l.value(target), result: l.value(result) });
   }
 
   configReload(result: 'ok' | 'rejected'): void {

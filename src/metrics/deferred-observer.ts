@@ -14,7 +14,10 @@ import type {
 } from '../pipeline/observer.js';
 
 /** The observers this wraps: the exchange observer, plus standalone mode's dropped-parameter count. */
-type Inner = ExchangeObserver & { droppedParam?(provider: string, param: string): void };
+type Inner = ExchangeObserver & {
+  droppedParam?(provider: string, param: string): void;
+  upstreamAttempt?(route: string, target: string, result: string): void;
+};
 
 export class DeferredCompletionObserver implements ExchangeObserver {
   /** onError: a throw in a deferred call has no caller to catch it; it must not kill the process. */
@@ -43,6 +46,10 @@ export class DeferredCompletionObserver implements ExchangeObserver {
 
   webhookCall(phase: GuardPhase, seconds: number, ok: boolean): void {
     this.inner.webhookCall?.(phase, seconds, ok);
+  }
+
+  upstreamAttempt(route: string, target: string, result: string): void {
+    this.inner.upstreamAttempt?.(route, target, result);
   }
 
   droppedParam(provider: string, param: string): void {

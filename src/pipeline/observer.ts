@@ -48,4 +48,6 @@ export interface ExchangeObserver {
   webhookCall?(phase: GuardPhase, seconds: number, ok: boolean): void;
   /** Standalone: a request parameter the provider cannot take was dropped. */
   droppedParam?(provider: string, param: string): void;
+  /** Standalone failover alias: one upstream attempt and how it ended (ok, http_429, …). */
+  upstreamAttempt?(route: string, target: string, result: string): void;
 }

@@ -188,7 +188,10 @@ export function routeAccess(
     ctx.issues.add([...at, 'requireClient'], 'no clients and no identity header are configured');
   const backends = route.backend
     ? [route.backend]
-    : Object.values(route.models ?? {}).flatMap((m) => backendsByName.get(m.backend) ?? []);
+    : Object.values(route.models ?? {}).flatMap((m) =>
+        // A failover alias: every target's backend may receive the request.
+        m.failover ? m.failover.targets.map((t) => t.backend) : (backendsByName.get(m.backend) ?? []),
+      );
   const passthrough = backends.some((b) => b.auth.kind === 'passthrough');
   for (const b of backends)
     if (requireClient && b.auth.kind === 'passthrough')

@@ -17,3 +17,5 @@ export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_AZURE_API_VERSION } from './backends
 export type { ListedModel, ModelListing } from './model-list.js';
 export { listModels } from './model-list.js';
 export type { CompiledPool, FailureMode, PoolServer } from './pools.js';
+export type { CompiledFailover, FailoverTarget, RetryOn, RetryPolicy } from './failover.js';
+export { DEFAULT_COOLDOWN_MS } from './failover.js';

@@ -4,6 +4,7 @@ import { asString as optStr, isObj } from '../../json.js';
 import type { PathSegment } from './issues.js';
 import { authorityMatcher, fullMatcher, pathOnly, prefixMatcher } from './match.js';
 import { compilePolicy } from './policy.js';
+import { compileFailover } from './failover.js';
 import type {
   CompiledBackend,
   CompiledRoute,
@@ -107,7 +108,7 @@ function aliasResolver(
             : `unknown model ${quote(model)}; ${listing}`,
       };
     if (target === undefined) return { error: `the request names no model; ${listing}` };
-    return { backend, model: target };
+    return alias.failover ? { backend, model: target, failover: alias.failover } : { backend, model: target };
   };
 }
 
@@ -135,6 +136,21 @@ export function compileRoute(
     const table = new Map<string, ModelAlias>();
     let ok = true;
     for (const [alias, entry] of Object.entries(raw.models)) {
+      if (isObj(entry) && entry.targets !== undefined && entry.backend === undefined) {
+        const where = [...at, 'models', alias];
+        const failover = compileFailover(
+          entry,
+          `${optStr(raw.name) ?? index}/${alias}`,
+          where,
+          t.compiled,
+          t.declared,
+          ctx,
+        );
+        const first = failover?.targets[0];
+        if (failover === undefined || first === undefined) ok = false;
+        else table.set(alias, Object.freeze({ backend: first.backend.name, model: first.model, failover }));
+        continue;
+      }
       if (!isObj(entry) || !checkBackend(entry.backend, [...at, 'models', alias, 'backend'], t, ctx)) {
         ok = false;
         continue;

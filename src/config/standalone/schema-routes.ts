@@ -1,6 +1,7 @@
 /** Schema definitions of routes and their policy (prompt enrichment, defaults, guards, stream usage). */
 import { guardRequest, guardResponse } from './schema-guards.js';
 import { policyLimitProperties } from './schema-limits.js';
+import { failoverAliasProperties } from './schema-failover.js';
 import { FIELD_PATTERN, HEADER_PATTERN, NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 
 const message = {
@@ -66,13 +67,14 @@ export const routeDefinition = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['backend'],
         properties: {
           backend: str('Backend name.', { minLength: 1 }),
           model: str('Provider model (Azure: deployment). Default: the client-facing name.', {
             minLength: 1,
           }),
+          ...failoverAliasProperties,
         },
+        oneOf: [{ required: ['backend'] }, { required: ['targets'] }],
       },
     },
     policy: { $ref: '#/definitions/policy' },

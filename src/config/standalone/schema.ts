@@ -13,6 +13,7 @@ import { authDefinition, backendDefinition, secretRefDefinition } from './schema
 import { NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 import { policyDefinition, routeDefinition } from './schema-routes.js';
 import { mcpDefinition, mcpRouteDefinition } from './schema-mcp.js';
+import { retryDefinition } from './schema-failover.js';
 import {
   clientsDefinition,
   identityDefinition,
@@ -100,5 +101,6 @@ export const CONFIG_SCHEMA = {
     tracing: tracingDefinition,
     mcpRoute: mcpRouteDefinition,
     limit: limitDefinition,
+    retry: retryDefinition,
   },
 } as const;

@@ -7,6 +7,7 @@ import type { McpRules } from '../../mcp/rules.js';
 import type { AccessPolicy } from '../client-identity.js';
 import type { StoreSettings } from './access.js';
 import type { CompiledPool } from './pools.js';
+import type { CompiledFailover } from './failover.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -132,12 +133,19 @@ export interface RoutePolicyConfig {
 }
 
 export interface ModelAlias {
+  /** With targets: the first target's backend (its listing and budget lookups use it). */
   readonly backend: string;
   /** Provider model; undefined: the client's model name is sent. */
   readonly model: string | undefined;
+  /** Several targets: failover across priorities, weighted split inside one. */
+  readonly failover?: CompiledFailover;
 }
 
-export type ResolvedModel = { readonly backend: CompiledBackend; readonly model: string };
+export type ResolvedModel = {
+  readonly backend: CompiledBackend;
+  readonly model: string;
+  readonly failover?: CompiledFailover;
+};
 export type ModelResolution = ResolvedModel | { readonly error: string };
 
 export interface CompiledRoute {

@@ -8,7 +8,7 @@
  * carrying its parsed chunk), then encoded once for the client; anything else is buffered and
  * translated once (a success through the stages, an error into the client's format, status kept).
  */
-import type { CompiledBackend, CompiledRoute } from '../../config/standalone/index.js';
+import type { CompiledBackend, CompiledRoute, ModelResolution } from '../../config/standalone/index.js';
 import {
   BACKEND_HEADER,
   DROPPED_PARAMS_HEADER,
@@ -21,6 +21,8 @@ import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/
 import { providerAdapter } from '../../providers/translate/registry.js';
 import { nativeApi } from '../../providers/translate/native.js';
 import { NativeCodec } from './native.js';
+import { firstTarget } from '../failover.js';
+import type { FailoverChoice, FailoverState } from '../failover.js';
 import type {
   ClientAdapter,
   ClientApi,
@@ -50,8 +52,12 @@ export { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../conf
 
 export interface TranslatingDeps {
   readonly maxBodyBytes: number;
+  /** Failover aliases: target order and cooldowns, shared by every request (absent: first target). */
+  readonly failover?: FailoverState;
   readonly log: LogSink;
   readonly droppedParam?: (provider: string, param: string) => void;
+  /** A failover alias's upstream attempt ended (route, target id, ok | http_<status>). */
+  readonly upstreamAttempt?: (route: string, target: string, result: string) => void;
 }
 
 /** TranslationErrors become refusals in the client's format. */
@@ -94,6 +100,8 @@ export class TranslatingCodec implements Codec {
   private stream: Stream | undefined;
   /** Same API in and out: the lossless half (codecs/native.ts). */
   private native: NativeCodec | undefined;
+  /** A failover alias: the targets in this request's order (the first one serves). */
+  private choice: FailoverChoice | undefined;
 
   constructor(
     private readonly route: CompiledRoute,
@@ -127,7 +135,7 @@ export class TranslatingCodec implements Codec {
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
     const canonical = translated(() => this.client.request(json));
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
-    const resolved = this.route.resolveModel(requestModel || undefined);
+    const resolved = this.resolve(requestModel);
     if ('error' in resolved)
       throw refuse(404, resolved.error, 'ai_extproc_translation_error', 'not_found_error');
     const stream = canonical.stream === true;
@@ -145,13 +153,22 @@ export class TranslatingCodec implements Codec {
     return canonical;
   }
 
+  /** The model alias; a failover alias is planned once per request (both resolutions see one plan). */
+  private resolve(requestModel: string): ModelResolution {
+    const resolved = this.route.resolveModel(requestModel || undefined);
+    if ('error' in resolved || resolved.failover === undefined || this.deps.failover === undefined)
+      return resolved;
+    this.choice ??= this.deps.failover.plan(resolved.failover);
+    return firstTarget(this.choice);
+  }
+
   /**
    * Same API in and out (client API == the backend's): the native codec takes over, lossless.
    * The model alias is resolved from the client's own `model` (both APIs name it so).
    */
   private sameApi(json: Json, x: ExchangeFacts): boolean {
     const requestModel = typeof json.model === 'string' ? json.model : '';
-    const resolved = this.route.resolveModel(requestModel || undefined);
+    const resolved = this.resolve(requestModel);
     if ('error' in resolved || nativeApi(resolved.backend.provider) !== this.api) return false;
     const stream = json.stream === true;
     const target = resolved.backend.target(resolved.model, stream);
@@ -180,6 +197,15 @@ export class TranslatingCodec implements Codec {
   }
 
   encodeRequest(canonical: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
+    const e = this.encodeFor(canonical, changed, x);
+    const c = this.choice;
+    if (!c) return e;
+    // Which failover target serves (Envoy's access log reads it with the backend).
+    const ns = { ...e.metadata?.[STANDALONE_NS], failover_target: c.order[0]!.id };
+    return { ...e, metadata: { ...e.metadata, [STANDALONE_NS]: ns } };
+  }
+
+  private encodeFor(canonical: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
     if (this.native) return this.native.encodeRequest(canonical, changed, x);
     const backend = this.backend!;
     const target = this.target!;
@@ -237,6 +263,13 @@ export class TranslatingCodec implements Codec {
     x: ExchangeFacts,
     rewrite: 'hold' | 'rewrite' | undefined,
   ): ResponseStart {
+    const c = this.choice;
+    if (c && x.status !== undefined) {
+      const served = c.order[0]!;
+      this.deps.failover?.answered(served, c.failover, x.status, headers);
+      const result = x.status >= 200 && x.status < 300 ? 'ok' : `http_${x.status}`;
+      this.deps.upstreamAttempt?.(this.route.name, served.id, result);
+    }
     if (this.native) return this.native.responseHeaders(headers, x, rewrite);
     this.coding = contentCoding(headers.get('content-encoding'));
     this.guarded = rewrite !== undefined;
