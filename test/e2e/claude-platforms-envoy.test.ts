@@ -99,7 +99,7 @@ describe('Claude on Vertex AI and Bedrock InvokeModel through real Envoy', () =>
         ...(stream && p.platform === 'vertex' ? { stream: true } : {}),
       };
       assert.deepEqual(up.json, expected);
-      assert.deepEqual(claudePlatformProblems(route!, up.json), []);
+      assert.deepEqual(claudePlatformProblems(route, up.json), []);
       assert.equal(up.headers['x-api-key'], undefined, 'the client key never reaches the platform');
       if (p.platform === 'vertex') {
         assert.equal(
