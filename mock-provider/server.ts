@@ -10,6 +10,7 @@
  *     `streamGenerateContent?alt=sse` streams SSE; without `alt=sse` it streams a JSON array, like Google.
  *   - Claude on Vertex AI (`publishers/anthropic/models/{m}:rawPredict|streamRawPredict`) and on Bedrock
  *     InvokeModel (`/model/{id}/invoke|invoke-with-response-stream`): Anthropic Messages (claude-platforms.ts).
+ *   - Anthropic count_tokens: `POST …/v1/messages/count_tokens` (count-tokens.ts).
  *   - `GET /healthz` → 200 (not recorded).
  *
  * Everything it says is deterministic (see "Usage formula" below and {@link describeResponse}), so a test
@@ -50,6 +51,7 @@
  * Canned texts live in mock-provider/fixtures/*.json.
  */
 import { handleBedrock } from './bedrock.js';
+import { countTokensAnswer, isCountTokensRoute } from './count-tokens.js';
 import {
   anthropicBody,
   bedrockChunkFrame,
@@ -976,6 +978,11 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     };
 
     if (info.route === 'unknown' && handleBedrock(url.pathname, req.headers, rec.json, res)) return;
+    if (info.route === 'unknown' && isCountTokensRoute(url.pathname)) {
+      const answer = countTokensAnswer(rec.json, promptTokensFor('anthropic', body));
+      sendJson(res, answer.status, JSON.parse(answer.body), out, { 'x-mock-provider': 'anthropic' });
+      return;
+    }
     // Claude on Vertex (rawPredict) or Bedrock (InvokeModel): answered as Anthropic Messages.
     const onPlatform = info.route === 'unknown' ? claudePlatformRoute(url.pathname) : undefined;
     if (onPlatform) {

@@ -13,6 +13,7 @@ import type { ClientAdapter } from '../../providers/translate/types.js';
 import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
 import { INTERNAL_REQUEST_HEADERS } from '../../config/internal-headers.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
+import { CountTokensCodec, countTokensReply, isCountTokensPath } from '../codecs/count-tokens.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../../providers/translate/errors.js';
 import type { Refusal } from '../reply.js';
@@ -60,11 +61,17 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
   };
 }
 
+const COUNT_TOKENS_STAGES: ReadonlySet<string> = new Set(['client-identity', 'prompt-estimate', 'record']);
+
 export class StandaloneMode implements Mode {
   /** One RoutePolicy per compiled route, kept across reloads while the route object lives. */
   private readonly policies = new WeakMap<CompiledRoute, RoutePolicy>();
+  /** count_tokens counts, it does not generate: identity, the estimate and the summary line only. */
+  private readonly countStages: readonly Stage[];
 
-  constructor(private readonly deps: StandaloneModeDeps) {}
+  constructor(private readonly deps: StandaloneModeDeps) {
+    this.countStages = deps.stages.filter((s) => COUNT_TOKENS_STAGES.has(s.name));
+  }
 
   private policy(route: CompiledRoute): RoutePolicy {
     let p = this.policies.get(route);
@@ -95,12 +102,15 @@ export class StandaloneMode implements Mode {
     const policy = this.policy(compiled);
     seed.family = 'openai'; // the canonical form, whatever the client and the provider speak
     seed.provider = policy.provider;
+    const counting = isCountTokensPath(headers.get(':path') ?? '');
     const route: Route = {
       name: compiled.name,
       policy,
-      stages: this.deps.stages,
-      codec: new TranslatingCodec(compiled, api, client, this.deps),
-      render,
+      stages: counting ? this.countStages : this.deps.stages,
+      codec: counting
+        ? new CountTokensCodec(compiled)
+        : new TranslatingCodec(compiled, api, client, this.deps),
+      render: counting ? (r) => countTokensReply(r) ?? render(r) : render,
       finalMetadata,
     };
     if (eos)

@@ -40,8 +40,8 @@ export const providerAdapterFor = (target: Pick<UpstreamTarget, 'provider' | 'mo
   claudePlatform(target) === 'vertex' ? vertexClaudeProvider : PROVIDERS[target.provider];
 export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
 
-/** Which client API a request path speaks: Anthropic Messages, or OpenAI Chat Completions. */
+/** Which client API a request path speaks: Anthropic Messages (and its count_tokens), or OpenAI Chat Completions. */
 export function clientApiForPath(path: string): ClientApi {
   const p = path.split('?')[0] ?? '';
-  return /\/messages\/?$/.test(p) ? 'anthropic' : 'openai';
+  return /\/messages(\/count_tokens)?\/?$/.test(p) ? 'anthropic' : 'openai';
 }
