@@ -49,7 +49,7 @@ export function claudePlatformRoute(pathname: string): PlatformRoute | undefined
 
 /** The Anthropic Messages request the platform body stands for (what Anthropic's rules check). */
 export function anthropicBody(r: PlatformRoute, json: Obj): Obj {
-  const { anthropic_version: _version, ...rest } = json;
+  const { anthropic_version: _version, anthropic_beta: _beta, ...rest } = json;
   return { ...rest, model: r.model, ...(r.stream ? { stream: true } : {}) };
 }
 
@@ -61,6 +61,12 @@ export function claudePlatformProblems(r: PlatformRoute, json: unknown): string[
     out.push(`anthropic_version: must be "${VERSION[r.platform]}"`);
   if ('model' in json) out.push('model: Extra inputs are not permitted (the model is in the path)');
   if (r.platform === 'bedrock' && 'stream' in json) out.push('stream: Extra inputs are not permitted');
+  const beta = json.anthropic_beta;
+  if (
+    beta !== undefined &&
+    (r.platform !== 'bedrock' || !Array.isArray(beta) || !beta.every((b) => typeof b === 'string'))
+  )
+    out.push('anthropic_beta: must be a list of strings (Bedrock only)');
   if (r.platform === 'vertex' && r.stream && json.stream !== true)
     out.push('stream: must be true for streamRawPredict');
   if (out.length > 0) return out;

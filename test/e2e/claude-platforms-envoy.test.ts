@@ -170,6 +170,24 @@ describe('Claude on Vertex AI and Bedrock InvokeModel through real Envoy', () =>
     });
   }
 
+  it("Bedrock: the client's anthropic-beta header reaches Claude as the body's anthropic_beta", async () => {
+    const reply = await anthropic.beta.messages.create({
+      model: 'claude-bedrock',
+      max_tokens: 100,
+      betas: ['interleaved-thinking-2025-05-14'],
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.ok(reply.content.some((b) => b.type === 'text'));
+    const up = stack.mock.lastRequest()!;
+    assert.deepEqual((up.json as { anthropic_beta: unknown }).anthropic_beta, [
+      'interleaved-thinking-2025-05-14',
+    ]);
+    assert.deepEqual(
+      claudePlatformProblems(claudePlatformRoute(new URL(up.path, 'http://x').pathname)!, up.json),
+      [],
+    );
+  });
+
   it('openai SDK → Claude on Vertex: translated to the Messages shape, whole and streamed', async () => {
     const openai = new OpenAI({ baseURL: `${stack.envoy.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
     const res = await openai.chat.completions.create({

@@ -82,7 +82,7 @@ export class NativeCodec {
     const { backend, target } = this.p;
     let edited = changed;
     if (this.platform !== undefined) {
-      toClaudePlatformBody(this.platform, body, target.stream);
+      toClaudePlatformBody(this.platform, body, target.stream, x.headers.get('anthropic-beta'));
       edited = true;
     } else if (body.model !== target.model) {
       body.model = target.model;

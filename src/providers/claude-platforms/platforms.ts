@@ -3,7 +3,7 @@
  * `streamRawPredict` under `publishers/anthropic`) and Bedrock InvokeModel (`invoke` /
  * `invoke-with-response-stream`). The body is an Anthropic Messages request with the platform's
  * `anthropic_version` in it and no `model` (the model is in the path); Bedrock also takes no
- * `stream` (the path decides). Answers are Anthropic messages and Anthropic stream events (Bedrock
+ * `stream` (the path decides) and takes the `anthropic-beta` header's values as `anthropic_beta`. Answers are Anthropic messages and Anthropic stream events (Bedrock
  * wraps each event in an event-stream frame: ./bedrock-invoke-stream.ts).
  *
  * So an Anthropic client stays Anthropic-native there (lossless), and an OpenAI client reaches
@@ -76,10 +76,27 @@ export function claudePlatformHeaders(
  * path), the platform's `anthropic_version` comes in (a client's own value is kept), Bedrock loses
  * `stream`. Every other field stays as the client wrote it.
  */
-export function toClaudePlatformBody(platform: ClaudePlatform, body: Json, stream: boolean): void {
+export function toClaudePlatformBody(
+  platform: ClaudePlatform,
+  body: Json,
+  stream: boolean,
+  betaHeader?: string,
+): void {
   delete body.model;
   if (typeof body.anthropic_version !== 'string')
     body.anthropic_version = platform === 'vertex' ? VERTEX_ANTHROPIC_VERSION : BEDROCK_ANTHROPIC_VERSION;
-  if (platform === 'bedrock') delete body.stream;
-  else if (stream) body.stream = true;
+  if (platform === 'vertex') {
+    if (stream) body.stream = true;
+    return;
+  }
+  delete body.stream;
+  // Bedrock takes the client's `anthropic-beta` header as the body's `anthropic_beta` list.
+  const betas = (betaHeader ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '')
+    .slice(0, MAX_BETAS);
+  if (betas.length > 0 && body.anthropic_beta === undefined) body.anthropic_beta = betas;
 }
+
+const MAX_BETAS = 32;

@@ -117,6 +117,17 @@ describe('Claude on Vertex AI and Bedrock: which targets, which paths', () => {
       claudePlatformProblems({ platform: 'bedrock', model: 'anthropic.claude-x', stream: true }, b),
       [],
     );
+    // Bedrock: the anthropic-beta header's values go in the body; Vertex takes the header as it is.
+    const withBeta = client() as Record<string, unknown>;
+    toClaudePlatformBody('bedrock', withBeta, true, 'interleaved-thinking-2025-05-14, context-1m-2025-08-07');
+    assert.deepEqual(withBeta.anthropic_beta, ['interleaved-thinking-2025-05-14', 'context-1m-2025-08-07']);
+    assert.deepEqual(
+      claudePlatformProblems({ platform: 'bedrock', model: 'anthropic.claude-x', stream: true }, withBeta),
+      [],
+    );
+    const vertexBeta = client() as Record<string, unknown>;
+    toClaudePlatformBody('vertex', vertexBeta, true, 'interleaved-thinking-2025-05-14');
+    assert.equal(vertexBeta.anthropic_beta, undefined);
     // The mock refuses what the platforms refuse: a model in the body, the wrong version.
     assert.notDeepEqual(
       claudePlatformProblems({ platform: 'vertex', model: 'c', stream: false }, client()),
