@@ -9,6 +9,9 @@
  *     `/models/{model}:streamGenerateContent` (`/v1beta/models/...`, `/v1/projects/.../models/...`).
  *     `streamGenerateContent?alt=sse` streams SSE; without `alt=sse` it streams a JSON array, like Google.
  *   - Embeddings of every provider API (mock-provider/embeddings.ts).
+ *   - Claude on Vertex AI (`publishers/anthropic/models/{m}:rawPredict|streamRawPredict`) and on Bedrock
+ *     InvokeModel (`/model/{id}/invoke|invoke-with-response-stream`): Anthropic Messages (claude-platforms.ts).
+ *   - Anthropic count_tokens: `POST …/v1/messages/count_tokens` (count-tokens.ts).
  *   - `GET /healthz` → 200 (not recorded).
  *
  * Everything it says is deterministic (see "Usage formula" below and {@link describeResponse}), so a test
@@ -50,6 +53,15 @@
  */
 import { handleBedrock } from './bedrock.js';
 import { handleEmbeddings } from './embeddings.js';
+import { countTokensAnswer, isCountTokensRoute } from './count-tokens.js';
+import {
+  anthropicBody,
+  bedrockChunkFrame,
+  claudePlatformProblems,
+  claudePlatformRefusal,
+  claudePlatformRoute,
+  withInvocationMetrics,
+} from './claude-platforms.js';
 import {
   MOCK_THINKING,
   mockThinking,
@@ -969,12 +981,30 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
 
     if (info.route === 'unknown' && handleEmbeddings(rawPath, headers, rec.json, res)) return;
     if (info.route === 'unknown' && handleBedrock(url.pathname, req.headers, rec.json, res)) return;
-    if (info.route === 'unknown') {
+    if (info.route === 'unknown' && isCountTokensRoute(url.pathname)) {
+      const answer = countTokensAnswer(rec.json, promptTokensFor('anthropic', body));
+      sendJson(res, answer.status, JSON.parse(answer.body), out, { 'x-mock-provider': 'anthropic' });
+      return;
+    }
+    // Claude on Vertex (rawPredict) or Bedrock (InvokeModel): answered as Anthropic Messages.
+    const onPlatform = info.route === 'unknown' ? claudePlatformRoute(url.pathname) : undefined;
+    if (onPlatform) {
+      const problems = claudePlatformProblems(onPlatform, rec.json);
+      if (problems.length > 0) {
+        const r = claudePlatformRefusal(onPlatform, problems);
+        res.writeHead(400, r.headers).end(r.body);
+        return;
+      }
+    }
+    const answerJson = onPlatform && isObject(rec.json) ? anthropicBody(onPlatform, rec.json) : rec.json;
+    if (info.route === 'unknown' && !onPlatform) {
       sendJson(res, 404, errorBody('unknown', 404), out, { 'x-mock-provider': 'unknown' });
       return;
     }
 
-    const p = plan(info, url, body, headers, fx);
+    const p = onPlatform
+      ? plan({ route: 'anthropic' }, url, Buffer.from(JSON.stringify(answerJson)), headers, fx)
+      : plan(info, url, body, headers, fx);
     const extra: Record<string, string> = {
       'x-mock-provider': p.route,
       'x-request-id': `req_mock${ids.seq}`,
@@ -989,7 +1019,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     if (wanted !== undefined && wanted >= 200 && wanted <= 299 && wanted !== 204 && wanted !== 205)
       status = wanted;
     // The provider's documented 400 rules (mock-provider/rules/), thinking signatures verified.
-    const violation = parsed.ok ? ruleViolation(p.route, parsed.value, p.azure) : undefined;
+    const violation = parsed.ok ? ruleViolation(p.route, answerJson, p.azure) : undefined;
     const geminiViolation = parsed.ok ? geminiRuleViolation(p.route, parsed.value, p.model) : undefined;
     if (geminiViolation !== undefined)
       return sendBody(res, 400, JSON.stringify(geminiViolation), 'application/json', out, extra);
@@ -1003,7 +1033,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
         p.route === 'openai'
           ? withOpenAIReasoning(openaiJson(p, ids, fx), rec.json)
           : p.route === 'anthropic'
-            ? anthropicJson(p, ids, rec.json)
+            ? anthropicJson(p, ids, answerJson)
             : withGeminiThoughts(geminiJson(p, ids), rec.json);
       await sendBody(res, status, JSON.stringify(json), 'application/json', out, extra);
       return;
@@ -1012,7 +1042,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     const framingRaw = headers['x-mock-sse-framing'] ?? url.searchParams.get('mock_sse_framing') ?? undefined;
     const framing: Framing | undefined =
       framingRaw === 'lf' || framingRaw === 'crlf' || framingRaw === 'kgateway' ? framingRaw : undefined;
-    let frames: string[];
+    let frames: (string | Buffer)[];
     let contentType = 'text/event-stream; charset=utf-8';
     switch (p.route) {
       case 'openai': {
@@ -1025,9 +1055,13 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       }
       case 'anthropic': {
         const nl = framing === 'crlf' ? '\r\n' : '\n';
-        frames = withThinkingEvents(anthropicEvents(p, ids), rec.json).map(
-          ([e, d]) => `event: ${e}${nl}data: ${JSON.stringify(d)}${nl}${nl}`,
-        );
+        const events = withThinkingEvents(anthropicEvents(p, ids), answerJson);
+        if (onPlatform?.platform === 'bedrock') {
+          contentType = 'application/vnd.amazon.eventstream';
+          frames = events.map(([, d]) => bedrockChunkFrame(withInvocationMetrics(d, p.usage)));
+          break;
+        }
+        frames = events.map(([e, d]) => `event: ${e}${nl}data: ${JSON.stringify(d)}${nl}${nl}`);
         break;
       }
       case 'gemini': {
@@ -1204,7 +1238,7 @@ async function sendBody(
 async function sendStream(
   res: ServerResponse,
   status: number,
-  frames: string[],
+  frames: (string | Buffer)[],
   contentType: string,
   out: BodyOptions,
   extra: Record<string, string>,

@@ -8,6 +8,8 @@
 export const BACKEND_HEADER = 'x-ai-extproc-backend';
 /** On responses: the request parameters the provider could not take. */
 export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
+/** On count_tokens answers the gateway made itself: `estimate` (its own count, not the provider's). */
+export const TOKEN_COUNT_HEADER = 'x-ai-extproc-token-count';
 
 /** Every internal request header (later capabilities add theirs here). */
 export const INTERNAL_REQUEST_HEADERS: readonly string[] = Object.freeze([BACKEND_HEADER]);

@@ -1,7 +1,7 @@
 /** Standalone mode: OpenAI and Anthropic clients to every provider, streaming and not, and guards. */
 import type { Scenario } from './types.js';
 import { SSE_HEADERS, fixture, jsonHeaders, pieces, split } from './script.js';
-import { SIGV4, bedrockStream, sa } from './standalone-setup.js';
+import { SIGV4, bedrockInvokeStream, bedrockStream, sa } from './standalone-setup.js';
 
 const EVENT_STREAM = { 'content-type': 'application/vnd.amazon.eventstream' };
 
@@ -66,6 +66,14 @@ const PROVIDERS: Record<string, Provider> = {
   },
 };
 
+/** Anthropic clients reach Claude on Bedrock through InvokeModel: Anthropic answers, in frames. */
+const BEDROCK_INVOKE: Provider = {
+  alias: 'bedrock',
+  json: fixture('providers/anthropic-text.json'),
+  stream: bedrockInvokeStream('providers/anthropic-stream.sse'),
+  streamHeaders: EVENT_STREAM,
+};
+
 const openaiRequest = (model: string, stream: boolean): object => ({
   model,
   temperature: 0.9,
@@ -101,7 +109,7 @@ const anthropicClient: Scenario[] = [
   ['bedrock', 'bedrock'],
 ].flatMap(([name, model]) =>
   [false, true].map((stream) => {
-    const p = PROVIDERS[name!]!;
+    const p = name === 'bedrock' ? BEDROCK_INVOKE : PROVIDERS[name!]!;
     return sa({
       name: `sa-anthropic-to-${name}-${stream ? 'stream' : 'json'}`,
       description: `Anthropic client (/v1/messages) → ${name} backend, ${stream ? 'streaming' : 'JSON'}`,

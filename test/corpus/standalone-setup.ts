@@ -1,5 +1,6 @@
 /** Standalone mode: the YAML config, secrets and script builder the standalone scenarios share. */
 import { encodeConverseEvent } from '../../src/providers/bedrock/converse-stream-frames.js';
+import { encodeEventStreamMessage } from '../../src/providers/bedrock/event-stream-encoder.js';
 import type { Scenario, Step } from './types.js';
 import type { Mode } from '../helpers/extproc-client.js';
 import { STANDALONE_MODES, exchange, fixture, split } from './script.js';
@@ -88,6 +89,28 @@ routes:
 export function bedrockStream(rel: string): Buffer {
   const events = JSON.parse(fixture(rel).toString()) as { event: string; payload: unknown }[];
   return Buffer.concat(events.map((e) => encodeConverseEvent(e.event, e.payload)));
+}
+
+/** An InvokeModel stream body (Claude on Bedrock): each Anthropic SSE event of a fixture in a chunk frame. */
+export function bedrockInvokeStream(rel: string): Buffer {
+  const frames = fixture(rel)
+    .toString()
+    .split(/\r?\n\r?\n/)
+    .map((block) =>
+      block
+        .split(/\r?\n/)
+        .find((l) => l.startsWith('data:'))
+        ?.slice(5)
+        .trim(),
+    )
+    .filter((d): d is string => d !== undefined && d !== '')
+    .map((data) =>
+      encodeEventStreamMessage(
+        { ':event-type': 'chunk', ':content-type': 'application/json', ':message-type': 'event' },
+        JSON.stringify({ bytes: Buffer.from(data).toString('base64') }),
+      ),
+    );
+  return Buffer.concat(frames);
 }
 
 export interface SaScript {

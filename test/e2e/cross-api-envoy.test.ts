@@ -214,7 +214,8 @@ describe('cross-API translation through real Envoy', () => {
     assert.equal(jsonSchema.name, 'weather');
   });
 
-  it('anthropic SDK → Bedrock: the signed thinking block comes back and replays, signature intact', async () => {
+  // Claude on Bedrock speaks Messages through InvokeModel: an Anthropic client stays native there.
+  it('anthropic SDK → Bedrock (InvokeModel): the signed thinking block comes back and replays, signature intact', async () => {
     const params = {
       model: 'bedrock',
       max_tokens: 8000,
@@ -224,14 +225,17 @@ describe('cross-API translation through real Envoy', () => {
     const first = await anthropic.messages.stream({ ...params, messages }).finalMessage();
     const thinking = first.content[0];
     assert.ok(thinking?.type === 'thinking' && thinking.signature !== '');
-    assert.deepEqual(upstream().additionalModelRequestFields, {
-      thinking: { type: 'enabled', budget_tokens: 2048 },
-    });
+    assert.deepEqual(upstream().thinking, { type: 'enabled', budget_tokens: 2048 });
+    assert.equal(upstream().anthropic_version, 'bedrock-2023-05-31');
     messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: 'And 223?' });
     const second = await anthropic.messages.create({ ...params, messages }).withResponse();
     assert.equal(second.response.status, 200);
-    const replayed = upstream().messages[1].content[0].reasoningContent.reasoningText;
-    assert.deepEqual(replayed, { text: thinking.thinking, signature: thinking.signature });
+    const replayed = upstream().messages[1].content[0];
+    assert.deepEqual(replayed, {
+      type: 'thinking',
+      thinking: thinking.thinking,
+      signature: thinking.signature,
+    });
   });
 
   for (const streaming of [false, true]) {

@@ -281,7 +281,9 @@ describe('standalone mode through real Envoy', () => {
       messages: [{ role: 'user', content: 'stream it' }],
     });
     const fb = await bedrock.finalMessage();
-    assert.match(fb.content.map((b) => (b.type === 'text' ? b.text : '')).join(''), /Bedrock here/);
+    // Claude on Bedrock: an Anthropic client goes through InvokeModel (native), not Converse.
+    assert.match(fb.content.map((b) => (b.type === 'text' ? b.text : '')).join(''), /mock Claude/);
+    assert.match(stack.mock.lastRequest()!.path, /\/invoke-with-response-stream$/);
   });
 
   it('Anthropic client with tools to OpenAI and Gemini backends, streaming and not', async () => {

@@ -20,6 +20,15 @@ import {
 } from '../../config/internal-headers.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { nativeUpstream } from '../../providers/translate/native.js';
+import { signBedrockRequest } from '../../providers/bedrock/index.js';
+import {
+  BEDROCK_EVENT_STREAM,
+  BedrockInvokeStream,
+  claudePlatform,
+  claudePlatformError,
+  toClaudePlatformBody,
+} from '../../providers/claude-platforms/index.js';
+import type { ClaudePlatform } from '../../providers/claude-platforms/index.js';
 import type { ClientApi, UpstreamTarget } from '../../providers/translate/types.js';
 import { StreamFactsAccumulator, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
@@ -58,6 +67,11 @@ export class NativeCodec {
   private coding: ContentCoding | undefined = 'identity';
   private guarded = false;
   private sse: { decoder: SseDecoder; facts: StreamFactsAccumulator } | undefined;
+  /** Claude on Vertex or Bedrock: the Messages API with the platform's body, path and errors. */
+  private readonly platform: ClaudePlatform | undefined;
+  /** Bedrock InvokeModel's event-stream, read into Anthropic events. */
+  private invoke: { decoder: BedrockInvokeStream; facts: StreamFactsAccumulator } | undefined;
+  private amznErrorType: string | undefined;
 
   constructor(
     private readonly p: NativeParts,
@@ -65,13 +79,17 @@ export class NativeCodec {
     x: ExchangeFacts,
   ) {
     x.family = p.api;
+    this.platform = claudePlatform(p.target);
     this.clientWantsUsage = p.api === 'anthropic' || clientAskedStreamUsage(client);
   }
 
   encodeRequest(body: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
     const { backend, target } = this.p;
     let edited = changed;
-    if (body.model !== target.model) {
+    if (this.platform !== undefined) {
+      toClaudePlatformBody(this.platform, body, target.stream, x.headers.get('anthropic-beta'));
+      edited = true;
+    } else if (body.model !== target.model) {
       body.model = target.model;
       edited = true;
     }
@@ -94,12 +112,25 @@ export class NativeCodec {
     const auth = backend.authFor(x.headers);
     if (auth.kind === 'missing')
       throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
-    if (auth.kind === 'sigv4')
-      throw refuse(500, 'SigV4 is not a same-API backend', 'ai_extproc_translation_error', 'api_error');
-    set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
+    const out = send ? Buffer.from(JSON.stringify(body)) : undefined;
+    if (auth.kind === 'sigv4') {
+      if (out === undefined || this.platform !== 'bedrock')
+        throw refuse(500, 'SigV4 is not a same-API backend', 'ai_extproc_translation_error', 'api_error');
+      // Signed over the final body and the exact headers the upstream receives.
+      const signed = signBedrockRequest({
+        method: 'POST',
+        host: backend.baseUrl.authority,
+        path: up.path,
+        headers: Object.fromEntries(up.headers),
+        body: out,
+        region: auth.region,
+        credentials: auth.credentials,
+      });
+      set.push(...Object.entries(signed));
+    } else set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
     remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
     return {
-      ...(send ? { body: Buffer.from(JSON.stringify(body)) } : {}),
+      ...(out ? { body: out } : {}),
       headers: { set, remove },
       clearRouteCache: true,
       metadata: {
@@ -135,7 +166,23 @@ export class NativeCodec {
     const remove: string[] = [];
     if (x.dropped.length > 0) set.push([DROPPED_PARAMS_HEADER, [...new Set(x.dropped)].join(',')]);
     const edits = (): HeaderEdits => ({ set, remove });
-    const sse = (headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
+    const type = (headers.get('content-type') ?? '').toLowerCase();
+    const sse = type.startsWith('text/event-stream');
+    this.amznErrorType = headers.get('x-amzn-errortype');
+    if (ok && type.startsWith(BEDROCK_EVENT_STREAM) && this.platform === 'bedrock' && this.p.target.stream) {
+      // Bedrock's frames become the Anthropic SSE the client reads: always rewritten.
+      x.responseStreaming = true;
+      if (this.coding !== 'identity')
+        return { plan: 'observe', stream: false, refusal: unreadable('compressed_stream_cannot_be_read') };
+      this.invoke = {
+        decoder: new BedrockInvokeStream(this.p.maxBodyBytes),
+        facts: new StreamFactsAccumulator(this.p.api),
+      };
+      set.push(['content-type', 'text/event-stream'], ['cache-control', 'no-cache']);
+      remove.push('content-length');
+      return { plan: 'transform', stream: true, headers: edits() };
+    }
+    if (!ok && this.platform !== undefined) set.push(['content-type', 'application/json']);
     if (ok && sse && this.p.target.stream) {
       x.responseStreaming = true;
       if (this.coding !== 'identity')
@@ -143,7 +190,7 @@ export class NativeCodec {
         return rewrite === 'rewrite'
           ? { plan: 'observe', stream: false, refusal: unreadable('compressed_stream_cannot_be_guarded') }
           : { plan: 'observe', stream: false, headers: edits() };
-      this.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.p.backend.provider) };
+      this.sse = { decoder: new SseDecoder(), facts: new StreamFactsAccumulator(this.p.api) };
       const transform = rewrite === 'rewrite' || this.injectedUsage;
       if (transform) remove.push('content-length');
       return { plan: transform ? 'transform' : 'observe', stream: true, headers: edits() };
@@ -155,6 +202,7 @@ export class NativeCodec {
   }
 
   streamChunk(chunk: Buffer): readonly StreamEvent[] {
+    if (this.invoke) return this.invokeEvents(this.invoke.decoder.push(chunk));
     const sse = this.sse;
     if (!sse || this.streamFailure) return [];
     try {
@@ -169,6 +217,7 @@ export class NativeCodec {
   }
 
   streamEnd(): readonly StreamEvent[] {
+    if (this.invoke) return this.invokeEvents(this.invoke.decoder.end());
     const sse = this.sse;
     if (!sse || this.streamFailure) return [];
     try {
@@ -195,13 +244,27 @@ export class NativeCodec {
     return out;
   }
 
+  private invokeEvents(events: readonly StreamEvent[]): readonly StreamEvent[] {
+    for (const ev of events) this.invoke?.facts.onEvent(ev);
+    return events;
+  }
+
   streamFacts(): ResponseFacts {
-    return this.sse?.facts.facts ?? NO_FACTS;
+    return (this.invoke ?? this.sse)?.facts.facts ?? NO_FACTS;
   }
 
   bodyEnd(raw: Buffer | undefined, x: ExchangeFacts): BodyResult {
     const ok = x.status !== undefined && x.status >= 200 && x.status < 300;
     // The provider's error is already in the client's API format: it goes back as it came.
+    if (!ok && this.platform !== undefined) {
+      const body = claudePlatformError(
+        this.platform,
+        x.status ?? 502,
+        raw ?? Buffer.alloc(0),
+        this.amznErrorType,
+      );
+      return { kind: 'upstream-error', body, facts: NO_FACTS };
+    }
     if (!ok) return { kind: 'upstream-error', body: raw ?? Buffer.alloc(0), facts: NO_FACTS };
     let json: Json | undefined;
     try {
@@ -218,7 +281,7 @@ export class NativeCodec {
       x.outcome = 'upstream-error';
       return { kind: 'completion', completion: undefined, facts: NO_FACTS };
     }
-    return { kind: 'completion', completion: json, facts: parseResponseFacts(this.p.backend.provider, json) };
+    return { kind: 'completion', completion: json, facts: parseResponseFacts(this.p.api, json) };
   }
 
   encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined {

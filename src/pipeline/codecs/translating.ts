@@ -18,8 +18,8 @@ import {
 import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
-import { providerAdapter } from '../../providers/translate/registry.js';
-import { nativeApi } from '../../providers/translate/native.js';
+import { providerAdapterFor } from '../../providers/translate/registry.js';
+import { nativeApiFor } from '../../providers/translate/native.js';
 import { NativeCodec } from './native.js';
 import { firstTarget } from '../failover.js';
 import type { FailoverChoice, FailoverState } from '../failover.js';
@@ -145,7 +145,7 @@ export class TranslatingCodec implements Codec {
     this.injectedUsage = stream && !this.clientWantsUsage;
     this.backend = resolved.backend;
     this.target = resolved.backend.target(resolved.model, stream);
-    this.adapter = providerAdapter(resolved.backend.provider);
+    this.adapter = providerAdapterFor(this.target);
     x.provider = resolved.backend.provider;
     x.backend = resolved.backend.name;
     x.model = requestModel;
@@ -169,7 +169,9 @@ export class TranslatingCodec implements Codec {
   private sameApi(json: Json, x: ExchangeFacts): boolean {
     const requestModel = typeof json.model === 'string' ? json.model : '';
     const resolved = this.resolve(requestModel);
-    if ('error' in resolved || nativeApi(resolved.backend.provider) !== this.api) return false;
+    if ('error' in resolved) return false;
+    if (nativeApiFor({ provider: resolved.backend.provider, model: resolved.model }) !== this.api)
+      return false;
     const stream = json.stream === true;
     const target = resolved.backend.target(resolved.model, stream);
     this.native = new NativeCodec(

@@ -14,6 +14,7 @@ import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
 import { INTERNAL_REQUEST_HEADERS, PICKER_REQUEST_HEADERS } from '../../config/internal-headers.js';
 import { EmbeddingsCodec, isEmbeddingsPath } from '../codecs/embeddings.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
+import { CountTokensCodec, countTokensReply, isCountTokensPath } from '../codecs/count-tokens.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../../providers/translate/errors.js';
 import type { Refusal } from '../reply.js';
@@ -61,15 +62,20 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
   };
 }
 
+const COUNT_TOKENS_STAGES: ReadonlySet<string> = new Set(['client-identity', 'prompt-estimate', 'record']);
+
 export class StandaloneMode implements Mode {
   /** One RoutePolicy per compiled route, kept across reloads while the route object lives. */
   private readonly policies = new WeakMap<CompiledRoute, RoutePolicy>();
+  /** count_tokens counts, it does not generate: identity, the estimate and the summary line only. */
+  private readonly countStages: readonly Stage[];
 
   /** Embeddings routes skip the response guards: a vector has no text to guard. */
   private readonly embeddingStages: readonly Stage[];
 
   constructor(private readonly deps: StandaloneModeDeps) {
     this.embeddingStages = deps.stages.filter((s) => s.name !== 'response-guards');
+    this.countStages = deps.stages.filter((s) => COUNT_TOKENS_STAGES.has(s.name));
   }
 
   private policy(route: CompiledRoute): RoutePolicy {
@@ -103,14 +109,17 @@ export class StandaloneMode implements Mode {
     const policy = this.policy(compiled);
     seed.family = 'openai'; // the canonical form, whatever the client and the provider speak
     seed.provider = policy.provider;
+    const counting = isCountTokensPath(headers.get(':path') ?? '');
     const route: Route = {
       name: compiled.name,
       policy,
-      stages: embeddings ? this.embeddingStages : this.deps.stages,
-      codec: embeddings
-        ? new EmbeddingsCodec(compiled, this.deps)
-        : new TranslatingCodec(compiled, api, client, this.deps),
-      render,
+      stages: counting ? this.countStages : embeddings ? this.embeddingStages : this.deps.stages,
+      codec: counting
+        ? new CountTokensCodec(compiled)
+        : embeddings
+          ? new EmbeddingsCodec(compiled, this.deps)
+          : new TranslatingCodec(compiled, api, client, this.deps),
+      render: counting ? (r) => countTokensReply(r) ?? render(r) : render,
       finalMetadata,
       ...(embeddings ? { operation: 'embeddings' } : {}),
     };

@@ -12,6 +12,7 @@ import {
   DEFAULT_ANTHROPIC_VERSION,
 } from '../anthropic/openai-to-anthropic.request.js';
 import { AZURE_PROFILE, OPENAI_PROFILE } from '../openai/profiles.js';
+import { claudePlatform, claudePlatformHeaders, claudePlatformPath } from '../claude-platforms/platforms.js';
 import type { ClientApi, ProviderKind, UpstreamTarget } from './types.js';
 
 /** Where a native request goes: the provider's path and the protocol headers it needs. */
@@ -38,8 +39,16 @@ export function nativeApi(provider: ProviderKind): ClientApi | undefined {
   return NATIVE[provider];
 }
 
+/** The client API `target` speaks natively: its provider's, or Anthropic's for Claude on a platform. */
+export function nativeApiFor(target: Pick<UpstreamTarget, 'provider' | 'model'>): ClientApi | undefined {
+  return claudePlatform(target) !== undefined ? 'anthropic' : NATIVE[target.provider];
+}
+
 /** The upstream path and protocol headers of a native request to `target`. */
 export function nativeUpstream(target: UpstreamTarget): NativeUpstream {
+  const platform = claudePlatform(target);
+  if (platform !== undefined)
+    return { path: claudePlatformPath(platform, target), headers: claudePlatformHeaders(platform, target) };
   switch (target.provider) {
     case 'anthropic':
       return {

@@ -4,7 +4,7 @@
  * `<from>To<To><What>` (e.g. anthropic/anthropic-to-openai.response.ts → anthropicToOpenAIResponse).
  * The whole matrix: src/providers/README.md.
  */
-import type { ClientAdapter, ClientApi, ProviderAdapter, ProviderKind } from './types.js';
+import type { ClientAdapter, ClientApi, ProviderAdapter, ProviderKind, UpstreamTarget } from './types.js';
 import { anthropicClient, anthropicProvider } from '../anthropic/index.js';
 import { geminiProvider, vertexProvider } from '../gemini/index.js';
 import {
@@ -15,6 +15,8 @@ import {
   openaiProvider,
 } from '../openai/index.js';
 import { bedrockProvider } from '../bedrock/index.js';
+import { claudePlatform } from '../claude-platforms/platforms.js';
+import { vertexClaudeProvider } from '../claude-platforms/vertex-claude.provider.js';
 
 const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
   openai: openaiProvider,
@@ -33,10 +35,13 @@ const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = {
 };
 
 export const providerAdapter = (kind: ProviderKind): ProviderAdapter => PROVIDERS[kind];
+/** The adapter for a target: Claude on Vertex speaks Anthropic Messages, not generateContent. */
+export const providerAdapterFor = (target: Pick<UpstreamTarget, 'provider' | 'model'>): ProviderAdapter =>
+  claudePlatform(target) === 'vertex' ? vertexClaudeProvider : PROVIDERS[target.provider];
 export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
 
-/** Which client API a request path speaks: Anthropic Messages, or OpenAI Chat Completions. */
+/** Which client API a request path speaks: Anthropic Messages (and its count_tokens), or OpenAI Chat Completions. */
 export function clientApiForPath(path: string): ClientApi {
   const p = path.split('?')[0] ?? '';
-  return /\/messages\/?$/.test(p) ? 'anthropic' : 'openai';
+  return /\/messages(\/count_tokens)?\/?$/.test(p) ? 'anthropic' : 'openai';
 }

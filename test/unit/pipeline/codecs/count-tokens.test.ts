@@ -1,0 +1,47 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  ESTIMATE_CODE,
+  countTokensReply,
+  isCountTokensPath,
+} from '../../../../src/pipeline/codecs/count-tokens.js';
+import { clientApiForPath } from '../../../../src/providers/translate/registry.js';
+
+describe('count_tokens: path and the local answer', () => {
+  it('the count_tokens path is Anthropic, and only it counts', () => {
+    for (const p of [
+      '/v1/messages/count_tokens',
+      '/v1/messages/count_tokens/',
+      '/v1/messages/count_tokens?beta=true',
+    ]) {
+      assert.equal(isCountTokensPath(p), true, p);
+      assert.equal(clientApiForPath(p), 'anthropic', p);
+    }
+    for (const p of [
+      '/v1/messages',
+      '/v1/chat/completions',
+      '/v1/messages/count_tokens/x',
+      '/v1/count_tokens',
+    ])
+      assert.equal(isCountTokensPath(p), false, p);
+    assert.equal(clientApiForPath('/v1/messages'), 'anthropic');
+    assert.equal(clientApiForPath('/v1/chat/completions'), 'openai');
+  });
+
+  it("the gateway's estimate is a 200 in Anthropic's shape, marked as an estimate; a refusal is not", () => {
+    assert.deepEqual(countTokensReply({ status: 200, message: '57', code: ESTIMATE_CODE }), {
+      status: 200,
+      body: '{"input_tokens":57}',
+      headers: [
+        ['content-type', 'application/json'],
+        ['x-ai-extproc-token-count', 'estimate'],
+      ],
+      details: ESTIMATE_CODE,
+    });
+    assert.equal(
+      countTokensReply({ status: 401, message: 'no key', code: 'ai_extproc_client_identity' }),
+      undefined,
+    );
+  });
+});
