@@ -286,6 +286,14 @@ describe('endpoint picking through real Envoy', () => {
     const forced = await ask('open', { headers: { 'test-epp-endpoint-selection': b.endpoint } });
     assert.equal(forced.by, 'b');
     assert.equal((await ask('guarded', { content: 'card 4111 1111 1111 1111' })).status, 403);
+    // The guarded FailOpen route was named at load: it needs ai-extproc up.
+    const warned = stack.ext.logs.filter(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('FailOpen pool route'),
+    );
+    assert.deepEqual(
+      warned.map((l) => [l.route, l.reasons]),
+      [['guarded', ['guards']]],
+    );
     await stack.ext.close();
     const by = new Set<string | undefined>();
     for (let i = 0; i < 6; i++) {
