@@ -52,6 +52,7 @@ import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standal
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
 import { writeXdsFiles } from './config/envoy/xds-files.js';
+import { failOpenWarnings } from './config/envoy/fail-open-routes.js';
 import { McpMetrics } from './metrics/mcp-metrics.js';
 import { McpExchange } from './pipeline/mcp/exchange.js';
 import { RoutedExchange } from './pipeline/mcp/routing.js';
@@ -389,6 +390,9 @@ function loadStats(settings: ServerSettings, log: Logger): StatsConfig {
 
 /** Envoy follows our reloads: its clusters and routes, rewritten for the live config (ENVOY_XDS_DIR). */
 function publishXds(settings: ServerSettings, config: RuntimeConfig, log: Logger): void {
+  // On every load: FailOpen pool routes that still fail closed while our server is down.
+  for (const w of failOpenWarnings(config))
+    log.warn(w, 'FailOpen pool route covers picking failures only: it needs ai-extproc up');
   const dir = settings.envoyXdsDir;
   if (!dir) return;
   try {

@@ -3,7 +3,7 @@
  * fake vLLM servers: a forced choice is followed; the served endpoint comes back; the subset hint
  * is honoured and an empty one is a 503; the fallback list is used when the first server answers
  * 503; FailOpen lands requests when picking cannot work and FailClose refuses; with our server
- * stopped, FailClose is a 500. Then load spreading: skewed queues, a shared long prefix, LoRA.
+ * stopped, a FailOpen route with nothing to guard still lands, FailClose and a guarded route are 500. Then load spreading: skewed queues, a shared long prefix, LoRA.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +29,13 @@ backends:
   open:${pool(s, 'FailOpen')}
   closed:${pool(s, 'FailClose')}
 routes:
+  - name: guarded
+    match: { pathPrefix: /guarded }
+    backend: open
+    policy:
+      guards:
+        request:
+          regex: { action: REJECT, builtins: [CREDIT_CARD] }
   - name: open
     match: { pathPrefix: /open }
     backend: open
@@ -71,7 +78,7 @@ describe('endpoint picking through real Envoy', () => {
   let a: FakeVllm, b: FakeVllm, c: FakeVllm;
 
   const ask = async (
-    route: 'open' | 'closed',
+    route: 'open' | 'closed' | 'guarded',
     opts: { model?: string; content?: string; headers?: Record<string, string> } = {},
   ): Promise<Answer> => {
     const res = await fetch(`${stack.envoy.url}/${route}/v1/chat/completions`, {
@@ -274,9 +281,29 @@ describe('endpoint picking through real Envoy', () => {
     assert.equal((await ask('closed')).status, 200);
   });
 
-  it('FailClose: with our server stopped, Envoy answers 500', async () => {
+  it('our server stopped: FailOpen still lands (round robin), FailClose and a guarded route refuse', async () => {
+    // Up: the fail-open route's requests go through our server (the pick is followed, guards run).
+    const forced = await ask('open', { headers: { 'test-epp-endpoint-selection': b.endpoint } });
+    assert.equal(forced.by, 'b');
+    assert.equal((await ask('guarded', { content: 'card 4111 1111 1111 1111' })).status, 403);
+    // The guarded FailOpen route was named at load: it needs ai-extproc up.
+    const warned = stack.ext.logs.filter(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('FailOpen pool route'),
+    );
+    assert.deepEqual(
+      warned.map((l) => [l.route, l.reasons]),
+      [['guarded', ['guards']]],
+    );
     await stack.ext.close();
-    const r = await ask('closed');
-    assert.equal(r.status, 500);
+    const by = new Set<string | undefined>();
+    for (let i = 0; i < 6; i++) {
+      const r = await ask('open');
+      assert.equal(r.status, 200, r.body);
+      by.add(r.by);
+    }
+    // No picker: the override_host cluster's round-robin fallback spreads them.
+    assert.ok(by.size >= 2, [...by].join(','));
+    assert.equal((await ask('closed')).status, 500);
+    assert.equal((await ask('guarded')).status, 500);
   });
 });

@@ -16,7 +16,7 @@ import {
 } from '../internal-headers.js';
 import { edgeRemovals, hasPools } from './pool-clusters.js';
 import type { RuntimeConfig } from '../standalone/types.js';
-import { ROUTE_CONFIG_NAME, STREAM_IDLE_TIMEOUT, clusters, routeConfig } from './resources.js';
+import { EXTPROC_FILTER_NAME, ROUTE_CONFIG_NAME, STREAM_IDLE_TIMEOUT, clusters, routeConfig } from './resources.js';
 import { CDS_FILE, RDS_FILE } from './xds-files.js';
 import { rateLimitCluster, rateLimitFilter } from './rate-limit.js';
 import type { RateLimitOptions } from './rate-limit.js';
@@ -114,11 +114,12 @@ function extProcFilter(config: RuntimeConfig): Obj {
   // Pools: the pick goes to envoy.lb (override_host reads it); the proxy's subset hint comes in.
   const pools = hasPools(config);
   return {
-    name: 'ai-extproc',
+    name: EXTPROC_FILTER_NAME,
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor',
       grpc_service: { envoy_grpc: { cluster_name: 'ai_extproc' } },
       message_timeout: '5s',
+      // Fail closed; only FailOpen pool routes with nothing to guard override it (fail-open-routes.ts).
       failure_mode_allow: false,
       // Requests are read whole (the route and backend come from the body; header edits ride on
       // the body reply); responses stream, translated event by event.

@@ -6,6 +6,11 @@
 import { BACKEND_HEADER, INTERNAL_REQUEST_HEADERS } from '../internal-headers.js';
 import type { BaseUrl, CompiledBackend, RuntimeConfig } from '../standalone/types.js';
 import { poolCluster, poolClusters, poolRouteExtras } from './pool-clusters.js';
+import type { CompiledPool } from '../standalone/index.js';
+import { failOpenEntries } from './fail-open-routes.js';
+
+/** Our ext_proc filter's name in the chain (per-route overrides are keyed on it). */
+export const EXTPROC_FILTER_NAME = 'ai-extproc';
 
 type Obj = Record<string, unknown>;
 
@@ -84,6 +89,15 @@ export function clusters(config: RuntimeConfig): Obj[] {
   ];
 }
 
+function routeAction(cluster: string, pool: CompiledPool | undefined): Obj {
+  const extras = pool ? poolRouteExtras(pool) : { route: {}, entry: {} };
+  return {
+    route: { cluster, timeout: ROUTE_TIMEOUT, idle_timeout: STREAM_IDLE_TIMEOUT, ...extras.route },
+    request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
+    ...extras.entry,
+  };
+}
+
 /** MCP routes: no overall timeout (a server's GET stream lives as long as the session), only idle. */
 function mcpRoutes(config: RuntimeConfig): Obj[] {
   return config.mcpBackends.map((b) => ({
@@ -96,22 +110,22 @@ function mcpRoutes(config: RuntimeConfig): Obj[] {
 /**
  * Routes: one per backend cluster, chosen by the header the server sets after it matched one of
  * our routes (the client's copy was removed before ext_proc); the header is removed again before
- * the request goes upstream. Everything else gets a 404: an unmatched request never reaches a
+ * the request goes upstream. Then the FailOpen pools' static entries. Everything else gets a 404: an unmatched request never reaches a
  * backend.
  */
 export function routeConfig(config: RuntimeConfig): Obj {
   const pools = poolClusters(config);
-  const routes: Obj[] = [...backendClusters(config).keys()].map((cluster) => {
-    const pool = pools.get(cluster);
-    const extras = pool ? poolRouteExtras(pool) : { route: {}, entry: {} };
-    return {
-      match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: cluster } }] },
-      route: { cluster, timeout: ROUTE_TIMEOUT, idle_timeout: STREAM_IDLE_TIMEOUT, ...extras.route },
-      request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
-      ...extras.entry,
-    };
-  });
+  const routes: Obj[] = [...backendClusters(config).keys()].map((cluster) => ({
+    match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: cluster } }] },
+    ...routeAction(cluster, pools.get(cluster)),
+  }));
   routes.push(...mcpRoutes(config));
+  // FailOpen pools while our server is down (fail-open-routes.ts); after the header routes.
+  routes.push(
+    ...failOpenEntries(config, EXTPROC_FILTER_NAME, (r) =>
+      r.backend ? routeAction(r.backend.cluster, r.backend.pool) : {},
+    ),
+  );
   routes.push({
     match: { prefix: '/' },
     direct_response: { status: 404, body: { inline_string: 'no AI route matches this request\n' } },

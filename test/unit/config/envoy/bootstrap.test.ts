@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { DEFAULT_BOOTSTRAP, envoyBootstrap } from '../../../../src/config/envoy/bootstrap.js';
 import { clusterConflicts } from '../../../../src/config/envoy/resources.js';
 import { CDS_FILE, RDS_FILE, writeXdsFiles } from '../../../../src/config/envoy/xds-files.js';
+import { failOpenEntries } from '../../../../src/config/envoy/fail-open-routes.js';
 import { formatIssue, loadStandaloneConfig, loadStandaloneConfigText } from '../../../../src/config/standalone/index.js';
 import type { RuntimeConfig } from '../../../../src/config/standalone/index.js';
 import { envoyConfigCommand, envoyConfigText } from '../../../../src/envoy-config-command.js';
@@ -36,8 +37,10 @@ describe('envoy-config: the bootstrap', () => {
       const wanted = new Set([...config.backends, ...config.mcpBackends].map((x) => x.cluster));
       assert.deepEqual(new Set(clusters.map((c) => c.name)), new Set(['ai_extproc', ...wanted]));
       const routes = hcmOf(b).route_config.virtual_hosts[0].routes as Obj[];
-      assert.equal(routes.length, wanted.size + 1);
-      for (const r of routes.slice(0, -1)) {
+      // Then the FailOpen pools' static entries (fail-open-routes.ts) and the 404.
+      const failOpen = failOpenEntries(config, 'ai-extproc', () => ({})).length;
+      assert.equal(routes.length, wanted.size + failOpen + 1);
+      for (const r of routes.slice(0, wanted.size)) {
         assert.equal(r.match.headers[0].name, 'x-ai-extproc-backend');
         assert.equal(r.route.cluster, r.match.headers[0].string_match.exact);
         assert.deepEqual(r.request_headers_to_remove, ['x-ai-extproc-backend'], 'never forwarded upstream');
