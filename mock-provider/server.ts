@@ -2,6 +2,7 @@
  * A local mock LLM provider for end-to-end tests (behind a real Envoy) and `make demo`.
  *
  * It speaks just enough of three wire formats to exercise the gateway:
+ *   - OpenAI Responses: POST `/v1/responses` (mock-provider/responses.ts).
  *   - OpenAI Chat Completions: any POST path ending in `/chat/completions`
  *     (`/v1/chat/completions`, Azure `/openai/deployments/{deployment}/chat/completions?api-version=...`).
  *   - Anthropic Messages: any POST path ending in `/v1/messages`.
@@ -48,6 +49,7 @@
  * Canned texts live in mock-provider/fixtures/*.json.
  */
 import { handleBedrock } from './bedrock.js';
+import { handleResponses } from './responses.js';
 import {
   MOCK_THINKING,
   mockThinking,
@@ -966,6 +968,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     };
 
     if (info.route === 'unknown' && handleBedrock(url.pathname, req.headers, rec.json, res)) return;
+    if (info.route === 'unknown' && handleResponses(url.pathname, rec.json, ids.seq, res)) return;
     if (info.route === 'unknown') {
       sendJson(res, 404, errorBody('unknown', 404), out, { 'x-mock-provider': 'unknown' });
       return;

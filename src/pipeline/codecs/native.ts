@@ -59,7 +59,8 @@ export class NativeCodec {
     client: Json,
     x: ExchangeFacts,
   ) {
-    x.family = p.api;
+    // A Responses body is read by the stages as OpenAI's (usage fields differ; see encodeRequest).
+    x.family = p.api === 'openai-responses' ? 'openai' : p.api;
     this.clientWantsUsage = p.api === 'anthropic' || clientAskedStreamUsage(client);
   }
 
@@ -71,8 +72,14 @@ export class NativeCodec {
       edited = true;
     }
     if (this.p.api === 'openai') edited = this.openaiStreamOptions(body, x) || edited;
+    // Responses streams always end with their usage; stream_options.include_usage (a route's stream
+    // usage default) is not a Responses field.
+    if (this.p.api === 'openai-responses' && asObj(body.stream_options)?.include_usage !== undefined) {
+      delete body.stream_options;
+      edited = true;
+    }
     for (const param of x.dropped) this.p.droppedParam?.(backend.provider, param);
-    const up = nativeUpstream(target);
+    const up = nativeUpstream(target, this.p.api);
     const set: [string, string][] = [
       [':path', up.path],
       [':authority', backend.baseUrl.authority],

@@ -14,7 +14,8 @@ import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapter } from '../../providers/translate/registry.js';
-import { nativeApi } from '../../providers/translate/native.js';
+import { speaksNatively } from '../../providers/translate/native.js';
+import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
 import type {
   ClientAdapter,
@@ -69,6 +70,10 @@ interface Stream {
   failed: boolean;
 }
 
+/** A Responses request that uses OpenAI's server-side state. */
+const responsesNeedsState = (json: Json): boolean =>
+  (json.previous_response_id ?? null) !== null || json.store === true;
+
 export class TranslatingCodec implements Codec {
   readonly holdsRequest = true;
   get streamFailure(): Refusal | undefined {
@@ -120,6 +125,7 @@ export class TranslatingCodec implements Codec {
     if (!json) throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
     if (this.sameApi(json, x)) return json;
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
+    if (this.api === 'openai-responses') x.dropped.push(...responsesDroppedParams(json));
     const canonical = translated(() => this.client.request(json));
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
     const resolved = this.route.resolveModel(requestModel || undefined);
@@ -147,7 +153,19 @@ export class TranslatingCodec implements Codec {
   private sameApi(json: Json, x: ExchangeFacts): boolean {
     const requestModel = typeof json.model === 'string' ? json.model : '';
     const resolved = this.route.resolveModel(requestModel || undefined);
-    if ('error' in resolved || nativeApi(resolved.backend.provider) !== this.api) return false;
+    if ('error' in resolved || !speaksNatively(resolved.backend.provider, this.api)) return false;
+    // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
+    // native only when it must (server-side state), and never past a guard that could not read it.
+    if (this.api === 'openai-responses') {
+      if (!responsesNeedsState(json)) return false;
+      const g = this.route.policy.guards;
+      if (g.request !== undefined || g.response !== undefined)
+        throw refuse(
+          400,
+          'previous_response_id and store: true are not available on a guarded route; send the whole conversation in input with store: false',
+          'ai_extproc_translation_error',
+        );
+    }
     const stream = json.stream === true;
     const target = resolved.backend.target(resolved.model, stream);
     this.native = new NativeCodec(

@@ -38,8 +38,17 @@ export function nativeApi(provider: ProviderKind): ClientApi | undefined {
   return NATIVE[provider];
 }
 
+/** OpenAI's Responses API, served by OpenAI itself (its state, `previous_response_id`, lives there). */
+export const RESPONSES_PATH = '/v1/responses';
+
+/** Whether a `client` request to `provider` goes untranslated. */
+export function speaksNatively(provider: ProviderKind, client: ClientApi): boolean {
+  return NATIVE[provider] === client || (client === 'openai-responses' && provider === 'openai');
+}
+
 /** The upstream path and protocol headers of a native request to `target`. */
-export function nativeUpstream(target: UpstreamTarget): NativeUpstream {
+export function nativeUpstream(target: UpstreamTarget, client?: ClientApi): NativeUpstream {
+  if (client === 'openai-responses') return { path: RESPONSES_PATH, headers: [JSON_TYPE] };
   switch (target.provider) {
     case 'anthropic':
       return {

@@ -15,6 +15,7 @@ import {
   openaiProvider,
 } from '../openai/index.js';
 import { bedrockProvider } from '../bedrock/index.js';
+import { responsesClient } from '../openai-responses/index.js';
 
 const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
   openai: openaiProvider,
@@ -30,13 +31,15 @@ const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
 const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = {
   openai: openaiClient,
   anthropic: anthropicClient,
+  'openai-responses': responsesClient,
 };
 
 export const providerAdapter = (kind: ProviderKind): ProviderAdapter => PROVIDERS[kind];
 export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
 
-/** Which client API a request path speaks: Anthropic Messages, or OpenAI Chat Completions. */
+/** Which client API a request path speaks: Anthropic Messages, OpenAI Responses, or OpenAI Chat Completions. */
 export function clientApiForPath(path: string): ClientApi {
   const p = path.split('?')[0] ?? '';
+  if (/\/responses\/?$/.test(p)) return 'openai-responses';
   return /\/messages\/?$/.test(p) ? 'anthropic' : 'openai';
 }

@@ -8,7 +8,7 @@
  */
 import type { JsonObject } from '../../json.js';
 
-export type ClientApi = 'openai' | 'anthropic';
+export type ClientApi = 'openai' | 'anthropic' | 'openai-responses';
 export type ProviderKind =
   'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex-ai' | 'mistral' | 'ollama' | 'bedrock';
 
