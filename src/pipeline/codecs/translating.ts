@@ -13,7 +13,7 @@ import { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../conf
 import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
-import { providerAdapter } from '../../providers/translate/registry.js';
+import { providerAdapterFor } from '../../providers/translate/registry.js';
 import { speaksNatively } from '../../providers/translate/native.js';
 import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
@@ -138,7 +138,7 @@ export class TranslatingCodec implements Codec {
     this.injectedUsage = stream && !this.clientWantsUsage;
     this.backend = resolved.backend;
     this.target = resolved.backend.target(resolved.model, stream);
-    this.adapter = providerAdapter(resolved.backend.provider);
+    this.adapter = providerAdapterFor(this.target);
     x.provider = resolved.backend.provider;
     x.backend = resolved.backend.name;
     x.model = requestModel;
@@ -153,7 +153,10 @@ export class TranslatingCodec implements Codec {
   private sameApi(json: Json, x: ExchangeFacts): boolean {
     const requestModel = typeof json.model === 'string' ? json.model : '';
     const resolved = this.route.resolveModel(requestModel || undefined);
-    if ('error' in resolved || !speaksNatively(resolved.backend.provider, this.api)) return false;
+    if ('error' in resolved) return false;
+    const stream = json.stream === true;
+    const target = resolved.backend.target(resolved.model, stream);
+    if (!speaksNatively(target, this.api)) return false;
     // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
     // native only when it must (server-side state), and never past a guard that could not read it.
     if (this.api === 'openai-responses') {
@@ -166,8 +169,6 @@ export class TranslatingCodec implements Codec {
           'ai_extproc_translation_error',
         );
     }
-    const stream = json.stream === true;
-    const target = resolved.backend.target(resolved.model, stream);
     this.native = new NativeCodec(
       {
         api: this.api,

@@ -42,8 +42,11 @@ export function nativeApi(provider: ProviderKind): ClientApi | undefined {
 export const RESPONSES_PATH = '/v1/responses';
 
 /** Whether a `client` request to `provider` goes untranslated. */
-export function speaksNatively(provider: ProviderKind, client: ClientApi): boolean {
-  return NATIVE[provider] === client || (client === 'openai-responses' && provider === 'openai');
+export function speaksNatively(target: UpstreamTarget, client: ClientApi): boolean {
+  if (target.openaiApi === 'responses') return client === 'openai-responses';
+  return (
+    NATIVE[target.provider] === client || (client === 'openai-responses' && target.provider === 'openai')
+  );
 }
 
 /** The upstream path and protocol headers of a native request to `target`. */

@@ -4,7 +4,7 @@
  * `<from>To<To><What>` (e.g. anthropic/anthropic-to-openai.response.ts → anthropicToOpenAIResponse).
  * The whole matrix: src/providers/README.md.
  */
-import type { ClientAdapter, ClientApi, ProviderAdapter, ProviderKind } from './types.js';
+import type { ClientAdapter, ClientApi, ProviderAdapter, ProviderKind, UpstreamTarget } from './types.js';
 import { anthropicClient, anthropicProvider } from '../anthropic/index.js';
 import { geminiProvider, vertexProvider } from '../gemini/index.js';
 import {
@@ -15,7 +15,7 @@ import {
   openaiProvider,
 } from '../openai/index.js';
 import { bedrockProvider } from '../bedrock/index.js';
-import { responsesClient } from '../openai-responses/index.js';
+import { responsesClient, responsesProvider } from '../openai-responses/index.js';
 
 const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
   openai: openaiProvider,
@@ -35,6 +35,9 @@ const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = {
 };
 
 export const providerAdapter = (kind: ProviderKind): ProviderAdapter => PROVIDERS[kind];
+/** The adapter for one upstream target: an OpenAI model served only on /v1/responses gets that API's. */
+export const providerAdapterFor = (target: UpstreamTarget): ProviderAdapter =>
+  target.openaiApi === 'responses' ? responsesProvider : PROVIDERS[target.provider];
 export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
 
 /** Which client API a request path speaks: Anthropic Messages, OpenAI Responses, or OpenAI Chat Completions. */

@@ -41,6 +41,8 @@ export interface UpstreamTarget {
   readonly anthropicVersion?: string;
   /** Gemini/Vertex API version path segment (default v1beta for Gemini, v1 for Vertex). */
   readonly apiVersion?: string;
+  /** OpenAI: the model is served only on the Responses API (/v1/responses). */
+  readonly openaiApi?: 'responses';
 }
 
 export interface TranslatedRequest {
