@@ -159,7 +159,7 @@ export class NativeCodec {
     if (!sse || this.streamFailure) return [];
     try {
       const events = sse.decoder.push(chunk);
-      for (const ev of events) sse.facts.onEvent(ev);
+      for (const ev of events) sse.facts.onEvent(this.factsEvent(ev));
       return events;
     } catch {
       // An event over the limit: unguarded bytes still flow; a rewritten stream fails closed.
@@ -173,11 +173,22 @@ export class NativeCodec {
     if (!sse || this.streamFailure) return [];
     try {
       const last = sse.decoder.end();
-      for (const ev of last) sse.facts.onEvent(ev);
+      for (const ev of last) sse.facts.onEvent(this.factsEvent(ev));
       return last;
     } catch {
       return [];
     }
+  }
+
+  /**
+   * A Responses stream's usage and model are in its last event's `response` (input_tokens…, which the
+   * OpenAI facts parser reads): that object is what the facts see.
+   */
+  private factsEvent(ev: StreamEvent): StreamEvent {
+    if (this.p.api !== 'openai-responses' || !/^response\.(completed|incomplete)$/.test(ev.event ?? ''))
+      return ev;
+    const response = asObj(asObj(safeParse(ev.data))?.response);
+    return response ? { data: JSON.stringify(response), json: response } : ev;
   }
 
   encodeEvents(events: readonly StreamEvent[]): string {

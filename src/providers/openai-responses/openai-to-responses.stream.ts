@@ -154,7 +154,7 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
         part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
       });
     }
-    const open = this.open as Open & { kind: 'message' };
+    const open = this.open;
     at.output_index = open.index;
     open.text += text;
     return out + this.event('response.output_text.delta', { ...at, delta: text, logprobs: [] });
