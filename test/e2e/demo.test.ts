@@ -49,6 +49,7 @@ it(
       assert.match(out, new RegExp(`chat ${alias} \\(stream\\): \\d+ events, ends with "data: \\[DONE\\]"`));
     }
     assert.match(out, /messages gpt-4o-mini: message/);
+    assert.match(out, /responses claude-sonnet: completed, [1-9]\d* chars, usage \{"input_tokens":\d+/);
     // The /limited route's budget: the OpenAI SDK raises RateLimitError on the request over it.
     assert.match(
       out,

@@ -112,10 +112,10 @@ describe('Responses upstream → canonical (answers and streams)', () => {
     assert.deepEqual(run([...bytes].map((b) => Buffer.from([b]))), whole);
     const deltas = whole.map((c) => (c.choices as Json[])[0]?.delta as Json | undefined);
     assert.equal(
-      deltas.map((d) => String(d?.reasoning_content ?? '')).join(''),
+      deltas.map((d) => (typeof d?.reasoning_content === 'string' ? d.reasoning_content : '')).join(''),
       'Need the weather — call the tool.',
     );
-    assert.equal(deltas.map((d) => String(d?.content ?? '')).join(''), 'Checking…');
+    assert.equal(deltas.map((d) => (typeof d?.content === 'string' ? d.content : '')).join(''), 'Checking…');
     const calls = deltas.flatMap((d) => (d?.tool_calls as Json[] | undefined) ?? []);
     assert.deepEqual(calls[0], {
       index: 0,
