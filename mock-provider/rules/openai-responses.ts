@@ -100,7 +100,11 @@ export function responsesRequestProblems(body: unknown): string[] {
   if (mot !== undefined && mot !== null && (!Number.isInteger(mot) || (mot as number) < 16))
     out.push("Invalid 'max_output_tokens': integer below minimum value 16.");
   const effort = isObj(body.reasoning) ? body.reasoning.effort : undefined;
-  if (effort !== undefined && effort !== null && (typeof effort !== 'string' || !OPENAI_REASONING_EFFORTS.has(effort)))
+  if (
+    effort !== undefined &&
+    effort !== null &&
+    (typeof effort !== 'string' || !OPENAI_REASONING_EFFORTS.has(effort))
+  )
     out.push(`Invalid value for 'reasoning.effort': ${JSON.stringify(effort)}.`);
   return out;
 }
