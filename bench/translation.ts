@@ -1,6 +1,6 @@
 /**
  * Standalone translation overhead through real Envoy (issue: standalone gateway). One run:
- * for OpenAI→OpenAI (passthrough), OpenAI→Anthropic and OpenAI→Bedrock (plain, and with reasoning_effort
+ * for OpenAI→OpenAI (passthrough), OpenAI→Anthropic, Responses→Anthropic and OpenAI→Bedrock (plain, and with reasoning_effort
  * plus a json_schema response_format, the cross-API fidelity paths), non-streaming and streaming, the p50 latency through Envoy + ai-extproc against the same provider-native request
  * sent straight to the mock upstream; for streams, time to first byte (TTFT) the same way.
  * Separate processes: mock upstream, ai-extproc, Envoy (--concurrency 1); sequential requests.
@@ -31,6 +31,10 @@ routes:
       gpt-4o-mini: { backend: openai }
       claude: { backend: anthropic, model: claude-sonnet-4-5 }
       bedrock: { backend: bedrock, model: anthropic.claude-3-5-haiku-20241022-v1:0 }
+  - name: responses
+    match: { pathPrefix: /v1/responses }
+    models:
+      claude: { backend: anthropic, model: claude-sonnet-4-5 }
 `;
 
 interface Timing {
@@ -102,17 +106,26 @@ async function main(): Promise<void> {
   const configPath = path.join(dir, 'config.yaml');
   fs.writeFileSync(configPath, CONFIG(`127.0.0.1:${upstreamPort}`));
   const socket = `bench-translation-${process.pid}`;
+  const metricsPort = await freePort();
   const server = spawn(node, [path.join(root, 'dist/src/main.js')], {
     env: {
       PATH: process.env.PATH ?? '',
       AI_EXTPROC_CONFIG: configPath,
       LISTEN_ADDR: `unix-abstract:${socket}`,
-      METRICS_ADDR: `127.0.0.1:${await freePort()}`,
+      METRICS_ADDR: `127.0.0.1:${metricsPort}`,
       LOG_LEVEL: 'error',
     },
     stdio: 'ignore',
   });
-  await new Promise((r) => setTimeout(r, 2000));
+  // Ready when its metrics answer (a fixed sleep is too short on a busy machine).
+  for (let i = 0; i < 300; i++) {
+    const up = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const envoy = await startEnvoy({
     render: ({ listenPort, adminPort, accessLog }) =>
       envoyConfigText(configPath, {
@@ -144,6 +157,8 @@ async function main(): Promise<void> {
       directPath: string;
       direct: (s: boolean) => object;
       extra?: object;
+      /** A client API other than Chat Completions: its path and body. */
+      client?: { path: string; body: (s: boolean) => object };
     }[] = [
       {
         name: 'OpenAI → OpenAI (passthrough)',
@@ -196,6 +211,16 @@ async function main(): Promise<void> {
         }),
         extra: fidelity,
       },
+      {
+        name: 'Responses → Anthropic',
+        model: 'claude',
+        directPath: '/v1/messages',
+        direct: (s: boolean) => ({ model: 'claude-sonnet-4-5', max_tokens: 4096, stream: s, messages }),
+        client: {
+          path: '/v1/responses',
+          body: (s: boolean) => ({ model: 'claude', stream: s, store: false, input: messages[0]!.content }),
+        },
+      },
     ];
     for (const stream of [false, true]) {
       for (const p of pairs) {
@@ -206,8 +231,8 @@ async function main(): Promise<void> {
         const direct = await measure(upstreamPort, directPath, p.direct(stream), agent);
         const via = await measure(
           envoy.listenPort,
-          '/v1/chat/completions',
-          { model: p.model, stream, messages, ...p.extra },
+          p.client?.path ?? '/v1/chat/completions',
+          p.client?.body(stream) ?? { model: p.model, stream, messages, ...p.extra },
           agent,
         );
         const added = via.p50 - direct.p50;

@@ -2,6 +2,7 @@
  * A local mock LLM provider for end-to-end tests (behind a real Envoy) and `make demo`.
  *
  * It speaks just enough of three wire formats to exercise the gateway:
+ *   - OpenAI Responses: POST `/v1/responses` (mock-provider/responses.ts).
  *   - OpenAI Chat Completions: any POST path ending in `/chat/completions`
  *     (`/v1/chat/completions`, Azure `/openai/deployments/{deployment}/chat/completions?api-version=...`).
  *   - Anthropic Messages: any POST path ending in `/v1/messages`.
@@ -62,6 +63,7 @@ import {
   claudePlatformRoute,
   withInvocationMetrics,
 } from './claude-platforms.js';
+import { handleResponses } from './responses.js';
 import {
   MOCK_THINKING,
   mockThinking,
@@ -981,6 +983,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
 
     if (info.route === 'unknown' && handleEmbeddings(rawPath, headers, rec.json, res)) return;
     if (info.route === 'unknown' && handleBedrock(url.pathname, req.headers, rec.json, res)) return;
+    if (info.route === 'unknown' && handleResponses(url.pathname, rec.json, ids.seq, res)) return;
     if (info.route === 'unknown' && isCountTokensRoute(url.pathname)) {
       const answer = countTokensAnswer(rec.json, promptTokensFor('anthropic', body));
       sendJson(res, answer.status, JSON.parse(answer.body), out, { 'x-mock-provider': 'anthropic' });

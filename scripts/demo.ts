@@ -231,6 +231,12 @@ One OpenAI-compatible endpoint; the model name picks the provider (config/exampl
   curl -sN ${url}/v1/chat/completions -H 'content-type: application/json' \\
     -d '{"model":"bedrock-haiku","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'
 
+OpenAI Responses API clients, to any provider (here Claude; streamed with typed events):
+  curl -s ${url}/v1/responses -H 'content-type: application/json' \\
+    -d '{"model":"claude-sonnet","instructions":"Be brief.","input":"Hello!","store":false}'
+  curl -sN ${url}/v1/responses -H 'content-type: application/json' \\
+    -d '{"model":"claude-sonnet","input":"Hello!","store":false,"stream":true}'
+
 Anthropic clients (Messages API), to Anthropic or to OpenAI:
   curl -s ${url}/v1/messages -H 'content-type: application/json' \\
     -d '{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Hello!"}]}'
@@ -337,6 +343,17 @@ async function smokeTest(url: string): Promise<void> {
           `embeddings ${model}: ${e.data.length} vector(s) of ${e.data[0]?.embedding.length} floats from ${e.model}, usage ${JSON.stringify(e.usage)}`,
         );
       }
+    const responsesSdk = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    if (!REAL) {
+      const r = await responsesSdk.responses.create({
+        model: 'claude-sonnet',
+        input: 'Hello!',
+        store: false,
+      });
+      console.log(
+        `responses claude-sonnet: ${r.status}, ${r.output_text.length} chars, usage ${JSON.stringify(r.usage)}`,
+      );
+    }
     if (!REAL) {
       const list = (await mcpCall(url, 1, 'tools/list')) as { result: { tools: { name: string }[] } };
       console.log(`mcp tools/list: ${list.result.tools.map((t) => t.name).join(', ')}`);

@@ -20,6 +20,7 @@ const BLOCK_OWNER: Readonly<Record<string, ProviderKind>> = {
   anthropic: 'anthropic',
   gemini: 'gemini',
   bedrock: 'bedrock',
+  openai: 'openai',
 };
 
 function defaultBaseUrl(provider: ProviderKind, s: TargetSettings): string | undefined {
@@ -71,7 +72,7 @@ function block(raw: JsonObject, key: string): JsonObject {
 
 function settingsFor(provider: ProviderKind, raw: JsonObject): TargetSettings {
   const s: { -readonly [K in keyof TargetSettings]: TargetSettings[K] } = {};
-  const set = <K extends keyof TargetSettings>(k: K, v: string | undefined): void => {
+  const set = <K extends Exclude<keyof TargetSettings, 'openaiApi'>>(k: K, v: string | undefined): void => {
     if (v !== undefined) s[k] = v;
   };
   switch (provider) {
@@ -95,6 +96,9 @@ function settingsFor(provider: ProviderKind, raw: JsonObject): TargetSettings {
       set('bedrockRegion', asString(block(raw, 'bedrock').region));
       break;
     case 'openai':
+      // A model OpenAI serves only on the Responses API.
+      if (block(raw, 'openai').api === 'responses') s.openaiApi = 'responses';
+      break;
     case 'mistral':
     case 'ollama':
       break;

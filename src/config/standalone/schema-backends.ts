@@ -60,6 +60,18 @@ export const backendDefinition = {
         apiVersion: str('Path version segment. Default v1.', { minLength: 1 }),
       },
     },
+    openai: {
+      type: 'object',
+      description: 'openai settings.',
+      additionalProperties: false,
+      properties: {
+        api: {
+          enum: ['chat', 'responses'],
+          description:
+            'The API the models are served on: chat (/v1/chat/completions, default) or responses (/v1/responses only).',
+        },
+      },
+    },
     anthropic: {
       type: 'object',
       description: 'anthropic settings.',

@@ -78,7 +78,8 @@ export class NativeCodec {
     client: Json,
     x: ExchangeFacts,
   ) {
-    x.family = p.api;
+    // A Responses body is read by the stages as OpenAI's (usage fields differ; see encodeRequest).
+    x.family = p.api === 'openai-responses' ? 'openai' : p.api;
     this.platform = claudePlatform(p.target);
     this.clientWantsUsage = p.api === 'anthropic' || clientAskedStreamUsage(client);
   }
@@ -94,8 +95,14 @@ export class NativeCodec {
       edited = true;
     }
     if (this.p.api === 'openai') edited = this.openaiStreamOptions(body, x) || edited;
+    // Responses streams always end with their usage; stream_options.include_usage (a route's stream
+    // usage default) is not a Responses field.
+    if (this.p.api === 'openai-responses' && asObj(body.stream_options)?.include_usage !== undefined) {
+      delete body.stream_options;
+      edited = true;
+    }
     for (const param of x.dropped) this.p.droppedParam?.(backend.provider, param);
-    const up = nativeUpstream(target);
+    const up = nativeUpstream(target, this.p.api);
     const set: [string, string][] = [
       [':path', up.path],
       [':authority', backend.baseUrl.authority],
@@ -207,7 +214,7 @@ export class NativeCodec {
     if (!sse || this.streamFailure) return [];
     try {
       const events = sse.decoder.push(chunk);
-      for (const ev of events) sse.facts.onEvent(ev);
+      for (const ev of events) sse.facts.onEvent(this.factsEvent(ev));
       return events;
     } catch {
       // An event over the limit: unguarded bytes still flow; a rewritten stream fails closed.
@@ -222,11 +229,22 @@ export class NativeCodec {
     if (!sse || this.streamFailure) return [];
     try {
       const last = sse.decoder.end();
-      for (const ev of last) sse.facts.onEvent(ev);
+      for (const ev of last) sse.facts.onEvent(this.factsEvent(ev));
       return last;
     } catch {
       return [];
     }
+  }
+
+  /**
+   * A Responses stream's usage and model are in its last event's `response` (input_tokens…, which the
+   * OpenAI facts parser reads): that object is what the facts see.
+   */
+  private factsEvent(ev: StreamEvent): StreamEvent {
+    if (this.p.api !== 'openai-responses' || !/^response\.(completed|incomplete)$/.test(ev.event ?? ''))
+      return ev;
+    const response = asObj(asObj(safeParse(ev.data))?.response);
+    return response ? { data: JSON.stringify(response), json: response } : ev;
   }
 
   encodeEvents(events: readonly StreamEvent[]): string {

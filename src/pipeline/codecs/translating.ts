@@ -19,7 +19,8 @@ import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapterFor } from '../../providers/translate/registry.js';
-import { nativeApiFor } from '../../providers/translate/native.js';
+import { speaksNatively } from '../../providers/translate/native.js';
+import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
 import { firstTarget } from '../failover.js';
 import type { FailoverChoice, FailoverState } from '../failover.js';
@@ -80,6 +81,10 @@ interface Stream {
   failed: boolean;
 }
 
+/** A Responses request that uses OpenAI's server-side state. */
+const responsesNeedsState = (json: Json): boolean =>
+  (json.previous_response_id ?? null) !== null || json.store === true;
+
 export class TranslatingCodec implements Codec {
   readonly holdsRequest = true;
   get streamFailure(): Refusal | undefined {
@@ -133,6 +138,7 @@ export class TranslatingCodec implements Codec {
     if (!json) throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
     if (this.sameApi(json, x)) return json;
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
+    if (this.api === 'openai-responses') x.dropped.push(...responsesDroppedParams(json));
     const canonical = translated(() => this.client.request(json));
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
     const resolved = this.resolve(requestModel);
@@ -170,10 +176,21 @@ export class TranslatingCodec implements Codec {
     const requestModel = typeof json.model === 'string' ? json.model : '';
     const resolved = this.resolve(requestModel);
     if ('error' in resolved) return false;
-    if (nativeApiFor({ provider: resolved.backend.provider, model: resolved.model }) !== this.api)
-      return false;
     const stream = json.stream === true;
     const target = resolved.backend.target(resolved.model, stream);
+    if (!speaksNatively(target, this.api)) return false;
+    // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
+    // native only when it must (server-side state), and never past a guard that could not read it.
+    if (this.api === 'openai-responses') {
+      if (!responsesNeedsState(json)) return false;
+      const g = this.route.policy.guards;
+      if (g.request !== undefined || g.response !== undefined)
+        throw refuse(
+          400,
+          'previous_response_id and store: true are not available on a guarded route; send the whole conversation in input with store: false',
+          'ai_extproc_translation_error',
+        );
+    }
     this.native = new NativeCodec(
       {
         api: this.api,

@@ -26,6 +26,13 @@ export class RequestDefaultsStage implements Stage {
     const d = s.route.policy.requestDefaults;
     if (!d) return;
     const family = s.x.family;
+    // A native Responses body (OpenAI, server-side state: codecs/native.ts) has input, not messages:
+    // the canonical defaults have no place in it; they are reported, never half-applied.
+    if (family === 'openai' && !('messages' in s.body) && 'input' in s.body) {
+      s.x.dropped.push(...d.defaults.map((f) => f.field));
+      if (d.promptEnrichment) s.x.dropped.push('promptEnrichment');
+      return;
+    }
     const api = family === 'anthropic' ? 'anthropic' : 'openai';
     let changed = false;
     // Enrichment adds chat messages: an embeddings request has none (its field defaults still apply).

@@ -44,8 +44,18 @@ export function nativeApiFor(target: Pick<UpstreamTarget, 'provider' | 'model'>)
   return claudePlatform(target) !== undefined ? 'anthropic' : NATIVE[target.provider];
 }
 
+/** OpenAI's Responses API, served by OpenAI itself (its state, `previous_response_id`, lives there). */
+export const RESPONSES_PATH = '/v1/responses';
+
+/** Whether a `client` request to `target` goes untranslated. */
+export function speaksNatively(target: UpstreamTarget, client: ClientApi): boolean {
+  if (target.openaiApi === 'responses') return client === 'openai-responses';
+  return nativeApiFor(target) === client || (client === 'openai-responses' && target.provider === 'openai');
+}
+
 /** The upstream path and protocol headers of a native request to `target`. */
-export function nativeUpstream(target: UpstreamTarget): NativeUpstream {
+export function nativeUpstream(target: UpstreamTarget, client?: ClientApi): NativeUpstream {
+  if (client === 'openai-responses') return { path: RESPONSES_PATH, headers: [JSON_TYPE] };
   const platform = claudePlatform(target);
   if (platform !== undefined)
     return { path: claudePlatformPath(platform, target), headers: claudePlatformHeaders(platform, target) };

@@ -17,6 +17,7 @@ import {
 import { bedrockProvider } from '../bedrock/index.js';
 import { claudePlatform } from '../claude-platforms/platforms.js';
 import { vertexClaudeProvider } from '../claude-platforms/vertex-claude.provider.js';
+import { responsesClient, responsesProvider } from '../openai-responses/index.js';
 
 const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
   openai: openaiProvider,
@@ -32,16 +33,30 @@ const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
 const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = {
   openai: openaiClient,
   anthropic: anthropicClient,
+  'openai-responses': responsesClient,
 };
 
 export const providerAdapter = (kind: ProviderKind): ProviderAdapter => PROVIDERS[kind];
-/** The adapter for a target: Claude on Vertex speaks Anthropic Messages, not generateContent. */
-export const providerAdapterFor = (target: Pick<UpstreamTarget, 'provider' | 'model'>): ProviderAdapter =>
-  claudePlatform(target) === 'vertex' ? vertexClaudeProvider : PROVIDERS[target.provider];
+/**
+ * The adapter for one upstream target: an OpenAI model served only on /v1/responses gets that API's;
+ * Claude on Vertex speaks Anthropic Messages, not generateContent.
+ */
+export const providerAdapterFor = (
+  target: Pick<UpstreamTarget, 'provider' | 'model' | 'openaiApi'>,
+): ProviderAdapter =>
+  target.openaiApi === 'responses'
+    ? responsesProvider
+    : claudePlatform(target) === 'vertex'
+      ? vertexClaudeProvider
+      : PROVIDERS[target.provider];
 export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
 
-/** Which client API a request path speaks: Anthropic Messages (and its count_tokens), or OpenAI Chat Completions. */
+/**
+ * Which client API a request path speaks: Anthropic Messages (and its count_tokens), OpenAI
+ * Responses, or OpenAI Chat Completions.
+ */
 export function clientApiForPath(path: string): ClientApi {
   const p = path.split('?')[0] ?? '';
+  if (/\/responses\/?$/.test(p)) return 'openai-responses';
   return /\/messages(\/count_tokens)?\/?$/.test(p) ? 'anthropic' : 'openai';
 }

@@ -8,7 +8,7 @@
  */
 import type { JsonObject } from '../../json.js';
 
-export type ClientApi = 'openai' | 'anthropic';
+export type ClientApi = 'openai' | 'anthropic' | 'openai-responses';
 export type ProviderKind =
   'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex-ai' | 'mistral' | 'ollama' | 'bedrock';
 
@@ -41,6 +41,8 @@ export interface UpstreamTarget {
   readonly anthropicVersion?: string;
   /** Gemini/Vertex API version path segment (default v1beta for Gemini, v1 for Vertex). */
   readonly apiVersion?: string;
+  /** OpenAI: the model is served only on the Responses API (/v1/responses). */
+  readonly openaiApi?: 'responses';
 }
 
 export interface TranslatedRequest {

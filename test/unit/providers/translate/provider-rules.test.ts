@@ -46,6 +46,7 @@ describe('provider requests in the goldens pass the provider rules', () => {
     ...files('gemini', /^req-.*\.out\.json$/),
     ...files('bedrock', /^request-.*\.converse\.json$/),
     ...files('pairs', /^anthropic-to-(openai|azure_openai|gemini|vertex-ai|bedrock)\..*\.json$/),
+    ...files('pairs', /^responses-to-(openai|anthropic|gemini|bedrock)\..*\.json$/),
   ];
   it('finds the goldens', () => assert.ok(all.length > 20));
   for (const file of all) {

@@ -1,0 +1,131 @@
+/**
+ * OpenAI chat.completion (canonical) → OpenAI Responses `response` object (client).
+ *
+ * Output items in the order the client reads them: a reasoning item (the reasoning text as its
+ * summary; signed thinking blocks in `encrypted_content`), a message with one output_text part,
+ * then one function_call item per tool call (`call_id` is the canonical tool call id).
+ * finish_reason length/content_filter → status "incomplete" with its reason.
+ */
+import type { Json, OpenAIChatCompletion } from '../translate/types.js';
+import { THINKING_BLOCKS, thinkingBlocksOf } from '../translate/reasoning.js';
+import { asArray, asCount, asObj, asString } from '../../json.js';
+import { encodeCarrier } from './reasoning-carrier.js';
+
+/** The response id and the item ids derived from the upstream's id (stable, so streams and bodies agree). */
+export function responseIds(upstreamId: string): { response: string; message: string; reasoning: string } {
+  const base = upstreamId.replace(/^(chatcmpl-|resp_|msg_)/, '') || 'gateway';
+  return { response: `resp_${base}`, message: `msg_${base}`, reasoning: `rs_${base}` };
+}
+
+/** Canonical usage → Responses usage. */
+export function responsesUsage(raw: unknown): Json | undefined {
+  const u = asObj(raw);
+  if (u === undefined) return undefined;
+  const input = asCount(u.prompt_tokens) ?? 0;
+  const output = asCount(u.completion_tokens) ?? 0;
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: asCount(asObj(u.prompt_tokens_details)?.cached_tokens) ?? 0 },
+    output_tokens: output,
+    output_tokens_details: {
+      reasoning_tokens: asCount(asObj(u.completion_tokens_details)?.reasoning_tokens) ?? 0,
+    },
+    total_tokens: asCount(u.total_tokens) ?? input + output,
+  };
+}
+
+/** finish_reason → the response's status and incomplete_details. */
+export function responseStatus(finish: unknown): { status: string; incomplete_details: Json | null } {
+  if (finish === 'length')
+    return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
+  if (finish === 'content_filter')
+    return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } };
+  return { status: 'completed', incomplete_details: null };
+}
+
+export function reasoningItem(id: string, text: string, blocks: unknown, status: string): Json {
+  const item: Json = {
+    id,
+    type: 'reasoning',
+    summary: text === '' ? [] : [{ type: 'summary_text', text }],
+  };
+  const carried = encodeCarrier(thinkingBlocksOf({ thinking_blocks: blocks ?? null }, 'reasoning'));
+  if (carried !== undefined) item.encrypted_content = carried;
+  item.status = status;
+  return item;
+}
+
+export function messageItem(id: string, text: string, status: string): Json {
+  return {
+    id,
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+  };
+}
+
+export function functionCallItem(callId: string, name: string, args: string, status: string): Json {
+  return { id: `fc_${callId}`, type: 'function_call', status, arguments: args, call_id: callId, name };
+}
+
+/** The response object around its output (shared with the stream's response.* events). */
+export function responseObject(
+  ids: { response: string },
+  model: string,
+  createdAt: number,
+  output: Json[],
+  finish: unknown,
+  usage: Json | undefined,
+  inProgress = false,
+): Json {
+  const { status, incomplete_details } = inProgress
+    ? { status: 'in_progress', incomplete_details: null }
+    : responseStatus(finish);
+  return {
+    id: ids.response,
+    object: 'response',
+    created_at: createdAt,
+    status,
+    error: null,
+    incomplete_details,
+    model,
+    output,
+    usage: usage ?? null,
+  };
+}
+
+export function openAIToResponsesResponse(completion: OpenAIChatCompletion): Json {
+  const ids = responseIds(asString(completion.id) ?? '');
+  const choices = asArray(completion.choices);
+  const choice = asObj(choices.find((c) => asObj(c)?.index === 0) ?? choices[0]);
+  const msg = asObj(choice?.message) ?? {};
+  const output: Json[] = [];
+  const reasoning = asString(msg.reasoning_content) ?? asString(msg.reasoning) ?? '';
+  if (reasoning !== '' || asArray(msg[THINKING_BLOCKS]).length > 0)
+    output.push(reasoningItem(ids.reasoning, reasoning, msg[THINKING_BLOCKS], 'completed'));
+  const text = asString(msg.content) ?? asString(msg.refusal) ?? '';
+  if (text !== '') output.push(messageItem(ids.message, text, 'completed'));
+  for (const t of asArray(msg.tool_calls)) {
+    const call = asObj(t);
+    const fn = asObj(call?.function);
+    if (call === undefined || fn === undefined) continue;
+    output.push(
+      functionCallItem(
+        asString(call.id) ?? '',
+        asString(fn.name) ?? '',
+        asString(fn.arguments) ?? '',
+        'completed',
+      ),
+    );
+  }
+  const created = asCount(completion.created) ?? 0;
+  return responseObject(
+    ids,
+    asString(completion.model) ?? '',
+    created,
+    output,
+    choice?.finish_reason,
+    responsesUsage(completion.usage),
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * OpenAI Responses `response` object and stream (upstream) → chat.completion and chunks (canonical).
+ * Output text → content, refusal → refusal, reasoning summaries (or reasoning text) →
+ * reasoning_content, function_call items → tool_calls (`call_id` is the tool call id); status
+ * incomplete (max_output_tokens / content_filter) → finish_reason length / content_filter.
+ */
+import type {
+  Json,
+  OpenAIChatChunk,
+  OpenAIChatCompletion,
+  ProviderStreamDecoder,
+} from '../translate/types.js';
+import { SseDecoder } from '../../streaming/sse-decoder.js';
+import type { SseEvent } from '../../streaming/sse-decoder.js';
+import {
+  DeferredErrorDecoder,
+  MAX_STREAM_EVENT_BYTES,
+  malformedStream,
+  streamErrorOf,
+} from '../openai/openai-compat-to-openai.stream.js';
+import { asArray, asCount, asObj, asString, isObj, tryParseJson } from '../../json.js';
+
+/** Responses usage → canonical usage. */
+export function canonicalUsage(raw: unknown): Json | undefined {
+  const u = asObj(raw);
+  if (u === undefined) return undefined;
+  const prompt = asCount(u.input_tokens) ?? 0;
+  const completion = asCount(u.output_tokens) ?? 0;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: asCount(u.total_tokens) ?? prompt + completion,
+    prompt_tokens_details: { cached_tokens: asCount(asObj(u.input_tokens_details)?.cached_tokens) ?? 0 },
+    completion_tokens_details: {
+      reasoning_tokens: asCount(asObj(u.output_tokens_details)?.reasoning_tokens) ?? 0,
+    },
+  };
+}
+
+function finishReason(response: Json, hasCalls: boolean): string {
+  const reason = asObj(response.incomplete_details)?.reason;
+  if (response.status === 'incomplete') return reason === 'content_filter' ? 'content_filter' : 'length';
+  return hasCalls ? 'tool_calls' : 'stop';
+}
+
+const reasoningOf = (item: Json): string => {
+  const summary = asArray(item.summary).map((s) => asString(asObj(s)?.text) ?? '');
+  const parts =
+    summary.length > 0 ? summary : asArray(item.content).map((c) => asString(asObj(c)?.text) ?? '');
+  return parts.join('\n\n');
+};
+
+export function responsesToOpenAIResponse(body: Json, model: string): OpenAIChatCompletion {
+  let text = '';
+  let refusal = '';
+  let reasoning = '';
+  const calls: Json[] = [];
+  for (const raw of asArray(body.output)) {
+    const item = asObj(raw);
+    if (item?.type === 'message')
+      for (const c of asArray(item.content)) {
+        const part = asObj(c);
+        if (part?.type === 'output_text') text += asString(part.text) ?? '';
+        if (part?.type === 'refusal') refusal += asString(part.refusal) ?? '';
+      }
+    if (item?.type === 'reasoning') reasoning += reasoningOf(item);
+    if (item?.type === 'function_call')
+      calls.push({
+        id: asString(item.call_id) ?? '',
+        type: 'function',
+        function: { name: asString(item.name) ?? '', arguments: asString(item.arguments) ?? '' },
+      });
+  }
+  const message: Json = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
+  if (refusal !== '') message.refusal = refusal;
+  if (reasoning !== '') message.reasoning_content = reasoning;
+  if (calls.length > 0) message.tool_calls = calls;
+  const out: Json = {
+    id: asString(body.id) ?? '',
+    object: 'chat.completion',
+    created: asCount(body.created_at) ?? 0,
+    model: asString(body.model) || model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(body, calls.length > 0) }],
+  };
+  const usage = canonicalUsage(body.usage);
+  if (usage) out.usage = usage;
+  return out;
+}
+
+/** Typed Responses events → canonical chunks. */
+class ResponsesStreamDecoder extends DeferredErrorDecoder {
+  private readonly sse = new SseDecoder({ maxEventBytes: MAX_STREAM_EVENT_BYTES });
+  private head: Json = { id: '', object: 'chat.completion.chunk', created: 0, model: '' };
+  /** output_index → tool call index. */
+  private readonly calls = new Map<number, number>();
+
+  constructor(private readonly model: string) {
+    super();
+  }
+
+  protected decode(bytes: Uint8Array, out: OpenAIChatChunk[]): void {
+    for (const ev of this.sse.push(bytes)) this.onEvent(ev, out);
+  }
+
+  protected finish(out: OpenAIChatChunk[]): void {
+    for (const ev of this.sse.end()) this.onEvent(ev, out);
+  }
+
+  private chunk(delta: Json, finish: string | null = null): Json {
+    return { ...this.head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+  }
+
+  private onEvent(ev: SseEvent, out: OpenAIChatChunk[]): void {
+    const data = ev.data.trim();
+    if (data === '' || data === '[DONE]') return;
+    const e = tryParseJson(data);
+    if (!isObj(e)) throw malformedStream('an event is not a JSON object');
+    const index = asCount(e.output_index) ?? 0;
+    switch (e.type) {
+      case 'response.created': {
+        const r = asObj(e.response) ?? {};
+        this.head = {
+          id: asString(r.id) ?? '',
+          object: 'chat.completion.chunk',
+          created: asCount(r.created_at) ?? 0,
+          model: asString(r.model) || this.model,
+        };
+        out.push(this.chunk({ role: 'assistant', content: '' }));
+        break;
+      }
+      case 'response.output_text.delta':
+        out.push(this.chunk({ content: asString(e.delta) ?? '' }));
+        break;
+      case 'response.refusal.delta':
+        out.push(this.chunk({ refusal: asString(e.delta) ?? '' }));
+        break;
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta':
+        out.push(this.chunk({ reasoning_content: asString(e.delta) ?? '' }));
+        break;
+      case 'response.output_item.added': {
+        const item = asObj(e.item);
+        if (item?.type !== 'function_call') break;
+        const n = this.calls.size;
+        this.calls.set(index, n);
+        const fn = { name: asString(item.name) ?? '', arguments: asString(item.arguments) ?? '' };
+        const call = { index: n, id: asString(item.call_id) ?? '', type: 'function', function: fn };
+        out.push(this.chunk({ tool_calls: [call] }));
+        break;
+      }
+      case 'response.function_call_arguments.delta': {
+        const n = this.calls.get(index);
+        if (n === undefined) throw malformedStream('arguments for an unknown function call');
+        out.push(
+          this.chunk({ tool_calls: [{ index: n, function: { arguments: asString(e.delta) ?? '' } }] }),
+        );
+        break;
+      }
+      case 'response.completed':
+      case 'response.incomplete': {
+        const r = asObj(e.response) ?? {};
+        out.push(this.chunk({}, finishReason(r, this.calls.size > 0)));
+        const usage = canonicalUsage(r.usage);
+        if (usage) out.push({ ...this.head, choices: [], usage });
+        break;
+      }
+      case 'response.failed':
+        throw streamErrorOf(asObj(asObj(e.response)?.error) ?? 'the response failed');
+      case 'error':
+        throw streamErrorOf({ message: e.message, type: 'api_error' });
+      default:
+        break; // the other typed events repeat what the deltas carried
+    }
+  }
+}
+
+export function responsesToOpenAIStream(model: string): ProviderStreamDecoder {
+  return new ResponsesStreamDecoder(model);
+}
