@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 // The house, top to bottom; a layer imports only from layers below it (docs/architecture.md):
 //   app.ts, main.ts                       the composition root
-//   server/ metrics/ tracing/ logging/ http/ stores/   adapters (server/ alone knows protobuf)
+//   server/ metrics/ tracing/ logging/ http/ stores/ mcp-gateway/   adapters (server/ alone knows protobuf)
 //   pipeline/                             the exchange, its modes and stages
 //   config/                               settings, kgateway policy, the standalone YAML
 //   providers/ streaming/ guards/ tokens/ mcp/ limits/ the pure core: plain data in, plain data out
@@ -13,7 +13,7 @@ const ROOT = ['**/app.js', '**/main.js'];
 const layer = (message, ...groups) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups.flat(), message }] }],
 });
-const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores');
+const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores', 'mcp-gateway');
 const LIBS = ['@grpc/*', 'pino', 'prom-client', '@opentelemetry/*', 'redis', '@redis/*'];
 export default tseslint.config(
   {
@@ -83,6 +83,7 @@ export default tseslint.config(
       'src/logging/**',
       'src/http/**',
       'src/stores/**',
+      'src/mcp-gateway/**',
     ],
     rules: layer('Adapters never import the composition root.', ROOT),
   },

@@ -13,6 +13,7 @@ import { authDefinition, backendDefinition, secretRefDefinition } from './schema
 import { NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 import { policyDefinition, routeDefinition } from './schema-routes.js';
 import { mcpDefinition, mcpRouteDefinition } from './schema-mcp.js';
+import { mcpGatewayDefinition, mcpServersDefinition } from './schema-mcp-gateway.js';
 import {
   clientsDefinition,
   identityDefinition,
@@ -81,6 +82,8 @@ export const CONFIG_SCHEMA = {
     },
     tracing: { $ref: '#/definitions/tracing' },
     mcp: mcpDefinition,
+    mcpServers: mcpServersDefinition,
+    mcpGateway: mcpGatewayDefinition,
     clients: clientsDefinition,
     identity: identityDefinition,
     limits: {

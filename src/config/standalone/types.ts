@@ -6,6 +6,7 @@ import type { ConfigIssue } from './issues.js';
 import type { McpRules } from '../../mcp/rules.js';
 import type { AccessPolicy } from '../client-identity.js';
 import type { StoreSettings } from './access.js';
+import type { McpGatewayConfig } from './mcp-gateway.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -172,6 +173,8 @@ export interface RuntimeConfig {
   readonly stores?: StoreSettings;
   /** Headers Envoy sets after its own authentication (removed from client requests at the edge). */
   readonly identityHeaders?: readonly string[];
+  /** mcpServers: and mcpGateway: (absent: the MCP gateway endpoint is off). */
+  readonly mcpGateway?: McpGatewayConfig;
   backend(name: string): CompiledBackend | undefined;
   /** First MCP route that matches, in file order (MCP routes are tried before the AI routes). */
   matchMcpRoute(headers: ReadonlyMap<string, string>): McpRoute | undefined;
