@@ -82,33 +82,28 @@ const LISTS: readonly ListSpec[] = [
     kind: 'tools',
     field: 'tools',
     key: 'name',
-    fetch: async (c, t, s) =>
-      (await c.listTools(undefined, byTimeout(t, s))).tools,
+    fetch: async (c, t, s) => (await c.listTools(undefined, byTimeout(t, s))).tools,
   },
   {
     method: 'prompts/list',
     kind: 'prompts',
     field: 'prompts',
     key: 'name',
-    fetch: async (c, t, s) =>
-      (await c.listPrompts(undefined, byTimeout(t, s))).prompts,
+    fetch: async (c, t, s) => (await c.listPrompts(undefined, byTimeout(t, s))).prompts,
   },
   {
     method: 'resources/list',
     kind: 'resources',
     field: 'resources',
     key: 'uri',
-    fetch: async (c, t, s) =>
-      (await c.listResources(undefined, byTimeout(t, s))).resources,
+    fetch: async (c, t, s) => (await c.listResources(undefined, byTimeout(t, s))).resources,
   },
   {
     method: 'resources/templates/list',
     kind: 'resourceTemplates',
     field: 'resourceTemplates',
     key: 'uriTemplate',
-    fetch: async (c, t, s) =>
-      (await c.listResourceTemplates(undefined, byTimeout(t, s)))
-        .resourceTemplates,
+    fetch: async (c, t, s) => (await c.listResourceTemplates(undefined, byTimeout(t, s))).resourceTemplates,
   },
 ];
 

@@ -15,24 +15,9 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestApp, metricValue } from '../helpers/app.js';
 import type { TestApp } from '../helpers/app.js';
-import { repoRoot } from '../helpers/repo.js';
+import { GATEWAY_SECRETS, gatewayConfig } from '../helpers/mcp-gateway.js';
 import { startMcpFixture } from '../../mock-provider/mcp-server.js';
 import type { McpFixture } from '../../mock-provider/mcp-server.js';
-
-const SECRETS = {
-  ALICE_KEY: 'vk-alice',
-  BOB_KEY: 'vk-bob',
-  ALPHA_TOKEN: 'alpha-secret',
-  BETA_KEY: 'beta-secret',
-};
-
-export function gatewayConfig(a: number, b: number): string {
-  return fs
-    .readFileSync(path.join(repoRoot(), 'test/fixtures/mcp/gateway.yaml'), 'utf8')
-    .replaceAll('{{MCP_A}}', `127.0.0.1:${a}`)
-    .replaceAll('{{MCP_B}}', `127.0.0.1:${b}`)
-    .replaceAll('{{UPSTREAM}}', '127.0.0.1:9');
-}
 
 async function v2(url: string, headers: Record<string, string> = {}): Promise<Client> {
   const c = new Client(
@@ -67,8 +52,11 @@ describe('MCP gateway endpoint (no Envoy)', () => {
     b = await startMcpFixture({ responseMode: 'sse' });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-gateway-'));
     const file = path.join(dir, 'config.yaml');
-    fs.writeFileSync(file, gatewayConfig(a.port, b.port));
-    app = await startTestApp({ AI_EXTPROC_CONFIG: file, MCP_ADDR: '127.0.0.1:0' }, { secretsEnv: SECRETS });
+    fs.writeFileSync(file, gatewayConfig(a.port, b.port).replaceAll('{{UPSTREAM}}', '127.0.0.1:9'));
+    app = await startTestApp(
+      { AI_EXTPROC_CONFIG: file, MCP_ADDR: '127.0.0.1:0' },
+      { secretsEnv: GATEWAY_SECRETS },
+    );
     url = `http://127.0.0.1:${app.app.mcpGateway!.port}/mcp-gateway`;
   });
   after(async () => {

@@ -5,6 +5,7 @@
  */
 import { BACKEND_HEADER, INTERNAL_REQUEST_HEADERS } from '../internal-headers.js';
 import type { BaseUrl, CompiledBackend, RuntimeConfig } from '../standalone/types.js';
+import { mcpGatewayRoute } from './mcp-gateway.js';
 
 type Obj = Record<string, unknown>;
 
@@ -101,6 +102,9 @@ export function routeConfig(config: RuntimeConfig): Obj {
     request_headers_to_remove: [...INTERNAL_REQUEST_HEADERS],
   }));
   routes.push(...mcpRoutes(config));
+  // The MCP gateway's public path first: it names a path, the others only our routing header.
+  const gateway = mcpGatewayRoute(config);
+  if (gateway) routes.unshift(gateway);
   routes.push({
     match: { prefix: '/' },
     direct_response: { status: 404, body: { inline_string: 'no AI route matches this request\n' } },
