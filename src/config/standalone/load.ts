@@ -178,7 +178,12 @@ function compile(data: unknown, ctx: LoadContext, text: string, file: string): R
   checkReachable(complete, ctx);
   const tracing = data.tracing === undefined ? undefined : compileTracing(data.tracing, ctx);
   const mcpGateway = compileMcpGateway(data, access.clients, ctx);
-  const mcp = compileMcp(data.mcp, new Set([...compiled.values()].map((b) => b.cluster)), ctx);
+  const mcp = compileMcp(
+    data.mcp,
+    new Set([...compiled.values()].map((b) => b.cluster)),
+    ctx,
+    access.clients,
+  );
   if (ctx.issues.count > 0 || complete.length !== rawRoutes.length || !mcp.complete) return undefined;
   if (compiled.size !== table.declared.size || (data.tracing !== undefined && tracing === undefined))
     return undefined;

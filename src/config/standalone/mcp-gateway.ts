@@ -3,12 +3,10 @@
  * credentials (resolved here, never logged), the compiled per-client rules, and its bounds.
  */
 import { isObj } from '../../json.js';
-import { McpPolicy } from '../../mcp/policy.js';
-import { McpRuleError } from '../../mcp/rules.js';
-import type { ClientRuleSpec } from '../../mcp/policy.js';
+import type { McpPolicy } from '../../mcp/policy.js';
 import type { ClientDirectory } from '../client-identity.js';
 import type { LoadContext } from './context.js';
-import { ruleSpec } from './mcp.js';
+import { compilePolicy } from './mcp.js';
 import { resolveSecret } from './secrets.js';
 
 export const DEFAULT_GATEWAY_PATH = '/mcp-gateway';
@@ -36,32 +34,6 @@ export interface McpGatewayConfig {
   readonly servers: readonly McpUpstreamServer[];
   readonly policy: McpPolicy;
   readonly clients: ClientDirectory;
-}
-
-/** The YAML clientRules list as the engine's spec. */
-export function clientRuleSpecs(raw: unknown): ClientRuleSpec[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.filter(isObj).map((e) => ({
-    ...ruleSpec(e),
-    clients: Array.isArray(e.clients) ? e.clients.filter((c): c is string => typeof c === 'string') : [],
-  }));
-}
-
-/** Compiles rules plus clientRules, reporting a bad pattern at `at`; undefined when one is bad. */
-export function compilePolicy(
-  rules: unknown,
-  clientRules: unknown,
-  at: readonly (string | number)[],
-  ctx: LoadContext,
-): McpPolicy | undefined {
-  try {
-    return new McpPolicy({ ...ruleSpec(rules), clientRules: clientRuleSpecs(clientRules) });
-  } catch (err) {
-    if (!(err instanceof McpRuleError)) throw err;
-    const where = err.at[0] === 'clientRules' ? [...at.slice(0, -1), ...err.at] : [...at, ...err.at];
-    ctx.issues.add(where, err.message);
-    return undefined;
-  }
 }
 
 function server(

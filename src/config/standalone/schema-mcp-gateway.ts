@@ -1,23 +1,8 @@
 /** Schema of `mcpServers:` (upstream MCP servers) and `mcpGateway:` (the federation endpoint). */
-import { mcpRulesDefinition } from './schema-mcp.js';
+import { clientRulesDefinition, mcpRulesDefinition } from './schema-mcp.js';
 import { str } from './schema-primitives.js';
 
 const secret = { $ref: '#/definitions/secretRef' };
-
-export const clientRulesDefinition = {
-  type: 'array',
-  description:
-    'Rules for named clients (virtual keys in clients:, or the identity header): the first entry naming the caller replaces the default rules for it.',
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['clients'],
-    properties: {
-      clients: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-      ...mcpRulesDefinition.properties,
-    },
-  },
-};
 
 export const mcpServersDefinition = {
   type: 'object',

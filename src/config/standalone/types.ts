@@ -3,8 +3,8 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
-import type { McpRules } from '../../mcp/rules.js';
-import type { AccessPolicy } from '../client-identity.js';
+import type { McpPolicy } from '../../mcp/policy.js';
+import type { AccessPolicy, ClientDirectory } from '../client-identity.js';
 import type { StoreSettings } from './access.js';
 import type { McpGatewayConfig } from './mcp-gateway.js';
 
@@ -196,7 +196,9 @@ export interface McpRoute {
   readonly index: number;
   readonly match: RouteMatch;
   readonly backend: McpBackend;
-  readonly rules: McpRules;
+  /** rules and clientRules: the caller's rules are picked by identifyClient (identity header). */
+  readonly rules: McpPolicy;
+  readonly clients: ClientDirectory | undefined;
   /** request: on tools/call and prompts/get arguments; response: on tools/call results. */
   readonly guards: RouteGuards;
   readonly maxBodyBytes: number;
