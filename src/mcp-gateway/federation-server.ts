@@ -12,6 +12,7 @@ import {
   INTERNAL_ERROR,
   INVALID_PARAMS,
   LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
   ProtocolError,
   Server,
 } from '@modelcontextprotocol/server';
@@ -216,8 +217,11 @@ export function buildFederationServer(r: FederationRequest): Server {
     r.facts.tool = target.name;
     const token = req.params._meta?.progressToken;
     // The SDK keeps the request's envelope keys (log level among them) apart from its params.
+    // A 2025 client (no envelope) gets every log message, as a 2025 server sends them before any
+    // logging/setLevel (which a stateless 2025 exchange cannot remember).
     const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
-    const level = envelope?.[LOG_LEVEL_META_KEY];
+    const level =
+      envelope?.[PROTOCOL_VERSION_META_KEY] === undefined ? 'debug' : envelope[LOG_LEVEL_META_KEY];
     const result = await call(target.server, 'tools/call', target.name, ctx, (c, timeout) =>
       c.callTool(
         {
