@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 // The house, top to bottom; a layer imports only from layers below it (docs/architecture.md):
 //   app.ts, main.ts                       the composition root
-//   server/ metrics/ tracing/ logging/ http/ stores/ pools/   adapters (server/ alone knows protobuf)
+//   server/ metrics/ tracing/ logging/ http/ stores/ pools/ mcp-gateway/   adapters (server/ alone knows protobuf)
 //   pipeline/                             the exchange, its modes and stages
 //   config/                               settings, kgateway policy, the standalone YAML
 //   providers/ streaming/ guards/ tokens/ mcp/ limits/ picking/   the pure core: plain data in, plain data out
@@ -13,7 +13,7 @@ const ROOT = ['**/app.js', '**/main.js'];
 const layer = (message, ...groups) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups.flat(), message }] }],
 });
-const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores', 'pools');
+const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores', 'pools', 'mcp-gateway');
 const LIBS = ['@grpc/*', 'pino', 'prom-client', '@opentelemetry/*', 'redis', '@redis/*'];
 export default tseslint.config(
   {
@@ -84,6 +84,7 @@ export default tseslint.config(
       'src/http/**',
       'src/stores/**',
       'src/pools/**',
+      'src/mcp-gateway/**',
     ],
     rules: layer('Adapters never import the composition root.', ROOT),
   },

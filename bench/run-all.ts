@@ -1219,6 +1219,7 @@ async function main(): Promise<number> {
     ['bench/complexity.js', 'Complexity: time at n and 2n (dist/bench/complexity.js)'],
     ['bench/token-bound.js', 'Small requests while 7.5 MiB prompts are counted (dist/bench/token-bound.js)'],
     ['bench/mcp.js', 'MCP guard overhead (dist/bench/mcp.js)'],
+    ['bench/mcp-gateway.js', 'MCP gateway endpoint overhead (dist/bench/mcp-gateway.js)'],
   ] as const) {
     log(`running dist/${file}`);
     const start = performance.now();

@@ -57,11 +57,15 @@ import { McpMetrics } from './metrics/mcp-metrics.js';
 import { McpExchange } from './pipeline/mcp/exchange.js';
 import { RoutedExchange } from './pipeline/mcp/routing.js';
 import { FailoverState } from './pipeline/failover.js';
+import { McpGateway } from './mcp-gateway/listener.js';
+import { McpGatewayMetrics } from './metrics/mcp-gateway-metrics.js';
 
 export interface App {
   readonly grpc: GrpcHttp2Server;
   readonly metrics: AiMetrics;
   readonly metricsServer: http.Server;
+  /** The MCP gateway endpoint, when the standalone config lists mcpServers. */
+  readonly mcpGateway: McpGateway | undefined;
   readonly log: Logger;
   /** Graceful stop: health NOT_SERVING, drain streams, close listeners (bounded by the grace period). */
   close(): Promise<void>;
@@ -231,6 +235,16 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     settings.metricsPort,
     () => ready,
   );
+  // The MCP gateway endpoint: on when the config at start lists mcpServers; reloads change its servers and rules.
+  const mcpGateway = standalone?.current.mcpGateway
+    ? new McpGateway({
+        config: () => standalone.current.mcpGateway,
+        observer: new McpGatewayMetrics(metrics.registry, settings.maxModelLabels),
+        tracer: exchangeDeps.tracer,
+        log,
+      })
+    : undefined;
+  const mcpBound = await mcpGateway?.listen(settings.mcpListen);
   ready = true;
   log.info(
     {
@@ -238,6 +252,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
       bound: where.replace('\0', '@'),
       metrics: `${settings.metricsHost}:${(metricsServer.address() as { port: number }).port}`,
       node: process.version,
+      ...(mcpBound ? { mcpGateway: mcpBound } : {}),
     },
     'ai-extproc started',
   );
@@ -246,6 +261,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     grpc,
     metrics,
     metricsServer,
+    mcpGateway,
     log,
     async close() {
       ready = false;
@@ -253,6 +269,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
       pools?.close();
       health.setServing(false);
       await grpc.close(settings.shutdownGraceMs);
+      await mcpGateway?.close();
       await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       metricsServer.closeAllConnections();
       http.close();

@@ -6,6 +6,8 @@
  *   --listen HOST:PORT     Envoy's listener (default 0.0.0.0:10000)
  *   --admin HOST:PORT      Envoy's admin interface (default 127.0.0.1:9901)
  *   --extproc ADDR         where ai-extproc listens, LISTEN_ADDR syntax (default unix-abstract:kgateway-ai-sock)
+ *   --mcp ADDR             where its MCP gateway endpoint listens, MCP_ADDR syntax (default 127.0.0.1:9093;
+ *                          used when the config lists mcpServers)
  *   --access-log PATH      Envoy's access log (default /dev/stdout)
  *   --xds-dir DIR          clusters and routes from files in DIR, which the server (ENVOY_XDS_DIR=DIR)
  *                          rewrites on every config reload
@@ -61,6 +63,7 @@ export function bootstrapOptions(values: Record<string, string | undefined>): Bo
     admin: values.admin ? hostPort(values.admin, '--admin') : DEFAULT_BOOTSTRAP.admin,
     extproc: values.extproc ? parseListenAddress(values.extproc) : DEFAULT_BOOTSTRAP.extproc,
     accessLog: values['access-log'] ?? DEFAULT_BOOTSTRAP.accessLog,
+    ...(values.mcp ? { mcp: parseListenAddress(values.mcp) } : {}),
     xdsDir: values['xds-dir'] ? path.resolve(values['xds-dir']) : undefined,
     extras: values.extras ? loadExtras(values.extras) : undefined,
     ...(values.ratelimit
@@ -97,6 +100,7 @@ export function envoyConfigCommand(argv: readonly string[]): string {
       listen: { type: 'string' },
       admin: { type: 'string' },
       extproc: { type: 'string' },
+      mcp: { type: 'string' },
       'access-log': { type: 'string' },
       'xds-dir': { type: 'string' },
       extras: { type: 'string' },

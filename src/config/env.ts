@@ -8,6 +8,8 @@ export type BodyMode =
 
 export interface ServerSettings {
   readonly listen: ListenAddress;
+  /** The MCP gateway endpoint (MCP_ADDR); on only when the standalone config lists mcpServers. */
+  readonly mcpListen: ListenAddress;
   readonly metricsHost: string;
   readonly metricsPort: number;
   readonly logLevel: string;
@@ -113,6 +115,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
   const metrics = hostPort(env.METRICS_ADDR ?? '0.0.0.0:9092');
   return {
     listen: parseListenAddress(env.LISTEN_ADDR ?? 'unix-abstract:kgateway-ai-sock'),
+    mcpListen: parseListenAddress(env.MCP_ADDR ?? '127.0.0.1:9093'),
     metricsHost: metrics.host,
     metricsPort: metrics.port,
     logLevel: pinoLevel(env.LOG_LEVEL),

@@ -30,6 +30,7 @@ export async function startTestApp(
   const settings = loadSettings({
     LISTEN_ADDR: opts.abstractSocket ? `unix-abstract:${socketName}` : '127.0.0.1:0',
     METRICS_ADDR: '127.0.0.1:0',
+    MCP_ADDR: '127.0.0.1:0',
     LOG_LEVEL: 'debug',
     AI_OTEL_CONFIG_DIRS: '/nonexistent',
     ...env,

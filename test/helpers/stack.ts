@@ -81,6 +81,9 @@ export async function startStandaloneStack(
         xdsDir,
         extras: opts.extras,
         ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+        ...(ext.app.mcpGateway
+          ? { mcp: { kind: 'tcp' as const, host: '127.0.0.1', port: ext.app.mcpGateway.port } }
+          : {}),
       }),
     vars: {},
   });

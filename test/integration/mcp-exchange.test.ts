@@ -30,6 +30,7 @@ routes:
   - name: ai
     match: { pathPrefix: /v1 }
     backend: mock
+identity: { header: x-client-id }
 mcp:
   backends:
     tools: { baseUrl: http://127.0.0.1:2 }
@@ -39,6 +40,9 @@ mcp:
       backend: tools
       rules:
         tools: { deny: [rm] }
+      clientRules:
+        - clients: [ops]
+          tools: { deny: [deploy] }
       guards:
         request: { regex: { action: MASK, builtins: [CREDIT_CARD] } }
         response: { regex: { action: MASK, builtins: [CREDIT_CARD] } }
@@ -97,6 +101,26 @@ describe('MCP exchange through the ext_proc transport', () => {
       error: { code: -32602, message: 'Tool rm not found' },
     });
     s.endAndCancel();
+  });
+
+  it("clientRules: the identity header picks the caller's rules (one resolution for every route)", async () => {
+    const deploy = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'deploy' } };
+    const ops = await call(deploy, { 'x-client-id': 'ops' });
+    assert.equal(
+      JSON.parse(ops.b.immediate_response!.body.toString()).error.message,
+      'Tool deploy not found',
+    );
+    ops.s.endAndCancel();
+    // ops's entry replaces the default rules: rm passes for ops, deploy for everyone else.
+    const rm = await call(
+      { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'rm' } },
+      { 'x-client-id': 'ops' },
+    );
+    assert.equal(rm.b.immediate_response, undefined);
+    rm.s.endAndCancel();
+    const anon = await call(deploy);
+    assert.equal(anon.b.immediate_response, undefined);
+    anon.s.endAndCancel();
   });
 
   it('masks arguments (valid JSON) and the result; the answer keeps its id', async () => {

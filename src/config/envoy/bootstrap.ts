@@ -5,6 +5,7 @@
  * the backend clusters and routes, embedded, or read from files the server rewrites on each reload
  * (`xdsDir`), so Envoy follows our reloads without a restart.
  */
+import { DEFAULT_MCP_ADDR, mcpGatewayCluster } from './mcp-gateway.js';
 import type { ListenAddress } from '../listen-address.js';
 import {
   INTERNAL_REQUEST_HEADERS,
@@ -48,6 +49,8 @@ export interface BootstrapOptions {
   readonly extras: EnvoyExtras | undefined;
   /** Envoy's global rate limiting charging tokens (rate-limit.ts); off when absent. */
   readonly rateLimit?: RateLimitOptions;
+  /** Where the MCP gateway endpoint listens (its MCP_ADDR); used when the config has mcpServers. */
+  readonly mcp?: ListenAddress;
 }
 
 export const DEFAULT_BOOTSTRAP: BootstrapOptions = {
@@ -211,7 +214,7 @@ export function envoyBootstrap(config: RuntimeConfig, opts: BootstrapOptions): O
           ],
         },
       ],
-      clusters: [extProcCluster(opts.extproc), ...(xds ? [] : clusters(config)), ...(opts.extras?.clusters ?? []), ...(opts.rateLimit ? [rateLimitCluster(opts.rateLimit)] : [])],
+      clusters: [extProcCluster(opts.extproc), ...(xds ? [] : clusters(config)), ...(opts.extras?.clusters ?? []), ...(opts.rateLimit ? [rateLimitCluster(opts.rateLimit)] : []), ...(config.mcpGateway ? [mcpGatewayCluster(opts.mcp ?? DEFAULT_MCP_ADDR)] : [])],
     },
     ...(xds ? { dynamic_resources: { cds_config: fileSource(xds, CDS_FILE) } } : {}),
   };

@@ -11,6 +11,7 @@ import { failOpenEntries } from './fail-open-routes.js';
 
 /** Our ext_proc filter's name in the chain (per-route overrides are keyed on it). */
 export const EXTPROC_FILTER_NAME = 'ai-extproc';
+import { mcpGatewayRoute } from './mcp-gateway.js';
 
 type Obj = Record<string, unknown>;
 
@@ -126,6 +127,9 @@ export function routeConfig(config: RuntimeConfig): Obj {
       r.backend ? routeAction(r.backend.cluster, r.backend.pool) : {},
     ),
   );
+  // The MCP gateway's public path first: it names a path, the others only our routing header.
+  const gateway = mcpGatewayRoute(config);
+  if (gateway) routes.unshift(gateway);
   routes.push({
     match: { prefix: '/' },
     direct_response: { status: 404, body: { inline_string: 'no AI route matches this request\n' } },

@@ -20,6 +20,7 @@ import { buildRuntimeConfig } from './runtime.js';
 import { sourceHash } from './source-hash.js';
 import { compileTracing } from './tracing.js';
 import { compileMcp } from './mcp.js';
+import { compileMcpGateway } from './mcp-gateway.js';
 import type { CompiledBackend, CompiledRoute, LoadResult, RuntimeConfig } from './types.js';
 import { schemaIssues } from './validate-schema.js';
 
@@ -176,7 +177,13 @@ function compile(data: unknown, ctx: LoadContext, text: string, file: string): R
   const complete = routes.filter((r): r is CompiledRoute => r !== undefined);
   checkReachable(complete, ctx);
   const tracing = data.tracing === undefined ? undefined : compileTracing(data.tracing, ctx);
-  const mcp = compileMcp(data.mcp, new Set([...compiled.values()].map((b) => b.cluster)), ctx);
+  const mcpGateway = compileMcpGateway(data, access.clients, ctx);
+  const mcp = compileMcp(
+    data.mcp,
+    new Set([...compiled.values()].map((b) => b.cluster)),
+    ctx,
+    access.clients,
+  );
   if (ctx.issues.count > 0 || complete.length !== rawRoutes.length || !mcp.complete) return undefined;
   if (compiled.size !== table.declared.size || (data.tracing !== undefined && tracing === undefined))
     return undefined;
@@ -190,6 +197,7 @@ function compile(data: unknown, ctx: LoadContext, text: string, file: string): R
     mcpBackends: mcp.backends,
     mcpRoutes: mcp.routes,
     stores: access.stores,
+    mcpGateway,
     identityHeaders: [access.clients.identityHeader, access.clients.teamHeader].filter(
       (h): h is string => h !== undefined,
     ),

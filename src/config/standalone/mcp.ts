@@ -1,8 +1,11 @@
 /** mcp: → MCP backends and routes (matchers, compiled rules, guards). */
 import { asString as optStr, isObj } from '../../json.js';
 import type { JsonObject } from '../../json.js';
-import { McpRuleError, McpRules } from '../../mcp/rules.js';
 import type { McpRuleSpec, NamePattern, NameRuleSpec } from '../../mcp/rules.js';
+import type { ClientDirectory } from '../client-identity.js';
+import { McpPolicy } from '../../mcp/policy.js';
+import type { ClientRuleSpec } from '../../mcp/policy.js';
+import { McpRuleError } from '../../mcp/rules.js';
 import { parseBaseUrl } from './backends.js';
 import type { LoadContext } from './context.js';
 import { compileGuards } from './guards.js';
@@ -53,11 +56,38 @@ export function ruleSpec(raw: unknown): McpRuleSpec {
   };
 }
 
+/** The YAML clientRules list as the engine's spec. */
+export function clientRuleSpecs(raw: unknown): ClientRuleSpec[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isObj).map((e) => ({
+    ...ruleSpec(e),
+    clients: Array.isArray(e.clients) ? e.clients.filter((c): c is string => typeof c === 'string') : [],
+  }));
+}
+
+/** Compiles rules plus clientRules, reporting a bad pattern at `at`; undefined when one is bad. */
+export function compilePolicy(
+  rules: unknown,
+  clientRules: unknown,
+  at: readonly (string | number)[],
+  ctx: LoadContext,
+): McpPolicy | undefined {
+  try {
+    return new McpPolicy({ ...ruleSpec(rules), clientRules: clientRuleSpecs(clientRules) });
+  } catch (err) {
+    if (!(err instanceof McpRuleError)) throw err;
+    const where = err.at[0] === 'clientRules' ? [...at.slice(0, -1), ...err.at] : [...at, ...err.at];
+    ctx.issues.add(where, err.message);
+    return undefined;
+  }
+}
+
 function compileRoute(
   raw: unknown,
   index: number,
   backends: ReadonlyMap<string, McpBackend>,
   declared: ReadonlySet<string>,
+  clients: ClientDirectory | undefined,
   ctx: LoadContext,
 ): McpRoute | undefined {
   const at: PathSegment[] = ['mcp', 'routes', index];
@@ -71,13 +101,7 @@ function compileRoute(
       [...at, 'backend'],
       `unknown MCP backend ${JSON.stringify(backendName)}; defined MCP backends: ${[...declared].join(', ') || 'none'}`,
     );
-  let rules: McpRules | undefined;
-  try {
-    rules = new McpRules(ruleSpec(raw.rules));
-  } catch (err) {
-    if (!(err instanceof McpRuleError)) throw err;
-    ctx.issues.add([...at, 'rules', ...err.at], err.message);
-  }
+  const rules = compilePolicy(raw.rules, raw.clientRules, [...at, 'rules'], ctx);
   const guards = compileGuards(raw.guards, [...at, 'guards'], ctx);
   if (name === undefined || match === undefined || backend === undefined || rules === undefined) {
     rules?.release();
@@ -93,6 +117,7 @@ function compileRoute(
     }),
     backend,
     rules,
+    clients,
     guards,
     maxBodyBytes: typeof raw.maxBodyBytes === 'number' ? raw.maxBodyBytes : DEFAULT_MCP_MAX_BODY_BYTES,
     denyStatus: raw.denyStatus === 400 || raw.denyStatus === 403 ? raw.denyStatus : undefined,
@@ -101,7 +126,12 @@ function compileRoute(
 }
 
 /** Compiles the mcp: section; `aiClusters` are the AI backends' cluster names (they must not clash). */
-export function compileMcp(raw: unknown, aiClusters: ReadonlySet<string>, ctx: LoadContext): CompiledMcp {
+export function compileMcp(
+  raw: unknown,
+  aiClusters: ReadonlySet<string>,
+  ctx: LoadContext,
+  clients?: ClientDirectory,
+): CompiledMcp {
   if (!isObj(raw)) return { backends: [], routes: [], complete: raw === undefined };
   const rawBackends = isObj(raw.backends) ? raw.backends : {};
   const backends = new Map<string, McpBackend>();
@@ -135,7 +165,7 @@ export function compileMcp(raw: unknown, aiClusters: ReadonlySet<string>, ctx: L
       );
   });
   const declared = new Set(Object.keys(rawBackends));
-  const routes = rawRoutes.map((r, i) => compileRoute(r, i, backends, declared, ctx));
+  const routes = rawRoutes.map((r, i) => compileRoute(r, i, backends, declared, clients, ctx));
   const done = routes.filter((r): r is McpRoute => r !== undefined);
   return {
     backends: [...backends.values()],

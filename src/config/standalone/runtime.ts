@@ -2,6 +2,7 @@
 import type { TracingConfig } from '../otel-files.js';
 import type { RoutePolicy } from '../route-policy.js';
 import type { CompiledBackend, CompiledRoute, McpBackend, McpRoute, RuntimeConfig } from './types.js';
+import type { McpGatewayConfig } from './mcp-gateway.js';
 import type { StoreSettings } from './access.js';
 
 export type {
@@ -41,6 +42,7 @@ export interface RuntimeParts {
   readonly mcpRoutes?: readonly McpRoute[];
   readonly stores?: StoreSettings;
   readonly identityHeaders?: readonly string[];
+  readonly mcpGateway?: McpGatewayConfig | undefined;
 }
 
 export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
@@ -59,6 +61,7 @@ export function buildRuntimeConfig(parts: RuntimeParts): RuntimeConfig {
     mcpRoutes,
     matchMcpRoute: (headers: ReadonlyMap<string, string>) => mcpRoutes.find((r) => r.matches(headers)),
     ...(parts.stores ? { stores: parts.stores } : {}),
+    ...(parts.mcpGateway ? { mcpGateway: parts.mcpGateway } : {}),
     ...(parts.identityHeaders ? { identityHeaders: Object.freeze([...parts.identityHeaders]) } : {}),
     backend: (name: string) => byName.get(name),
     matchRoute: (headers: ReadonlyMap<string, string>) => routes.find((r) => r.matches(headers)),

@@ -44,6 +44,21 @@ export const mcpRulesDefinition = {
   },
 };
 
+export const clientRulesDefinition = {
+  type: 'array',
+  description:
+    'Rules for named clients (virtual keys in clients:, or the identity header): the first entry naming the caller replaces the default rules for it.',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['clients'],
+    properties: {
+      clients: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      ...mcpRulesDefinition.properties,
+    },
+  },
+};
+
 export const mcpRouteDefinition = {
   type: 'object',
   additionalProperties: false,
@@ -65,6 +80,7 @@ export const mcpRouteDefinition = {
         'HTTP status of a refused request. Default: 200 with the JSON-RPC error, as for a missing tool.',
     },
     rules: mcpRulesDefinition,
+    clientRules: clientRulesDefinition,
     guards: {
       type: 'object',
       description:

@@ -14,6 +14,7 @@ import { NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 import { policyDefinition, routeDefinition } from './schema-routes.js';
 import { mcpDefinition, mcpRouteDefinition } from './schema-mcp.js';
 import { retryDefinition } from './schema-failover.js';
+import { mcpGatewayDefinition, mcpServersDefinition } from './schema-mcp-gateway.js';
 import {
   clientsDefinition,
   identityDefinition,
@@ -82,6 +83,8 @@ export const CONFIG_SCHEMA = {
     },
     tracing: { $ref: '#/definitions/tracing' },
     mcp: mcpDefinition,
+    mcpServers: mcpServersDefinition,
+    mcpGateway: mcpGatewayDefinition,
     clients: clientsDefinition,
     identity: identityDefinition,
     limits: {

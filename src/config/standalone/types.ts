@@ -3,11 +3,12 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
-import type { McpRules } from '../../mcp/rules.js';
-import type { AccessPolicy } from '../client-identity.js';
+import type { McpPolicy } from '../../mcp/policy.js';
+import type { AccessPolicy, ClientDirectory } from '../client-identity.js';
 import type { StoreSettings } from './access.js';
 import type { CompiledPool } from './pools.js';
 import type { CompiledFailover } from './failover.js';
+import type { McpGatewayConfig } from './mcp-gateway.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: RuntimeConfig }
@@ -183,6 +184,8 @@ export interface RuntimeConfig {
   readonly stores?: StoreSettings;
   /** Headers Envoy sets after its own authentication (removed from client requests at the edge). */
   readonly identityHeaders?: readonly string[];
+  /** mcpServers: and mcpGateway: (absent: the MCP gateway endpoint is off). */
+  readonly mcpGateway?: McpGatewayConfig;
   backend(name: string): CompiledBackend | undefined;
   /** First MCP route that matches, in file order (MCP routes are tried before the AI routes). */
   matchMcpRoute(headers: ReadonlyMap<string, string>): McpRoute | undefined;
@@ -204,7 +207,9 @@ export interface McpRoute {
   readonly index: number;
   readonly match: RouteMatch;
   readonly backend: McpBackend;
-  readonly rules: McpRules;
+  /** rules and clientRules: the caller's rules are picked by identifyClient (identity header). */
+  readonly rules: McpPolicy;
+  readonly clients: ClientDirectory | undefined;
   /** request: on tools/call and prompts/get arguments; response: on tools/call results. */
   readonly guards: RouteGuards;
   readonly maxBodyBytes: number;

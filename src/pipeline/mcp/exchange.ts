@@ -20,6 +20,8 @@ import {
 import type { RpcError, RpcId } from '../../mcp/jsonrpc.js';
 import { headerMismatch } from '../../mcp/headers.js';
 import type { ListKind } from '../../mcp/rules.js';
+import type { McpIdentity } from '../../mcp/policy.js';
+import { identifyClient } from '../../config/identify-client.js';
 import { SseSplitter, withData } from '../../mcp/sse-split.js';
 import { WalkLimitError, argumentSlots, resultSlots } from '../../mcp/strings.js';
 import type { GuardContext, GuardRunner } from '../guard-runner.js';
@@ -80,6 +82,7 @@ export class McpExchange implements Exchange {
   /** The answer to our request went by (later events pass unread). */
   private answered = false;
   private closed = false;
+  private identity: McpIdentity | undefined;
 
   constructor(
     private readonly route: McpRoute,
@@ -102,6 +105,10 @@ export class McpExchange implements Exchange {
   headers(dir: Direction, headers: HeaderView, eos: boolean): HeadersOutcome {
     if (dir === 'response') return this.responseHeaders(headers);
     this.headers_ = headers;
+    // Who is calling picks the rules (clientRules). Only the identity header Envoy vouches for:
+    // a virtual key would pass on to the MCP server here, which never sees one on our watch.
+    const clients = this.route.clients;
+    if (clients) this.identity = { client: identifyClient(headers, clients, false).client?.name };
     const backend = this.route.backend;
     const set: [string, string][] = [
       [':authority', backend.baseUrl.authority],
@@ -211,7 +218,7 @@ export class McpExchange implements Exchange {
       });
     }
     const deny = route.denyStatus ?? 200;
-    const decision = route.rules.decide(msg.method, msg.params);
+    const decision = route.rules.decide(msg.method, msg.params, this.identity);
     if (!decision.allow) {
       this.result = 'denied';
       this.decisions.push(`request:rules:${decision.reason}`);
@@ -255,7 +262,7 @@ export class McpExchange implements Exchange {
       }
     }
     this.result = changed ? 'masked' : 'allowed';
-    const list = route.rules.filters(msg.method);
+    const list = route.rules.filters(msg.method, this.identity);
     const guardRes = msg.method === 'tools/call' && route.guards.response !== undefined;
     if (list !== undefined || guardRes)
       this.pending = { id: msg.id, method: msg.method, list, guardResult: guardRes };
@@ -346,7 +353,7 @@ export class McpExchange implements Exchange {
     const result: JsonObject = value.result;
     let changed = false;
     if (p.list !== undefined) {
-      const removed = this.route.rules.filterResult(p.method, result);
+      const removed = this.route.rules.filterResult(p.method, result, this.identity);
       if (removed > 0) {
         changed = true;
         this.decisions.push(`response:rules:filtered:${removed}`);
@@ -411,6 +418,7 @@ export class McpExchange implements Exchange {
         backend: this.route.backend.name,
         method: this.method,
         ...(this.tool ? { tool: this.tool } : {}),
+        ...(this.identity?.client ? { client: this.identity.client } : {}),
         decision: this.result,
         status: this.status,
         guards: this.decisions,

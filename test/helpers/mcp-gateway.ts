@@ -1,0 +1,19 @@
+/** The MCP gateway test config (test/fixtures/mcp/gateway.yaml) over two fixture servers. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './repo.js';
+
+export const GATEWAY_SECRETS = {
+  ALICE_KEY: 'vk-alice',
+  BOB_KEY: 'vk-bob',
+  ALPHA_TOKEN: 'alpha-secret',
+  BETA_KEY: 'beta-secret',
+};
+
+/** {{UPSTREAM}} is left for the stack to fill (a dead port when there is none). */
+export function gatewayConfig(a: number, b: number): string {
+  return fs
+    .readFileSync(path.join(repoRoot(), 'test/fixtures/mcp/gateway.yaml'), 'utf8')
+    .replaceAll('{{MCP_A}}', `127.0.0.1:${a}`)
+    .replaceAll('{{MCP_B}}', `127.0.0.1:${b}`);
+}
