@@ -4,17 +4,17 @@ import tseslint from 'typescript-eslint';
 
 // The house, top to bottom; a layer imports only from layers below it (docs/architecture.md):
 //   app.ts, main.ts                       the composition root
-//   server/ metrics/ tracing/ logging/ http/ stores/   adapters (server/ alone knows protobuf)
+//   server/ metrics/ tracing/ logging/ http/ stores/ embedders/   adapters (server/ alone knows protobuf)
 //   pipeline/                             the exchange, its modes and stages
 //   config/                               settings, kgateway policy, the standalone YAML
-//   providers/ streaming/ guards/ tokens/ mcp/ limits/ the pure core: plain data in, plain data out
+//   providers/ streaming/ guards/ tokens/ mcp/ limits/ cache/ the pure core: plain data in, plain data out
 const up = (...dirs) => dirs.map((d) => `**/${d}/**`);
 const ROOT = ['**/app.js', '**/main.js'];
 const layer = (message, ...groups) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups.flat(), message }] }],
 });
-const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores');
-const LIBS = ['@grpc/*', 'pino', 'prom-client', '@opentelemetry/*', 'redis', '@redis/*'];
+const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores', 'embedders');
+const LIBS = ['@grpc/*', 'pino', 'prom-client', '@opentelemetry/*', 'redis', '@redis/*', 'pg', 'onnxruntime-node'];
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'src/server/generated/**', '.venv/**', 'coverage/**', '.tmp/**'],
@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/providers/**', 'src/streaming/**', 'src/tokens/**', 'src/limits/**'],
+    files: ['src/providers/**', 'src/streaming/**', 'src/tokens/**', 'src/limits/**', 'src/cache/**'],
     rules: layer(
       'The core is pure: plain data in, plain data out; it imports nothing above it.',
       LIBS,
@@ -83,6 +83,7 @@ export default tseslint.config(
       'src/logging/**',
       'src/http/**',
       'src/stores/**',
+      'src/embedders/**',
     ],
     rules: layer('Adapters never import the composition root.', ROOT),
   },

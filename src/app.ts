@@ -45,6 +45,10 @@ import { MemoryBudgetStore } from './limits/memory-store.js';
 import { BudgetMetrics } from './metrics/budget-metrics.js';
 import type { BudgetObserver } from './pipeline/budget-observer.js';
 import { RedisBudgetStore } from './stores/redis-budget-store.js';
+import { CacheLookupStage, CacheStoreStage } from './pipeline/stages/cache.js';
+import type { CacheDeps } from './pipeline/stages/cache.js';
+import { CacheMetrics } from './metrics/cache-metrics.js';
+import { cacheWiring } from './cache-wiring.js';
 import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standalone/index.js';
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
@@ -128,11 +132,20 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   };
   const budgets = standalone ? budgetStores(() => standalone.current, log) : undefined;
   await budgets?.ready();
+  const cache = standalone
+    ? cacheWiring({
+        config: () => standalone.current,
+        http,
+        observer: new CacheMetrics(metrics.registry),
+        log,
+      })
+    : undefined;
   const mode: Mode = standalone
     ? standaloneMode({
         ...parts,
         config: () => standalone.current,
         budget: { store: budgets!.handle, observer: new BudgetMetrics(metrics.registry) },
+        ...(cache ? { cache: cache.deps } : {}),
       })
     : kgatewayMode({ ...parts, policies });
   const exchangeDeps: ExchangeDeps = {
@@ -246,6 +259,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
       metricsServer.closeAllConnections();
       http.close();
       await budgets?.close();
+      await cache?.close();
       await tracing
         ?.shutdown()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'tracing shutdown failed'));
@@ -333,9 +347,13 @@ export function standaloneMode(
       readonly store: () => BudgetStoreHandle;
       readonly observer: BudgetObserver | undefined;
     };
+    readonly cache?: CacheDeps;
   },
 ): StandaloneMode {
   const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
+  const cacheLookup = new CacheLookupStage(
+    p.cache ?? cacheWiring({ config: p.config, http: undefined, observer: undefined, log: p.log }).deps,
+  );
   return new StandaloneMode({
     config: p.config,
     stages: stageList(
@@ -352,7 +370,9 @@ export function standaloneMode(
         observer: p.budget?.observer,
         log: p.log,
       }),
+      cacheLookup,
       new ResponseGuardsStage(p.guards),
+      new CacheStoreStage(cacheLookup),
       new RecordStage(p.observer, p.log),
     ),
     maxBodyBytes: p.maxBodyBytes,

@@ -1,6 +1,7 @@
 /** Schema definitions of routes and their policy (prompt enrichment, defaults, guards, stream usage). */
 import { guardRequest, guardResponse } from './schema-guards.js';
 import { policyLimitProperties } from './schema-limits.js';
+import { cacheDefinition } from './schema-cache.js';
 import { FIELD_PATTERN, HEADER_PATTERN, NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 
 const message = {
@@ -123,5 +124,6 @@ export const policyDefinition = {
       description: 'Add stream_options.include_usage to streaming OpenAI requests. Default true.',
     },
     ...policyLimitProperties,
+    cache: cacheDefinition,
   },
 };

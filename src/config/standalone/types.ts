@@ -3,6 +3,7 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
+import type { CachePolicy } from '../../cache/types.js';
 import type { McpRules } from '../../mcp/rules.js';
 import type { AccessPolicy } from '../client-identity.js';
 import type { StoreSettings } from './access.js';
@@ -126,6 +127,8 @@ export interface RoutePolicyConfig {
   readonly guards: RouteGuards;
   /** Add stream_options.include_usage to streaming OpenAI-format requests (default true). */
   readonly streamUsage: boolean;
+  /** The route's cache (undefined: none). */
+  readonly cache?: CachePolicy | undefined;
 }
 
 export interface ModelAlias {
