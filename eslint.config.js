@@ -14,7 +14,16 @@ const layer = (message, ...groups) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups.flat(), message }] }],
 });
 const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores', 'embedders');
-const LIBS = ['@grpc/*', 'pino', 'prom-client', '@opentelemetry/*', 'redis', '@redis/*', 'pg', 'onnxruntime-node'];
+const LIBS = [
+  '@grpc/*',
+  'pino',
+  'prom-client',
+  '@opentelemetry/*',
+  'redis',
+  '@redis/*',
+  'pg',
+  'onnxruntime-node',
+];
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'src/server/generated/**', '.venv/**', 'coverage/**', '.tmp/**'],

@@ -80,7 +80,11 @@ export function cacheWiring(p: CacheWiringParts): CacheWiring {
     deps: {
       store: (policy) => (policy.store === 'memory' ? memory : p.stores?.[policy.store]),
       embedder: (sem) =>
-        sem.embedder === 'provider' ? providerEmbedder(sem) : sem.embedder === 'local' ? localEmbedder() : undefined,
+        sem.embedder === 'provider'
+          ? providerEmbedder(sem)
+          : sem.embedder === 'local'
+            ? localEmbedder()
+            : undefined,
       observer: p.observer,
       log: p.log,
     },

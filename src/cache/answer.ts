@@ -22,6 +22,8 @@ export interface Answer {
   readonly model: string;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** The provider's usage object as the client saw it (kept whole: cached and reasoning details). */
+  readonly usage?: Json;
 }
 
 /** A stored answer over this many characters is not worth the memory. */
@@ -51,7 +53,7 @@ export function toEntry(a: Answer, allowToolCalls: boolean): CacheEntry | undefi
       object: 'chat.completion',
       model: a.model,
       choices: [{ index: 0, message, finish_reason: a.finish, logprobs: null }],
-      usage: {
+      usage: a.usage ?? {
         prompt_tokens: a.promptTokens,
         completion_tokens: a.completionTokens,
         total_tokens: a.promptTokens + a.completionTokens,
@@ -92,6 +94,7 @@ export function openaiAnswer(c: Json): Answer | undefined {
     model: typeof c.model === 'string' ? c.model : '',
     promptTokens: num(u.prompt_tokens),
     completionTokens: num(u.completion_tokens),
+    ...(isObj(c.usage) ? { usage: c.usage } : {}),
   };
 }
 

@@ -80,14 +80,14 @@ export class MemoryCacheStore implements CacheStore {
     maxEntries: number,
   ): Promise<void> {
     let m = this.partition(partition);
-    if (!m) this.partitions.set(partition, (m = new Map()));
+    if (!m) this.partitions.set(partition, (m = new Map<string, Slot>()));
     if (m.delete(key)) this.count--;
     m.set(key, { vector, entry, expires: this.now() + ttlMs });
     this.count++;
     while (m.size > maxEntries) this.remove(partition, m, m.keys().next().value!);
     while (this.count > this.maxTotal) {
-      const [p, oldest] = this.partitions.entries().next().value!;
-      this.remove(p, oldest, oldest.keys().next().value!);
+      const first = this.partitions.entries().next().value as [string, Map<string, Slot>];
+      this.remove(first[0], first[1], first[1].keys().next().value!);
     }
     return Promise.resolve();
   }

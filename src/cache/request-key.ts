@@ -69,7 +69,11 @@ export function contentText(content: unknown): string | undefined {
  * punctuation. Case and a final "?" move MiniLM's similarity as much as a changed word does.
  */
 export function embedText(text: string): string {
-  return text.trim().replace(/\s+/g, ' ').toLowerCase().replace(/[\s?.!]+$/, '');
+  return text
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
+    .replace(/[\s?.!]+$/, '');
 }
 
 /**

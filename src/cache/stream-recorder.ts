@@ -25,6 +25,7 @@ export class StreamRecorder {
   private model = '';
   private promptTokens = 0;
   private completionTokens = 0;
+  private usage: Json | undefined;
   private done = false;
   private failed = false;
   private size = 0;
@@ -65,6 +66,7 @@ export class StreamRecorder {
       model: this.model,
       promptTokens: this.promptTokens,
       completionTokens: this.completionTokens,
+      ...(this.usage ? { usage: this.usage } : {}),
     };
   }
 
@@ -86,6 +88,7 @@ export class StreamRecorder {
     if (isObj(c.usage)) {
       this.promptTokens = num(c.usage.prompt_tokens);
       this.completionTokens = num(c.usage.completion_tokens);
+      this.usage = c.usage;
     }
     if (!Array.isArray(c.choices)) return;
     for (const ch of c.choices as unknown[]) {

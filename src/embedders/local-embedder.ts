@@ -14,6 +14,15 @@ import type { Embedder } from '../cache/types.js';
 /** MiniLM-L6-v2 was trained on 256 word pieces; longer input is cut (as sentence-transformers does). */
 const MAX_TOKENS = 256;
 
+/** The part of @huggingface/tokenizers used here (its bundled types do not resolve under NodeNext). */
+interface WordPieceTokenizer {
+  encode(
+    text: string,
+    o: { return_token_type_ids: true },
+  ): { ids: number[]; attention_mask: number[]; token_type_ids: number[] };
+}
+type TokenizerModule = { Tokenizer: new (tokenizer: object, config: object) => WordPieceTokenizer };
+
 interface Loaded {
   readonly run: (ids: number[], mask: number[], types: number[]) => Promise<Float32Array>;
 }
@@ -38,9 +47,15 @@ export class LocalEmbedder implements Embedder {
 
   private async load(): Promise<Loaded> {
     const before = process.memoryUsage().rss;
-    const [ort, tk] = await Promise.all([import('onnxruntime-node'), import('@huggingface/tokenizers')]);
+    const [ort, tk] = await Promise.all([
+      import('onnxruntime-node'),
+      import('@huggingface/tokenizers') as Promise<unknown> as Promise<TokenizerModule>,
+    ]);
     const read = (f: string): unknown => JSON.parse(fs.readFileSync(path.join(this.dir, f), 'utf8'));
-    const tokenizer = new tk.Tokenizer(read('tokenizer.json') as object, read('tokenizer_config.json') as object);
+    const tokenizer = new tk.Tokenizer(
+      read('tokenizer.json') as object,
+      read('tokenizer_config.json') as object,
+    );
     this.tokenize = (text) => {
       const e = tokenizer.encode(text, { return_token_type_ids: true });
       const n = Math.min(e.ids.length, MAX_TOKENS);
@@ -54,7 +69,11 @@ export class LocalEmbedder implements Embedder {
       graphOptimizationLevel: 'all',
     });
     const tensor = (a: number[]) =>
-      new ort.Tensor('int64', BigInt64Array.from(a, (v) => BigInt(v)), [1, a.length]);
+      new ort.Tensor(
+        'int64',
+        BigInt64Array.from(a, (v) => BigInt(v)),
+        [1, a.length],
+      );
     const outputName = session.outputNames[0]!;
     this.loadedBytes = Math.max(0, process.memoryUsage().rss - before);
     return {

@@ -55,8 +55,13 @@ export class ProviderEmbedder implements Embedder {
     const data = (parsed as { data?: unknown }).data;
     const first = Array.isArray(data) ? (data[0] as { embedding?: unknown } | undefined) : undefined;
     const e = first?.embedding;
-    if (!Array.isArray(e) || e.length === 0 || e.length > MAX_DIMENSIONS || !e.every((v) => typeof v === 'number'))
+    if (
+      !Array.isArray(e) ||
+      e.length === 0 ||
+      e.length > MAX_DIMENSIONS ||
+      !e.every((v) => typeof v === 'number')
+    )
       throw new Error(`embeddings endpoint ${this.url} answered no float embedding`);
-    return normalize(Float32Array.from(e as number[]));
+    return normalize(Float32Array.from(e));
   }
 }

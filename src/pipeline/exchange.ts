@@ -343,7 +343,9 @@ export class AiExchange implements Exchange {
     if (start.stream && run.needs.response === 'rewrite')
       this.streamSpan = this.trace('handle_response_stream');
     const added = run.responseHeaders();
-    const edits = added ? { ...start.headers, set: [...(start.headers?.set ?? []), ...added] } : start.headers;
+    const edits = added
+      ? { ...start.headers, set: [...(start.headers?.set ?? []), ...added] }
+      : start.headers;
     return { bodyPlan: start.plan, ...(edits ? { headers: edits } : {}) };
   }
 

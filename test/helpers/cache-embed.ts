@@ -6,7 +6,8 @@ import { embedText } from '../../src/cache/request-key.js';
 import type { Pair } from '../fixtures/cache/pairs.js';
 import { repoRoot } from './repo.js';
 
-export const LOCAL_MODEL_DIR = process.env.AI_EXTPROC_EMBEDDING_MODEL_DIR ?? path.join(repoRoot(), '.tools/models/minilm');
+export const LOCAL_MODEL_DIR =
+  process.env.AI_EXTPROC_EMBEDDING_MODEL_DIR ?? path.join(repoRoot(), '.tools/models/minilm');
 
 export async function score(e: Embedder, pairs: readonly Pair[]): Promise<{ pair: Pair; sim: number }[]> {
   const out: { pair: Pair; sim: number }[] = [];

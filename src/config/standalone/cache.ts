@@ -27,7 +27,10 @@ export function compileCache(
     ctx.issues.add([...at, 'semantic', 'backend'], 'is required with embedder: provider');
   const store = (raw.store as CacheStoreKind | undefined) ?? 'memory';
   if (store === 'redis' && embedder !== 'none')
-    ctx.issues.add([...at, 'store'], 'redis keeps L1 (exact) entries only: use embedder none, or memory/postgres');
+    ctx.issues.add(
+      [...at, 'store'],
+      'redis keeps L1 (exact) entries only: use embedder none, or memory/postgres',
+    );
   // The policy version: any change to the route's policy (guards, defaults, this block) is a new
   // partition, so an answer given under another policy is never reused.
   const version = crypto

@@ -17,7 +17,7 @@ export const cacheDefinition = {
         embedder: {
           enum: ['none', 'local', 'provider'],
           description:
-            'local: all-MiniLM-L6-v2 in process (make install fetches it); provider: a backend\'s ' +
+            "local: all-MiniLM-L6-v2 in process (make install fetches it); provider: a backend's " +
             '/v1/embeddings; none: L1 only.',
         },
         threshold: {

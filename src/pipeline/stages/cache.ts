@@ -188,7 +188,8 @@ export class CacheLookupStage implements Stage {
     const hit = synthesizeHit(entry, {
       api: clientApiForPath(s.x.path),
       stream: s.x.streaming,
-      includeUsage: typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true,
+      includeUsage:
+        typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true,
     });
     const sim = similarity === undefined ? '1.0000' : similarity.toFixed(4);
     s.x.decisions.push(`cache:${st.result}:${sim}`);
@@ -263,18 +264,26 @@ export class CacheStoreStage implements Stage {
       answer = s.x.family === 'anthropic' ? anthropicAnswer(end.completion) : openaiAnswer(end.completion);
     const entry = answer && toEntry(answer, st.policy.cacheToolCalls);
     if (!entry) return void this.lookup.deps.observer?.cacheWrite(route, 'skipped');
-    const { partition, exact } = st.keys;
-    const vector = st.policy.semantic ? st.vector : undefined;
+    const { partition, exact, text } = st.keys;
+    const { policy, store } = st;
+    const sem = policy.semantic;
+    // The lookup's vector; when the lookup had none (the embedder was loading or slow), the
+    // write embeds it, off the client's path.
+    const embedder = sem && !st.vector && text !== undefined ? this.lookup.deps.embedder(sem) : undefined;
+    const vector = async (): Promise<Float32Array | undefined> =>
+      !sem ? undefined : (st.vector ?? (await embedder?.embed(text!, AbortSignal.timeout(10_000))));
     // The client does not wait for the write; a failing store is counted and logged.
-    void bounded(
-      st.store.put(partition, exact, vector, entry, st.policy.ttlMs, st.policy.maxEntries),
-      st.policy.timeoutMs,
-    ).then(
-      () => this.lookup.deps.observer?.cacheWrite(route, 'stored'),
-      (err: unknown) => {
-        this.lookup.deps.observer?.cacheWrite(route, 'failed');
-        this.lookup.failed(route, err instanceof Timeout ? 'store_timeout' : 'store_error', err, s);
-      },
-    );
+    void vector()
+      .catch(() => undefined) // no vector: the entry is still an L1 entry
+      .then((v) =>
+        bounded(store.put(partition, exact, v, entry, policy.ttlMs, policy.maxEntries), policy.timeoutMs),
+      )
+      .then(
+        () => this.lookup.deps.observer?.cacheWrite(route, 'stored'),
+        (err: unknown) => {
+          this.lookup.deps.observer?.cacheWrite(route, 'failed');
+          this.lookup.failed(route, err instanceof Timeout ? 'store_timeout' : 'store_error', err, s);
+        },
+      );
   }
 }

@@ -62,7 +62,11 @@ describe('streams: recorded, then replayed as a hit', () => {
   const chunks = [
     { id: 'c', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] },
     { id: 'c', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: 'Par' } }] },
-    { id: 'c', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: 'is.' }, finish_reason: null }] },
+    {
+      id: 'c',
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, delta: { content: 'is.' }, finish_reason: null }],
+    },
     { id: 'c', model: 'gpt-4o-mini', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
     { id: 'c', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: 3 } },
   ];
@@ -78,9 +82,17 @@ describe('streams: recorded, then replayed as a hit', () => {
       model: 'gpt-4o-mini',
       promptTokens: 12,
       completionTokens: 3,
+      usage: { prompt_tokens: 12, completion_tokens: 3 },
     });
     const cut = new StreamRecorder('openai');
-    cut.push(sseEvents(chunks.slice(0, 3).map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')));
+    cut.push(
+      sseEvents(
+        chunks
+          .slice(0, 3)
+          .map((c) => `data: ${JSON.stringify(c)}\n\n`)
+          .join(''),
+      ),
+    );
     assert.equal(cut.answer(), undefined);
   });
 
@@ -108,7 +120,9 @@ describe('streams: recorded, then replayed as a hit', () => {
     assert.equal(a.text, 'Paris.');
     assert.equal(a.finish, 'stop');
     assert.equal(a.completionTokens, 3);
-    const json = JSON.parse(synthesizeHit(entry, { api: 'anthropic', stream: false, includeUsage: false }).body);
+    const json = JSON.parse(
+      synthesizeHit(entry, { api: 'anthropic', stream: false, includeUsage: false }).body,
+    );
     assert.equal(json.type, 'message');
     assert.equal(json.stop_reason, 'end_turn');
     assert.match(json.id, /^msg_cache_/);

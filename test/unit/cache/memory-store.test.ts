@@ -21,7 +21,10 @@ describe('memory cache store', () => {
     assert.equal((await s.exact('p1', 'k1'))?.model, 'm');
     assert.equal(await s.exact('p2', 'k1'), undefined);
     const near = await s.nearest('p1', v(1, 0.1));
-    assert.equal((near?.entry.completion.choices as { message: { content: string } }[])[0]!.message.content, 'a');
+    assert.equal(
+      (near?.entry.completion.choices as { message: { content: string } }[])[0]!.message.content,
+      'a',
+    );
     assert.ok(near!.similarity > 0.99 && near!.similarity <= 1.0001);
     assert.equal(await s.nearest('p3', v(1, 0)), undefined);
   });

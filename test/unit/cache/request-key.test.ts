@@ -13,7 +13,10 @@ const q = (text: string) => ({ role: 'user', content: text });
 describe('cache keys', () => {
   it('the same request gives the same keys whatever the field order or delivery fields', () => {
     const a = cacheKeys(req([q('hi')], { temperature: 0, stream: true }), K)!;
-    const b = cacheKeys({ temperature: 0, messages: [q('hi')], model: 'gpt-4o-mini', stream_options: {} }, K)!;
+    const b = cacheKeys(
+      { temperature: 0, messages: [q('hi')], model: 'gpt-4o-mini', stream_options: {} },
+      K,
+    )!;
     assert.deepEqual(a, b);
     assert.equal(a.text, 'hi');
     assert.equal(cacheKeys(req([q('  What IS  it? ')]), K)!.text, 'what is it');
@@ -42,11 +45,20 @@ describe('cache keys', () => {
 
   it('another history, system prompt, client, model, route or policy version is another partition', () => {
     const base = cacheKeys(req([q('and then?')]), K)!;
-    const history = cacheKeys(req([q('tell me a story'), { role: 'assistant', content: 'once' }, q('and then?')]), K)!;
+    const history = cacheKeys(
+      req([q('tell me a story'), { role: 'assistant', content: 'once' }, q('and then?')]),
+      K,
+    )!;
     const system = cacheKeys(req([{ role: 'system', content: 'be brief' }, q('and then?')]), K)!;
     assert.notEqual(history.partition, base.partition);
     assert.notEqual(system.partition, base.partition);
-    for (const k of [{ client: 'bob' }, { client: undefined }, { model: 'x' }, { route: 'r2' }, { version: 'v2' }])
+    for (const k of [
+      { client: 'bob' },
+      { client: undefined },
+      { model: 'x' },
+      { route: 'r2' },
+      { version: 'v2' },
+    ])
       assert.notEqual(cacheKeys(req([q('and then?')]), { ...K, ...k })!.partition, base.partition);
   });
 
@@ -57,9 +69,24 @@ describe('cache keys', () => {
   });
 
   it('the embedded text: strings and text parts only (an image turn is L1 only)', () => {
-    assert.equal(contentText([{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }]), 'a\nb');
-    assert.equal(contentText([{ type: 'text', text: 'a' }, { type: 'image_url', image_url: {} }]), undefined);
-    const k = cacheKeys(req([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }]), K)!;
+    assert.equal(
+      contentText([
+        { type: 'text', text: 'a' },
+        { type: 'text', text: 'b' },
+      ]),
+      'a\nb',
+    );
+    assert.equal(
+      contentText([
+        { type: 'text', text: 'a' },
+        { type: 'image_url', image_url: {} },
+      ]),
+      undefined,
+    );
+    const k = cacheKeys(
+      req([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }]),
+      K,
+    )!;
     assert.equal(k.text, undefined);
     assert.ok(k.exact);
   });

@@ -13,7 +13,10 @@ describe('local embedder (all-MiniLM-L6-v2) at its threshold', () => {
   const e = new LocalEmbedder(LOCAL_MODEL_DIR);
   const t = DEFAULT_THRESHOLDS.local;
   before(() => {
-    assert.ok(localModelPresent(LOCAL_MODEL_DIR), `model files missing in ${LOCAL_MODEL_DIR}: run make install`);
+    assert.ok(
+      localModelPresent(LOCAL_MODEL_DIR),
+      `model files missing in ${LOCAL_MODEL_DIR}: run make install`,
+    );
   });
 
   it('unit vectors of 384 dimensions; the same text twice is the same vector', async () => {
