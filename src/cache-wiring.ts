@@ -10,6 +10,7 @@ import type { RuntimeConfig } from './config/standalone/index.js';
 import path from 'node:path';
 import { ProviderEmbedder } from './embedders/provider-embedder.js';
 import { LocalEmbedder, localModelPresent } from './embedders/local-embedder.js';
+import { RedisCacheStore } from './stores/redis-cache-store.js';
 import type { HttpClient } from './guards/http-client.js';
 import type { CacheDeps } from './pipeline/stages/cache.js';
 import type { CacheObserver } from './pipeline/cache-observer.js';
@@ -76,9 +77,35 @@ export function cacheWiring(p: CacheWiringParts): CacheWiring {
     }
     return e;
   };
+  // Redis (L1): the config's stores.redis, connected on first use.
+  let redis: RedisCacheStore | undefined;
+  let lastRedisError = 0;
+  const redisStore = (): CacheStore | undefined => {
+    if (redis) return redis;
+    const r = p.config().stores?.redis;
+    if (!r) {
+      if (!warned) p.log.warn({}, 'cache store redis: no stores.redis in the config; every lookup misses');
+      warned = true;
+      return undefined;
+    }
+    redis = new RedisCacheStore({
+      url: r.url(),
+      onError: (err) => {
+        if (Date.now() - lastRedisError < 10_000) return;
+        lastRedisError = Date.now();
+        p.log.warn({ err: err.message }, 'redis cache store: connection problem');
+      },
+    });
+    return redis;
+  };
   return {
     deps: {
-      store: (policy) => (policy.store === 'memory' ? memory : p.stores?.[policy.store]),
+      store: (policy) =>
+        policy.store === 'memory'
+          ? memory
+          : policy.store === 'redis'
+            ? redisStore()
+            : p.stores?.[policy.store],
       embedder: (sem) =>
         sem.embedder === 'provider'
           ? providerEmbedder(sem)
@@ -90,6 +117,7 @@ export function cacheWiring(p: CacheWiringParts): CacheWiring {
     },
     close: async () => {
       await memory.close();
+      await redis?.close();
       for (const s of Object.values(p.stores ?? {})) await s.close();
     },
   };
