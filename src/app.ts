@@ -45,7 +45,7 @@ import { MemoryBudgetStore } from './limits/memory-store.js';
 import { BudgetMetrics } from './metrics/budget-metrics.js';
 import type { BudgetObserver } from './pipeline/budget-observer.js';
 import { RedisBudgetStore } from './stores/redis-budget-store.js';
-import { CacheLookupStage, CacheStoreStage } from './pipeline/stages/cache.js';
+import { CacheIntakeStage, CacheLookupStage, CacheStoreStage } from './pipeline/stages/cache.js';
 import type { CacheDeps } from './pipeline/stages/cache.js';
 import { CacheMetrics } from './metrics/cache-metrics.js';
 import { cacheWiring } from './cache-wiring.js';
@@ -351,12 +351,15 @@ export function standaloneMode(
   },
 ): StandaloneMode {
   const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
+  const cacheIntake = new CacheIntakeStage();
   const cacheLookup = new CacheLookupStage(
     p.cache ?? cacheWiring({ config: p.config, http: undefined, observer: undefined, log: p.log }).deps,
+    cacheIntake,
   );
   return new StandaloneMode({
     config: p.config,
     stages: stageList(
+      cacheIntake,
       new ClientIdentityStage(),
       new RequestDefaultsStage(),
       new PromptEstimateStage({

@@ -121,6 +121,10 @@ describe('semantic cache through real Envoy (local embedder, memory store)', () 
       1,
     );
     assert.ok((metricValue(m, 'ai_extproc_cache_tokens_saved_total', { route: 'chat' }) ?? 0) > 0);
+    // Every series the dashboard's cache panels query is declared.
+    for (const name of ['ai_extproc_cache_similarity', 'ai_extproc_cache_failures_total'])
+      assert.match(m, new RegExp(`^# TYPE ${name} `, 'm'));
+    assert.ok((metricValue(m, 'ai_extproc_cache_similarity_count', { route: 'chat' }) ?? 0) >= 2);
     // The budget counted both misses' tokens and none of the hits'.
     const spent = metricValue(m, 'ai_extproc_client_tokens_total', { client: 'alice', team: 'none' });
     const u1 = first.data.usage!.total_tokens;
@@ -138,11 +142,13 @@ describe('semantic cache through real Envoy (local embedder, memory store)', () 
         .withResponse();
       let out = '';
       let finish: string | null = null;
+      let usageChunks = 0;
       for await (const chunk of data) {
+        if (chunk.usage) usageChunks++;
         out += chunk.choices[0]?.delta.content ?? '';
         finish = chunk.choices[0]?.finish_reason ?? finish;
       }
-      return { out, finish, cache: response.headers.get('x-ai-cache') };
+      return { out, finish, usageChunks, cache: response.headers.get('x-ai-cache') };
     };
     const original = await run('How do I reset my password?', 'Open settings, then choose Reset password.');
     assert.equal(original.cache, 'miss');
@@ -152,6 +158,8 @@ describe('semantic cache through real Envoy (local embedder, memory store)', () 
     assert.equal(upstreamCalls(), calls);
     assert.equal(hit.cache, 'semantic-hit');
     assert.deepEqual({ out: hit.out, finish: hit.finish }, { out: original.out, finish: original.finish });
+    // The client did not ask for usage: neither the live stream nor the hit shows it.
+    assert.deepEqual([original.usageChunks, hit.usageChunks], [0, 0]);
     // The SDK's own stream helper assembles it the same way.
     const helper = await alice.chat.completions
       .stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'How do I reset my password?' }] })

@@ -63,13 +63,38 @@ function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 const LOOKUP: StageNeeds = Object.freeze({ request: 'hold' });
+const NOTHING: StageNeeds = Object.freeze({});
+
+/**
+ * Runs first on a cached route: notes whether the client itself asked for the stream's usage chunk
+ * (request defaults add stream_options.include_usage for the gateway's own count, and a live
+ * stream hides that chunk from a client that did not ask; a synthesized hit must too).
+ */
+export class CacheIntakeStage implements Stage {
+  readonly name = 'cache-intake';
+  needs(route: RouteView): StageNeeds | undefined {
+    return route.policy.cache ? NOTHING : undefined;
+  }
+  onRequest(s: RequestScope): RequestVerdict {
+    const so = s.body.stream_options;
+    const asked =
+      typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true;
+    s.slot(this, () => ({ asked }));
+  }
+  askedUsage(s: ExchangeScope): boolean {
+    return s.slot(this, () => ({ asked: false })).asked;
+  }
+}
 const STORE: StageNeeds = Object.freeze({ response: 'rewrite' });
 
 export class CacheLookupStage implements Stage {
   readonly name = 'cache';
   private lastWarning = 0;
 
-  constructor(readonly deps: CacheDeps) {}
+  constructor(
+    readonly deps: CacheDeps,
+    private readonly intake?: CacheIntakeStage,
+  ) {}
 
   needs(route: RouteView): StageNeeds | undefined {
     // The request is held: a hit must answer before any byte reaches the upstream.
@@ -188,8 +213,9 @@ export class CacheLookupStage implements Stage {
     const hit = synthesizeHit(entry, {
       api: clientApiForPath(s.x.path),
       stream: s.x.streaming,
-      includeUsage:
-        typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true,
+      includeUsage: this.intake
+        ? this.intake.askedUsage(s)
+        : typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true,
     });
     const sim = similarity === undefined ? '1.0000' : similarity.toFixed(4);
     s.x.decisions.push(`cache:${st.result}:${sim}`);
