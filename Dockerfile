@@ -70,12 +70,15 @@ COPY --from=build /build/dist/src ./dist/src
 COPY --from=build /build/proto ./proto
 # Standalone mode's schema and example configs (AI_EXTPROC_CONFIG=config/examples/standalone.yaml).
 COPY --from=build /build/config ./config
+# The cache's local embedder model: `make install` fetches it (sha256-checked) into .tools/models/minilm.
+COPY .tools/models/minilm ./models/minilm
 
 # kgateway's defaults; the GatewayParameters aiExtension.env list overrides any of them.
 ENV NODE_ENV=production \
     LISTEN_ADDR=unix-abstract:kgateway-ai-sock \
     METRICS_ADDR=0.0.0.0:9092 \
-    LOG_LEVEL=INFO
+    LOG_LEVEL=INFO \
+    AI_EXTPROC_EMBEDDING_MODEL_DIR=/home/kgateway/models/minilm
 
 # Prometheus /metrics (plus /healthz and /readyz). ext_proc itself is on the abstract socket: no port to expose.
 EXPOSE 9092

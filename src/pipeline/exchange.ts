@@ -283,6 +283,7 @@ export class AiExchange implements Exchange {
       if (!body) return {};
       const r = await run.request(body, read.bytes, genAi);
       if ('refuse' in r) return this.refused(r.refuse);
+      if ('answer' in r) return this.answered(r.answer);
       const enc = route.codec.encodeRequest(body, r.changed, x);
       const metadata = mergeMetadata(r.metadata, enc.metadata);
       const headers = withStageHeaders(enc.headers, r.headers);
@@ -313,6 +314,16 @@ export class AiExchange implements Exchange {
     return this.refusalOutcome(r);
   }
 
+  /** A stage answered in full (a cache hit): nothing went upstream; the request counts, no tokens. */
+  private answered(reply: LocalReply): BodyEndOutcome {
+    const x = this.x!;
+    x.outcome = 'completed';
+    x.status = reply.status;
+    x.estimate = 0;
+    this.run!.dropOwed();
+    return { reply };
+  }
+
   // ---- response ---------------------------------------------------------------------------
 
   private responseHeaders(headers: HeaderView): HeadersOutcome {
@@ -337,7 +348,11 @@ export class AiExchange implements Exchange {
     // A rewritten stream's guard work (webhook calls) hangs off its own span.
     if (start.stream && run.needs.response === 'rewrite')
       this.streamSpan = this.trace('handle_response_stream');
-    return { bodyPlan: start.plan, ...(start.headers ? { headers: start.headers } : {}) };
+    const added = run.responseHeaders();
+    const edits = added
+      ? { ...start.headers, set: [...(start.headers?.set ?? []), ...added] }
+      : start.headers;
+    return { bodyPlan: start.plan, ...(edits ? { headers: edits } : {}) };
   }
 
   private async streamChunk(chunk: Buffer): Promise<ChunkOutcome> {

@@ -20,7 +20,7 @@ import type {
 } from './stage.js';
 import type { PhaseSpan } from './tracer.js';
 import { NOOP_SPAN } from './tracer.js';
-import type { DynamicMetadata, HeadersOutcome } from './types.js';
+import type { DynamicMetadata, HeadersOutcome, LocalReply } from './types.js';
 import { mergeMetadata } from './metadata.js';
 import { GuardConfigError } from '../guards/config.js';
 
@@ -54,6 +54,7 @@ function isStackOverflow(err: unknown): boolean {
 
 export type RequestRun =
   | { readonly refuse: Refusal }
+  | { readonly answer: LocalReply }
   | {
       readonly changed: boolean;
       readonly metadata: DynamicMetadata | undefined;
@@ -161,12 +162,27 @@ export class StageRunner implements RequestScope, ResponseScope {
       if (!stage.onRequest) continue;
       try {
         const v = await stage.onRequest(this);
-        if (v) return { refuse: v.refuse };
+        if (v) return 'answer' in v ? { answer: v.answer } : { refuse: v.refuse };
       } catch (err) {
         return { refuse: this.failed(stage, err) };
       }
     }
     return { changed: this.changedBody, metadata: this.replyMetadata, headers: this.replyHeaders };
+  }
+
+  /** Response headers the stages add (a stage that throws adds none: it is counted, not fatal). */
+  responseHeaders(): [string, string][] | undefined {
+    let out: [string, string][] | undefined;
+    for (const stage of this.stages) {
+      if (!stage.responseHeaders) continue;
+      try {
+        const h = stage.responseHeaders(this);
+        if (h) for (const [k, v] of h) (out ??= []).push([k, v]);
+      } catch (err) {
+        this.exception(`stage:${stage.name}:headers`, err);
+      }
+    }
+    return out;
   }
 
   private responseScope(span: PhaseSpan): ResponseScope {

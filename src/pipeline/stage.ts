@@ -27,7 +27,7 @@ import type { RoutePolicy } from '../config/route-policy.js';
 import type { ClientIdentity } from '../config/client-identity.js';
 import type { Refusal } from './reply.js';
 import type { PhaseSpan } from './tracer.js';
-import type { DynamicMetadata, HeaderView } from './types.js';
+import type { DynamicMetadata, HeaderView, LocalReply } from './types.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -41,6 +41,9 @@ export type Json = Record<string, unknown>;
 
 /** A stage's answer: go on (void), or answer the client locally. */
 export type Verdict = { readonly refuse: Refusal } | void;
+
+/** A request stage may also answer in full (a cache hit): the client's answer, no upstream call. */
+export type RequestVerdict = Verdict | { readonly answer: LocalReply };
 
 /** What a stage needs of a route's bodies; the exchange plans Envoy's body modes from it. */
 export interface StageNeeds {
@@ -166,7 +169,9 @@ export interface Stage {
   readonly name: string;
   /** What the stage needs on this route; undefined when it does not run there. */
   needs(route: RouteView): StageNeeds | undefined;
-  onRequest?(s: RequestScope): Awaitable<Verdict>;
+  onRequest?(s: RequestScope): Awaitable<RequestVerdict>;
+  /** Headers the stage adds to the upstream's response (e.g. x-ai-cache: miss). */
+  responseHeaders?(s: ExchangeScope): ReadonlyArray<readonly [string, string]> | undefined;
   /** Stream events in canonical form; returns the events to send now (it may hold some back). */
   onResponseEvents?(s: ResponseScope, events: readonly StreamEvent[]): Awaitable<readonly StreamEvent[]>;
   /** The response body ended. For streams, returns nothing here; see onStreamEnd. */

@@ -42,8 +42,9 @@ it('the dashboard only queries metrics the server exposes', async () => {
       // Metric names: identifiers followed by a selector, a range or a closing paren, outside label sets.
       const expr = t.expr.replace(/\{[^}]*\}/g, '{}').replace(/\b(by|without)\s*\([^)]*\)/g, '');
       for (const m of expr.matchAll(/\b([a-z_:][a-z0-9_:]*)\s*(?=\{|\[|\)|\s*\/|$)/g)) {
-        // The MCP panels need MCP traffic: test/integration/mcp-exchange.test.ts checks them.
-        if (!PROMQL_WORDS.has(m[1]!) && !m[1]!.startsWith('ai_extproc_mcp_')) queried.add(m[1]!);
+        // The MCP panels need MCP traffic: test/integration/mcp-exchange.test.ts checks them; the
+        // cache panels need cache hits: test/e2e/cache-envoy.test.ts checks them.
+        if (!PROMQL_WORDS.has(m[1]!) && !/^ai_extproc_(mcp|cache)_/.test(m[1]!)) queried.add(m[1]!);
       }
     }
   }

@@ -3,6 +3,7 @@ import type { LoadContext } from './context.js';
 import { isObj } from '../../json.js';
 import { deepFreeze } from './freeze.js';
 import { compileGuards } from './guards.js';
+import { compileCache } from './cache.js';
 import type { PathSegment } from './issues.js';
 import type { EnrichmentMessage, FieldDefault, PromptEnrichment, RoutePolicyConfig } from './types.js';
 
@@ -56,5 +57,6 @@ export function compilePolicy(raw: unknown, at: readonly PathSegment[], ctx: Loa
     defaults: defaults(p.defaults, [...at, 'defaults'], ctx),
     guards: compileGuards(p.guards, [...at, 'guards'], ctx),
     streamUsage: p.streamUsage !== false,
+    cache: compileCache(p.cache, raw, [...at, 'cache'], ctx),
   });
 }

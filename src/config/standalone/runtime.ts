@@ -95,5 +95,6 @@ export function toRoutePolicy(route: CompiledRoute): RoutePolicy {
       streamUsage: p.streamUsage,
     },
     ...(route.access ? { access: route.access } : {}),
+    ...(p.cache ? { cache: p.cache } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import { guardRequest, guardResponse } from './schema-guards.js';
 import { policyLimitProperties } from './schema-limits.js';
 import { failoverAliasProperties } from './schema-failover.js';
+import { cacheDefinition } from './schema-cache.js';
 import { FIELD_PATTERN, HEADER_PATTERN, NAME_MESSAGE, NAME_PATTERN, str } from './schema-primitives.js';
 
 const message = {
@@ -125,5 +126,6 @@ export const policyDefinition = {
       description: 'Add stream_options.include_usage to streaming OpenAI requests. Default true.',
     },
     ...policyLimitProperties,
+    cache: cacheDefinition,
   },
 };

@@ -3,6 +3,7 @@ import type { TracingConfig } from '../otel-files.js';
 import type { RequestGuardConfig, ResponseGuardConfig } from '../../guards/config.js';
 import type { ProviderKind, UpstreamTarget } from '../../providers/translate/types.js';
 import type { ConfigIssue } from './issues.js';
+import type { CachePolicy } from '../../cache/types.js';
 import type { McpPolicy } from '../../mcp/policy.js';
 import type { AccessPolicy, ClientDirectory } from '../client-identity.js';
 import type { StoreSettings } from './access.js';
@@ -131,6 +132,8 @@ export interface RoutePolicyConfig {
   readonly guards: RouteGuards;
   /** Add stream_options.include_usage to streaming OpenAI-format requests (default true). */
   readonly streamUsage: boolean;
+  /** The route's cache (undefined: none). */
+  readonly cache?: CachePolicy | undefined;
 }
 
 export interface ModelAlias {
