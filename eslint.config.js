@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 //   config/                               settings, kgateway policy, the standalone YAML
 //   providers/ streaming/ guards/ tokens/ mcp/ limits/ picking/ cache/   the pure core: plain data in, plain data out
 const up = (...dirs) => dirs.map((d) => `**/${d}/**`);
-const ROOT = ['**/app.js', '**/main.js'];
+const ROOT = ['**/app.js', '**/app-modes.js', '**/cache-wiring.js', '**/main.js'];
 const layer = (message, ...groups) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups.flat(), message }] }],
 });
