@@ -6,6 +6,7 @@
  * Separate processes: mock upstream, two ai-extproc servers (memory; Redis), two Envoys.
  * Run: node dist/bench/budgets.js  (BENCH_QUICK=1 for a smoke run)
  */
+import { startBenchGateway } from './standalone-gateway.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,12 +14,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
-import { freePort, startEnvoy } from '../test/helpers/envoy.js';
+import { freePort } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
 import { startRedis } from '../test/helpers/redis.js';
-import { envoyConfigText } from '../src/envoy-config-command.js';
-import { DEFAULT_BOOTSTRAP } from '../src/config/envoy/bootstrap.js';
 import { MemoryBudgetStore } from '../src/limits/memory-store.js';
 import { plan } from '../src/limits/plan.js';
 import type { LimitSpec } from '../src/limits/types.js';
@@ -103,31 +102,7 @@ async function gateway(
 ): Promise<Gateway> {
   const configPath = path.join(dir, `${name}.yaml`);
   fs.writeFileSync(configPath, config);
-  const socket = `bench-budgets-${name}-${process.pid}`;
-  const server = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AI_EXTPROC_CONFIG: configPath,
-      LISTEN_ADDR: `unix-abstract:${socket}`,
-      METRICS_ADDR: `127.0.0.1:${await freePort()}`,
-      LOG_LEVEL: 'error',
-      ...env,
-    },
-    stdio: 'ignore',
-  });
-  await new Promise((r) => setTimeout(r, 2000));
-  const envoy = await startEnvoy({
-    render: ({ listenPort, adminPort, accessLog }) =>
-      envoyConfigText(configPath, {
-        ...DEFAULT_BOOTSTRAP,
-        listen: { host: '127.0.0.1', port: listenPort },
-        admin: { host: '127.0.0.1', port: adminPort },
-        extproc: { kind: 'abstract', name: socket },
-        accessLog,
-      }),
-    vars: {},
-  });
-  return { server, envoy };
+  return startBenchGateway(configPath, `budgets-${name}`, env);
 }
 
 /** The memory store alone: µs per request for plan + reserve + settle over two counters. */

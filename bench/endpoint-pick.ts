@@ -9,17 +9,13 @@
  * Also the cost of one pick in process (prompt hashing + scoring).
  * Run: node dist/bench/endpoint-pick.js  (BENCH_QUICK=1 for a smoke run)
  */
-import { spawn } from 'node:child_process';
+import { startBenchGateway } from './standalone-gateway.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startEnvoy } from '../test/helpers/envoy.js';
-import { repoRoot } from '../test/helpers/repo.js';
 import { startFakeVllm } from '../test/helpers/fake-vllm.js';
 import type { FakeVllm } from '../test/helpers/fake-vllm.js';
-import { envoyConfigText } from '../src/envoy-config-command.js';
-import { DEFAULT_BOOTSTRAP } from '../src/config/envoy/bootstrap.js';
 import { pick, promptText } from '../src/picking/picker.js';
 import { PrefixIndex, prefixHashes } from '../src/picking/prefix-cache.js';
 import { DEFAULT_WEIGHTS } from '../src/picking/scorer.js';
@@ -32,7 +28,6 @@ const RATE = Number(process.env.BENCH_PICK_RATE ?? 65);
 const WARMUP_SHARE = 0.1;
 const AGENTS = 12;
 const PREFIX_CHARS = 16_000;
-const root = repoRoot();
 
 const pool = (servers: readonly FakeVllm[], metricsPath: string): string => `
     kind: pool
@@ -172,29 +167,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pick-'));
   const configPath = path.join(dir, 'config.yaml');
   fs.writeFileSync(configPath, CONFIG(servers));
-  const socket = `bench-pick-${process.pid}`;
-  const server = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AI_EXTPROC_CONFIG: configPath,
-      LISTEN_ADDR: `unix-abstract:${socket}`,
-      METRICS_ADDR: `127.0.0.1:${await freePort()}`,
-      LOG_LEVEL: 'error',
-    },
-    stdio: 'ignore',
-  });
-  await new Promise((r) => setTimeout(r, 2000));
-  const envoy = await startEnvoy({
-    render: ({ listenPort, adminPort, accessLog }) =>
-      envoyConfigText(configPath, {
-        ...DEFAULT_BOOTSTRAP,
-        listen: { host: '127.0.0.1', port: listenPort },
-        admin: { host: '127.0.0.1', port: adminPort },
-        extproc: { kind: 'abstract', name: socket },
-        accessLog,
-      }),
-    vars: {},
-  });
+  const gateway = await startBenchGateway(configPath, 'pick');
+  const { server, envoy } = gateway;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
     const got: Record<string, { lat: number[]; failed: number }> = {

@@ -7,15 +7,14 @@
  * Separate processes: the MCP server (official v2 SDK), ai-extproc, Envoy (--concurrency 1).
  * Run: node dist/bench/mcp.js  (BENCH_QUICK=1 for a smoke run)
  */
+import { startBenchGateway } from './standalone-gateway.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startEnvoy } from '../test/helpers/envoy.js';
+import { freePort } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
-import { envoyConfigText } from '../src/envoy-config-command.js';
-import { DEFAULT_BOOTSTRAP } from '../src/config/envoy/bootstrap.js';
 
 const N = process.env.BENCH_QUICK === '1' ? 100 : 1000;
 const root = repoRoot();
@@ -99,29 +98,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mcp-'));
   const configPath = path.join(dir, 'config.yaml');
   fs.writeFileSync(configPath, CONFIG(`127.0.0.1:${mcpPort}`));
-  const socket = `bench-mcp-${process.pid}`;
-  const server = spawn(node, [path.join(root, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AI_EXTPROC_CONFIG: configPath,
-      LISTEN_ADDR: `unix-abstract:${socket}`,
-      METRICS_ADDR: `127.0.0.1:${await freePort()}`,
-      LOG_LEVEL: 'error',
-    },
-    stdio: 'ignore',
-  });
-  await new Promise((r) => setTimeout(r, 2000));
-  const envoy = await startEnvoy({
-    render: ({ listenPort, adminPort, accessLog }) =>
-      envoyConfigText(configPath, {
-        ...DEFAULT_BOOTSTRAP,
-        listen: { host: '127.0.0.1', port: listenPort },
-        admin: { host: '127.0.0.1', port: adminPort },
-        extproc: { kind: 'abstract', name: socket },
-        accessLog,
-      }),
-    vars: {},
-  });
+  const gateway = await startBenchGateway(configPath, 'mcp');
+  const { server, envoy } = gateway;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const calls = [
     {

@@ -6,15 +6,14 @@
  * Separate processes: mock upstream, ai-extproc, Envoy (--concurrency 1); sequential requests.
  * Run: node dist/bench/translation.js  (BENCH_QUICK=1 for a smoke run)
  */
+import { startBenchGateway } from './standalone-gateway.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startEnvoy } from '../test/helpers/envoy.js';
+import { freePort } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
-import { envoyConfigText } from '../src/envoy-config-command.js';
-import { DEFAULT_BOOTSTRAP } from '../src/config/envoy/bootstrap.js';
 
 const N = process.env.BENCH_QUICK === '1' ? 150 : 1500;
 const root = repoRoot();
@@ -105,38 +104,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-translation-'));
   const configPath = path.join(dir, 'config.yaml');
   fs.writeFileSync(configPath, CONFIG(`127.0.0.1:${upstreamPort}`));
-  const socket = `bench-translation-${process.pid}`;
-  const metricsPort = await freePort();
-  const server = spawn(node, [path.join(root, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AI_EXTPROC_CONFIG: configPath,
-      LISTEN_ADDR: `unix-abstract:${socket}`,
-      METRICS_ADDR: `127.0.0.1:${metricsPort}`,
-      LOG_LEVEL: 'error',
-    },
-    stdio: 'ignore',
-  });
-  // Ready when its metrics answer (a fixed sleep is too short on a busy machine).
-  for (let i = 0; i < 300; i++) {
-    const up = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
-      () => true,
-      () => false,
-    );
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const envoy = await startEnvoy({
-    render: ({ listenPort, adminPort, accessLog }) =>
-      envoyConfigText(configPath, {
-        ...DEFAULT_BOOTSTRAP,
-        listen: { host: '127.0.0.1', port: listenPort },
-        admin: { host: '127.0.0.1', port: adminPort },
-        extproc: { kind: 'abstract', name: socket },
-        accessLog,
-      }),
-    vars: {},
-  });
+  const gateway = await startBenchGateway(configPath, 'translation');
+  const { server, envoy } = gateway;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const messages = [{ role: 'user', content: 'Summarise the benefits of an AI gateway in two sentences.' }];
   const schema = {
