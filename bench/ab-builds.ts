@@ -8,6 +8,10 @@
  *
  *   node dist/bench/ab-builds.js --a OLD/dist/src/main.js --b dist/src/main.js \
  *     [--mode kgateway|standalone] [--workload chat-1k|stream-200] [--rounds 4] [--rps 200] [--seconds 10]
+ *     [--model claude-sonnet]
+ *
+ * --model sets the request's model (standalone: an alias of config/examples/standalone.yaml, e.g.
+ * claude-sonnet or bedrock-haiku for a cross-API pair; the default gpt-4o-mini is OpenAI → OpenAI).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '4' },
     rps: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
+    model: { type: 'string' },
   },
 });
 if (!values.a || !values.b) throw new Error('--a and --b (the two builds main.js) are required');
@@ -121,7 +126,10 @@ async function main(): Promise<void> {
     concurrency: 1,
   });
   track(envoy.proc);
-  const body = chatBody(1024, { stream: STREAM });
+  const chat = chatBody(1024, { stream: STREAM });
+  const body = values.model
+    ? Buffer.from(JSON.stringify({ ...(JSON.parse(chat.toString()) as object), model: values.model }))
+    : chat;
   const load = (n: number): LoadConfig => ({
     mode: 'rate',
     host: '127.0.0.1',
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
       .join(', ')}) |`;
   console.log(
     [
-      `${MODE}, ${STREAM ? 'stream-200' : 'chat-1k'}, ${RPS} req/s for ${SECONDS} s, ${ROUNDS} rounds (A B, B A, …)`,
+      `${MODE}, ${STREAM ? 'stream-200' : 'chat-1k'}${values.model ? ` (model ${values.model})` : ''}, ${RPS} req/s for ${SECONDS} s, ${ROUNDS} rounds (A B, B A, …)`,
       '',
       '| figure | A (median) | B (median) | B/A median (per pair) |',
       '|---|---:|---:|---:|',

@@ -33,6 +33,10 @@ export async function startBenchGateway(
       LISTEN_ADDR: `unix-abstract:${socket}`,
       METRICS_ADDR: `127.0.0.1:${metricsPort}`,
       LOG_LEVEL: 'error',
+      // e.g. BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
+        : {}),
       ...env,
     },
     stdio: 'ignore',
