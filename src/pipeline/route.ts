@@ -8,13 +8,15 @@ import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
 import type { ContentCoding } from '../streaming/content-coding.js';
 import type { Refusal } from './reply.js';
-import type { ExchangeFacts, Json, RouteView, Stage } from './stage.js';
+import type { ExchangeFacts, Json, RouteView, Stage, StagePlan } from './stage.js';
 import type { SpanAttributes } from './tracer.js';
 import type { BodyPlan, DynamicMetadata, HeaderEdits, HeaderView, LocalReply, StreamInfo } from './types.js';
 
 export interface Route extends RouteView {
   /** The stages that run on this route, in the order of stage.ts. */
   readonly stages: readonly Stage[];
+  /** The stages' plan, compiled once for a route that outlives the request (else per exchange). */
+  readonly plan?: StagePlan;
   readonly codec: Codec;
   /** The OTel operation when the mode knows it (standalone embeddings); else derived from :path. */
   readonly operation?: string;

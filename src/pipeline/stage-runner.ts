@@ -15,8 +15,10 @@ import type {
   RequestScope,
   ResponseEnd,
   ResponseScope,
+  RouteView,
   Stage,
   StageNeeds,
+  StagePlan,
 } from './stage.js';
 import type { PhaseSpan } from './tracer.js';
 import { NOOP_SPAN } from './tracer.js';
@@ -63,6 +65,28 @@ export type RequestRun =
 
 const NO_BODY: Json = Object.freeze({});
 
+/**
+ * Asks each stage what it needs on this route: a stage with nothing to do (no budget, no cache, no
+ * picking configured) is left out and costs the exchange nothing. Modes whose routes outlive a
+ * request compile this once per route (Route.plan); the result depends on the route's policy only.
+ */
+export function planStages(route: RouteView, stages: readonly Stage[]): StagePlan {
+  const active: Stage[] = [];
+  let request: StageNeeds['request'];
+  let response: StageNeeds['response'];
+  for (const stage of stages) {
+    const n = stage.needs(route);
+    if (!n) continue;
+    active.push(stage);
+    request = max(request, n.request);
+    response = max(response, n.response);
+  }
+  return Object.freeze({
+    stages: Object.freeze(active),
+    needs: Object.freeze({ ...(request ? { request } : {}), ...(response ? { response } : {}) }),
+  });
+}
+
 export class StageRunner implements RequestScope, ResponseScope {
   readonly needs: StageNeeds;
   private readonly stages: readonly Stage[];
@@ -75,18 +99,9 @@ export class StageRunner implements RequestScope, ResponseScope {
     readonly x: ExchangeFacts,
     readonly exception: (where: string, err: unknown) => void,
   ) {
-    const active: Stage[] = [];
-    let request: StageNeeds['request'];
-    let response: StageNeeds['response'];
-    for (const stage of route.stages) {
-      const n = stage.needs(route);
-      if (!n) continue;
-      active.push(stage);
-      request = max(request, n.request);
-      response = max(response, n.response);
-    }
-    this.stages = active;
-    this.needs = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+    const plan = route.plan ?? planStages(route, route.stages);
+    this.stages = plan.stages;
+    this.needs = plan.needs;
   }
 
   slot<T>(stage: Stage, init: () => T): T {

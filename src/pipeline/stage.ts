@@ -53,6 +53,12 @@ export interface StageNeeds {
   readonly response?: 'read' | 'hold' | 'rewrite';
 }
 
+/** A route's active stages (those whose needs() answered) and what they need of the bodies together. */
+export interface StagePlan {
+  readonly stages: readonly Stage[];
+  readonly needs: StageNeeds;
+}
+
 /** How an exchange ended, for onClose. */
 export type ExchangeOutcome = 'completed' | 'cancelled' | 'error' | 'local-reply';
 

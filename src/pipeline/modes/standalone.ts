@@ -19,7 +19,8 @@ import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../../providers/translate/errors.js';
 import type { Refusal } from '../reply.js';
 import type { Route } from '../route.js';
-import type { ExchangeFacts, Stage } from '../stage.js';
+import type { ExchangeFacts, Stage, StagePlan } from '../stage.js';
+import { planStages } from '../stage-runner.js';
 import type { DynamicMetadata, HeaderView, LocalReply } from '../types.js';
 
 export interface StandaloneModeDeps extends TranslatingDeps {
@@ -62,11 +63,20 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
   };
 }
 
+interface CompiledParts {
+  readonly policy: RoutePolicy;
+  /** Keyed by stage list (the full one, embeddings', count_tokens'): at most three entries. */
+  readonly plans: Map<readonly Stage[], StagePlan>;
+}
+
 const COUNT_TOKENS_STAGES: ReadonlySet<string> = new Set(['client-identity', 'prompt-estimate', 'record']);
 
 export class StandaloneMode implements Mode {
-  /** One RoutePolicy per compiled route, kept across reloads while the route object lives. */
-  private readonly policies = new WeakMap<CompiledRoute, RoutePolicy>();
+  /**
+   * Per compiled route, kept across reloads while the route object lives: its RoutePolicy, and the
+   * plan of each stage list (which stages have work on it), compiled on its first request.
+   */
+  private readonly compiled = new WeakMap<CompiledRoute, CompiledParts>();
   /** count_tokens counts, it does not generate: identity, the estimate and the summary line only. */
   private readonly countStages: readonly Stage[];
 
@@ -78,13 +88,22 @@ export class StandaloneMode implements Mode {
     this.countStages = deps.stages.filter((s) => COUNT_TOKENS_STAGES.has(s.name));
   }
 
-  private policy(route: CompiledRoute): RoutePolicy {
-    let p = this.policies.get(route);
+  private parts(route: CompiledRoute): CompiledParts {
+    let p = this.compiled.get(route);
     if (!p) {
-      p = toRoutePolicy(route);
-      this.policies.set(route, p);
+      p = { policy: toRoutePolicy(route), plans: new Map() };
+      this.compiled.set(route, p);
     }
     return p;
+  }
+
+  private plan(route: CompiledRoute, parts: CompiledParts, stages: readonly Stage[]): StagePlan {
+    let plan = parts.plans.get(stages);
+    if (!plan) {
+      plan = planStages({ name: route.name, policy: parts.policy }, stages);
+      parts.plans.set(stages, plan);
+    }
+    return plan;
   }
 
   open(_info: unknown, headers: HeaderView, eos: boolean, seed: FactsSeed): Opened {
@@ -106,14 +125,17 @@ export class StandaloneMode implements Mode {
     const api = clientApiForPath(path);
     const client = clientAdapter(api);
     const render = (r: Refusal): LocalReply => renderJson(client, r);
-    const policy = this.policy(compiled);
+    const parts = this.parts(compiled);
+    const policy = parts.policy;
     seed.family = 'openai'; // the canonical form, whatever the client and the provider speak
     seed.provider = policy.provider;
-    const counting = isCountTokensPath(headers.get(':path') ?? '');
+    const counting = isCountTokensPath(path);
+    const stages = counting ? this.countStages : embeddings ? this.embeddingStages : this.deps.stages;
     const route: Route = {
       name: compiled.name,
       policy,
-      stages: counting ? this.countStages : embeddings ? this.embeddingStages : this.deps.stages,
+      stages,
+      plan: this.plan(compiled, parts, stages),
       codec: counting
         ? new CountTokensCodec(compiled)
         : embeddings
