@@ -4,6 +4,8 @@ export interface LogSink {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+  /** pino's: lets a caller skip building a line nobody will see (a sink without it logs everything). */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /**

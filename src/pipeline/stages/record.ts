@@ -48,6 +48,8 @@ export class RecordStage implements Stage {
   }
 
   onClose(s: ExchangeScope, how: ExchangeOutcome): void {
+    // The summary line is a dozen fields and spreads: not built when info is off (LOG_LEVEL=warn…).
+    if (this.log.isLevelEnabled?.('info') === false) return;
     const x = s.x;
     const outcome =
       x.outcome !== 'incomplete'
