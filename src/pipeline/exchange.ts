@@ -25,13 +25,12 @@ import type { LogSink } from './log.js';
 import { errorSummary } from './log.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
 import type { CustomLabel } from '../config/otel-files.js';
-import { customLabelValue } from '../config/otel-files.js';
+import { openingFacts } from './facts.js';
 import { mergeMetadata } from './metadata.js';
 import { withStageHeaders } from './header-edits.js';
 import { BoundedBody } from './bounded-body.js';
 import { recordResponseSpan, requestAttributes } from './span-attributes.js';
 import type { FactsSeed, Mode, Route, RequestBody } from './route.js';
-import { operationName } from './route.js';
 export type { FactsSeed, Mode, Opened, Thrower } from './route.js';
 export { operationName } from './route.js';
 import type { ExchangeFacts, ExchangeOutcome, Json } from './stage.js';
@@ -134,11 +133,6 @@ export class AiExchange implements Exchange {
     ctx: MessageContext,
     span: PhaseSpan,
   ): HeadersOutcome {
-    const md = this.info.grpcMetadata;
-    const path = headers.get(':path') ?? '';
-    const custom: Record<string, string> = {};
-    for (const label of this.deps.customLabels)
-      custom[label.name] = customLabelValue(ctx.filterMetadata, label);
     const seed: FactsSeed = { family: 'openai', provider: '', model: '', streaming: false };
     const parse = span.child('parse_config');
     const opened = this.deps.mode.open(this.info, headers, eos, seed, this.exception);
@@ -148,34 +142,7 @@ export class AiExchange implements Exchange {
     if (opened.kind === 'reply') return { bodyPlan: 'observe', reply: opened.reply };
     const route = opened.route;
     this.route = route;
-    // One literal with every field (no spread): one hidden class for every exchange's facts.
-    this.x = {
-      family: seed.family,
-      provider: seed.provider,
-      model: seed.model,
-      streaming: seed.streaming,
-      requestId: md.get('x-request-id') || headers.get('x-request-id') || undefined,
-      path,
-      operation: route.operation ?? operationName(path),
-      headers,
-      custom,
-      filterMetadata: ctx.filterMetadata,
-      startedAt: performance.now(),
-      traceparent: md.get('traceparent') || headers.get('traceparent') || undefined,
-      tracestate: md.get('tracestate') || headers.get('tracestate') || undefined,
-      backend: undefined,
-      dropped: [],
-      client: undefined,
-      estimate: 0,
-      pick: undefined,
-      decisions: [],
-      status: undefined,
-      responseHeaders: undefined,
-      responseStreaming: false,
-      firstByteAt: undefined,
-      facts: undefined,
-      outcome: 'incomplete',
-    };
+    this.x = openingFacts(seed, route, headers, this.info.grpcMetadata, ctx, this.deps.customLabels);
     this.run = new StageRunner(route, this.x, this.exception);
     if (opened.refuse) {
       this.x.outcome = 'rejected';
