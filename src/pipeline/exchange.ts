@@ -24,6 +24,7 @@ import type { ExchangeObserver } from './observer.js';
 import type { LogSink } from './log.js';
 import { errorSummary } from './log.js';
 import type { ExchangeTracer, PhaseSpan } from './tracer.js';
+import { NOOP_SPAN, NOOP_TRACER } from './tracer.js';
 import type { CustomLabel } from '../config/otel-files.js';
 import { openingFacts } from './facts.js';
 import { mergeMetadata } from './metadata.js';
@@ -76,6 +77,8 @@ export class AiExchange implements Exchange {
   }
 
   private trace(name: string): PhaseSpan {
+    // Tracing off: no span, and no trace context to look up for one.
+    if (this.deps.tracer === NOOP_TRACER) return NOOP_SPAN;
     const md = this.info.grpcMetadata;
     const h = this.x?.headers;
     return this.deps.tracer.phase(name, {
@@ -245,7 +248,8 @@ export class AiExchange implements Exchange {
       if (err instanceof RefusalError) return this.refused(err.refusal);
       throw err;
     }
-    const genAi = span.child(`gen_ai.request ${x.operation} ${x.model}`.trimEnd());
+    const genAi =
+      span === NOOP_SPAN ? NOOP_SPAN : span.child(`gen_ai.request ${x.operation} ${x.model}`.trimEnd());
     try {
       if (!body) return {};
       const r = await run.request(body, read.bytes, genAi);
@@ -265,11 +269,13 @@ export class AiExchange implements Exchange {
       throw err;
     } finally {
       // After the stages: with content capture on, the span holds what went upstream (masked).
-      genAi.setAttributes({
-        ...requestAttributes(x.provider, x.operation, x.model, body, this.deps.tracer.includeContent),
-        ...route.codec.spanAttributes(x),
-      });
-      genAi.end();
+      if (genAi !== NOOP_SPAN) {
+        genAi.setAttributes({
+          ...requestAttributes(x.provider, x.operation, x.model, body, this.deps.tracer.includeContent),
+          ...route.codec.spanAttributes(x),
+        });
+        genAi.end();
+      }
     }
   }
 
@@ -412,7 +418,8 @@ export class AiExchange implements Exchange {
     const output = completion
       ? (completion.choices ?? completion.content ?? completion.candidates)
       : undefined;
-    recordResponseSpan(span, facts, { id: completion?.id, output }, this.deps.tracer.includeContent);
+    if (span !== NOOP_SPAN)
+      recordResponseSpan(span, facts, { id: completion?.id, output }, this.deps.tracer.includeContent);
     const final = this.route!.finalMetadata(x, facts);
     return { metadata: mergeMetadata(owed, final) ?? final };
   }
