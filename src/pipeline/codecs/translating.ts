@@ -9,19 +9,14 @@
  * translated once (a success through the stages, an error into the client's format, status kept).
  */
 import type { CompiledBackend, CompiledRoute, ModelResolution } from '../../config/standalone/index.js';
-import {
-  BACKEND_HEADER,
-  DROPPED_PARAMS_HEADER,
-  PICKER_REQUEST_HEADERS,
-  STANDALONE_NS,
-} from '../../config/internal-headers.js';
+import { DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
 import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
-import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapterFor } from '../../providers/translate/registry.js';
 import { speaksNatively } from '../../providers/translate/native.js';
 import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
+import { upstreamHeaders } from './upstream-headers.js';
 import { firstTarget } from '../failover.js';
 import type { FailoverChoice, FailoverState } from '../failover.js';
 import type {
@@ -231,45 +226,10 @@ export class TranslatingCodec implements Codec {
     const out = translated(() => this.adapter!.request(canonical, target));
     x.dropped.push(...out.droppedParams);
     for (const p of x.dropped) this.deps.droppedParam?.(backend.provider, p);
-    const set: [string, string][] = [
-      [':path', out.path],
-      [':authority', backend.baseUrl.authority],
-      [BACKEND_HEADER, backend.cluster],
-      ...out.headers.map(([k, v]) => [k, v] as [string, string]),
-    ];
-    // The response must be readable to translate it: no compression from the upstream.
-    const remove = ['accept-encoding'];
-    if (this.decodedRequest) remove.push('content-encoding');
-    // A client never names the model server (the endpoint-pick stage sets its own choice).
-    for (const h of PICKER_REQUEST_HEADERS) if (x.headers.has(h)) remove.push(h);
-    const auth = backend.authFor(x.headers);
-    switch (auth.kind) {
-      case 'missing':
-        throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
-      case 'headers':
-        set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
-        remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
-        break;
-      case 'sigv4': {
-        // Signed over the final body and the exact headers the upstream receives.
-        const signed = signBedrockRequest({
-          method: 'POST',
-          host: backend.baseUrl.authority,
-          path: out.path,
-          headers: Object.fromEntries(out.headers),
-          body: out.body,
-          region: auth.region,
-          credentials: auth.credentials,
-        });
-        set.push(...Object.entries(signed));
-        // The client's own x-amz-* headers go; the ones just signed stay.
-        remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
-        break;
-      }
-    }
+    const headers = upstreamHeaders(backend, out, x.headers, this.decodedRequest);
     return {
       body: out.body,
-      headers: { set, remove },
+      headers,
       clearRouteCache: true,
       metadata: {
         [STANDALONE_NS]: { backend: backend.name, route: this.route.name, rate_limited_tokens: x.estimate },
