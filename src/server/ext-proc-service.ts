@@ -46,13 +46,20 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
   let closed = false;
   deps.hooks?.streamOpened?.();
 
-  const close = (outcome: StreamOutcome): void => {
+  const close = (outcome: StreamOutcome, later = false): void => {
     if (closed) return;
     closed = true;
-    exchange.close(
-      session.isLocalReply ? 'local-reply' : outcome === 'resource_exhausted' ? 'cancelled' : outcome,
-    );
-    deps.hooks?.streamClosed?.(outcome);
+    const how = session.isLocalReply
+      ? 'local-reply'
+      : outcome === 'resource_exhausted'
+        ? 'cancelled'
+        : outcome;
+    const work = (): void => {
+      exchange.close(how);
+      deps.hooks?.streamClosed?.(outcome);
+    };
+    if (later) setImmediate(work);
+    else work();
   };
 
   const fail = (err: unknown): void => {
@@ -66,13 +73,18 @@ function serveStream(call: GrpcCall, deps: ExtProcServiceDeps): void {
     const t0 = performance.now();
     const msg = deps.codec.decode(payload);
     const replies = await session.handle(msg);
-    deps.hooks?.messageProcessed?.(msg.request ?? 'unknown', (performance.now() - t0) / 1000);
+    const seconds = (performance.now() - t0) / 1000;
+    if (!call.cancelled) for (const r of replies) call.write(deps.codec.encode(r));
+    // Envoy waits for the replies, not for the metric: it is observed once they are written.
+    deps.hooks?.messageProcessed?.(msg.request ?? 'unknown', seconds);
     if (call.cancelled) return;
-    for (const r of replies) call.write(deps.codec.encode(r));
     if (session.complete) {
-      // Nothing more can come: end the call now rather than after Envoy's half-close.
+      // Nothing more can come: end the call now rather than after Envoy's half-close. The stages'
+      // close work (the summary log line, the stream metrics) runs on a later turn: Node's http2
+      // flushes the reply and the trailers first (its writes go out before the JS immediates), so
+      // Envoy, and the client behind it, do not wait for it.
       call.finish(GrpcStatus.OK, undefined, true);
-      close('completed');
+      close('completed', true);
     }
   };
 
