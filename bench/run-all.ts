@@ -1213,6 +1213,10 @@ async function main(): Promise<number> {
     ['bench/guards.js', 'Guards (dist/bench/guards.js)'],
     ['bench/observability.js', 'Metrics and tracing overhead (dist/bench/observability.js)'],
     ['bench/translation.js', 'Standalone translation overhead (dist/bench/translation.js)'],
+    [
+      'bench/standalone-inproc.js',
+      'Standalone pipeline CPU per request, in process (dist/bench/standalone-inproc.js)',
+    ],
     ['bench/same-api.js', 'Same-API pass-through against the kgateway path (dist/bench/same-api.js)'],
     ['bench/budgets.js', 'Budgets: no limit, memory store, Redis (dist/bench/budgets.js)'],
     ['bench/endpoint-pick.js', 'Endpoint picking against round robin (dist/bench/endpoint-pick.js)'],
