@@ -215,6 +215,40 @@ describe('cross-API translation through real Envoy', () => {
     });
   }
 
+  it('openai cache_control on a tool and a tool result → Bedrock cachePoints, Anthropic markers', async () => {
+    const ephemeral = { type: 'ephemeral' };
+    const tools = [{ ...TOOLS[0], cache_control: ephemeral }];
+    const messages: AnyJson[] = [
+      { role: 'user', content: 'What is the weather in Paris?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'lookup_weather', arguments: '{"location":"Paris"}' },
+          },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '18C', cache_control: ephemeral },
+    ];
+    const bedrock = await openai.chat.completions
+      .create({ model: 'bedrock', messages, tools } as AnyJson)
+      .withResponse();
+    assert.equal(bedrock.response.status, 200);
+    const kinds = (list: AnyJson[]): string[] => list.map((b) => Object.keys(b)[0]!);
+    assert.deepEqual(kinds(upstream().toolConfig.tools), ['toolSpec', 'cachePoint']);
+    assert.deepEqual(kinds(upstream().messages[2].content), ['toolResult', 'cachePoint']);
+    assert.equal(bedrock.response.headers.get('x-ai-extproc-dropped-params'), null);
+    const claude = await openai.chat.completions
+      .create({ model: 'claude', messages, tools } as AnyJson)
+      .withResponse();
+    assert.equal(claude.response.status, 200);
+    assert.deepEqual(upstream().tools[0].cache_control, ephemeral);
+    assert.deepEqual(upstream().messages[2].content[0].cache_control, ephemeral);
+  });
+
   it('openai structured output → Anthropic, Gemini and Bedrock', async () => {
     const response_format = {
       type: 'json_schema' as const,

@@ -3,7 +3,11 @@ import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from 
 import { TranslationError } from '../translate/types.js';
 import { asObj, isObj, omitKeys } from '../../json.js';
 import { THINKING_BLOCKS, effortForBudget } from '../translate/reasoning.js';
-import { hasPartCacheControl, withoutPartCacheControl } from '../translate/cache-control.js';
+import {
+  hasCacheControl,
+  toolsWithoutCacheControl,
+  withoutCacheControl,
+} from '../translate/cache-control.js';
 import type { OpenAICompatProfile } from './profiles.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
@@ -89,7 +93,7 @@ const NON_REASONING_OPENAI = /^(gpt-4|gpt-3\.5|chatgpt-)/i;
  * 1 are then dropped, as reasoning models reject them; for OpenAI's non-reasoning chat models thinking is
  * dropped and reported instead), and signed `thinking_blocks`
  * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures), as
- * are part-level `cache_control` markers (../translate/cache-control.ts).
+ * are `cache_control` markers (../translate/cache-control.ts).
  */
 function applyReasoningExtensions(body: Json, drops: Drops): void {
   // An Anthropic client's top_k: OpenAI has no such parameter (and refuses unknown ones).
@@ -123,13 +127,14 @@ function applyReasoningExtensions(body: Json, drops: Drops): void {
   stripMessageExtensions(body, drops);
 }
 
-/** Part-level cache_control and assistant thinking_blocks: removed and reported. */
+/** cache_control (parts, tool messages, tools) and assistant thinking_blocks: removed and reported. */
 function stripMessageExtensions(body: Json, drops: Drops): void {
   let messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
-  if (hasPartCacheControl(messages)) {
+  if (hasCacheControl(messages, body.tools)) {
     drops.add('cache_control');
-    messages = withoutPartCacheControl(messages);
+    messages = withoutCacheControl(messages);
     body.messages = messages;
+    if (Array.isArray(body.tools)) body.tools = toolsWithoutCacheControl(body.tools);
   }
   if (!messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
   body.messages = messages.map((m) => {
