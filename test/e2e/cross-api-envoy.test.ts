@@ -249,6 +249,67 @@ describe('cross-API translation through real Envoy', () => {
     assert.deepEqual(upstream().messages[2].content[0].cache_control, ephemeral);
   });
 
+  it('openai → Mistral: a foreign tool history and OpenAI-only fields pass through the dialect table', async () => {
+    const messages: AnyJson[] = [
+      { role: 'developer', content: 'Be brief.' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_Q3xXJpm6ie6yyHqtZ4ywk1nH',
+            type: 'function',
+            function: { name: 'lookup_weather', arguments: '{"location":"Paris"}' },
+          },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_Q3xXJpm6ie6yyHqtZ4ywk1nH', content: '18C' },
+    ];
+    const r = await openai.chat.completions
+      .create({
+        model: 'mistral',
+        messages,
+        tools: TOOLS,
+        seed: 7,
+        max_completion_tokens: 300,
+        reasoning_effort: 'high',
+      })
+      .withResponse();
+    assert.equal(r.response.status, 200); // the mock applies Mistral's rules to Mistral models
+    const sent = upstream();
+    const id = sent.messages[2].tool_calls[0].id;
+    assert.match(id, /^[a-zA-Z0-9]{9}$/);
+    assert.equal(sent.messages[3].tool_call_id, id);
+    assert.equal(sent.messages[0].role, 'system');
+    assert.equal(sent.random_seed, 7);
+    assert.equal(sent.max_tokens, 300);
+    assert.equal(r.response.headers.get('x-ai-extproc-dropped-params'), 'reasoning_effort');
+  });
+
+  it('anthropic SDK → Mistral: two tool turns, tool_use ids replayed as Mistral takes them', async () => {
+    const tools: Anthropic.Tool[] = [
+      {
+        name: 'lookup_weather',
+        input_schema: { type: 'object', properties: { location: { type: 'string' } } },
+      },
+    ];
+    const params = { model: 'mistral', max_tokens: 1000, tools };
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const first = await anthropic.messages.create({ ...params, messages });
+    const toolUse = first.content.find((b) => b.type === 'tool_use');
+    assert.ok(toolUse !== undefined && toolUse.type === 'tool_use');
+    messages.push(
+      { role: 'assistant', content: first.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: '18C' }] },
+    );
+    const second = await anthropic.messages.stream({ ...params, messages }).finalMessage();
+    assert.ok(second.content.length > 0);
+    const sent = upstream();
+    assert.match(sent.messages[1].tool_calls[0].id, /^[a-zA-Z0-9]{9}$/);
+    assert.equal(sent.messages[2].tool_call_id, sent.messages[1].tool_calls[0].id);
+  });
+
   it('openai structured output → Anthropic, Gemini and Bedrock', async () => {
     const response_format = {
       type: 'json_schema' as const,

@@ -77,11 +77,32 @@ function rewriteMessage(msg: unknown, i: number, profile: OpenAICompatProfile, d
   return stripped ?? out;
 }
 
+/** An image_url part that is not a data: URL, for an upstream that reads images only inline. */
+function isLinkedImage(part: unknown): boolean {
+  if (!isObj(part) || part.type !== 'image_url') return false;
+  const iu = part.image_url;
+  const url = typeof iu === 'string' ? iu : asObj(iu)?.url;
+  return typeof url !== 'string' || !url.startsWith('data:');
+}
+
+function withoutLinkedImages(msg: unknown, drops: Drops): unknown {
+  if (!isObj(msg) || msg.role !== 'user' || !Array.isArray(msg.content)) return msg;
+  const parts: unknown[] = msg.content;
+  if (!parts.some(isLinkedImage)) return msg;
+  drops.add('messages[].content.image_url');
+  const kept = parts.filter((p) => !isLinkedImage(p));
+  return { ...msg, content: kept.length > 0 ? kept : '' };
+}
+
 function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops): void {
   if (body.messages === undefined) return;
   if (!Array.isArray(body.messages)) throw new TranslationError(400, 'messages must be an array');
+  if (profile.toolCallIds !== undefined) body.messages = [...profile.toolCallIds(body.messages)];
+  if (profile.dataImagesOnly === true) {
+    body.messages = (body.messages as unknown[]).map((m) => withoutLinkedImages(m, drops));
+  }
   if (!profile.developerToSystem && profile.messageKeys === undefined) return;
-  body.messages = body.messages.map((m, i) => rewriteMessage(m, i, profile, drops));
+  body.messages = (body.messages as unknown[]).map((m, i) => rewriteMessage(m, i, profile, drops));
 }
 
 /** OpenAI chat models that are not reasoning models (gpt-4o, gpt-4.1, gpt-3.5, chatgpt-4o…). */
