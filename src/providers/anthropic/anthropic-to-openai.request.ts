@@ -130,8 +130,9 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
 }
 
 /**
- * Converts the request; `dropped` collects what OpenAI cannot carry (cache_control outside text, image and
- * document blocks, is_error on tool results, images in tool results, server tools, unknown fields).
+ * Converts the request; `dropped` collects what OpenAI cannot carry (cache_control on assistant blocks and
+ * on blocks it drops, is_error on tool results, images in tool results, server tools, unknown fields);
+ * cache_control on text, image and document blocks, tool results and tools is kept.
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
   const messages = [...systemMessages(body.system), ...anthropicToOpenAIMessages(body.messages, dropped)];
