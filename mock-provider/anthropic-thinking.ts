@@ -7,6 +7,7 @@
  * - Every JSON request is checked against the provider's documented 400 rules (rules/*.ts), with
  *   thinking signatures verified: a lost or forged signature gets Anthropic's 400.
  */
+import { isMistralModel, mistralRequestProblems } from './rules/mistral.js';
 import { anthropicRequestProblems } from './rules/anthropic.js';
 import { openaiRequestProblems } from './rules/openai.js';
 import { signThinking, verifyThinkingSignature } from './rules/signature.js';
@@ -76,7 +77,9 @@ export function ruleViolation(
     return { type: 'error', error: { type: 'invalid_request_error', message: problems.join('; ') } };
   }
   if (route === 'openai') {
-    const problems = openaiRequestProblems(json, { azure });
+    // Mistral's models on the OpenAI-shaped path get Mistral's rules (rules/mistral.ts).
+    const mistral = !azure && isObj(json) && isMistralModel(json.model);
+    const problems = mistral ? mistralRequestProblems(json) : openaiRequestProblems(json, { azure });
     if (problems.length === 0) return undefined;
     return {
       error: { message: problems.join('; '), type: 'invalid_request_error', param: null, code: null },

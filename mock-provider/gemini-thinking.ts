@@ -5,6 +5,8 @@
  *   part (`thought: true`) before the answer, and the answer's first part carries a `thoughtSignature` (as
  *   Gemini 2.5/3 do); `usageMetadata.thoughtsTokenCount` counts the thought. Streams get the thought in the
  *   first chunk.
+ * - Gemini 3 models always think, so their answer's first part is signed even when no thoughts were asked
+ *   for (Gemini 3 returns a signature with every function call, and on the last part of a text answer).
  * - Every JSON request is checked against Gemini's documented 400 rules (rules/gemini.ts).
  */
 import { geminiRequestProblems } from './rules/gemini.js';
@@ -44,14 +46,34 @@ function addThought(response: unknown, withPart: boolean): unknown {
   };
 }
 
-/** A generateContent response with thinking, when the request asked for thoughts. */
-export function withGeminiThoughts(response: unknown, request: unknown): unknown {
-  return wantsThoughts(request) ? addThought(response, true) : response;
+const ALWAYS_SIGNS = /gemini-3/i;
+
+/** The signature alone on a response's first part (a Gemini 3 answer without thoughts asked for). */
+function addSignature(response: unknown): unknown {
+  if (!isObj(response) || !Array.isArray(response.candidates)) return response;
+  const cand: unknown = response.candidates[0];
+  const content = isObj(cand) ? cand.content : undefined;
+  if (!isObj(cand) || !isObj(content) || !Array.isArray(content.parts)) return response;
+  const [first, ...rest] = content.parts as unknown[];
+  if (!isObj(first)) return response;
+  const parts = [{ ...first, thoughtSignature: signThinking(MOCK_THINKING) }, ...rest];
+  return {
+    ...response,
+    candidates: [{ ...cand, content: { ...content, parts } }, ...response.candidates.slice(1)],
+  };
+}
+
+/** A generateContent response with thinking, when the request asked for thoughts (signed for Gemini 3). */
+export function withGeminiThoughts(response: unknown, request: unknown, model = ''): unknown {
+  if (wantsThoughts(request)) return addThought(response, true);
+  return ALWAYS_SIGNS.test(model) ? addSignature(response) : response;
 }
 
 /** Stream chunks with thinking: the thought in the first chunk, the thought count in every chunk's usage. */
-export function withGeminiThoughtChunks(chunks: unknown[], request: unknown): unknown[] {
-  if (!wantsThoughts(request)) return chunks;
+export function withGeminiThoughtChunks(chunks: unknown[], request: unknown, model = ''): unknown[] {
+  if (!wantsThoughts(request)) {
+    return ALWAYS_SIGNS.test(model) ? chunks.map((c, i) => (i === 0 ? addSignature(c) : c)) : chunks;
+  }
   return chunks.map((c, i) => addThought(c, i === 0));
 }
 

@@ -1037,7 +1037,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
           ? withOpenAIReasoning(openaiJson(p, ids, fx), rec.json)
           : p.route === 'anthropic'
             ? anthropicJson(p, ids, answerJson)
-            : withGeminiThoughts(geminiJson(p, ids), rec.json);
+            : withGeminiThoughts(geminiJson(p, ids), rec.json, p.model);
       await sendBody(res, status, JSON.stringify(json), 'application/json', out, extra);
       return;
     }
@@ -1068,7 +1068,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
         break;
       }
       case 'gemini': {
-        const chunksOut = withGeminiThoughtChunks(geminiChunks(p, ids), rec.json).map((c) =>
+        const chunksOut = withGeminiThoughtChunks(geminiChunks(p, ids), rec.json, p.model).map((c) =>
           JSON.stringify(c),
         );
         if (p.sse) {

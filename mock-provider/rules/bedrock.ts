@@ -5,7 +5,8 @@
  * the gateway sends to a Bedrock backend with it.
  *
  * Sources: the Converse API reference (ContentBlock is a union: exactly one member; ImageBlock formats
- * png | jpeg | gif | webp; CachePointBlock type default; OutputConfig.textFormat with a JSON-string schema;
+ * png | jpeg | gif | webp; CachePointBlock type default, after the block it closes (in messages, system and
+ * toolConfig.tools, whose entries are a toolSpec or a cachePoint), at most 4 per request; OutputConfig.textFormat with a JSON-string schema;
  * toolUse/toolResult need a toolConfig), InferenceConfiguration ranges, and Claude extended thinking on
  * Bedrock (budget_tokens ≥ 1024 and below maxTokens; temperature/top_p/top_k limits; with thinking on, the
  * last assistant turn that calls a tool starts with its signed reasoningContent).
@@ -58,6 +59,43 @@ class Problems {
   add(msg: string): void {
     if (this.list.length < 50) this.list.push(msg);
   }
+}
+
+/** A cachePoint closes the blocks before it: never first in a list, never right after another one. */
+function checkCachePlacement(list: unknown[], where: string, p: Problems): void {
+  list.forEach((b, i) => {
+    if (!isObj(b) || b.cachePoint === undefined) return;
+    const prev: unknown = list[i - 1];
+    if (i === 0 || (isObj(prev) && prev.cachePoint !== undefined)) {
+      p.add(`${where}.${i}: a cachePoint must follow a content block, tool or system prompt it caches`);
+    }
+  });
+}
+
+function checkToolConfig(tc: unknown, p: Problems): void {
+  if (tc === undefined) return;
+  if (!isObj(tc) || !Array.isArray(tc.tools) || tc.tools.length === 0) {
+    return void p.add('toolConfig.tools: Member must have length greater than or equal to 1');
+  }
+  const tools: unknown[] = tc.tools;
+  tools.forEach((t, i) => {
+    const where = `toolConfig.tools.${i}`;
+    if (
+      !isObj(t) ||
+      Object.keys(t).length !== 1 ||
+      (t.toolSpec === undefined && t.cachePoint === undefined)
+    ) {
+      return void p.add(`${where}: a Tool must hold exactly one of toolSpec, cachePoint`);
+    }
+    if (t.cachePoint !== undefined) {
+      p.cachePoints++;
+      if (!isObj(t.cachePoint) || t.cachePoint.type !== 'default') {
+        p.add(`${where}.cachePoint.type: Member must satisfy enum value set: [default]`);
+      }
+    }
+  });
+  checkCachePlacement(tools, 'toolConfig.tools', p);
+  if (!tools.some((t) => isObj(t) && t.toolSpec !== undefined)) p.add('toolConfig.tools holds no toolSpec');
 }
 
 function checkReasoning(rc: unknown, where: string, p: Problems, opts: BedrockRuleOptions): void {
@@ -130,6 +168,7 @@ function checkMessages(messages: unknown, p: Problems, opts: BedrockRuleOptions)
     if (!Array.isArray(m.content) || m.content.length === 0) return void p.add(`${where}.content is empty`);
     const blocks = m.content as unknown[];
     blocks.forEach((b, j) => checkBlock(b, `${where}.content.${j}`, p, opts));
+    checkCachePlacement(blocks, `${where}.content`, p);
     const objs = blocks.filter(isObj);
     if (objs.some((b) => b.toolUse !== undefined || b.toolResult !== undefined)) turns.hasTools = true;
     if (m.role === 'assistant') {
@@ -200,7 +239,10 @@ export function bedrockRequestProblems(
   const turns = checkMessages(body.messages, p, opts);
   if (body.system !== undefined) {
     if (!Array.isArray(body.system)) p.add('system must be an array');
-    else body.system.forEach((b, i) => checkBlock(b, `system.${i}`, p, opts));
+    else {
+      body.system.forEach((b, i) => checkBlock(b, `system.${i}`, p, opts));
+      checkCachePlacement(body.system, 'system', p);
+    }
   }
   const inf = body.inferenceConfig;
   if (isObj(inf)) {
@@ -220,6 +262,7 @@ export function bedrockRequestProblems(
   if (turns.hasTools && !isObj(body.toolConfig)) {
     p.add('The toolConfig field must be defined when using toolUse and toolResult content blocks.');
   }
+  checkToolConfig(body.toolConfig, p);
   checkThinking(body, model, turns, p);
   checkOutputConfig(body.outputConfig, p);
   if (p.cachePoints > MAX_CACHE_POINTS) p.add(`A maximum of ${MAX_CACHE_POINTS} cache points is allowed.`);

@@ -188,6 +188,128 @@ describe('cross-API translation through real Envoy', () => {
     }
   });
 
+  for (const streaming of [false, true]) {
+    it(`openai → Gemini 3: thought signatures of tool calls and text carried over turns (${streaming ? 'stream' : 'JSON'})`, async () => {
+      const turn = async (messages: AnyJson[]): Promise<AnyJson> => {
+        const params = { model: 'gemini3', messages, tools: TOOLS };
+        const done = streaming
+          ? await openai.chat.completions.stream(params).finalChatCompletion()
+          : await openai.chat.completions.create(params);
+        return done.choices[0]!.message;
+      };
+      const messages: AnyJson[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+      const call = await turn(messages);
+      const callSig = call.tool_calls[0].extra_content.google.thought_signature;
+      assert.ok(typeof callSig === 'string' && callSig !== '');
+      // Turn two: the mock refuses a Gemini 3 function call of the current turn without its signature.
+      messages.push(call, { role: 'tool', tool_call_id: call.tool_calls[0].id, content: '18C' });
+      const answer = await turn(messages);
+      assert.equal(upstream().contents[1].parts[0].thoughtSignature, callSig);
+      const textSig = answer.extra_content.google.thought_signature;
+      assert.ok(typeof answer.content === 'string' && answer.content !== '');
+      assert.ok(typeof textSig === 'string' && textSig !== '');
+      // Turn three: the text answer's signature goes back on its text part.
+      messages.push(answer, { role: 'user', content: 'Thanks.' });
+      await turn(messages);
+      assert.deepEqual(upstream().contents[3].parts, [{ text: answer.content, thoughtSignature: textSig }]);
+    });
+  }
+
+  it('openai cache_control on a tool and a tool result → Bedrock cachePoints, Anthropic markers', async () => {
+    const ephemeral = { type: 'ephemeral' };
+    const tools = [{ ...TOOLS[0], cache_control: ephemeral }];
+    const messages: AnyJson[] = [
+      { role: 'user', content: 'What is the weather in Paris?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'lookup_weather', arguments: '{"location":"Paris"}' },
+          },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '18C', cache_control: ephemeral },
+    ];
+    const bedrock = await openai.chat.completions
+      .create({ model: 'bedrock', messages, tools } as AnyJson)
+      .withResponse();
+    assert.equal(bedrock.response.status, 200);
+    const kinds = (list: AnyJson[]): string[] => list.map((b) => Object.keys(b)[0]!);
+    assert.deepEqual(kinds(upstream().toolConfig.tools), ['toolSpec', 'cachePoint']);
+    assert.deepEqual(kinds(upstream().messages[2].content), ['toolResult', 'cachePoint']);
+    assert.equal(bedrock.response.headers.get('x-ai-extproc-dropped-params'), null);
+    const claude = await openai.chat.completions
+      .create({ model: 'claude', messages, tools } as AnyJson)
+      .withResponse();
+    assert.equal(claude.response.status, 200);
+    assert.deepEqual(upstream().tools[0].cache_control, ephemeral);
+    assert.deepEqual(upstream().messages[2].content[0].cache_control, ephemeral);
+  });
+
+  it('openai → Mistral: a foreign tool history and OpenAI-only fields pass through the dialect table', async () => {
+    const messages: AnyJson[] = [
+      { role: 'developer', content: 'Be brief.' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_Q3xXJpm6ie6yyHqtZ4ywk1nH',
+            type: 'function',
+            function: { name: 'lookup_weather', arguments: '{"location":"Paris"}' },
+          },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_Q3xXJpm6ie6yyHqtZ4ywk1nH', content: '18C' },
+    ];
+    const r = await openai.chat.completions
+      .create({
+        model: 'mistral',
+        messages,
+        tools: TOOLS,
+        seed: 7,
+        max_completion_tokens: 300,
+        reasoning_effort: 'high',
+      })
+      .withResponse();
+    assert.equal(r.response.status, 200); // the mock applies Mistral's rules to Mistral models
+    const sent = upstream();
+    const id = sent.messages[2].tool_calls[0].id;
+    assert.match(id, /^[a-zA-Z0-9]{9}$/);
+    assert.equal(sent.messages[3].tool_call_id, id);
+    assert.equal(sent.messages[0].role, 'system');
+    assert.equal(sent.random_seed, 7);
+    assert.equal(sent.max_tokens, 300);
+    assert.equal(r.response.headers.get('x-ai-extproc-dropped-params'), 'reasoning_effort');
+  });
+
+  it('anthropic SDK → Mistral: two tool turns, tool_use ids replayed as Mistral takes them', async () => {
+    const tools: Anthropic.Tool[] = [
+      {
+        name: 'lookup_weather',
+        input_schema: { type: 'object', properties: { location: { type: 'string' } } },
+      },
+    ];
+    const params = { model: 'mistral', max_tokens: 1000, tools };
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const first = await anthropic.messages.create({ ...params, messages });
+    const toolUse = first.content.find((b) => b.type === 'tool_use');
+    assert.ok(toolUse !== undefined && toolUse.type === 'tool_use');
+    messages.push(
+      { role: 'assistant', content: first.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: '18C' }] },
+    );
+    const second = await anthropic.messages.stream({ ...params, messages }).finalMessage();
+    assert.ok(second.content.length > 0);
+    const sent = upstream();
+    assert.match(sent.messages[1].tool_calls[0].id, /^[a-zA-Z0-9]{9}$/);
+    assert.equal(sent.messages[2].tool_call_id, sent.messages[1].tool_calls[0].id);
+  });
+
   it('openai structured output → Anthropic, Gemini and Bedrock', async () => {
     const response_format = {
       type: 'json_schema' as const,
@@ -204,7 +326,17 @@ describe('cross-API translation through real Envoy', () => {
       .withResponse();
     assert.equal(gemini.response.status, 200);
     assert.equal(upstream().generationConfig.responseMimeType, 'application/json');
-    assert.equal(upstream().generationConfig.responseSchema.type, 'object');
+    // Full JSON Schema (additionalProperties kept) as responseJsonSchema; the OpenAPI subset for Gemini 2.0.
+    assert.deepEqual(upstream().generationConfig.responseJsonSchema, SCHEMA);
+    const gemini2 = await openai.chat.completions
+      .create({ model: 'gemini2', messages, response_format })
+      .withResponse();
+    assert.equal(gemini2.response.status, 200);
+    assert.deepEqual(upstream().generationConfig.responseSchema, {
+      type: 'object',
+      properties: SCHEMA.properties,
+      required: SCHEMA.required,
+    });
     const bedrock = await openai.chat.completions
       .create({ model: 'bedrock', messages, response_format })
       .withResponse();

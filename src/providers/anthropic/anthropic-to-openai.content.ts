@@ -80,7 +80,6 @@ export function simplify(parts: Json[]): string | Json[] {
 
 /** A tool_result block → an OpenAI tool message. Only text survives: tools carry no images in OpenAI. */
 export function toolMessage(block: Json, where: string, dropped: DroppedParams): Json {
-  noteCacheControl(block, dropped);
   const id = asString(block.tool_use_id);
   if (id === undefined || id === '') throw bad(where, 'tool_result needs a tool_use_id');
   if (block.is_error === true) dropped.add('tool_result.is_error');
@@ -91,13 +90,17 @@ export function toolMessage(block: Json, where: string, dropped: DroppedParams):
     for (const c of asArray(block.content)) {
       const inner = asObj(c);
       if (inner === undefined) continue;
-      noteCacheControl(inner, dropped);
-      if (inner.type === 'text') parts.push({ type: 'text', text: asString(inner.text) ?? '' });
-      else dropped.add(`tool_result.${String(inner.type)}`);
+      if (inner.type === 'text') {
+        parts.push(withCacheControl({ type: 'text', text: asString(inner.text) ?? '' }, inner));
+      } else {
+        noteCacheControl(inner, dropped);
+        dropped.add(`tool_result.${String(inner.type)}`);
+      }
     }
     content = parts.length === 0 ? '' : simplify(parts);
   }
-  return { role: 'tool', tool_call_id: id, content };
+  // The block's cache_control marks the whole tool result: it rides on the tool message.
+  return withCacheControl({ role: 'tool', tool_call_id: id, content }, block);
 }
 
 /** A tool_use block → an OpenAI tool call. */

@@ -2,6 +2,7 @@
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { anthropicToOpenAIMessages, systemMessages } from './anthropic-to-openai.messages.js';
+import { withCacheControl } from './anthropic-to-openai.content.js';
 import type { DroppedParams } from './dropped.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { effortForBudget } from '../translate/reasoning.js';
@@ -40,12 +41,12 @@ function convertTools(tools: unknown, dropped: DroppedParams): Json[] {
     }
     const name = asString(tool.name);
     if (name === undefined || name === '') throw bad(`tools[${i}]`, 'name must be a non-empty string');
-    if (tool.cache_control !== undefined && tool.cache_control !== null) dropped.add('cache_control');
     const fn: Json = { name };
     const description = asString(tool.description);
     if (description !== undefined) fn.description = description;
     fn.parameters = asObj(tool.input_schema) ?? { type: 'object', properties: {} };
-    out.push({ type: 'function', function: fn });
+    // The tool's cache_control rides on the canonical tool (../translate/cache-control.ts).
+    out.push(withCacheControl({ type: 'function', function: fn }, tool));
   });
   return out;
 }
@@ -129,8 +130,9 @@ function copyNumber(body: Json, from: string, req: OpenAIChatRequest, to: string
 }
 
 /**
- * Converts the request; `dropped` collects what OpenAI cannot carry (cache_control outside text, image and
- * document blocks, is_error on tool results, images in tool results, server tools, unknown fields).
+ * Converts the request; `dropped` collects what OpenAI cannot carry (cache_control on assistant blocks and
+ * on blocks it drops, is_error on tool results, images in tool results, server tools, unknown fields);
+ * cache_control on text, image and document blocks, tool results and tools is kept.
  */
 export function anthropicToOpenAIRequest(body: Json, dropped: DroppedParams): OpenAIChatRequest {
   const messages = [...systemMessages(body.system), ...anthropicToOpenAIMessages(body.messages, dropped)];

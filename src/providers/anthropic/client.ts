@@ -15,7 +15,7 @@ export const anthropicClient: ClientAdapter = {
 
 /**
  * The parts of an Anthropic request that the conversion to OpenAI loses (ClientAdapter.request cannot
- * report them): e.g. `top_k`, `cache_control`, `messages[].content.thinking`, `tool_result.is_error`,
+ * report them): e.g. `top_k`, `cache_control` on assistant blocks, `messages[].content.thinking`, `tool_result.is_error`,
  * `tool_result.image`, `tools.web_search_20250305`, `metadata.<key>`, unknown top-level fields.
  * Throws TranslationError(400) for the same invalid input as `anthropicClient.request`.
  */

@@ -62,6 +62,7 @@ function toolResultBlock(msg: Json, where: string, dropped: DroppedParams): Json
     const blocks = openAIToAnthropicContent(msg.content, 'tool', `${where}.content`, dropped);
     if (blocks.length > 0) block.content = blocks;
   }
+  if (asObj(msg.cache_control) !== undefined) block.cache_control = msg.cache_control;
   return block;
 }
 

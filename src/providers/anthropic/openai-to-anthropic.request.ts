@@ -1,6 +1,7 @@
 /** OpenAI chat completion request → Anthropic Messages request (POST /v1/messages). */
 import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
+import { capCacheControl } from './openai-to-anthropic.cache.js';
 import type { DroppedParams } from './dropped.js';
 import { openAIToAnthropicMessages } from './openai-to-anthropic.messages.js';
 import { openAIToAnthropicToolChoice, openAIToAnthropicTools } from './openai-to-anthropic.tools.js';
@@ -195,6 +196,7 @@ export function anthropicRequestBody(
     };
   }
   if (target.stream) body.stream = true;
+  capCacheControl(body, dropped);
   return body;
 }
 

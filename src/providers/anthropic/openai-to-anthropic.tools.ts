@@ -26,6 +26,7 @@ export function openAIToAnthropicTools(tools: unknown, dropped: DroppedParams): 
     if (description !== undefined) out.description = description;
     out.input_schema = asObj(fn.parameters) ?? { type: 'object', properties: {} };
     if (fn.strict === true) dropped.add('tools[].function.strict');
+    if (asObj(tool.cache_control) !== undefined) out.cache_control = tool.cache_control;
     return out;
   });
 }

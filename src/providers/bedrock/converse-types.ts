@@ -49,7 +49,8 @@ export interface ConverseToolSpec {
 }
 export type ConverseToolChoice = { auto: object } | { any: object } | { tool: { name: string } };
 export interface ConverseToolConfig {
-  tools: ConverseToolSpec[];
+  /** A cachePoint after a tool caches the tool definitions up to it. */
+  tools: (ConverseToolSpec | ConverseCachePointBlock)[];
   toolChoice?: ConverseToolChoice;
 }
 

@@ -134,7 +134,10 @@ function toolInput(args: unknown, where: string): unknown {
   return parsed;
 }
 
-/** The toolResult block, then a cachePoint when a part of the result asked for one (none fits inside). */
+/**
+ * The toolResult block, then a cachePoint when the tool message (an Anthropic client's tool_result) or a
+ * part of it asked for one (none fits inside a toolResult).
+ */
 function toolResultBlocks(msg: Record<string, unknown>, where: string): ConverseContentBlock[] {
   const id = asString(msg.tool_call_id);
   if (id === undefined || id === '') throw invalid(`${where}: tool message needs a tool_call_id`);
@@ -142,7 +145,8 @@ function toolResultBlocks(msg: Record<string, unknown>, where: string): Converse
   const texts = blocks.filter((b): b is ConverseTextBlock => 'text' in b);
   const content = toolResultContent(msg.content, texts);
   const result: ConverseContentBlock = { toolResult: { toolUseId: id, content } };
-  return texts.length < blocks.length ? [result, { cachePoint: { type: 'default' } }] : [result];
+  const marked = texts.length < blocks.length || asObj(msg.cache_control) !== undefined;
+  return marked ? [result, { cachePoint: { type: 'default' } }] : [result];
 }
 
 /** A string holding a JSON object becomes a `json` block; any other text stays `text`. */

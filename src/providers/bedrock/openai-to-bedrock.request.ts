@@ -3,7 +3,8 @@
  *
  * Sent: messages, system, max_tokens | max_completion_tokens → maxTokens, temperature, top_p, stop →
  * stopSequences, tools, tool_choice, reasoning_effort | thinking and response_format (see
- * openai-to-bedrock.reasoning.ts), `cache_control` on content parts → cachePoint blocks. Consumed without effect on the body: model (the target's model is in
+ * openai-to-bedrock.reasoning.ts), `cache_control` on content parts, tool messages and tools → cachePoint
+ * blocks (at most 4, openai-to-bedrock.cache-points.ts). Consumed without effect on the body: model (the target's model is in
  * the path), stream and stream_options (the target decides; ConverseStream always reports usage).
  * Everything else is reported in `droppedParams`, except values that ask for the default behaviour
  * (`n: 1`, `logprobs: false`, `parallel_tool_calls: true`, `response_format: {type:'text'}`).
@@ -14,6 +15,7 @@ import { asObj } from '../../json.js';
 import { invalid } from './invalid-request.js';
 import { openAIToBedrockMessages } from './openai-to-bedrock.messages.js';
 import { openAIToBedrockTools } from './openai-to-bedrock.tools.js';
+import { capCachePoints } from './openai-to-bedrock.cache-points.js';
 import {
   isClaudeModel,
   openAIToBedrockOutputConfig,
@@ -73,6 +75,7 @@ export function openAIToBedrockRequest(req: OpenAIChatRequest, target: UpstreamT
   if (Object.keys(extra).length > 0) body.additionalModelRequestFields = extra;
   const outputConfig = openAIToBedrockOutputConfig(req.response_format, (n) => formatDropped.push(n));
   if (outputConfig !== undefined) body.outputConfig = outputConfig;
+  if (capCachePoints(body)) formatDropped.push('cache_control');
   return {
     body: Buffer.from(JSON.stringify(body), 'utf8'),
     path: bedrockPath(target.model, target.stream),

@@ -7,8 +7,14 @@
  *   toolChoice and `tool_choice` is reported as dropped.
  * - No tools but tool blocks in the history: Bedrock rejects a request without toolConfig, so a minimal
  *   spec (`{type:'object'}` schema) is synthesised for each tool name the history uses.
+ * - A tool's `cache_control` (../translate/cache-control.ts) → a cachePoint right after its spec.
  */
-import type { ConverseToolChoice, ConverseToolConfig, ConverseToolSpec } from './converse-types.js';
+import type {
+  ConverseCachePointBlock,
+  ConverseToolChoice,
+  ConverseToolConfig,
+  ConverseToolSpec,
+} from './converse-types.js';
 import { asObj, asString } from '../../json.js';
 import { invalid } from './invalid-request.js';
 
@@ -29,7 +35,10 @@ const EMPTY_SCHEMA = { type: 'object', properties: {} } as const;
 export function openAIToBedrockTools(input: ToolsInput): ConvertedTools {
   const dropped: string[] = [];
   const specs = toolSpecs(input.tools, dropped);
-  const choice = toolChoice(input.toolChoice, specs.length > 0);
+  const choice = toolChoice(
+    input.toolChoice,
+    specs.some((s) => 'toolSpec' in s),
+  );
   if (specs.length === 0) {
     if (!input.hasToolBlocks) return { dropped };
     const synthesised = input.historyToolNames.map((name) => ({
@@ -48,11 +57,11 @@ export function openAIToBedrockTools(input: ToolsInput): ConvertedTools {
   };
 }
 
-function toolSpecs(raw: unknown, dropped: string[]): ConverseToolSpec[] {
+function toolSpecs(raw: unknown, dropped: string[]): (ConverseToolSpec | ConverseCachePointBlock)[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw invalid('tools must be an array');
   let strict = false;
-  const specs = raw.map((t, i): ConverseToolSpec => {
+  const specs = raw.flatMap((t, i): (ConverseToolSpec | ConverseCachePointBlock)[] => {
     const tool = asObj(t);
     if (tool?.type !== 'function') {
       throw invalid(`tools[${i}]: tool type '${String(tool?.type)}' is not supported by Bedrock`);
@@ -65,12 +74,13 @@ function toolSpecs(raw: unknown, dropped: string[]): ConverseToolSpec[] {
     const params = fn.parameters ?? EMPTY_SCHEMA;
     if (asObj(params) === undefined) throw invalid(`tools[${i}].function.parameters must be an object`);
     const description = asString(fn.description);
-    return {
+    const spec: ConverseToolSpec = {
       toolSpec:
         description === undefined || description === ''
           ? { name, inputSchema: { json: params } }
           : { name, description, inputSchema: { json: params } },
     };
+    return asObj(tool.cache_control) === undefined ? [spec] : [spec, { cachePoint: { type: 'default' } }];
   });
   if (strict) dropped.push('tools[].function.strict');
   return specs;

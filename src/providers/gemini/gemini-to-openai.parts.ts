@@ -1,10 +1,21 @@
-/** Gemini candidate parts → OpenAI message pieces (text, reasoning, tool calls). */
+/** Gemini candidate parts → OpenAI message pieces (text, reasoning, tool calls, text-part signatures). */
 import type { Json } from '../translate/types.js';
 import { asArray, asObj } from '../../json.js';
 
 export type Piece =
   | { readonly kind: 'content' | 'reasoning'; readonly text: string }
-  | { readonly kind: 'tool'; readonly call: Json };
+  | { readonly kind: 'tool'; readonly call: Json }
+  | { readonly kind: 'signature'; readonly signature: string };
+
+/**
+ * The message-level carrier of a text part's `thoughtSignature` (Gemini 2.5/3 sign the last part of an
+ * answer without function calls, streamed as a final empty text part): `extra_content.google.thought_signature`
+ * on the assistant message (a stream delta), as Google's OpenAI-compatible API returns it. A client replays
+ * the message as it got it, and the signature goes back on the text part (openai-to-gemini.messages.ts).
+ */
+export function signatureCarrier(signature: string): Json {
+  return { google: { thought_signature: signature } };
+}
 
 /** Numbers tool calls of one response: the Gemini call id when given, else `call_<n>`. */
 export class ToolCallIds {
@@ -32,7 +43,8 @@ function toolCall(part: Json, fc: Json, ids: ToolCallIds): Json {
 
 /**
  * A candidate's parts as pieces in order; consecutive text (or thought) parts are joined and empty text is
- * skipped. Other part kinds (inlineData, executableCode, …) are ignored.
+ * skipped. A signature on a part that is not a function call follows that part's text as its own piece.
+ * Other part kinds (inlineData, executableCode, …) are ignored.
  */
 export function geminiToOpenAIParts(cand: Json, ids: ToolCallIds): Piece[] {
   const out: Piece[] = [];
@@ -44,11 +56,14 @@ export function geminiToOpenAIParts(cand: Json, ids: ToolCallIds): Piece[] {
       out.push({ kind: 'tool', call: toolCall(part, fc, ids) });
       continue;
     }
-    if (typeof part.text !== 'string' || part.text === '') continue;
-    const kind = part.thought === true ? 'reasoning' : 'content';
-    const last = out[out.length - 1];
-    if (last !== undefined && last.kind === kind) out[out.length - 1] = { kind, text: last.text + part.text };
-    else out.push({ kind, text: part.text });
+    if (typeof part.text === 'string' && part.text !== '') {
+      const kind = part.thought === true ? 'reasoning' : 'content';
+      const last = out[out.length - 1];
+      if (last?.kind === kind) out[out.length - 1] = { kind, text: last.text + part.text };
+      else out.push({ kind, text: part.text });
+    }
+    const sig = part.thoughtSignature;
+    if (typeof sig === 'string' && sig !== '') out.push({ kind: 'signature', signature: sig });
   }
   return out;
 }

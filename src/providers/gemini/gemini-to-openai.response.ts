@@ -4,20 +4,24 @@ import { asArray, asObj, itemIndex, nonEmptyString } from '../../json.js';
 import { newCompletionId, nowSeconds, rfc3339Seconds } from '../openai/ids.js';
 import { geminiToOpenAIFinishReason } from './gemini-to-openai.finish-reason.js';
 import { geminiToOpenAIUsage } from './gemini-to-openai.usage.js';
-import { ToolCallIds, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
+import { ToolCallIds, geminiToOpenAIParts, signatureCarrier } from './gemini-to-openai.parts.js';
 
 function choiceOf(cand: Json, position: number, ids: ToolCallIds): Json {
   let content: string | undefined;
   let reasoning: string | undefined;
+  let signature: string | undefined;
   const toolCalls: Json[] = [];
   for (const piece of geminiToOpenAIParts(cand, ids)) {
     if (piece.kind === 'tool') toolCalls.push(piece.call);
+    else if (piece.kind === 'signature')
+      signature = piece.signature; // one per message is replayed
     else if (piece.kind === 'content') content = (content ?? '') + piece.text;
     else reasoning = (reasoning ?? '') + piece.text;
   }
   const message: Json = { role: 'assistant', content: content ?? null };
   if (reasoning !== undefined) message.reasoning_content = reasoning;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (signature !== undefined) message.extra_content = signatureCarrier(signature);
   const reason = nonEmptyString(cand.finishReason);
   return {
     index: itemIndex(cand, position),

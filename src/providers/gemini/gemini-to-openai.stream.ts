@@ -7,7 +7,8 @@
  *
  * Per response, per candidate: a role chunk when the candidate first appears, then one chunk per run of
  * text (`content`) or thought text (`reasoning_content`), one chunk per functionCall (a complete tool call
- * delta: id, name and all arguments), and a finish chunk when finishReason arrives. usageMetadata is
+ * delta: id, name and all arguments), one chunk per text-part `thoughtSignature` (`extra_content`, see
+ * ./gemini-to-openai.parts.ts), and a finish chunk when finishReason arrives. usageMetadata is
  * cumulative, so it is remembered and emitted ONCE by end() as a usage-only chunk (`choices: []`) with the
  * last values. Errors (an `{error:…}` event, malformed JSON) are thrown by the next push()/end() call; the
  * chunks decoded before them are still returned.
@@ -31,7 +32,7 @@ import { JsonElementSplitter, JsonSyntaxError } from './json-elements.js';
 import { geminiToOpenAIFinishReason } from './gemini-to-openai.finish-reason.js';
 import { geminiToOpenAIUsage } from './gemini-to-openai.usage.js';
 import type { Piece } from './gemini-to-openai.parts.js';
-import { ToolCallIds, geminiToOpenAIParts } from './gemini-to-openai.parts.js';
+import { ToolCallIds, geminiToOpenAIParts, signatureCarrier } from './gemini-to-openai.parts.js';
 import type { ResponseMeta } from './gemini-to-openai.response.js';
 import { responseMeta } from './gemini-to-openai.response.js';
 
@@ -155,6 +156,8 @@ class GeminiStreamDecoder extends DeferredErrorDecoder {
         return this.chunk(index, { reasoning_content: piece.text });
       case 'tool':
         return this.chunk(index, { tool_calls: [{ index: st.toolCalls++, ...piece.call }] });
+      case 'signature':
+        return this.chunk(index, { extra_content: signatureCarrier(piece.signature) });
     }
   }
 }

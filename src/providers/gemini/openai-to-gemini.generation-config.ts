@@ -61,7 +61,18 @@ function stopSequences(v: unknown): string[] | undefined {
   throw new TranslationError(400, 'stop must be a string or an array of strings');
 }
 
-function applyResponseFormat(v: unknown, cfg: Json): void {
+/**
+ * A `json_schema` goes as `responseJsonSchema`: full JSON Schema (`$ref`/`$defs`, `additionalProperties`,
+ * `anyOf`, `type: 'null'`, `prefixItems`, minimum/maximum), kept as the client wrote it, which Google
+ * supports on every actively supported model since Nov 2025 (Gemini API and Vertex AI) and orders
+ * output keys as the schema does on Gemini 2.5 and later. Older models (Gemini 1.x and 2.0) get the
+ * OpenAPI-subset `responseSchema` (openai-to-gemini.schema.ts, which inlines `$ref`s and drops the
+ * keywords it cannot express): JSON Schema is not documented for them, and 2.0 needs `propertyOrdering`
+ * the subset can say.
+ */
+const OPENAPI_SCHEMA_ONLY = /gemini-(1\.|2\.0)/i;
+
+function applyResponseFormat(v: unknown, model: string, cfg: Json): void {
   if (v === null || v === undefined) return;
   const rf = asObj(v);
   switch (rf?.type) {
@@ -73,7 +84,9 @@ function applyResponseFormat(v: unknown, cfg: Json): void {
     case 'json_schema': {
       cfg.responseMimeType = 'application/json';
       const schema = asObj(asObj(rf.json_schema)?.schema);
-      if (schema !== undefined) cfg.responseSchema = openAIToGeminiSchema(schema);
+      if (schema === undefined) return;
+      if (OPENAPI_SCHEMA_ONLY.test(model)) cfg.responseSchema = openAIToGeminiSchema(schema);
+      else cfg.responseJsonSchema = schema;
       return;
     }
     default:
@@ -132,7 +145,7 @@ export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest, model = '
   if (present(req.max_tokens) && present(req.max_completion_tokens)) dropped.push('max_tokens');
   const stop = stopSequences(req.stop);
   if (stop !== undefined) cfg.stopSequences = stop;
-  applyResponseFormat(req.response_format, cfg);
+  applyResponseFormat(req.response_format, model, cfg);
   applyThinking(req, model, cfg, dropped);
   return Object.keys(cfg).length > 0 ? { config: cfg, dropped } : { dropped };
 }

@@ -5,6 +5,8 @@
  * - user → role `user`; assistant → role `model`;
  * - assistant `tool_calls` → `functionCall {name, args}` parts (a `thoughtSignature` is restored from the
  *   tool call's `extra_content.google.thought_signature`, the convention of Google's OpenAI-compatible API);
+ * - the message's own `extra_content.google.thought_signature` (a text part's signature, see
+ *   gemini-to-openai.parts.ts) goes back on its text part, or on an empty text part when it has no text;
  * - consecutive `tool` messages → ONE `user` turn of `functionResponse {name, response}` parts, the name
  *   taken from the matching assistant tool call (or the message's own `name`); `response` is the content
  *   parsed as a JSON object, else `{content: <text>}`;
@@ -103,8 +105,9 @@ function parseArgs(raw: unknown, where: string): Json {
   return parsed;
 }
 
-function thoughtSignature(call: Json): string | undefined {
-  const sig = asObj(asObj(call.extra_content)?.google)?.thought_signature;
+/** `extra_content.google.thought_signature` of a tool call or an assistant message. */
+function thoughtSignature(carrier: Json): string | undefined {
+  const sig = asObj(asObj(carrier.extra_content)?.google)?.thought_signature;
   return typeof sig === 'string' && sig !== '' ? sig : undefined;
 }
 
@@ -160,7 +163,10 @@ class ContentsBuilder {
   private assistantParts(msg: Json, where: string): Json[] {
     const parts: Json[] = [];
     const text = plainText(msg.content, where);
-    if (text !== '') parts.push({ text });
+    const textSig = thoughtSignature(msg);
+    if (text !== '' || textSig !== undefined) {
+      parts.push(textSig === undefined ? { text } : { text, thoughtSignature: textSig });
+    }
     const calls = msg.tool_calls ?? [];
     if (!Array.isArray(calls)) throw bad(`${where}.tool_calls must be an array`);
     calls.forEach((c, k) => {

@@ -5,7 +5,7 @@ import { GENERATION_KEYS, openAIToGeminiGenerationConfig } from './openai-to-gem
 import { TOOL_KEYS, openAIToGeminiTools } from './openai-to-gemini.tools.js';
 import { asArray, asObj } from '../../json.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
-import { hasPartCacheControl } from '../translate/cache-control.js';
+import { hasCacheControl } from '../translate/cache-control.js';
 import { fillThoughtSignatures } from './openai-to-gemini.thought-signatures.js';
 
 /** Keys consumed here; every other non-null key of the request is dropped and reported. */
@@ -44,6 +44,6 @@ export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTa
     dropped.push(`messages[].${THINKING_BLOCKS}`);
   }
   // Gemini caches implicitly; explicit caches are cachedContent resources, not per-part breakpoints.
-  if (hasPartCacheControl(messages)) dropped.push('cache_control');
+  if (hasCacheControl(messages, req.tools)) dropped.push('cache_control');
   return { body, droppedParams: [...new Set(dropped)] };
 }

@@ -8,6 +8,7 @@
  */
 import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
+import { hasCacheControl } from '../translate/cache-control.js';
 import { THINKING_BLOCKS, effortForBudget, requestedThinking } from '../translate/reasoning.js';
 import { RESPONSES_PATH } from '../translate/native.js';
 import { asArray, asObj, asString } from '../../json.js';
@@ -180,6 +181,8 @@ export function openAIToResponsesRequest(req: OpenAIChatRequest, target: Upstrea
   if (req.stream === true) body.stream = true;
   for (const [key, value] of Object.entries(req))
     if (!HANDLED.has(key) && value !== undefined && value !== null) dropped.add(key);
+  // OpenAI caches prompt prefixes on its own; explicit breakpoints have no place in the Responses API.
+  if (hasCacheControl(req.messages, req.tools)) dropped.add('cache_control');
   return {
     body: Buffer.from(JSON.stringify(body)),
     path: RESPONSES_PATH,

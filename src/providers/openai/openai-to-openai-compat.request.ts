@@ -3,7 +3,11 @@ import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from 
 import { TranslationError } from '../translate/types.js';
 import { asObj, isObj, omitKeys } from '../../json.js';
 import { THINKING_BLOCKS, effortForBudget } from '../translate/reasoning.js';
-import { hasPartCacheControl, withoutPartCacheControl } from '../translate/cache-control.js';
+import {
+  hasCacheControl,
+  toolsWithoutCacheControl,
+  withoutCacheControl,
+} from '../translate/cache-control.js';
 import type { OpenAICompatProfile } from './profiles.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
@@ -73,11 +77,32 @@ function rewriteMessage(msg: unknown, i: number, profile: OpenAICompatProfile, d
   return stripped ?? out;
 }
 
+/** An image_url part that is not a data: URL, for an upstream that reads images only inline. */
+function isLinkedImage(part: unknown): boolean {
+  if (!isObj(part) || part.type !== 'image_url') return false;
+  const iu = part.image_url;
+  const url = typeof iu === 'string' ? iu : asObj(iu)?.url;
+  return typeof url !== 'string' || !url.startsWith('data:');
+}
+
+function withoutLinkedImages(msg: unknown, drops: Drops): unknown {
+  if (!isObj(msg) || msg.role !== 'user' || !Array.isArray(msg.content)) return msg;
+  const parts: unknown[] = msg.content;
+  if (!parts.some(isLinkedImage)) return msg;
+  drops.add('messages[].content.image_url');
+  const kept = parts.filter((p) => !isLinkedImage(p));
+  return { ...msg, content: kept.length > 0 ? kept : '' };
+}
+
 function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops): void {
   if (body.messages === undefined) return;
   if (!Array.isArray(body.messages)) throw new TranslationError(400, 'messages must be an array');
+  if (profile.toolCallIds !== undefined) body.messages = [...profile.toolCallIds(body.messages)];
+  if (profile.dataImagesOnly === true) {
+    body.messages = (body.messages as unknown[]).map((m) => withoutLinkedImages(m, drops));
+  }
   if (!profile.developerToSystem && profile.messageKeys === undefined) return;
-  body.messages = body.messages.map((m, i) => rewriteMessage(m, i, profile, drops));
+  body.messages = (body.messages as unknown[]).map((m, i) => rewriteMessage(m, i, profile, drops));
 }
 
 /** OpenAI chat models that are not reasoning models (gpt-4o, gpt-4.1, gpt-3.5, chatgpt-4o…). */
@@ -89,7 +114,7 @@ const NON_REASONING_OPENAI = /^(gpt-4|gpt-3\.5|chatgpt-)/i;
  * 1 are then dropped, as reasoning models reject them; for OpenAI's non-reasoning chat models thinking is
  * dropped and reported instead), and signed `thinking_blocks`
  * on assistant messages are removed and reported (no OpenAI-compatible API can check their signatures), as
- * are part-level `cache_control` markers (../translate/cache-control.ts).
+ * are `cache_control` markers (../translate/cache-control.ts).
  */
 function applyReasoningExtensions(body: Json, drops: Drops): void {
   // An Anthropic client's top_k: OpenAI has no such parameter (and refuses unknown ones).
@@ -123,13 +148,14 @@ function applyReasoningExtensions(body: Json, drops: Drops): void {
   stripMessageExtensions(body, drops);
 }
 
-/** Part-level cache_control and assistant thinking_blocks: removed and reported. */
+/** cache_control (parts, tool messages, tools) and assistant thinking_blocks: removed and reported. */
 function stripMessageExtensions(body: Json, drops: Drops): void {
   let messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
-  if (hasPartCacheControl(messages)) {
+  if (hasCacheControl(messages, body.tools)) {
     drops.add('cache_control');
-    messages = withoutPartCacheControl(messages);
+    messages = withoutCacheControl(messages);
     body.messages = messages;
+    if (Array.isArray(body.tools)) body.tools = toolsWithoutCacheControl(body.tools);
   }
   if (!messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
   body.messages = messages.map((m) => {

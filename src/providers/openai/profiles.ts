@@ -1,9 +1,19 @@
 /**
- * What each OpenAI-compatible upstream accepts. OpenAI and Azure take the client request as is; Mistral
- * rejects unknown fields (HTTP 422, "extra inputs are not permitted"), and Ollama silently ignores them, so
- * both get an allowlist and every other parameter is dropped and reported.
+ * What each OpenAI-compatible upstream accepts: the small dialect table that lets an OpenAI client's request
+ * pass to it as it is otherwise. OpenAI and Azure take the client request as is. Mistral and Ollama speak
+ * Chat Completions with differences, checked against their API references and recorded Mistral traffic
+ * (responses are OpenAI's shape but for Magistral's content parts and Mistral's untyped tool calls, see
+ * openai-compat-to-openai.response.ts), so no translation to another format is needed, only this table:
+ * - Mistral rejects unknown fields (HTTP 422, "extra inputs are not permitted"): an allowlist, every other
+ *   parameter dropped and reported (`reasoning_effort`, `stream_options`, `logprobs`, `user`, …);
+ *   `max_completion_tokens` → `max_tokens`, `seed` → `random_seed`; `developer` → `system`; per-role message
+ *   keys; tool call ids of 9 characters [a-zA-Z0-9] (openai-to-mistral.tool-call-ids.ts).
+ * - Ollama's OpenAI-compatible endpoint ignores what it does not support: the documented fields only, the
+ *   rest dropped and reported (`tool_choice`, `n`, `logprobs`, `user`, …); `max_completion_tokens` →
+ *   `max_tokens`; `developer` → `system`; images only as data: URLs (a linked image is dropped, reported).
  */
 import type { ProviderKind, UpstreamTarget } from '../translate/types.js';
+import { mistralToolCallIds } from './openai-to-mistral.tool-call-ids.js';
 
 export interface OpenAICompatProfile {
   readonly provider: ProviderKind;
@@ -16,6 +26,10 @@ export interface OpenAICompatProfile {
   readonly messageKeys?: Readonly<Record<string, ReadonlySet<string>>>;
   /** The upstream knows no `developer` role: send it as `system`. */
   readonly developerToSystem: boolean;
+  /** Rewrites tool call ids the upstream would refuse (the same way in calls and results). */
+  readonly toolCallIds?: (messages: readonly unknown[]) => readonly unknown[];
+  /** The upstream reads images only from data: URLs: other image_url parts are dropped and reported. */
+  readonly dataImagesOnly?: boolean;
 }
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
@@ -70,6 +84,7 @@ export const MISTRAL_PROFILE: OpenAICompatProfile = {
     tool: new Set(['role', 'content', 'tool_call_id', 'name']),
   },
   developerToSystem: true,
+  toolCallIds: mistralToolCallIds,
 };
 
 /** Ollama's OpenAI-compatible endpoint (documented supported fields). */
@@ -94,4 +109,5 @@ export const OLLAMA_PROFILE: OpenAICompatProfile = {
   ]),
   renames: { max_completion_tokens: 'max_tokens' },
   developerToSystem: true,
+  dataImagesOnly: true,
 };

@@ -76,3 +76,34 @@ test('Gemini 3: function calls of the current turn need their thought signatures
     /missing a thought_signature/,
   );
 });
+
+test('structured output: responseJsonSchema (full JSON Schema) or responseSchema, never both', () => {
+  const json = { type: 'object', $defs: { a: { type: 'string' } }, properties: { a: { $ref: '#/$defs/a' } } };
+  const withJson = {
+    responseMimeType: 'application/json',
+    responseJsonSchema: { ...json, additionalProperties: false },
+  };
+  assert.deepEqual(geminiRequestProblems(base({ generationConfig: withJson })), []);
+  has(base({ generationConfig: { responseJsonSchema: json } }), /application\/json/);
+  has(base({ generationConfig: { ...withJson, responseSchema: { type: 'OBJECT' } } }), /cannot both be set/);
+  has(
+    base({ generationConfig: { responseMimeType: 'application/json', responseJsonSchema: 'object' } }),
+    /responseJsonSchema must be an object/,
+  );
+});
+
+test('Gemini 3: text-part signatures are strings; an empty signed text part is taken', () => {
+  const model = (part: Record<string, unknown>): Record<string, unknown> =>
+    base({
+      contents: [
+        { role: 'user', parts: [{ text: 'hi' }] },
+        { role: 'model', parts: [part] },
+        { role: 'user', parts: [{ text: 'again' }] },
+      ],
+    });
+  assert.deepEqual(
+    geminiRequestProblems(model({ text: '', thoughtSignature: 'EvsF' }), 'gemini-3-pro-preview'),
+    [],
+  );
+  has(model({ text: 'x', thoughtSignature: 7 }), /thoughtSignature must be a base64 string/);
+});

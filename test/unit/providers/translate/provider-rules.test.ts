@@ -11,6 +11,7 @@ import { anthropicRequestProblems } from '../../../../mock-provider/rules/anthro
 import { bedrockRequestProblems } from '../../../../mock-provider/rules/bedrock.js';
 import { geminiRequestProblems } from '../../../../mock-provider/rules/gemini.js';
 import { openaiRequestProblems } from '../../../../mock-provider/rules/openai.js';
+import { mistralRequestProblems } from '../../../../mock-provider/rules/mistral.js';
 
 const DIR = path.resolve('test/fixtures/translate');
 
@@ -36,6 +37,8 @@ function problems(file: string, g: Golden): string[] {
   if (p.includes(':generateContent') || p.includes(':streamGenerateContent'))
     return geminiRequestProblems(g.body, /\/models\/([^/:]+):/.exec(p)?.[1] ?? '');
   if (p.endsWith('/v1/messages')) return anthropicRequestProblems(g.body);
+  if (/\/chat\/completions/.test(p) && /mistral/.test(path.basename(file)))
+    return mistralRequestProblems(g.body);
   if (/\/chat\/completions/.test(p)) return openaiRequestProblems(g.body);
   assert.fail(`${file}: no provider for path ${p}`);
 }
@@ -45,7 +48,8 @@ describe('provider requests in the goldens pass the provider rules', () => {
     ...files('anthropic/provider-request', /\.out\.json$/),
     ...files('gemini', /^req-.*\.out\.json$/),
     ...files('bedrock', /^request-.*\.converse\.json$/),
-    ...files('pairs', /^anthropic-to-(openai|azure_openai|gemini|vertex-ai|bedrock)\..*\.json$/),
+    ...files('pairs', /^anthropic-to-(openai|azure_openai|gemini|vertex-ai|bedrock|mistral)\..*\.json$/),
+    ...files('openai', /^req-mistral.*\.out\.json$/),
     ...files('pairs', /^responses-to-(openai|anthropic|gemini|bedrock)\..*\.json$/),
   ];
   it('finds the goldens', () => assert.ok(all.length > 20));
