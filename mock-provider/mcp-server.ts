@@ -17,6 +17,8 @@ import {
   legacyStatelessFallback,
 } from '@modelcontextprotocol/server';
 import { registerConformanceItems } from './mcp-conformance-items.js';
+import { addExtra, registerExtras } from './mcp-fixture-extras.js';
+import type { ExtrasState } from './mcp-fixture-extras.js';
 
 export interface ToolCall {
   readonly name: string;
@@ -42,6 +44,10 @@ export interface McpFixtureOptions {
   readonly host?: string;
   /** Also serve what the official conformance suite calls by name. */
   readonly conformance?: boolean;
+  /** 'legacy': a 2025-only server (sessions; server/discover refused as a 2025 server does). */
+  readonly protocol?: 'both' | 'legacy';
+  /** Also serve the relay tools (mcp-fixture-extras.ts: progress, sampling, elicitation, add_tool). */
+  readonly extras?: boolean;
 }
 
 /** A card number (a Visa test number) the card_lookup tool returns. */
@@ -54,11 +60,12 @@ const textArg = fromJsonSchema<{ text: string }>({
 });
 const noArgs = fromJsonSchema<Record<string, never>>({ type: 'object', properties: {} });
 
-function buildServer(calls: ToolCall[], conformance = false): McpServer {
+function buildServer(calls: ToolCall[], conformance = false, extras?: ExtrasState): McpServer {
   const s = new McpServer(
     { name: 'ai-extproc-mcp-fixture', version: '1.0.0' },
-    { capabilities: { logging: {} } },
+    { capabilities: { logging: {}, ...(extras ? { tools: { listChanged: true } } : {}) } },
   );
+  if (extras) registerExtras(s, extras);
   s.registerTool('echo', { description: 'Returns its text.', inputSchema: textArg }, (args) => {
     calls.push({ name: 'echo', args });
     return { content: [{ type: 'text', text: args.text }] };
@@ -124,7 +131,20 @@ async function send(res: http.ServerResponse, r: Response): Promise<void> {
 export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<McpFixture> {
   const calls: ToolCall[] = [];
   const requests: { method: string; session: string; body: string }[] = [];
-  const modern = createMcpHandler(() => buildServer(calls, opts.conformance), {
+  const sessionServers = new Set<McpServer>();
+  const extras: ExtrasState | undefined = opts.extras
+    ? {
+        calls,
+        extra: false,
+        changed: () => {
+          modern.notify.toolsChanged();
+          // Sessions keep their server: it gets the tool too (and the SDK tells its client).
+          for (const s of sessionServers) addExtra(s, extras!);
+        },
+      }
+    : undefined;
+  const build = () => buildServer(calls, opts.conformance, extras);
+  const modern = createMcpHandler(build, {
     legacy: 'reject',
     responseMode: opts.responseMode ?? 'auto',
     keepAliveMs: 0,
@@ -133,7 +153,7 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
 
   // A 2025 request that opens no session (no initialize, no Mcp-Session-Id) is served statelessly,
   // so a bare curl works.
-  const stateless = legacyStatelessFallback(() => buildServer(calls, opts.conformance));
+  const stateless = legacyStatelessFallback(build);
 
   async function legacy(request: Request, parsedBody: unknown): Promise<Response> {
     const sid = request.headers.get('mcp-session-id');
@@ -143,14 +163,21 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
       return t.handleRequest(request, { parsedBody });
     }
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
+    if (method !== 'initialize' && opts.protocol === 'legacy')
+      return new Response('Bad Request: Server not initialized', { status: 400 });
     if (method !== 'initialize') return stateless(request, { parsedBody });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: opts.legacyJson === true,
       onsessioninitialized: (id) => void sessions.set(id, transport),
-      onsessionclosed: (id) => void sessions.delete(id),
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+        sessionServers.delete(server);
+      },
     });
-    await buildServer(calls, opts.conformance).connect(transport);
+    const server = build();
+    sessionServers.add(server);
+    await server.connect(transport);
     return transport.handleRequest(request, { parsedBody });
   }
 
@@ -174,6 +201,7 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
         parsed = undefined;
       }
       const isLegacy =
+        opts.protocol === 'legacy' ||
         request.headers.has('mcp-session-id') ||
         (req.method === 'POST' && parsed !== undefined && (await isLegacyRequest(request.clone(), parsed)));
       const r = isLegacy

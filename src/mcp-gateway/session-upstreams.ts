@@ -11,7 +11,7 @@ import type { McpUpstreamServer } from '../config/standalone/mcp-gateway.js';
 import type { Upstreams } from './federation-server.js';
 import { MAX_UPSTREAM_ID_CHARS } from './session-token.js';
 import type { UpstreamSessionRef } from './session-token.js';
-import type { CallContext, ListChangedKind, OpenClient, UpstreamPool } from './upstream.js';
+import type { CallContext, ListChangedKind, OpenClient, OpenOptions, UpstreamPool } from './upstream.js';
 import { isRpcError, openClient, withClient } from './upstream.js';
 
 interface Own {
@@ -29,6 +29,7 @@ export interface SessionUpstreamsOptions {
   readonly elicitation: boolean;
   readonly refs: Readonly<Record<string, UpstreamSessionRef>>;
   readonly onListChanged: (kind: ListChangedKind) => void;
+  readonly outOfCall: NonNullable<OpenOptions['outOfCall']>;
 }
 
 export class SessionUpstreams implements Upstreams {
@@ -83,6 +84,7 @@ export class SessionUpstreams implements Upstreams {
       mode: 'legacy',
       ...(e.resume ? { resume: e.resume } : {}),
       onListChanged: this.o.onListChanged,
+      outOfCall: this.o.outOfCall,
     });
     e.open = p;
     p.catch(() => {

@@ -143,6 +143,20 @@ export class SessionRegistry {
       onListChanged: (kind) => {
         if (holder.server) void sendListChanged(holder.server, kind);
       },
+      // Server requests and log messages outside a call: on the client's GET stream.
+      outOfCall: {
+        notify: async (n) => {
+          await holder.server?.notification(n as never).catch(() => undefined);
+        },
+        sample: async (p) => {
+          if (!holder.server) throw new Error('session closed');
+          return (await holder.server.createMessage(p)) as never;
+        },
+        elicit: async (p) => {
+          if (!holder.server) throw new Error('session closed');
+          return holder.server.elicitInput(p as never);
+        },
+      },
     });
   }
 

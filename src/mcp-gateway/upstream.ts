@@ -53,6 +53,12 @@ const LIST_CHANGED: Readonly<Record<string, ListChangedKind>> = {
   'notifications/resources/list_changed': 'resources',
 };
 
+const UNDECLARED: Readonly<Record<string, string>> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
 export interface OpenOptions {
   /** Capabilities the gateway declares (a session client's sampling and elicitation). */
   readonly capabilities: ClientCapabilities;
@@ -61,6 +67,11 @@ export interface OpenOptions {
   /** An upstream session to continue instead of a handshake. */
   readonly resume?: { readonly id: string; readonly pv: string };
   readonly onListChanged: (kind: ListChangedKind) => void;
+  /**
+   * Where server requests and log messages go when they arrive outside a call (a server may send
+   * them on its standalone GET stream): a session's own server, toward the client's GET stream.
+   */
+  readonly outOfCall?: Pick<CallContext, 'notify' | 'sample' | 'elicit'>;
 }
 
 export interface OpenClient {
@@ -100,23 +111,32 @@ export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<
     capabilities: o.capabilities,
   });
   // Log messages for the call in progress go to its caller (progress goes through onprogress).
+  const relayOf = () => context.getStore() ?? o.outOfCall;
   client.setNotificationHandler('notifications/message', async (n) => {
-    await context.getStore()?.notify?.(n);
+    await relayOf()?.notify?.(n);
   });
   for (const [method, kind] of Object.entries(LIST_CHANGED))
     client.setNotificationHandler(method as 'notifications/tools/list_changed', () => o.onListChanged(kind));
   if (o.capabilities.sampling)
     client.setRequestHandler('sampling/createMessage', async (req) => {
-      const relay = context.getStore()?.sample;
+      const relay = relayOf()?.sample;
       if (!relay) throw new ProtocolError(-32601, 'No client call to relay sampling to');
       return (await relay(req.params)) as never;
     });
   if (o.capabilities.elicitation)
     client.setRequestHandler('elicitation/create', async (req) => {
-      const relay = context.getStore()?.elicit;
+      const relay = relayOf()?.elicit;
       if (!relay) throw new ProtocolError(-32601, 'No client call to relay elicitation to');
       return relay(req.params);
     });
+  // A server that asks what the client did not declare gets a plain reason, not just "not found".
+  client.fallbackRequestHandler = (req) => {
+    const what = UNDECLARED[req.method];
+    throw new ProtocolError(
+      -32601,
+      what ? `The client behind the MCP gateway did not declare the ${what} capability` : 'Method not found',
+    );
+  };
   const transport = s.url ? httpTransport(s as McpUpstreamServer & { url: URL }, o.resume) : openStdioTransport(s);
   try {
     await client.connect(transport, {
