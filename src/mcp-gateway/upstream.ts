@@ -158,17 +158,35 @@ export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<
   return { client, transport, sessionId: sid, protocolVersion: pv };
 }
 
+/** Restart backoff: the first retry at once, then 0.5 s doubling to 30 s while it keeps failing. */
+export const BACKOFF_FIRST_MS = 500;
+export const BACKOFF_MAX_MS = 30_000;
+
+/** A connection that lasted this long was healthy: its loss restarts the backoff from the start. */
+const STABLE_MS = 10_000;
+
+export function backoffMs(failures: number): number {
+  return failures <= 1 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 2));
+}
+
 class Upstream {
   private open: Promise<OpenClient> | undefined;
+  /** Failures (connect failures and lost connections) since the last good connect. */
+  private failures = 0;
+  private notBefore = 0;
+  private restart: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     readonly server: McpUpstreamServer,
     private readonly onListChanged: (server: string, kind: ListChangedKind) => void,
   ) {}
 
-  /** The connected client (a failed connect is forgotten, so the next call tries again). */
+  /** The connected client (a failed connect is forgotten, so a later call tries again, after the backoff). */
   connect(): Promise<OpenClient> {
     if (this.open) return this.open;
+    if (Date.now() < this.notBefore)
+      return Promise.reject(new Error(`MCP server ${this.server.name} is being restarted`));
     const p = openClient(this.server, {
       capabilities: {},
       mode: 'auto',
@@ -177,15 +195,36 @@ class Upstream {
     this.open = p;
     p.then(
       (o) => {
+        const up = Date.now();
         o.client.onclose = () => {
-          if (this.open === p) this.open = undefined;
+          if (this.open !== p) return;
+          this.open = undefined;
+          // A connection that lived a while starts the count again (one that dies at once does not).
+          if (Date.now() - up > STABLE_MS) this.failures = 0;
+          this.failed();
         };
       },
       () => {
-        if (this.open === p) this.open = undefined;
+        if (this.open !== p) return;
+        this.open = undefined;
+        this.failed();
       },
     );
     return p;
+  }
+
+  /** Counts a failure; a server we start (stdio) is started again after the backoff. */
+  private failed(): void {
+    this.failures++;
+    const wait = backoffMs(this.failures);
+    this.notBefore = Date.now() + wait;
+    if (this.server.stdio && !this.closed && !this.restart) {
+      this.restart = setTimeout(() => {
+        this.restart = undefined;
+        if (!this.closed) this.connect().catch(() => undefined);
+      }, wait);
+      this.restart.unref();
+    }
   }
 
   /** Drops the connection (after a transport failure: the next call reconnects). */
@@ -194,6 +233,13 @@ class Upstream {
     this.open = undefined;
     const c = await p?.catch(() => undefined);
     await c?.client.close().catch(() => undefined);
+  }
+
+  /** For good (config change, shutdown): no restart. */
+  async dispose(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.restart);
+    await this.reset();
   }
 }
 
@@ -209,7 +255,7 @@ export class UpstreamPool {
       keep.add(s.name);
       const u = this.byName.get(s.name);
       if (u?.server.fingerprint === s.fingerprint) continue;
-      void u?.reset();
+      void u?.dispose();
       const fresh = new Upstream(s, (name, kind) => {
         void this.era(name).then((era) => this.onListChanged(name, kind, era === 'modern'));
       });
@@ -219,7 +265,7 @@ export class UpstreamPool {
     }
     for (const [name, u] of this.byName)
       if (!keep.has(name)) {
-        void u.reset();
+        void u.dispose();
         this.byName.delete(name);
       }
   }
@@ -240,7 +286,7 @@ export class UpstreamPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.byName.values()].map((u) => u.reset()));
+    await Promise.all([...this.byName.values()].map((u) => u.dispose()));
     this.byName.clear();
   }
 }
