@@ -30,9 +30,16 @@ export interface McpFixture {
   readonly port: number;
   /** Tool calls the server executed, in order. */
   readonly calls: ToolCall[];
-  /** HTTP requests seen: method, and the Mcp-Session-Id they carried ('' when none). */
-  readonly requests: { method: string; session: string; body: string }[];
+  /** HTTP requests seen: method, the Mcp-Session-Id and MCP-Protocol-Version they carried ('' when none). */
+  readonly requests: FixtureRequest[];
   close(): Promise<void>;
+}
+
+export interface FixtureRequest {
+  readonly method: string;
+  readonly session: string;
+  readonly version: string;
+  readonly body: string;
 }
 
 export interface McpFixtureOptions {
@@ -46,6 +53,8 @@ export interface McpFixtureOptions {
   readonly conformance?: boolean;
   /** 'legacy': a 2025-only server (sessions; server/discover refused as a 2025 server does). */
   readonly protocol?: 'both' | 'legacy';
+  /** The one 2025 protocol version the server speaks (default: every version the SDK knows). */
+  readonly legacyVersion?: '2025-06-18' | '2025-11-25';
   /** Also serve the relay tools (mcp-fixture-extras.ts: progress, sampling, elicitation, add_tool). */
   readonly extras?: boolean;
 }
@@ -60,10 +69,18 @@ const textArg = fromJsonSchema<{ text: string }>({
 });
 const noArgs = fromJsonSchema<Record<string, never>>({ type: 'object', properties: {} });
 
-function buildServer(calls: ToolCall[], conformance = false, extras?: ExtrasState): McpServer {
+function buildServer(
+  calls: ToolCall[],
+  conformance = false,
+  extras?: ExtrasState,
+  legacyVersion?: string,
+): McpServer {
   const s = new McpServer(
     { name: 'ai-extproc-mcp-fixture', version: '1.0.0' },
-    { capabilities: { logging: {}, ...(extras ? { tools: { listChanged: true } } : {}) } },
+    {
+      capabilities: { logging: {}, ...(extras ? { tools: { listChanged: true } } : {}) },
+      ...(legacyVersion ? { supportedProtocolVersions: [legacyVersion] } : {}),
+    },
   );
   if (extras) registerExtras(s, extras);
   s.registerTool('echo', { description: 'Returns its text.', inputSchema: textArg }, (args) => {
@@ -130,7 +147,7 @@ async function send(res: http.ServerResponse, r: Response): Promise<void> {
 
 export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<McpFixture> {
   const calls: ToolCall[] = [];
-  const requests: { method: string; session: string; body: string }[] = [];
+  const requests: FixtureRequest[] = [];
   const sessionServers = new Set<McpServer>();
   const extras: ExtrasState | undefined = opts.extras
     ? {
@@ -143,7 +160,7 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
         },
       }
     : undefined;
-  const build = () => buildServer(calls, opts.conformance, extras);
+  const build = () => buildServer(calls, opts.conformance, extras, opts.legacyVersion);
   const modern = createMcpHandler(build, {
     legacy: 'reject',
     responseMode: opts.responseMode ?? 'auto',
@@ -169,6 +186,7 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: opts.legacyJson === true,
+      ...(opts.legacyVersion ? { supportedProtocolVersions: [opts.legacyVersion] } : {}),
       onsessioninitialized: (id) => void sessions.set(id, transport),
       onsessionclosed: (id) => {
         sessions.delete(id);
@@ -190,7 +208,12 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
       const body = req.method === 'POST' ? await readBody(req) : '';
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      requests.push({ method: req.method ?? '', session: headers.get('mcp-session-id') ?? '', body });
+      requests.push({
+        method: req.method ?? '',
+        session: headers.get('mcp-session-id') ?? '',
+        version: headers.get('mcp-protocol-version') ?? '',
+        body,
+      });
       const url = `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`;
       const init: RequestInit = { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) };
       const request = new Request(url, init);
