@@ -20,7 +20,12 @@ serveStdio(() => {
     content: [{ type: 'text', text: args.text }],
   }));
   s.registerTool('whoami', { description: 'Returns FIXTURE_ENV and the pid.', inputSchema: noArgs }, () => ({
-    content: [{ type: 'text', text: `${process.env.FIXTURE_ENV ?? ''} ${process.pid} ${process.env.SECRET_OF_PARENT ?? ''}` }],
+    content: [
+      {
+        type: 'text',
+        text: `${process.env.FIXTURE_ENV ?? ''} ${process.pid} ${process.env.SECRET_OF_PARENT ?? ''}`,
+      },
+    ],
   }));
   s.registerTool('crash', { description: 'Exits the process.', inputSchema: noArgs }, () => {
     // Stderr is bounded by the gateway: a lot of it must not hurt.

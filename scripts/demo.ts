@@ -22,7 +22,12 @@ import { startEnvoy } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
 import { envoyConfigText } from '../src/envoy-config-command.js';
-import { mcpGatewayBanner, mcpGatewayListing, mcpGatewaySection, mcpGatewaySocket } from './demo-mcp-gateway.js';
+import {
+  mcpGatewayBanner,
+  mcpGatewayListing,
+  mcpGatewaySection,
+  mcpGatewaySocket,
+} from './demo-mcp-gateway.js';
 import OpenAI from 'openai';
 
 const root = repoRoot();

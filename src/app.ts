@@ -285,9 +285,7 @@ function guardKeysOf(config: RuntimeConfig): string[] {
     ...config.routes.map((r) => r.policy.guards),
     ...config.mcpRoutes.map((r) => r.guards),
     ...(config.mcpGateway ? [config.mcpGateway.guards] : []),
-  ].flatMap(
-    (g) => [g.requestKey, g.responseKey].filter((k): k is string => k !== undefined),
-  );
+  ].flatMap((g) => [g.requestKey, g.responseKey].filter((k): k is string => k !== undefined));
 }
 
 function loadStats(settings: ServerSettings, log: Logger): StatsConfig {

@@ -174,7 +174,7 @@ export function buildFederationServer(r: FederationRequest): Server {
       headers,
       notify,
       ...(relay?.sampling ? { sample: (p) => ctx.mcpReq.requestSampling(p) as never } : {}),
-      ...(relay?.elicitation ? { elicit: (p) => ctx.mcpReq.elicitInput(p as never) } : {}),
+      ...(relay?.elicitation ? { elicit: (p) => ctx.mcpReq.elicitInput(p) } : {}),
     };
     const timeout = config.servers.find((s) => s.name === target)?.timeoutMs ?? config.timeoutMs;
     let result: GatewayCallRecord['result'] = 'ok';
@@ -296,7 +296,7 @@ export function buildFederationServer(r: FederationRequest): Server {
       ),
     );
     if (facts.result === '') facts.result = 'ok';
-    const guarded = await guardToolResult(r.guards, config.guards, result as JsonObject, scope);
+    const guarded = await guardToolResult(r.guards, config.guards, result, scope);
     return guarded as typeof result;
   });
 

@@ -62,6 +62,7 @@ export class McpGateway {
     this.sessions = new SessionRegistry({
       sealer: () => this.sealerFor(deps.config()?.sessions.key),
       pool: this.pool,
+      servers: () => deps.config()?.servers ?? [],
       build,
       debug: (o, m) => deps.log.debug(o, m),
     });
@@ -75,11 +76,11 @@ export class McpGateway {
       if (modern) this.sessions.broadcast(kind);
     };
     this.handler = createMcpHandler(() => build(this.pool), {
-        legacy: 'reject',
-        responseMode: 'auto',
-        keepAliveMs: 0,
-        onerror: (err) => deps.log.debug({ err: errText(err) }, 'MCP gateway request rejected'),
-      });
+      legacy: 'reject',
+      responseMode: 'auto',
+      keepAliveMs: 0,
+      onerror: (err) => deps.log.debug({ err: errText(err) }, 'MCP gateway request rejected'),
+    });
     const key = deps.config()?.sessions.key;
     if (key === undefined)
       deps.log.info({}, 'MCP gateway session ids sealed with a random key: sessions end with this process');

@@ -75,7 +75,10 @@ export class SessionSealer {
       const decipher = crypto.createDecipheriv('aes-256-gcm', this.key, body.subarray(0, IV_BYTES));
       decipher.setAAD(AAD);
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      plain = Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]);
+      plain = Buffer.concat([
+        decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
     } catch {
       return undefined;
     }

@@ -108,12 +108,22 @@ export class SessionUpstreams implements Upstreams {
     const e = this.entry(s);
     const resumed = e.resume !== undefined;
     try {
-      return await withClient(ctx, () => this.connect(e).then((o) => o.client), fn, () => this.drop(e));
+      return await withClient(
+        ctx,
+        () => this.connect(e).then((o) => o.client),
+        fn,
+        () => this.drop(e),
+      );
     } catch (err) {
       if (!resumed || isRpcError(err)) throw err;
       // The server forgot the session we resumed: a new one, and the call once more.
       e.resume = undefined;
-      return withClient(ctx, () => this.connect(e).then((o) => o.client), fn, () => this.drop(e));
+      return withClient(
+        ctx,
+        () => this.connect(e).then((o) => o.client),
+        fn,
+        () => this.drop(e),
+      );
     }
   }
 

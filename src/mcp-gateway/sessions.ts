@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/server';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import type { McpGatewayConfig } from '../config/standalone/mcp-gateway.js';
+import type { McpGatewayConfig, McpUpstreamServer } from '../config/standalone/mcp-gateway.js';
 import { isObj } from '../json.js';
 import type { Upstreams } from './federation-server.js';
 import { SessionUpstreams } from './session-upstreams.js';
@@ -22,6 +22,8 @@ export interface SessionDeps {
   /** The live config's sealer (a new key makes a new one). */
   readonly sealer: () => SessionSealer;
   readonly pool: UpstreamPool;
+  /** The live config's servers (a reload reaches sessions already open). */
+  readonly servers: () => readonly McpUpstreamServer[];
   /** A federation server for one session (its handlers read the request in progress themselves). */
   readonly build: (upstreams: Upstreams, relay: { sampling: boolean; elicitation: boolean }) => Server;
   readonly debug: (obj: Record<string, unknown>, msg: string) => void;
@@ -75,7 +77,8 @@ export class SessionRegistry {
   ): Promise<Response> {
     const params = isObj(message.params) ? message.params : {};
     const caps = isObj(params.capabilities) ? params.capabilities : {};
-    const pv = typeof params.protocolVersion === 'string' ? params.protocolVersion.slice(0, MAX_VERSION_CHARS) : '';
+    const pv =
+      typeof params.protocolVersion === 'string' ? params.protocolVersion.slice(0, MAX_VERSION_CHARS) : '';
     const base = {
       sid: crypto.randomBytes(16).toString('base64url'),
       pv,
@@ -85,7 +88,7 @@ export class SessionRegistry {
       exp: Math.floor(Date.now() / 1000) + config.sessions.ttlSeconds,
     };
     const holder: Holder = {};
-    const upstreams = this.upstreamsFor({ ...base, up: {} }, config, holder);
+    const upstreams = this.upstreamsFor({ ...base, up: {} }, holder);
     const claims: SessionClaims = { ...base, up: await upstreams.openAll() };
     const token = this.d.sealer().seal(claims);
     const live = await this.start(claims, token, upstreams, holder, config);
@@ -132,10 +135,10 @@ export class SessionRegistry {
     await Promise.all(all.map((l) => this.dispose(l, false)));
   }
 
-  private upstreamsFor(claims: SessionClaims, config: McpGatewayConfig, holder: Holder): SessionUpstreams {
+  private upstreamsFor(claims: SessionClaims, holder: Holder): SessionUpstreams {
     return new SessionUpstreams({
       pool: this.d.pool,
-      servers: () => config.servers,
+      servers: this.d.servers,
       sampling: claims.sampling,
       elicitation: claims.elicitation,
       refs: claims.up,
@@ -146,15 +149,15 @@ export class SessionRegistry {
       // Server requests and log messages outside a call: on the client's GET stream.
       outOfCall: {
         notify: async (n) => {
-          await holder.server?.notification(n as never).catch(() => undefined);
+          await holder.server?.notification(n).catch(() => undefined);
         },
         sample: async (p) => {
           if (!holder.server) throw new Error('session closed');
-          return (await holder.server.createMessage(p)) as never;
+          return await holder.server.createMessage(p);
         },
         elicit: async (p) => {
           if (!holder.server) throw new Error('session closed');
-          return holder.server.elicitInput(p as never);
+          return holder.server.elicitInput(p);
         },
       },
     });
@@ -183,7 +186,7 @@ export class SessionRegistry {
   /** The session again from its id: its transport initialized as the client once did. */
   private async rebuild(claims: SessionClaims, token: string, config: McpGatewayConfig): Promise<Live> {
     const holder: Holder = {};
-    const live = await this.start(claims, token, this.upstreamsFor(claims, config, holder), holder, config);
+    const live = await this.start(claims, token, this.upstreamsFor(claims, holder), holder, config);
     const init = {
       jsonrpc: '2.0',
       id: 0,

@@ -17,7 +17,7 @@ function guardContext(g: RouteGuards, scope: RequestScope, phase: 'request' | 'r
   const transport = phase === 'request' ? g.requestWebhook : g.responseWebhook;
   return {
     family: 'openai',
-    headers: scope.headers as GuardContext['headers'],
+    headers: scope.headers,
     traceparent: scope.headers.get('traceparent'),
     tracestate: scope.headers.get('tracestate'),
     span: scope.span,

@@ -121,7 +121,7 @@ export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<
     client.setRequestHandler('sampling/createMessage', async (req) => {
       const relay = relayOf()?.sample;
       if (!relay) throw new ProtocolError(-32601, 'No client call to relay sampling to');
-      return (await relay(req.params)) as never;
+      return await relay(req.params);
     });
   if (o.capabilities.elicitation)
     client.setRequestHandler('elicitation/create', async (req) => {
@@ -137,7 +137,9 @@ export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<
       what ? `The client behind the MCP gateway did not declare the ${what} capability` : 'Method not found',
     );
   };
-  const transport = s.url ? httpTransport(s as McpUpstreamServer & { url: URL }, o.resume) : openStdioTransport(s);
+  const transport = s.url
+    ? httpTransport(s as McpUpstreamServer & { url: URL }, o.resume)
+    : openStdioTransport(s);
   try {
     await client.connect(transport, {
       timeout: s.timeoutMs,
@@ -282,7 +284,12 @@ export class UpstreamPool {
   async with<T>(server: string, ctx: CallContext, fn: (c: Client) => Promise<T>): Promise<T> {
     const u = this.byName.get(server);
     if (!u) throw new Error(`unknown MCP server ${server}`);
-    return withClient(ctx, () => u.connect().then((o) => o.client), fn, () => u.reset());
+    return withClient(
+      ctx,
+      () => u.connect().then((o) => o.client),
+      fn,
+      () => u.reset(),
+    );
   }
 
   async close(): Promise<void> {

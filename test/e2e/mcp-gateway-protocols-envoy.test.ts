@@ -42,7 +42,10 @@ function text(result: unknown): string {
 }
 
 async function v2(url: string): Promise<Session> {
-  const c = new Client({ name: 'e2e-v2', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const c = new Client(
+    { name: 'e2e-v2', version: '1' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
   await c.connect(new StreamableHTTPClientTransport(new URL(url)));
   return {
     tools: async () => (await c.listTools()).tools.map((t) => t.name),
@@ -110,7 +113,10 @@ async function raw20250618(url: string): Promise<Session & { version: string }> 
     tools: async () => ((await rpc('tools/list', {})).tools as { name: string }[]).map((t) => t.name),
     call: async (name, t) => text(await rpc('tools/call', { name, arguments: { text: t } })),
     close: async () => {
-      await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' } });
+      await fetch(url, {
+        method: 'DELETE',
+        headers: { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+      });
     },
   };
 }
@@ -147,7 +153,8 @@ describe('MCP gateway protocol table through real Envoy', () => {
       const s = await open(url);
       try {
         const tools = await s.tools();
-        for (const server of SERVERS) assert.ok(tools.includes(`${server}__echo`), `${server}: ${tools.join(',')}`);
+        for (const server of SERVERS)
+          assert.ok(tools.includes(`${server}__echo`), `${server}: ${tools.join(',')}`);
         for (const server of SERVERS) {
           const mark = `${generation}→${server}`;
           assert.equal(await s.call(`${server}__echo`, mark), mark);

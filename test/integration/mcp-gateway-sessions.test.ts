@@ -176,7 +176,10 @@ describe('MCP gateway sessions and relays (no Envoy)', () => {
 
   it('relays list changes from both servers to a v1 session (GET stream) and a v2 listen stream', async () => {
     const { c } = await v1(url);
-    const v2 = new Client({ name: 'it-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const v2 = new Client(
+      { name: 'it-v2', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await v2.connect(new StreamableHTTPClientTransport(new URL(url)));
     let v1Heard = 0;
     let v2Heard = 0;
@@ -230,7 +233,9 @@ describe('MCP gateway sessions and relays (no Envoy)', () => {
   it('the MCP guard masks card numbers in tool arguments and results', async () => {
     const { c } = await v1(url);
     try {
-      const echoed = text(await c.callTool({ name: 'new__echo', arguments: { text: `pay ${FIXTURE_CARD}` } }));
+      const echoed = text(
+        await c.callTool({ name: 'new__echo', arguments: { text: `pay ${FIXTURE_CARD}` } }),
+      );
       assert.ok(!echoed.includes(FIXTURE_CARD), echoed);
       const sent = fresh.calls.filter((x) => x.name === 'echo').at(-1)!.args.text as string;
       assert.ok(sent.startsWith('pay ') && !sent.includes(FIXTURE_CARD), sent);
@@ -251,7 +256,10 @@ describe('MCP gateway sessions and relays (no Envoy)', () => {
     await start();
     const again = await v1(url, { sessionId: sid });
     try {
-      assert.equal(text(await again.c.callTool({ name: 'old__echo', arguments: { text: 'after' } })), 'after');
+      assert.equal(
+        text(await again.c.callTool({ name: 'old__echo', arguments: { text: 'after' } })),
+        'after',
+      );
       assert.equal(old.requests.find((r) => r.body.includes('"after"'))!.session, upstream);
     } finally {
       await again.c.close();

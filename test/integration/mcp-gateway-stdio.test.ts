@@ -50,7 +50,10 @@ describe('MCP gateway: a stdio server', () => {
     // Our own environment must not reach the child.
     process.env.SECRET_OF_PARENT = 'parent-secret';
     app = await startTestApp({ AI_EXTPROC_CONFIG: file }, { secretsEnv: { STDIO_TOKEN: 'tok' } });
-    c = new Client({ name: 'it-stdio', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    c = new Client(
+      { name: 'it-stdio', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await c.connect(
       new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${app.app.mcpGateway!.port}/mcp-gateway`)),
     );
@@ -65,7 +68,10 @@ describe('MCP gateway: a stdio server', () => {
   it('is listed and called beside the HTTP server, with only its configured environment', async () => {
     const tools = (await c.listTools()).tools.map((t) => t.name);
     assert.ok(tools.includes('local__echo') && tools.includes('web__echo'), tools.join(','));
-    assert.equal(text(await c.callTool({ name: 'local__echo', arguments: { text: 'via stdio' } })), 'via stdio');
+    assert.equal(
+      text(await c.callTool({ name: 'local__echo', arguments: { text: 'via stdio' } })),
+      'via stdio',
+    );
     const [env, pid, leaked] = text(await c.callTool({ name: 'local__whoami', arguments: {} })).split(' ');
     assert.equal(env, 'from-config');
     assert.ok(Number(pid) > 0);

@@ -73,7 +73,10 @@ function sessions(raw: unknown, ctx: LoadContext): McpGatewaySessions | undefine
     key = resolveSecret(s.key, ['mcpGateway', 'sessions', 'key'], ctx);
     if (key === undefined) return undefined;
     if (key.length < MIN_SESSION_KEY_CHARS && key !== SECRET_PLACEHOLDER) {
-      ctx.issues.add(['mcpGateway', 'sessions', 'key'], `must hold at least ${MIN_SESSION_KEY_CHARS} characters`);
+      ctx.issues.add(
+        ['mcpGateway', 'sessions', 'key'],
+        `must hold at least ${MIN_SESSION_KEY_CHARS} characters`,
+      );
       return undefined;
     }
   }

@@ -108,7 +108,8 @@ export const mcpGatewayDefinition = {
           type: 'integer',
           minimum: 1,
           maximum: 1_000_000,
-          description: 'Sessions held in memory (least recently used closed first; resumed from their id). Default 10000.',
+          description:
+            'Sessions held in memory (least recently used closed first; resumed from their id). Default 10000.',
         },
       },
     },
