@@ -64,10 +64,6 @@ export class SessionRegistry {
 
   constructor(private readonly d: SessionDeps) {}
 
-  get size(): number {
-    return this.live.size;
-  }
-
   /** A client's initialize: upstream sessions opened, the sealed id issued with the SDK's answer. */
   async initialize(
     request: Request,
@@ -92,7 +88,13 @@ export class SessionRegistry {
     const claims: SessionClaims = { ...base, up: await upstreams.openAll() };
     const token = this.d.sealer().seal(claims);
     const live = await this.start(claims, token, upstreams, holder, config);
-    return live.transport.handleRequest(request, { parsedBody: message });
+    const res = await live.transport.handleRequest(request, { parsedBody: message });
+    if (res.status !== 200) {
+      // The SDK refused the handshake: nothing to keep, and the upstream sessions end now.
+      this.live.delete(claims.sid);
+      void this.dispose(live, true);
+    }
+    return res;
   }
 
   /** A request carrying a session id: served by its session (rebuilt if need be), or 404. */
