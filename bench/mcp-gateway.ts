@@ -1,6 +1,7 @@
 /**
  * The MCP gateway endpoint's cost (issue: MCP gateway endpoint). One run, sequential requests: a
- * tools/call (and a tools/list) on a 2026-07-28 stateless request, sent straight to the fixture MCP
+ * tools/call (and a tools/list) on a 2026-07-28 stateless request, and a tools/call in a
+ * 2025-11-25 session (the sealed session id opened on every request), sent straight to the fixture MCP
  * server, to our endpoint (MCP_ADDR) directly, and to it through real Envoy (the public path). The
  * figure that counts is the added p50 of the gateway through Envoy against the fixture directly,
  * measured in the same run. Separate processes: the MCP server (official v2 SDK), ai-extproc, Envoy.
@@ -94,6 +95,31 @@ async function listening(port: number): Promise<void> {
   throw new Error(`nothing listens on ${port}`);
 }
 
+/** Opens a 2025-11-25 session (initialize, then initialized); its Mcp-Session-Id. */
+async function openSession(port: number, p: string): Promise<string> {
+  const post = (body: object, session?: string) =>
+    fetch(`http://127.0.0.1:${port}${p}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const r = await post({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+  });
+  await r.text();
+  const session = r.headers.get('mcp-session-id');
+  if (!session) throw new Error(`no session from ${p} (HTTP ${r.status})`);
+  await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
+  return session;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -135,21 +161,26 @@ async function main(): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const text = 'The quick brown fox jumps over the lazy dog. '.repeat(23);
   const calls = [
-    { name: 'tools/call echo (1 KiB argument)', method: 'tools/call', tool: 'echo' },
-    { name: 'tools/list (merged, filtered)', method: 'tools/list', tool: undefined },
+    { name: 'tools/call echo (1 KiB argument)', method: 'tools/call', tool: 'echo', session: false },
+    { name: 'tools/list (merged, filtered)', method: 'tools/list', tool: undefined, session: false },
+    { name: 'tools/call echo, 2025-11-25 session', method: 'tools/call', tool: 'echo', session: true },
   ];
   const targets = [
     { name: 'direct', port: mcpPort, path: '/mcp', prefix: '' },
     { name: 'endpoint', port: gatewayPort, path: '/mcp-gateway', prefix: 'tools__' },
     { name: 'envoy', port: envoy.listenPort, path: '/mcp-gateway', prefix: 'tools__' },
   ];
-  const bodyFor = (c: (typeof calls)[number], prefix: string): string =>
-    JSON.stringify({
+  const sessions: Record<string, string> = {};
+  for (const t of targets) sessions[t.name] = await openSession(t.port, t.path);
+  const bodyFor = (c: (typeof calls)[number], prefix: string): string => {
+    const meta = c.session ? {} : { _meta: META };
+    return JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
       method: c.method,
-      params: c.tool ? { name: prefix + c.tool, arguments: { text }, _meta: META } : { _meta: META },
+      params: c.tool ? { name: prefix + c.tool, arguments: { text }, ...meta } : meta,
     });
+  };
   try {
     const rows: string[] = [];
     for (const c of calls) {
@@ -159,10 +190,9 @@ async function main(): Promise<void> {
           t.port,
           t.path,
           bodyFor(c, t.prefix),
-          {
-            'mcp-method': c.method,
-            ...(c.tool ? { 'mcp-name': t.prefix + c.tool } : {}),
-          },
+          c.session
+            ? { 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': sessions[t.name]! }
+            : { 'mcp-method': c.method, ...(c.tool ? { 'mcp-name': t.prefix + c.tool } : {}) },
           agent,
         );
       for (const t of targets) for (let i = 0; i < 50; i++) await send(t);

@@ -17,6 +17,8 @@ import {
   legacyStatelessFallback,
 } from '@modelcontextprotocol/server';
 import { registerConformanceItems } from './mcp-conformance-items.js';
+import { addExtra, registerExtras } from './mcp-fixture-extras.js';
+import type { ExtrasState } from './mcp-fixture-extras.js';
 
 export interface ToolCall {
   readonly name: string;
@@ -28,9 +30,16 @@ export interface McpFixture {
   readonly port: number;
   /** Tool calls the server executed, in order. */
   readonly calls: ToolCall[];
-  /** HTTP requests seen: method, and the Mcp-Session-Id they carried ('' when none). */
-  readonly requests: { method: string; session: string; body: string }[];
+  /** HTTP requests seen: method, the Mcp-Session-Id and MCP-Protocol-Version they carried ('' when none). */
+  readonly requests: FixtureRequest[];
   close(): Promise<void>;
+}
+
+export interface FixtureRequest {
+  readonly method: string;
+  readonly session: string;
+  readonly version: string;
+  readonly body: string;
 }
 
 export interface McpFixtureOptions {
@@ -42,6 +51,12 @@ export interface McpFixtureOptions {
   readonly host?: string;
   /** Also serve what the official conformance suite calls by name. */
   readonly conformance?: boolean;
+  /** 'legacy': a 2025-only server (sessions; server/discover refused as a 2025 server does). */
+  readonly protocol?: 'both' | 'legacy';
+  /** The one 2025 protocol version the server speaks (default: every version the SDK knows). */
+  readonly legacyVersion?: '2025-06-18' | '2025-11-25';
+  /** Also serve the relay tools (mcp-fixture-extras.ts: progress, sampling, elicitation, add_tool). */
+  readonly extras?: boolean;
 }
 
 /** A card number (a Visa test number) the card_lookup tool returns. */
@@ -54,11 +69,20 @@ const textArg = fromJsonSchema<{ text: string }>({
 });
 const noArgs = fromJsonSchema<Record<string, never>>({ type: 'object', properties: {} });
 
-function buildServer(calls: ToolCall[], conformance = false): McpServer {
+function buildServer(
+  calls: ToolCall[],
+  conformance = false,
+  extras?: ExtrasState,
+  legacyVersion?: string,
+): McpServer {
   const s = new McpServer(
     { name: 'ai-extproc-mcp-fixture', version: '1.0.0' },
-    { capabilities: { logging: {} } },
+    {
+      capabilities: { logging: {}, ...(extras ? { tools: { listChanged: true } } : {}) },
+      ...(legacyVersion ? { supportedProtocolVersions: [legacyVersion] } : {}),
+    },
   );
+  if (extras) registerExtras(s, extras);
   s.registerTool('echo', { description: 'Returns its text.', inputSchema: textArg }, (args) => {
     calls.push({ name: 'echo', args });
     return { content: [{ type: 'text', text: args.text }] };
@@ -123,8 +147,21 @@ async function send(res: http.ServerResponse, r: Response): Promise<void> {
 
 export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<McpFixture> {
   const calls: ToolCall[] = [];
-  const requests: { method: string; session: string; body: string }[] = [];
-  const modern = createMcpHandler(() => buildServer(calls, opts.conformance), {
+  const requests: FixtureRequest[] = [];
+  const sessionServers = new Set<McpServer>();
+  const extras: ExtrasState | undefined = opts.extras
+    ? {
+        calls,
+        extra: false,
+        changed: () => {
+          modern.notify.toolsChanged();
+          // Sessions keep their server: it gets the tool too (and the SDK tells its client).
+          for (const s of sessionServers) addExtra(s, extras!);
+        },
+      }
+    : undefined;
+  const build = () => buildServer(calls, opts.conformance, extras, opts.legacyVersion);
+  const modern = createMcpHandler(build, {
     legacy: 'reject',
     responseMode: opts.responseMode ?? 'auto',
     keepAliveMs: 0,
@@ -133,7 +170,7 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
 
   // A 2025 request that opens no session (no initialize, no Mcp-Session-Id) is served statelessly,
   // so a bare curl works.
-  const stateless = legacyStatelessFallback(() => buildServer(calls, opts.conformance));
+  const stateless = legacyStatelessFallback(build);
 
   async function legacy(request: Request, parsedBody: unknown): Promise<Response> {
     const sid = request.headers.get('mcp-session-id');
@@ -143,14 +180,22 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
       return t.handleRequest(request, { parsedBody });
     }
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
+    if (method !== 'initialize' && opts.protocol === 'legacy')
+      return new Response('Bad Request: Server not initialized', { status: 400 });
     if (method !== 'initialize') return stateless(request, { parsedBody });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: opts.legacyJson === true,
+      ...(opts.legacyVersion ? { supportedProtocolVersions: [opts.legacyVersion] } : {}),
       onsessioninitialized: (id) => void sessions.set(id, transport),
-      onsessionclosed: (id) => void sessions.delete(id),
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+        sessionServers.delete(server);
+      },
     });
-    await buildServer(calls, opts.conformance).connect(transport);
+    const server = build();
+    sessionServers.add(server);
+    await server.connect(transport);
     return transport.handleRequest(request, { parsedBody });
   }
 
@@ -163,7 +208,12 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
       const body = req.method === 'POST' ? await readBody(req) : '';
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      requests.push({ method: req.method ?? '', session: headers.get('mcp-session-id') ?? '', body });
+      requests.push({
+        method: req.method ?? '',
+        session: headers.get('mcp-session-id') ?? '',
+        version: headers.get('mcp-protocol-version') ?? '',
+        body,
+      });
       const url = `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`;
       const init: RequestInit = { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) };
       const request = new Request(url, init);
@@ -174,6 +224,7 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
         parsed = undefined;
       }
       const isLegacy =
+        opts.protocol === 'legacy' ||
         request.headers.has('mcp-session-id') ||
         (req.method === 'POST' && parsed !== undefined && (await isLegacyRequest(request.clone(), parsed)));
       const r = isLegacy

@@ -22,6 +22,12 @@ import { startEnvoy } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
 import { envoyConfigText } from '../src/envoy-config-command.js';
+import {
+  mcpGatewayBanner,
+  mcpGatewayListing,
+  mcpGatewaySection,
+  mcpGatewaySocket,
+} from './demo-mcp-gateway.js';
 import OpenAI from 'openai';
 
 const root = repoRoot();
@@ -40,9 +46,11 @@ const REAL = process.env.DEMO_REAL === '1';
 function standaloneConfig(): string {
   if (!REAL) {
     const text = fs.readFileSync(path.join(root, 'config/examples/standalone.yaml'), 'utf8');
-    return text
-      .replaceAll('127.0.0.1:18080', `127.0.0.1:${UPSTREAM_PORT}`)
-      .replaceAll('127.0.0.1:18081', `127.0.0.1:${MCP_PORT}`);
+    return (
+      text
+        .replaceAll('127.0.0.1:18080', `127.0.0.1:${UPSTREAM_PORT}`)
+        .replaceAll('127.0.0.1:18081', `127.0.0.1:${MCP_PORT}`) + mcpGatewaySection(MCP_PORT)
+    );
   }
   const openai = Boolean(process.env.OPENAI_API_KEY);
   const anthropic = Boolean(process.env.ANTHROPIC_API_KEY);
@@ -458,6 +466,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       ...(configFile ? { AI_EXTPROC_CONFIG: configFile } : {}),
       ...(xdsDir ? { ENVOY_XDS_DIR: xdsDir } : {}),
+      MCP_ADDR: `unix-abstract:${mcpGatewaySocket(SOCKET)}`,
     },
     httpOk(`http://127.0.0.1:${METRICS_PORT}/readyz`),
   );
@@ -483,6 +492,7 @@ async function main(): Promise<void> {
               accessLog,
               xdsDir,
               extras: undefined,
+              mcp: { kind: 'abstract', name: mcpGatewaySocket(SOCKET) },
             }),
         }
       : { template: path.join(root, 'envoy/kgateway/envoy.yaml') }),
@@ -492,8 +502,10 @@ async function main(): Promise<void> {
   await everyPartAnswers();
   up = true;
   const url = `http://127.0.0.1:${ENVOY_PORT}`;
+  const gateway = MODE === 'standalone' && !REAL ? await mcpGatewayListing(url) : undefined;
   if (smoke) {
     try {
+      if (gateway) console.log(gateway);
       await smokeTest(url);
       console.log('demo smoke test passed');
     } finally {
@@ -501,7 +513,7 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   }
-  console.log(examples(url));
+  console.log(examples(url) + (gateway ? mcpGatewayBanner(url, gateway) : ''));
 }
 
 main().catch(async (err: unknown) => {

@@ -238,6 +238,7 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         observer: new McpGatewayMetrics(metrics.registry, settings.maxModelLabels),
         tracer: exchangeDeps.tracer,
         log,
+        guards,
       })
     : undefined;
   const mcpBound = await mcpGateway?.listen(settings.mcpListen);
@@ -280,9 +281,11 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
 
 /** Every guard cache key a standalone config uses. */
 function guardKeysOf(config: RuntimeConfig): string[] {
-  return [...config.routes.map((r) => r.policy.guards), ...config.mcpRoutes.map((r) => r.guards)].flatMap(
-    (g) => [g.requestKey, g.responseKey].filter((k): k is string => k !== undefined),
-  );
+  return [
+    ...config.routes.map((r) => r.policy.guards),
+    ...config.mcpRoutes.map((r) => r.guards),
+    ...(config.mcpGateway ? [config.mcpGateway.guards] : []),
+  ].flatMap((g) => [g.requestKey, g.responseKey].filter((k): k is string => k !== undefined));
 }
 
 function loadStats(settings: ServerSettings, log: Logger): StatsConfig {

@@ -1,12 +1,15 @@
 /**
- * One MCP server (official v2 SDK, low-level Server) per downstream request that answers from the
- * federated upstreams: lists are asked of every server at once and merged (a server that fails is
- * left out, logged and counted), names shown as FederationNames says, filtered by the caller's MCP
- * rules; a call is checked by the same rules, sent to its server with the prefix removed, and the
- * server's progress and log notifications for it are relayed.
+ * The MCP server (official v2 SDK, low-level Server) that answers from the federated upstreams: one
+ * per request for stateless clients, one per session for 2025 session clients; what it needs of the
+ * request in progress (caller, headers, span, the live config) comes from `scope()`. Lists are asked
+ * of every server at once and merged (a server that fails is left out, logged and counted), names
+ * shown as FederationNames says, filtered by the caller's MCP rules; a call is checked by the same
+ * rules and the MCP guard's prompt guards (arguments, then the result), sent to its server with the
+ * prefix removed, and the server's progress and log notifications for it are relayed.
  *
- * Server-to-client requests (sampling, elicitation): the gateway declares neither capability to its
- * upstreams, so a server that asks anyway gets the SDK's method-not-found error.
+ * Server-to-client requests (sampling, elicitation): relayed on the call's stream when the session
+ * client declared the capability (session-upstreams.ts declares it upstream for it); otherwise the
+ * gateway declares nothing upstream, so a server that asks anyway gets method-not-found.
  */
 import {
   INTERNAL_ERROR,
@@ -18,12 +21,14 @@ import {
 } from '@modelcontextprotocol/server';
 import type { ServerContext } from '@modelcontextprotocol/server';
 import type { Client, Notification } from '@modelcontextprotocol/client';
+import type { GuardRunner } from '../pipeline/guard-runner.js';
+import { guardToolArguments, guardToolResult } from './tool-guards.js';
 import type { McpGatewayConfig } from '../config/standalone/mcp-gateway.js';
 import type { JsonObject } from '../json.js';
 import { FederationNames } from '../mcp/federation.js';
 import type { ListKind, McpIdentity } from '../mcp/index.js';
 import type { PhaseSpan } from '../pipeline/tracer.js';
-import type { UpstreamPool } from './upstream.js';
+import type { CallContext } from './upstream.js';
 import { isRpcError } from './upstream.js';
 
 /** Largest merged list (per kind) the gateway returns: bounds memory per request. */
@@ -51,19 +56,49 @@ export interface RequestFacts {
   method: string;
   server: string;
   tool: string;
-  result: GatewayCallRecord['result'] | '';
+  result: GatewayCallRecord['result'] | 'masked' | '';
   leftOut: string[];
+  /** Guard decisions ("request:regex:mask"), for the summary line. */
+  guards: string[];
 }
 
-export interface FederationRequest {
+/** The request in progress, as the server's handlers see it. */
+export interface RequestScope {
   readonly config: McpGatewayConfig;
-  readonly pool: UpstreamPool;
-  readonly observer: GatewayObserver;
   readonly identity: McpIdentity;
   readonly headers: ReadonlyMap<string, string>;
   readonly span: PhaseSpan;
   readonly facts: RequestFacts;
+}
+
+/** Where calls to a server go: the shared pool, or a session's own upstream sessions. */
+export interface Upstreams {
+  with<T>(server: string, ctx: CallContext, fn: (c: Client) => Promise<T>): Promise<T>;
+}
+
+export interface FederationRequest {
+  readonly scope: () => RequestScope;
+  readonly upstreams: Upstreams;
+  readonly observer: GatewayObserver;
+  readonly guards: GuardRunner;
   readonly warn: (obj: Record<string, unknown>, msg: string) => void;
+  /** What the (session) client declared it can answer: relayed server requests. */
+  readonly relay?: { readonly sampling: boolean; readonly elicitation: boolean };
+}
+
+const namesByConfig = new WeakMap<McpGatewayConfig, FederationNames>();
+
+/** The config's FederationNames, made once per config. */
+function namesOf(config: McpGatewayConfig): FederationNames {
+  let n = namesByConfig.get(config);
+  if (!n) {
+    n = new FederationNames(
+      config.servers.map((s) => s.name),
+      config.prefix,
+    );
+    namesByConfig.set(config, n);
+  }
+  return n;
 }
 
 interface ListSpec {
@@ -109,15 +144,16 @@ const LISTS: readonly ListSpec[] = [
 ];
 
 export function buildFederationServer(r: FederationRequest): Server {
-  const { config } = r;
-  const names = new FederationNames(
-    config.servers.map((s) => s.name),
-    config.prefix,
-  );
-  const timeoutOf = new Map(config.servers.map((s) => [s.name, s.timeoutMs]));
   const server = new Server(
     { name: 'ai-extproc-mcp-gateway', version: '0.1.0' },
-    { capabilities: { tools: {}, prompts: {}, resources: {}, logging: {} } },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        resources: { listChanged: true },
+        logging: {},
+      },
+    },
   );
 
   /** One upstream call, measured, traced and counted; a rule refusal never gets here. */
@@ -128,21 +164,28 @@ export function buildFederationServer(r: FederationRequest): Server {
     ctx: ServerContext,
     fn: (c: Client, timeout: number) => Promise<T>,
   ): Promise<T> {
-    const span = r.span.child(`mcp.upstream ${method}`, 'client');
+    const { config, span: parent, facts, headers } = r.scope();
+    const span = parent.child(`mcp.upstream ${method}`, 'client');
     span.setAttributes({ 'mcp.server': target, 'mcp.method': method, ...(tool ? { 'mcp.tool': tool } : {}) });
     const started = process.hrtime.bigint();
     const notify = (n: Notification) => ctx.mcpReq.notify(n);
+    const relay = r.relay;
+    const callCtx: CallContext = {
+      headers,
+      notify,
+      ...(relay?.sampling ? { sample: (p) => ctx.mcpReq.requestSampling(p) as never } : {}),
+      ...(relay?.elicitation ? { elicit: (p) => ctx.mcpReq.elicitInput(p) } : {}),
+    };
+    const timeout = config.servers.find((s) => s.name === target)?.timeoutMs ?? config.timeoutMs;
     let result: GatewayCallRecord['result'] = 'ok';
     try {
-      return await r.pool.with(target, { headers: r.headers, notify }, (c) =>
-        fn(c, timeoutOf.get(target) ?? config.timeoutMs),
-      );
+      return await r.upstreams.with(target, callCtx, (c) => fn(c, timeout));
     } catch (err) {
       result = isRpcError(err) ? 'error' : 'unavailable';
       span.end(err);
       if (result === 'error') throw err;
       // Transport failures and timeouts: a plain answer (nothing of the upstream's URL or headers).
-      r.facts.result = 'unavailable';
+      facts.result = 'unavailable';
       throw new ProtocolError(INTERNAL_ERROR, `MCP server ${target} did not answer`);
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -152,9 +195,10 @@ export function buildFederationServer(r: FederationRequest): Server {
   }
 
   function check(method: string, params: JsonObject): void {
-    const d = config.policy.decide(method, params, r.identity);
+    const { config, identity, facts } = r.scope();
+    const d = config.policy.decide(method, params, identity);
     if (d.allow) return;
-    r.facts.result = 'denied';
+    facts.result = 'denied';
     throw new ProtocolError(d.error.code, d.error.message);
   }
 
@@ -164,7 +208,9 @@ export function buildFederationServer(r: FederationRequest): Server {
   }
 
   async function merged(spec: ListSpec, ctx: ServerContext): Promise<JsonObject[]> {
-    r.facts.method = spec.method;
+    const { config, identity, facts } = r.scope();
+    const names = namesOf(config);
+    facts.method = spec.method;
     check(spec.method, {});
     const parts = await Promise.all(
       config.servers.map(async (s) => {
@@ -175,7 +221,7 @@ export function buildFederationServer(r: FederationRequest): Server {
           return { server: s.name, items };
         } catch (err) {
           // Left out; the others still answer.
-          r.facts.leftOut.push(s.name);
+          facts.leftOut.push(s.name);
           r.observer.serverLeftOut(s.name, spec.method);
           r.warn({ server: s.name, method: spec.method, err: errText(err) }, 'MCP server left out of a list');
           return { server: s.name, items: [] };
@@ -192,7 +238,7 @@ export function buildFederationServer(r: FederationRequest): Server {
         out.push({ ...item, [spec.key]: shown });
         if (out.length >= MAX_LIST_ITEMS) break;
       }
-    return config.policy.filterList(spec.kind, out, r.identity).items as JsonObject[];
+    return config.policy.filterList(spec.kind, out, identity).items as JsonObject[];
   }
 
   server.setRequestHandler('tools/list', async (_req, ctx) => ({
@@ -209,12 +255,16 @@ export function buildFederationServer(r: FederationRequest): Server {
   }));
 
   server.setRequestHandler('tools/call', async (req, ctx) => {
+    const scope = r.scope();
+    const { config, facts } = scope;
     const shown = req.params.name;
-    r.facts.method = 'tools/call';
+    facts.method = 'tools/call';
     check('tools/call', { name: shown });
-    const target = names.resolve(shown) ?? missing('Tool', shown);
-    r.facts.server = target.server;
-    r.facts.tool = target.name;
+    const target = namesOf(config).resolve(shown) ?? missing('Tool', shown);
+    facts.server = target.server;
+    facts.tool = target.name;
+    // The MCP guard's prompt guards, on the arguments as the client sent them (masked in place).
+    const args = await guardToolArguments(r.guards, config.guards, req.params.arguments, scope);
     const token = req.params._meta?.progressToken;
     // The SDK keeps the request's envelope keys (log level among them) apart from its params.
     // A 2025 client (no envelope) gets every log message, as a 2025 server sends them before any
@@ -226,7 +276,7 @@ export function buildFederationServer(r: FederationRequest): Server {
       c.callTool(
         {
           name: target.name,
-          ...(req.params.arguments ? { arguments: req.params.arguments } : {}),
+          ...(args ? { arguments: args } : {}),
           // The caller's log level, so the server sends the log messages it asked for (relayed).
           ...(typeof level === 'string' ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {}),
         },
@@ -245,37 +295,41 @@ export function buildFederationServer(r: FederationRequest): Server {
         },
       ),
     );
-    r.facts.result = 'ok';
-    return result;
+    if (facts.result === '') facts.result = 'ok';
+    const guarded = await guardToolResult(r.guards, config.guards, result, scope);
+    return guarded as typeof result;
   });
 
   server.setRequestHandler('prompts/get', async (req, ctx) => {
+    const { config, facts } = r.scope();
     const shown = req.params.name;
-    r.facts.method = 'prompts/get';
+    facts.method = 'prompts/get';
     check('prompts/get', { name: shown });
-    const target = names.resolve(shown) ?? missing('Prompt', shown);
-    r.facts.server = target.server;
+    const target = namesOf(config).resolve(shown) ?? missing('Prompt', shown);
+    facts.server = target.server;
     const result = await call(target.server, 'prompts/get', '', ctx, (c, timeout) =>
       c.getPrompt(
         { name: target.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
         { timeout, signal: ctx.mcpReq.signal },
       ),
     );
-    r.facts.result = 'ok';
+    facts.result = 'ok';
     return result;
   });
 
   server.setRequestHandler('resources/read', async (req, ctx) => {
+    const { config, facts } = r.scope();
+    const names = namesOf(config);
     const shown = req.params.uri;
-    r.facts.method = 'resources/read';
+    facts.method = 'resources/read';
     check('resources/read', { uri: shown });
     const target = names.resolveUri(shown);
     if (!target) throw new ProtocolError(-32002, `Resource ${shown.slice(0, 200)} not found`);
-    r.facts.server = target.server;
+    facts.server = target.server;
     const result = await call(target.server, 'resources/read', '', ctx, (c, timeout) =>
       c.readResource({ uri: target.name }, { timeout, signal: ctx.mcpReq.signal, cacheMode: 'bypass' }),
     );
-    r.facts.result = 'ok';
+    facts.result = 'ok';
     // The contents name the URIs the client knows.
     return {
       ...result,

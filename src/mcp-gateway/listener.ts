@@ -1,22 +1,27 @@
 /**
- * The MCP gateway endpoint (MCP_ADDR): Streamable HTTP through the official v2 SDK's
- * createMcpHandler. 2026-07-28 requests are served statelessly, 2025 requests by the SDK's stateless
- * legacy serving (initialize answers with no Mcp-Session-Id; GET and DELETE get 405), so no session
- * lives in this process and a restart loses nothing a client holds. Each request gets its own
- * federation server (federation-server.ts) knowing who the caller is (identifyClient, the same
- * resolution the AI routes use). Bodies are bounded; a request off the configured path gets 404.
+ * The MCP gateway endpoint (MCP_ADDR): Streamable HTTP through the official v2 SDK. 2026-07-28
+ * requests are served statelessly by createMcpHandler (a federation server per request, list
+ * changes on subscriptions/listen streams); 2025 clients get sessions (sessions.ts): initialize
+ * issues a sealed Mcp-Session-Id, and every request carrying one is served by that session's
+ * server and the SDK's sessionful transport (GET stream, DELETE). Every request knows who the
+ * caller is (identifyClient, the same resolution the AI routes use). Bodies are bounded; a request
+ * off the configured path gets 404.
  */
 import http from 'node:http';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { McpHttpHandler } from '@modelcontextprotocol/server';
 import { identifyClient } from '../config/identify-client.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import type { McpGatewayConfig } from '../config/standalone/mcp-gateway.js';
 import type { Logger } from '../logging/logger.js';
+import type { GuardRunner } from '../pipeline/guard-runner.js';
 import type { ExchangeTracer } from '../pipeline/tracer.js';
+import { isObj } from '../json.js';
 import { buildFederationServer, errText } from './federation-server.js';
-import type { GatewayObserver, RequestFacts } from './federation-server.js';
+import type { GatewayObserver, RequestFacts, RequestScope, Upstreams } from './federation-server.js';
+import { SessionSealer } from './session-token.js';
+import { SessionRegistry, httpError } from './sessions.js';
 import { UpstreamPool } from './upstream.js';
 
 export interface GatewayDeps {
@@ -25,48 +30,66 @@ export interface GatewayDeps {
   readonly observer: GatewayObserver & { request(method: string, result: string, seconds: number): void };
   readonly tracer: ExchangeTracer;
   readonly log: Logger;
-}
-
-interface RequestState {
-  readonly config: McpGatewayConfig;
-  readonly headers: ReadonlyMap<string, string>;
-  readonly client: string | undefined;
-  readonly facts: RequestFacts;
-  readonly span: ReturnType<ExchangeTracer['phase']>;
+  readonly guards: GuardRunner;
 }
 
 const MAX_HEADER_VALUE = 8192;
 
 export class McpGateway {
   private readonly pool = new UpstreamPool();
-  private readonly state = new AsyncLocalStorage<RequestState>();
+  private readonly state = new AsyncLocalStorage<RequestScope>();
   private readonly handler: McpHttpHandler;
+  private readonly sessions: SessionRegistry;
   private server: http.Server | undefined;
   private synced: McpGatewayConfig | undefined;
+  private sealer: { key: string | undefined; sealer: SessionSealer } | undefined;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.handler = createMcpHandler(
-      () => {
-        const s = this.state.getStore();
-        if (!s) throw new Error('MCP gateway request without its state');
-        return buildFederationServer({
-          config: s.config,
-          pool: this.pool,
-          observer: deps.observer,
-          identity: { client: s.client },
-          headers: s.headers,
-          span: s.span,
-          facts: s.facts,
-          warn: (o, m) => deps.log.warn(o, m),
-        });
-      },
-      {
-        legacy: 'stateless',
-        responseMode: 'auto',
-        keepAliveMs: 0,
-        onerror: (err) => deps.log.debug({ err: errText(err) }, 'MCP gateway request rejected'),
-      },
-    );
+    const scope = (): RequestScope => {
+      const s = this.state.getStore();
+      if (!s) throw new Error('MCP gateway request without its state');
+      return s;
+    };
+    const build = (upstreams: Upstreams, relay?: { sampling: boolean; elicitation: boolean }) =>
+      buildFederationServer({
+        scope,
+        upstreams,
+        observer: deps.observer,
+        guards: deps.guards,
+        warn: (o, m) => deps.log.warn(o, m),
+        ...(relay ? { relay } : {}),
+      });
+    this.sessions = new SessionRegistry({
+      sealer: () => this.sealerFor(deps.config()?.sessions.key),
+      pool: this.pool,
+      servers: () => deps.config()?.servers ?? [],
+      build,
+      debug: (o, m) => deps.log.debug(o, m),
+    });
+    // A server's list change: to every 2026-07-28 listen stream, and to the sessions that reach
+    // that server through the shared client (2025 servers tell each session's own upstream session).
+    this.pool.onListChanged = (_server, kind, modern) => {
+      const n = this.handler.notify;
+      if (kind === 'tools') n.toolsChanged();
+      else if (kind === 'prompts') n.promptsChanged();
+      else n.resourcesChanged();
+      if (modern) this.sessions.broadcast(kind);
+    };
+    this.handler = createMcpHandler(() => build(this.pool), {
+      legacy: 'reject',
+      responseMode: 'auto',
+      keepAliveMs: 0,
+      onerror: (err) => deps.log.debug({ err: errText(err) }, 'MCP gateway request rejected'),
+    });
+    const key = deps.config()?.sessions.key;
+    if (key === undefined)
+      deps.log.info({}, 'MCP gateway session ids sealed with a random key: sessions end with this process');
+  }
+
+  /** The sealer of the configured key (a random one when none is configured), made once per key. */
+  private sealerFor(key: string | undefined): SessionSealer {
+    if (this.sealer?.key !== key || !this.sealer) this.sealer = { key, sealer: new SessionSealer(key) };
+    return this.sealer.sealer;
   }
 
   async listen(addr: ListenAddress): Promise<string> {
@@ -101,6 +124,7 @@ export class McpGateway {
       });
     }
     await this.handler.close();
+    await this.sessions.close();
     await this.pool.close();
   }
 
@@ -147,12 +171,13 @@ export class McpGateway {
       );
       return;
     }
-    const facts: RequestFacts = { method: '', server: '', tool: '', result: '', leftOut: [] };
+    const facts: RequestFacts = { method: '', server: '', tool: '', result: '', leftOut: [], guards: [] };
     const span = this.deps.tracer.phase('mcp_gateway', {
       traceparent: headers.get('traceparent'),
       tracestate: headers.get('tracestate'),
     });
-    const state: RequestState = { config, headers, client: who.client?.name, facts, span };
+    const client = who.client?.name;
+    const state: RequestScope = { config, headers, identity: { client }, facts, span };
     let status = 0;
     try {
       const fwd = new Headers();
@@ -162,7 +187,7 @@ export class McpGateway {
         headers: fwd,
         ...(body ? { body } : {}),
       });
-      const response = await this.state.run(state, () => this.handler.fetch(request));
+      const response = await this.state.run(state, () => this.route(request, body, client, config));
       status = response.status;
       await send(res, response);
     } catch (err) {
@@ -178,13 +203,13 @@ export class McpGateway {
         'mcp.method': facts.method,
         'mcp.server': facts.server || undefined,
         'mcp.tool': facts.tool || undefined,
-        'mcp.client': state.client,
+        'mcp.client': client,
         'http.response.status_code': status,
       });
       span.end();
       this.deps.log.info(
         {
-          client: state.client,
+          client,
           http: req.method,
           method: facts.method || undefined,
           server: facts.server || undefined,
@@ -192,11 +217,35 @@ export class McpGateway {
           result,
           status,
           leftOut: facts.leftOut.length ? facts.leftOut : undefined,
+          guards: facts.guards.length ? facts.guards : undefined,
+          session: headers.has('mcp-session-id') || undefined,
           ms: Math.round(seconds * 1e6) / 1e3,
         },
         'mcp gateway summary',
       );
     }
+  }
+
+  /** Session requests to their session, a 2025 initialize to a new one, the rest to the stateless handler. */
+  private async route(
+    request: Request,
+    body: string,
+    client: string | undefined,
+    config: McpGatewayConfig,
+  ): Promise<Response> {
+    let parsed: unknown;
+    try {
+      parsed = body ? JSON.parse(body) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const token = request.headers.get('mcp-session-id');
+    if (token !== null) return this.sessions.serve(request, parsed, token, client, config);
+    if (isObj(parsed) && parsed.method === 'initialize' && 'id' in parsed)
+      return this.sessions.initialize(request, parsed, client, config);
+    if (request.method === 'POST' && parsed !== undefined && (await isLegacyRequest(request.clone(), parsed)))
+      return httpError(400, -32600, 'Bad Request: Mcp-Session-Id header is required');
+    return this.handler.fetch(request, parsed === undefined ? {} : { parsedBody: parsed });
   }
 }
 

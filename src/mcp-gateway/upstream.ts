@@ -1,17 +1,30 @@
 /**
- * Connections from the gateway to its upstream MCP servers: one official v2 client per server,
- * connected on first use with version negotiation (2026-07-28 stateless, or the 2025 handshake with
- * a session the gateway keeps), reconnected after a failure. Calls go straight from this process
- * (fetch verifies TLS against Node's CAs). The gateway's credentials are set here; a client's own
- * headers pass only when the server's config names them (forwardHeaders).
+ * Connections from the gateway to its upstream MCP servers. The pool holds one shared official v2
+ * client per server, connected with version negotiation (2026-07-28 stateless, or the 2025
+ * handshake with a session of its own), used by stateless clients and, for 2026-07-28 servers, by
+ * everyone. A 2025 session client gets sessions of its own on 2025 servers (session-upstreams.ts),
+ * made here by openClient. Calls go straight from this process (fetch verifies TLS against Node's
+ * CAs). The gateway's credentials are set here; a client's own headers pass only when the server's
+ * config names them (forwardHeaders).
  *
- * Notifications a server sends while answering a call (log messages) reach the call that caused
- * them through AsyncLocalStorage: the client reads a POST's SSE answer inside that call's context.
+ * Notifications and server requests a server sends while answering a call reach the call that
+ * caused them through AsyncLocalStorage: the client reads a POST's SSE answer inside that call's
+ * context. List-changed notifications go to `onListChanged` (relayed to every client).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { FetchLike, Notification } from '@modelcontextprotocol/client';
+import type {
+  ClientCapabilities,
+  CreateMessageRequest,
+  CreateMessageResult,
+  ElicitRequest,
+  ElicitResult,
+  FetchLike,
+  Notification,
+  Transport,
+} from '@modelcontextprotocol/client';
 import type { McpUpstreamServer } from '../config/standalone/mcp-gateway.js';
+import { openStdioTransport } from './stdio-upstream.js';
 
 /** What one downstream request lends the upstream calls it makes. */
 export interface CallContext {
@@ -19,74 +32,223 @@ export interface CallContext {
   readonly headers: ReadonlyMap<string, string>;
   /** Relays a server notification to the downstream client (undefined: nowhere to send it). */
   readonly notify: ((n: Notification) => Promise<void>) | undefined;
+  /** Relays a server's sampling request to the downstream client (session clients that declared it). */
+  readonly sample?: (params: CreateMessageRequest['params']) => Promise<CreateMessageResult>;
+  /** Relays a server's elicitation request (session clients that declared it). */
+  readonly elicit?: (params: ElicitRequest['params']) => Promise<ElicitResult>;
 }
+
+export type ListChangedKind = 'tools' | 'prompts' | 'resources';
 
 const context = new AsyncLocalStorage<CallContext>();
 
 export const GATEWAY_CLIENT_INFO = { name: 'ai-extproc-mcp-gateway', version: '0.1.0' } as const;
 
+/** A 2026-07-28 (or later) protocol version: stateless, no session to keep. */
+export const isModern = (version: string | undefined): boolean => version !== undefined && version >= '2026';
+
+const LIST_CHANGED: Readonly<Record<string, ListChangedKind>> = {
+  'notifications/tools/list_changed': 'tools',
+  'notifications/prompts/list_changed': 'prompts',
+  'notifications/resources/list_changed': 'resources',
+};
+
+const UNDECLARED: Readonly<Record<string, string>> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+export interface OpenOptions {
+  /** Capabilities the gateway declares (a session client's sampling and elicitation). */
+  readonly capabilities: ClientCapabilities;
+  /** 'auto': negotiate; 'legacy': the 2025 handshake (a known 2025 server). */
+  readonly mode: 'auto' | 'legacy';
+  /** An upstream session to continue instead of a handshake. */
+  readonly resume?: { readonly id: string; readonly pv: string };
+  readonly onListChanged: (kind: ListChangedKind) => void;
+  /**
+   * Where server requests and log messages go when they arrive outside a call (a server may send
+   * them on its standalone GET stream): a session's own server, toward the client's GET stream.
+   */
+  readonly outOfCall?: Pick<CallContext, 'notify' | 'sample' | 'elicit'>;
+}
+
+export interface OpenClient {
+  readonly client: Client;
+  readonly transport: Transport;
+  /** The server's session id (2025 HTTP servers), for the client's sealed session id. */
+  readonly sessionId: string | undefined;
+  readonly protocolVersion: string | undefined;
+}
+
+function httpTransport(s: McpUpstreamServer & { url: URL }, resume: OpenOptions['resume']) {
+  const own = new Map(s.headers);
+  const forwarded = s.forwardHeaders;
+  const fetchWith: FetchLike = (url, init) => {
+    const headers = new Headers(init?.headers);
+    const ctx = context.getStore();
+    if (ctx)
+      for (const h of forwarded) {
+        const v = ctx.headers.get(h);
+        if (v !== undefined) headers.set(h, v);
+      }
+    // The gateway's own credentials last: a forwarded header never replaces them.
+    for (const [k, v] of own) headers.set(k, v);
+    return fetch(url, { ...init, headers });
+  };
+  return new StreamableHTTPClientTransport(s.url, {
+    fetch: fetchWith,
+    redirectPolicy: 'same-origin',
+    ...(resume ? { sessionId: resume.id, protocolVersion: resume.pv } : {}),
+  });
+}
+
+/** A connected client to one server (throws when it cannot connect in the server's timeout). */
+export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<OpenClient> {
+  const client = new Client(GATEWAY_CLIENT_INFO, {
+    versionNegotiation: { mode: o.mode },
+    capabilities: o.capabilities,
+  });
+  // Log messages for the call in progress go to its caller (progress goes through onprogress).
+  const relayOf = () => context.getStore() ?? o.outOfCall;
+  client.setNotificationHandler('notifications/message', async (n) => {
+    await relayOf()?.notify?.(n);
+  });
+  for (const [method, kind] of Object.entries(LIST_CHANGED))
+    client.setNotificationHandler(method as 'notifications/tools/list_changed', () => o.onListChanged(kind));
+  if (o.capabilities.sampling)
+    client.setRequestHandler('sampling/createMessage', async (req) => {
+      const relay = relayOf()?.sample;
+      if (!relay) throw new ProtocolError(-32601, 'No client call to relay sampling to');
+      return await relay(req.params);
+    });
+  if (o.capabilities.elicitation)
+    client.setRequestHandler('elicitation/create', async (req) => {
+      const relay = relayOf()?.elicit;
+      if (!relay) throw new ProtocolError(-32601, 'No client call to relay elicitation to');
+      return relay(req.params);
+    });
+  // A server that asks what the client did not declare gets a plain reason, not just "not found".
+  client.fallbackRequestHandler = (req) => {
+    const what = UNDECLARED[req.method];
+    throw new ProtocolError(
+      -32601,
+      what ? `The client behind the MCP gateway did not declare the ${what} capability` : 'Method not found',
+    );
+  };
+  const transport = s.url
+    ? httpTransport(s as McpUpstreamServer & { url: URL }, o.resume)
+    : openStdioTransport(s);
+  try {
+    await client.connect(transport, {
+      timeout: s.timeoutMs,
+      ...(o.resume ? { prior: { kind: 'legacy' } as const } : {}),
+    });
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw err;
+  }
+  const pv = o.resume?.pv ?? client.getNegotiatedProtocolVersion();
+  if (isModern(pv)) {
+    // 2026-07-28: list changes come on a subscriptions/listen stream (2025: on the session's GET stream).
+    await client
+      .listen({ toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true })
+      .catch(() => undefined);
+  }
+  const sid = transport instanceof StreamableHTTPClientTransport ? transport.sessionId : undefined;
+  return { client, transport, sessionId: sid, protocolVersion: pv };
+}
+
+/** Restart backoff: the first retry at once, then 0.5 s doubling to 30 s while it keeps failing. */
+export const BACKOFF_FIRST_MS = 500;
+export const BACKOFF_MAX_MS = 30_000;
+
+/** A connection that lasted this long was healthy: its loss restarts the backoff from the start. */
+const STABLE_MS = 10_000;
+
+export function backoffMs(failures: number): number {
+  return failures <= 1 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 2));
+}
+
 class Upstream {
-  private client: Promise<Client> | undefined;
+  private open: Promise<OpenClient> | undefined;
+  /** Failures (connect failures and lost connections) since the last good connect. */
+  private failures = 0;
+  private notBefore = 0;
+  private restart: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  constructor(readonly server: McpUpstreamServer) {}
+  constructor(
+    readonly server: McpUpstreamServer,
+    private readonly onListChanged: (server: string, kind: ListChangedKind) => void,
+  ) {}
 
-  /** The connected client (a failed connect is forgotten, so the next call tries again). */
-  connect(): Promise<Client> {
-    if (this.client) return this.client;
-    const s = this.server;
-    const own = new Map(s.headers);
-    const forwarded = s.forwardHeaders;
-    const fetchWith: FetchLike = (url, init) => {
-      const headers = new Headers(init?.headers);
-      const ctx = context.getStore();
-      if (ctx)
-        for (const h of forwarded) {
-          const v = ctx.headers.get(h);
-          if (v !== undefined) headers.set(h, v);
-        }
-      // The gateway's own credentials last: a forwarded header never replaces them.
-      for (const [k, v] of own) headers.set(k, v);
-      return fetch(url, { ...init, headers });
-    };
-    const client = new Client(GATEWAY_CLIENT_INFO, {
-      versionNegotiation: { mode: 'auto' },
+  /** The connected client (a failed connect is forgotten, so a later call tries again, after the backoff). */
+  connect(): Promise<OpenClient> {
+    if (this.open) return this.open;
+    if (Date.now() < this.notBefore)
+      return Promise.reject(new Error(`MCP server ${this.server.name} is being restarted`));
+    const p = openClient(this.server, {
       capabilities: {},
+      mode: 'auto',
+      onListChanged: (kind) => this.onListChanged(this.server.name, kind),
     });
-    // Log messages for the call in progress go to its caller (the only related notification
-    // besides progress, which the call's onprogress relays).
-    client.setNotificationHandler('notifications/message', async (n) => {
-      await context.getStore()?.notify?.(n);
-    });
-    const transport = new StreamableHTTPClientTransport(s.url, {
-      fetch: fetchWith,
-      redirectPolicy: 'same-origin',
-    });
-    const p = client
-      .connect(transport, { timeout: s.timeoutMs })
-      .then(() => client)
-      .catch(async (err: unknown) => {
-        if (this.client === p) this.client = undefined;
-        await client.close().catch(() => undefined);
-        throw err;
-      });
-    client.onclose = () => {
-      if (this.client === p) this.client = undefined;
-    };
-    this.client = p;
+    this.open = p;
+    p.then(
+      (o) => {
+        const up = Date.now();
+        o.client.onclose = () => {
+          if (this.open !== p) return;
+          this.open = undefined;
+          // A connection that lived a while starts the count again (one that dies at once does not).
+          if (Date.now() - up > STABLE_MS) this.failures = 0;
+          this.failed();
+        };
+      },
+      () => {
+        if (this.open !== p) return;
+        this.open = undefined;
+        this.failed();
+      },
+    );
     return p;
+  }
+
+  /** Counts a failure; a server we start (stdio) is started again after the backoff. */
+  private failed(): void {
+    this.failures++;
+    const wait = backoffMs(this.failures);
+    this.notBefore = Date.now() + wait;
+    if (this.server.stdio && !this.closed && !this.restart) {
+      this.restart = setTimeout(() => {
+        this.restart = undefined;
+        if (!this.closed) this.connect().catch(() => undefined);
+      }, wait);
+      this.restart.unref();
+    }
   }
 
   /** Drops the connection (after a transport failure: the next call reconnects). */
   async reset(): Promise<void> {
-    const p = this.client;
-    this.client = undefined;
+    const p = this.open;
+    this.open = undefined;
     const c = await p?.catch(() => undefined);
-    await c?.close().catch(() => undefined);
+    await c?.client.close().catch(() => undefined);
+  }
+
+  /** For good (config change, shutdown): no restart. */
+  async dispose(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.restart);
+    await this.reset();
   }
 }
 
 export class UpstreamPool {
   private readonly byName = new Map<string, Upstream>();
+  /** Set by the gateway: where list-changed notifications from the shared clients go. */
+  onListChanged: (server: string, kind: ListChangedKind, modern: boolean) => void = () => undefined;
 
   /** Follows the config: a server whose URL or credentials changed gets a new connection. */
   sync(servers: readonly McpUpstreamServer[]): void {
@@ -95,36 +257,63 @@ export class UpstreamPool {
       keep.add(s.name);
       const u = this.byName.get(s.name);
       if (u?.server.fingerprint === s.fingerprint) continue;
-      void u?.reset();
-      this.byName.set(s.name, new Upstream(s));
+      void u?.dispose();
+      const fresh = new Upstream(s, (name, kind) => {
+        void this.era(name).then((era) => this.onListChanged(name, kind, era === 'modern'));
+      });
+      this.byName.set(s.name, fresh);
+      // Connected now, so list changes are heard before the first call (failures retried on use).
+      fresh.connect().catch(() => undefined);
     }
     for (const [name, u] of this.byName)
       if (!keep.has(name)) {
-        void u.reset();
+        void u.dispose();
         this.byName.delete(name);
       }
   }
 
-  /** Runs `fn` with a connected client of `server`, in the downstream request's context. */
+  /** The protocol generation the shared client speaks with `server` (connecting if need be). */
+  async era(server: string): Promise<'modern' | 'legacy'> {
+    const u = this.byName.get(server);
+    if (!u) throw new Error(`unknown MCP server ${server}`);
+    const o = await u.connect();
+    return isModern(o.protocolVersion) ? 'modern' : 'legacy';
+  }
+
+  /** Runs `fn` with the shared client of `server`, in the downstream request's context. */
   async with<T>(server: string, ctx: CallContext, fn: (c: Client) => Promise<T>): Promise<T> {
     const u = this.byName.get(server);
     if (!u) throw new Error(`unknown MCP server ${server}`);
-    return context.run(ctx, async () => {
-      const c = await u.connect();
-      try {
-        return await fn(c);
-      } catch (err) {
-        // A JSON-RPC error is the server's answer; anything else may be a dead connection.
-        if (!isRpcError(err)) await u.reset();
-        throw err;
-      }
-    });
+    return withClient(
+      ctx,
+      () => u.connect().then((o) => o.client),
+      fn,
+      () => u.reset(),
+    );
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.byName.values()].map((u) => u.reset()));
+    await Promise.all([...this.byName.values()].map((u) => u.dispose()));
     this.byName.clear();
   }
+}
+
+/** Runs `fn` in the call's context; a failure that is not a JSON-RPC answer drops the connection. */
+export function withClient<T>(
+  ctx: CallContext,
+  connect: () => Promise<Client>,
+  fn: (c: Client) => Promise<T>,
+  reset: () => Promise<void>,
+): Promise<T> {
+  return context.run(ctx, async () => {
+    const c = await connect();
+    try {
+      return await fn(c);
+    } catch (err) {
+      if (!isRpcError(err)) await reset();
+      throw err;
+    }
+  });
 }
 
 /** A JSON-RPC error answer (the server spoke), as opposed to a transport or timeout failure. */

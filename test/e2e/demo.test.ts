@@ -71,6 +71,12 @@ it(
     assert.match(out, /mcp tools\/list: echo, card_lookup, progress_echo\n/);
     assert.match(out, /mcp delete_everything: error -32602 Tool delete_everything not found/);
     assert.match(out, /mcp echo: pay with <CREDIT_CARD>\n/);
+    // The MCP gateway endpoint: two servers (HTTP and stdio) merged, the denied tools left out.
+    const listed = /mcp gateway tools\/list: (.*)\n/.exec(out)?.[1]?.split(', ') ?? [];
+    for (const t of ['tools__echo', 'tools__card_lookup', 'local__echo', 'local__whoami'])
+      assert.ok(listed.includes(t), `${t} in ${listed.join(', ')}`);
+    assert.ok(!listed.some((t) => t.includes('delete_everything') || t.includes('debug_')));
+    assert.match(out, /mcp gateway tools__echo: hello tools\nmcp gateway local__echo: hello local\n/);
   },
 );
 

@@ -23,11 +23,8 @@ mcpServers:
 mcpGateway: { path: /mcp, prefix: false }
 `;
 
-/** Scenarios whose outcome federation changes, and why (README, "MCP gateway"). */
-const KNOWN: Readonly<Record<string, string>> = {
-  'server-sse-multiple-streams':
-    'the endpoint serves 2025 clients statelessly (no Mcp-Session-Id; GET answers 405), so it opens no standalone SSE streams',
-};
+/** Scenarios whose outcome federation changes, and why (README, "MCP gateway"): none today. */
+const KNOWN: Readonly<Record<string, string>> = {};
 
 describe('MCP conformance suite: directly and through Envoy and the gateway endpoint', () => {
   let fixture: McpFixture;

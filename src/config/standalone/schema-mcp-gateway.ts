@@ -1,5 +1,5 @@
 /** Schema of `mcpServers:` (upstream MCP servers) and `mcpGateway:` (the federation endpoint). */
-import { clientRulesDefinition, mcpRulesDefinition } from './schema-mcp.js';
+import { clientRulesDefinition, mcpGuardsDefinition, mcpRulesDefinition } from './schema-mcp.js';
 import { str } from './schema-primitives.js';
 
 const secret = { $ref: '#/definitions/secretRef' };
@@ -16,9 +16,18 @@ export const mcpServersDefinition = {
   additionalProperties: {
     type: 'object',
     additionalProperties: false,
-    required: ['url'],
+    oneOf: [{ required: ['url'] }, { required: ['command'] }],
     properties: {
       description: str('Free text.'),
+      command: str('A stdio server: the program we start (restarted with backoff when it exits).'),
+      args: { type: 'array', items: { type: 'string' }, description: 'Arguments of command.' },
+      env: {
+        type: 'object',
+        description:
+          "The stdio server's whole environment (besides PATH and HOME): values, or secrets from env or file.",
+        additionalProperties: { oneOf: [{ type: 'string' }, secret] },
+      },
+      cwd: str('Working directory of command (relative to the config file).'),
       url: str('Streamable HTTP endpoint of the server (https verified against the system CAs).', {
         pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$',
         patternErrorMessage: 'must be an http(s) URL',
@@ -81,5 +90,28 @@ export const mcpGatewayDefinition = {
     },
     rules: mcpRulesDefinition,
     clientRules: clientRulesDefinition,
+    guards: mcpGuardsDefinition,
+    sessions: {
+      type: 'object',
+      description: 'Sessions of 2025-06-18 / 2025-11-25 clients (one sealed Mcp-Session-Id each).',
+      additionalProperties: false,
+      properties: {
+        // Secret (32+ characters) the ids are sealed with (AES-256-GCM); absent: a random key per process.
+        key: secret,
+        ttlSeconds: {
+          type: 'integer',
+          minimum: 60,
+          maximum: 30 * 86_400,
+          description: 'Lifetime of a session id. Default 86400.',
+        },
+        maxSessions: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_000_000,
+          description:
+            'Sessions held in memory (least recently used closed first; resumed from their id). Default 10000.',
+        },
+      },
+    },
   },
 };

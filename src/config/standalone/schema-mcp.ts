@@ -26,6 +26,14 @@ const nameRule = (what: string) => ({
   },
 });
 
+export const mcpGuardsDefinition = {
+  type: 'object',
+  description:
+    'Prompt guards on every string of tools/call and prompts/get arguments (request) and of tools/call results (response).',
+  additionalProperties: false,
+  properties: { request: guardRequest, response: guardResponse },
+};
+
 export const mcpRulesDefinition = {
   type: 'object',
   additionalProperties: false,
@@ -81,13 +89,7 @@ export const mcpRouteDefinition = {
     },
     rules: mcpRulesDefinition,
     clientRules: clientRulesDefinition,
-    guards: {
-      type: 'object',
-      description:
-        'Prompt guards on every string of tools/call and prompts/get arguments (request) and of tools/call results (response).',
-      additionalProperties: false,
-      properties: { request: guardRequest, response: guardResponse },
-    },
+    guards: mcpGuardsDefinition,
   },
 };
 

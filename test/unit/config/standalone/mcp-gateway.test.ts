@@ -115,4 +115,46 @@ mcpGateway:
     );
     assert.match(JSON.stringify(cl), /"address":"127.0.0.1","port_value":7777/);
   });
+  it('sessions, guards and stdio servers: compiled; a short session key refused', () => {
+    const r = loadStandaloneConfigText(
+      `${BASE}mcpServers:
+  web: { url: http://127.0.0.1:1/mcp }
+  local:
+    command: /usr/bin/node
+    args: [server.js]
+    env: { PLAIN: v, SECRET: { env: TOKEN } }
+mcpGateway:
+  sessions: { key: { env: SESSION_KEY }, ttlSeconds: 600, maxSessions: 5 }
+  guards:
+    request:
+      regex: { action: MASK, builtins: [CREDIT_CARD] }
+`,
+      { env: { ...ENV, SESSION_KEY: 'k'.repeat(32) } },
+    );
+    assert.ok(r.ok, r.ok ? '' : r.errors.map(formatIssue).join('\n'));
+    const g = r.config.mcpGateway!;
+    assert.deepEqual(g.sessions, { key: 'k'.repeat(32), ttlSeconds: 600, maxSessions: 5 });
+    assert.ok(g.guards.request);
+    const local = g.servers.find((s) => s.name === 'local')!;
+    assert.equal(local.url, undefined);
+    assert.deepEqual(local.stdio?.args, ['server.js']);
+    assert.deepEqual(local.stdio?.env, [
+      ['PLAIN', 'v'],
+      ['SECRET', 'tok'],
+    ]);
+    const defaults = load(`mcpServers:\n  a: { url: http://127.0.0.1:1/mcp }\n`);
+    assert.ok(defaults.ok);
+    assert.deepEqual(defaults.config.mcpGateway!.sessions, {
+      key: undefined,
+      ttlSeconds: 86_400,
+      maxSessions: 10_000,
+    });
+    const short = loadStandaloneConfigText(
+      `${BASE}mcpServers:\n  a: { url: http://127.0.0.1:1/mcp }\nmcpGateway: { sessions: { key: { env: SESSION_KEY } } }\n`,
+      { env: { ...ENV, SESSION_KEY: 'short' } },
+    );
+    assert.equal(short.ok, false);
+    assert.ok(!short.ok && short.errors.map(formatIssue).some((e) => e.includes('mcpGateway.sessions.key')));
+    assert.ok(errors(`mcpServers:\n  a: { description: neither }\n`).some((e) => e.includes('mcpServers')));
+  });
 });
