@@ -9,19 +9,17 @@
  * translated once (a success through the stages, an error into the client's format, status kept).
  */
 import type { CompiledBackend, CompiledRoute, ModelResolution } from '../../config/standalone/index.js';
-import {
-  BACKEND_HEADER,
-  DROPPED_PARAMS_HEADER,
-  PICKER_REQUEST_HEADERS,
-  STANDALONE_NS,
-} from '../../config/internal-headers.js';
+import { DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
+import { retriesInRequest } from '../../config/standalone/failover-clusters.js';
 import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
-import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapterFor } from '../../providers/translate/registry.js';
 import { speaksNatively } from '../../providers/translate/native.js';
 import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
+import { encodeForTarget, translated } from './target-encoding.js';
+import { RetryingRequest, nativeTargetsOnly } from '../attempts/retrying-request.js';
+import type { HeldRequests } from '../attempts/held-requests.js';
 import { firstTarget } from '../failover.js';
 import type { FailoverChoice, FailoverState } from '../failover.js';
 import type {
@@ -34,6 +32,7 @@ import type {
   UpstreamTarget,
 } from '../../providers/translate/types.js';
 import { TranslationError } from '../../providers/translate/types.js';
+export { translated } from './target-encoding.js';
 import { openAIUsage, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import { contentCoding, decodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
@@ -59,17 +58,8 @@ export interface TranslatingDeps {
   readonly droppedParam?: (provider: string, param: string) => void;
   /** A failover alias's upstream attempt ended (route, target id, ok | http_<status>). */
   readonly upstreamAttempt?: (route: string, target: string, result: string) => void;
-}
-
-/** TranslationErrors become refusals in the client's format. */
-export function translated<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof TranslationError)
-      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
-    throw err;
-  }
+  /** Failover inside a request: requests held for their attempts (absent: no retries). */
+  readonly attempts?: HeldRequests;
 }
 
 interface Stream {
@@ -107,6 +97,8 @@ export class TranslatingCodec implements Codec {
   private native: NativeCodec | undefined;
   /** A failover alias: the targets in this request's order (the first one serves). */
   private choice: FailoverChoice | undefined;
+  /** A failover alias that retries inside the request: every attempt translated upstream. */
+  private retrying: RetryingRequest | undefined;
 
   constructor(
     private readonly route: CompiledRoute,
@@ -152,6 +144,8 @@ export class TranslatingCodec implements Codec {
     this.backend = resolved.backend;
     this.target = resolved.backend.target(resolved.model, stream);
     this.adapter = providerAdapterFor(this.target);
+    const c = this.choice;
+    this.retrying = RetryingRequest.start(this.deps.attempts, c, this.route.name, stream, body.bytes, this.decodedRequest);
     x.provider = resolved.backend.provider;
     x.backend = resolved.backend.name;
     x.model = requestModel;
@@ -174,9 +168,17 @@ export class TranslatingCodec implements Codec {
    */
   private sameApi(json: Json, x: ExchangeFacts): boolean {
     const requestModel = typeof json.model === 'string' ? json.model : '';
-    const resolved = this.resolve(requestModel);
+    let resolved = this.resolve(requestModel);
     if ('error' in resolved) return false;
     const stream = json.stream === true;
+    if (this.choice) {
+      // Failover: server-side state stays with its provider (never retried elsewhere); any other
+      // request of a retrying alias is translated per attempt from the canonical form.
+      if (this.api === 'openai-responses' && responsesNeedsState(json)) {
+        this.choice = nativeTargetsOnly(this.choice, this.api, stream);
+        resolved = firstTarget(this.choice);
+      } else if (this.deps.attempts && retriesInRequest(this.choice.failover)) return false;
+    }
     const target = resolved.backend.target(resolved.model, stream);
     if (!speaksNatively(target, this.api)) return false;
     // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
@@ -211,6 +213,10 @@ export class TranslatingCodec implements Codec {
     return true;
   }
 
+  release(): void {
+    this.retrying?.release();
+  }
+
   spanAttributes(x: ExchangeFacts): SpanAttributes {
     return { 'ai_extproc.backend': x.backend, 'ai_extproc.route': this.route.name };
   }
@@ -226,55 +232,17 @@ export class TranslatingCodec implements Codec {
 
   private encodeFor(canonical: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
     if (this.native) return this.native.encodeRequest(canonical, changed, x);
-    const backend = this.backend!;
-    const target = this.target!;
-    const out = translated(() => this.adapter!.request(canonical, target));
-    x.dropped.push(...out.droppedParams);
-    for (const p of x.dropped) this.deps.droppedParam?.(backend.provider, p);
-    const set: [string, string][] = [
-      [':path', out.path],
-      [':authority', backend.baseUrl.authority],
-      [BACKEND_HEADER, backend.cluster],
-      ...out.headers.map(([k, v]) => [k, v] as [string, string]),
-    ];
-    // The response must be readable to translate it: no compression from the upstream.
-    const remove = ['accept-encoding'];
-    if (this.decodedRequest) remove.push('content-encoding');
-    // A client never names the model server (the endpoint-pick stage sets its own choice).
-    for (const h of PICKER_REQUEST_HEADERS) if (x.headers.has(h)) remove.push(h);
-    const auth = backend.authFor(x.headers);
-    switch (auth.kind) {
-      case 'missing':
-        throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
-      case 'headers':
-        set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
-        remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
-        break;
-      case 'sigv4': {
-        // Signed over the final body and the exact headers the upstream receives.
-        const signed = signBedrockRequest({
-          method: 'POST',
-          host: backend.baseUrl.authority,
-          path: out.path,
-          headers: Object.fromEntries(out.headers),
-          body: out.body,
-          region: auth.region,
-          credentials: auth.credentials,
-        });
-        set.push(...Object.entries(signed));
-        // The client's own x-amz-* headers go; the ones just signed stay.
-        remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
-        break;
-      }
-    }
-    return {
-      body: out.body,
-      headers: { set, remove },
-      clearRouteCache: true,
-      metadata: {
-        [STANDALONE_NS]: { backend: backend.name, route: this.route.name, rate_limited_tokens: x.estimate },
-      },
+    const held = this.retrying?.hold(canonical, x);
+    if (held) return held;
+    this.retrying = undefined; // the held store is full: the first target alone
+    const spec = {
+      backend: this.backend!,
+      target: this.target!,
+      adapter: this.adapter!,
+      routeName: this.route.name,
+      decodedRequest: this.decodedRequest,
     };
+    return encodeForTarget(canonical, spec, x.headers, x.dropped, x.estimate, this.deps.droppedParam);
   }
 
   responseHeaders(
@@ -283,7 +251,13 @@ export class TranslatingCodec implements Codec {
     rewrite: 'hold' | 'rewrite' | undefined,
   ): ResponseStart {
     const c = this.choice;
-    if (c && x.status !== undefined) {
+    const served = this.retrying?.served(x);
+    if (served) {
+      // The attempt that answered: its provider's answer is translated back.
+      this.backend = served.backend;
+      this.target = served.backend.target(served.model, this.target!.stream);
+      this.adapter = providerAdapterFor(this.target);
+    } else if (c && x.status !== undefined) {
       const served = c.order[0]!;
       this.deps.failover?.answered(served, c.failover, x.status, headers);
       const result = x.status >= 200 && x.status < 300 ? 'ok' : `http_${x.status}`;

@@ -1,0 +1,97 @@
+/**
+ * The request one provider target receives: the canonical request translated for its API, its
+ * :path and :authority, the backend header that picks its cluster, and its auth (headers, or SigV4
+ * over the final body). Used once per request by the translating codec, and once per attempt by
+ * failover's upstream filter (attempts/attempt-exchange.ts).
+ */
+import type { CompiledBackend } from '../../config/standalone/index.js';
+import { BACKEND_HEADER, PICKER_REQUEST_HEADERS, STANDALONE_NS } from '../../config/internal-headers.js';
+import { signBedrockRequest } from '../../providers/bedrock/index.js';
+import type { ProviderAdapter, UpstreamTarget } from '../../providers/translate/types.js';
+import { TranslationError } from '../../providers/translate/types.js';
+import { refuse } from '../reply.js';
+import type { RequestEncoding } from '../route.js';
+import type { Json } from '../stage.js';
+import type { HeaderView } from '../types.js';
+
+export interface TargetSpec {
+  readonly backend: CompiledBackend;
+  readonly target: UpstreamTarget;
+  readonly adapter: ProviderAdapter;
+  readonly routeName: string;
+  /** The client's body arrived compressed; the translated one goes upstream as identity. */
+  readonly decodedRequest: boolean;
+}
+
+/** TranslationErrors become refusals in the client's format. */
+export function translated<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof TranslationError)
+      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
+    throw err;
+  }
+}
+
+/**
+ * Translates `canonical` for `t`. The provider's dropped parameters are appended to `dropped`
+ * (which may already hold the client adapter's), and each is counted through `droppedParam`.
+ */
+export function encodeForTarget(
+  canonical: Json,
+  t: TargetSpec,
+  clientHeaders: HeaderView,
+  dropped: string[],
+  estimate: number,
+  droppedParam: ((provider: string, param: string) => void) | undefined,
+): RequestEncoding {
+  const { backend, target } = t;
+  const out = translated(() => t.adapter.request(canonical, target));
+  dropped.push(...out.droppedParams);
+  for (const p of dropped) droppedParam?.(backend.provider, p);
+  const set: [string, string][] = [
+    [':path', out.path],
+    [':authority', backend.baseUrl.authority],
+    [BACKEND_HEADER, backend.cluster],
+    ...out.headers.map(([k, v]) => [k, v] as [string, string]),
+  ];
+  // The response must be readable to translate it: no compression from the upstream.
+  const remove = ['accept-encoding'];
+  if (t.decodedRequest) remove.push('content-encoding');
+  // A client never names the model server (the endpoint-pick stage sets its own choice).
+  for (const h of PICKER_REQUEST_HEADERS) if (clientHeaders.has(h)) remove.push(h);
+  const auth = backend.authFor(clientHeaders);
+  switch (auth.kind) {
+    case 'missing':
+      throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
+    case 'headers':
+      set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
+      remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
+      break;
+    case 'sigv4': {
+      // Signed over the final body and the exact headers the upstream receives.
+      const signed = signBedrockRequest({
+        method: 'POST',
+        host: backend.baseUrl.authority,
+        path: out.path,
+        headers: Object.fromEntries(out.headers),
+        body: out.body,
+        region: auth.region,
+        credentials: auth.credentials,
+      });
+      set.push(...Object.entries(signed));
+      // The client's own x-amz-* headers go; the ones just signed stay.
+      remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
+      break;
+    }
+  }
+  return {
+    body: out.body,
+    headers: { set, remove },
+    clearRouteCache: true,
+    metadata: {
+      [STANDALONE_NS]: { backend: backend.name, route: t.routeName, rate_limited_tokens: estimate },
+    },
+  };
+}
