@@ -114,9 +114,14 @@ export class AttemptExchange implements Exchange {
       );
       this.attempt = { target: t, dropped: dropped.slice(h.clientDropped.length), status: undefined };
       h.attempts.push(this.attempt);
-      // The backend header picked the cluster already; the key is for this filter alone.
+      // Envoy hands every attempt the same header map, edited by the attempts before it: what an
+      // earlier attempt set for its own provider (its auth, a signature) and this one does not set
+      // goes. The key stays for the next attempt (it is single-use and dropped with the request).
       const set = (enc.headers?.set ?? []).filter(([k]) => k !== BACKEND_HEADER);
-      const remove = [...(enc.headers?.remove ?? []), ATTEMPT_KEY_HEADER, BACKEND_HEADER];
+      const mine = new Set(set.map(([k]) => k));
+      const stale = [...h.touched].filter((k) => !mine.has(k));
+      for (const k of mine) if (!k.startsWith(':')) h.touched.add(k);
+      const remove = [...(enc.headers?.remove ?? []), ...stale, BACKEND_HEADER];
       return { ...(enc.body ? { body: enc.body } : {}), headers: { set, remove } };
     } catch (err) {
       // This target cannot take the request (a translation refusal, missing credentials).

@@ -40,6 +40,8 @@ export interface HeldRequest {
   /** Size charged against the store's byte bound. */
   readonly bytes: number;
   readonly attempts: AttemptRecord[];
+  /** Request headers earlier attempts set for their own provider (the next one removes them). */
+  readonly touched: Set<string>;
 }
 
 export interface HeldRequestsOptions {

@@ -77,6 +77,7 @@ export class RetryingRequest {
       estimate: x.estimate,
       bytes: this.bytes,
       attempts: [],
+      touched: new Set(),
     });
     if (key === undefined) return undefined;
     this.key = key;
