@@ -10,11 +10,11 @@ import { failoverClusterName, retriesInRequest } from '../../config/standalone/f
 import { ATTEMPT_KEY_HEADER, BACKEND_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
 import { speaksNatively } from '../../providers/translate/native.js';
 import type { ClientApi } from '../../providers/translate/types.js';
-import type { FailoverChoice } from '../failover.js';
+import type { FailoverChoice, FailoverState } from '../failover.js';
 import { refuse } from '../reply.js';
 import type { RequestEncoding } from '../route.js';
 import type { ExchangeFacts, Json } from '../stage.js';
-import type { HeldRequests } from './held-requests.js';
+import type { AttemptRecord, HeldRequests } from './held-requests.js';
 
 /** What the exchange reports about failover (dynamic metadata, the summary line). */
 export interface FailoverSummary {
@@ -28,10 +28,17 @@ export interface Served {
   readonly model: string;
 }
 
+/** What the router-level half reports to (the codec's deps). */
+export interface RetryingDeps {
+  readonly failover?: FailoverState;
+  readonly upstreamAttempt?: (route: string, target: string, result: string) => void;
+}
+
 export class RetryingRequest {
   private key: string | undefined;
 
   private constructor(
+    private readonly deps: RetryingDeps,
     private readonly held: HeldRequests,
     private readonly choice: FailoverChoice,
     private readonly route: string,
@@ -42,6 +49,7 @@ export class RetryingRequest {
 
   /** A retrying request for `choice`, or undefined when its alias does not retry in a request. */
   static start(
+    deps: RetryingDeps,
     held: HeldRequests | undefined,
     choice: FailoverChoice | undefined,
     route: string,
@@ -50,7 +58,7 @@ export class RetryingRequest {
     decodedRequest: boolean,
   ): RetryingRequest | undefined {
     if (!held || !choice || !retriesInRequest(choice.failover)) return undefined;
-    return new RetryingRequest(held, choice, route, stream, bytes, decodedRequest);
+    return new RetryingRequest(deps, held, choice, route, stream, bytes, decodedRequest);
   }
 
   /**
@@ -104,12 +112,32 @@ export class RetryingRequest {
     const h = this.held.get(this.key);
     this.release();
     const last = h?.attempts.at(-1);
+    if (h) this.unreached(h.order, h.attempts, last);
     const target: FailoverTarget = last?.target ?? this.choice.order[0]!;
     x.provider = target.backend.provider;
     x.backend = target.backend.name;
     if (last) x.dropped.push(...last.dropped);
     x.failover = { target: target.id, attempts: h?.attempts.length ?? 0 };
     return { backend: target.backend, model: target.model };
+  }
+
+  /**
+   * Targets Envoy tried without our upstream filter seeing them: a refused connection fails before
+   * the upstream filters run. Priorities are taken in order, so every target before the one that
+   * answered was tried; with no answer at all, every target of the order was.
+   */
+  private unreached(
+    order: readonly FailoverTarget[],
+    attempts: readonly AttemptRecord[],
+    last: AttemptRecord | undefined,
+  ): void {
+    const end = last?.status !== undefined ? order.indexOf(last.target) : order.length;
+    const f = this.choice.failover;
+    for (const t of order.slice(0, end)) {
+      if (attempts.some((a) => a.target === t)) continue;
+      this.deps.failover?.unreachable(t, f);
+      this.deps.upstreamAttempt?.(this.route, t.id, 'connect_failure');
+    }
   }
 
   release(): void {
