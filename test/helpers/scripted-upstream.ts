@@ -18,6 +18,8 @@ export interface Seen {
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
+  /** TLS: the server name the client asked for (SNI). */
+  readonly servername?: string;
 }
 
 export interface ScriptedUpstream {
@@ -36,7 +38,13 @@ export async function startScripted(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const sni = (req.socket as { servername?: unknown }).servername;
+      seen.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        ...(typeof sni === 'string' ? { servername: sni } : {}),
+      });
       const a = next(seen.length);
       if ('reset' in a) {
         req.socket.destroy();

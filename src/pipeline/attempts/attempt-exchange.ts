@@ -112,7 +112,12 @@ export class AttemptExchange implements Exchange {
         h.estimate,
         this.deps.droppedParam,
       );
-      this.attempt = { target: t, dropped: dropped.slice(h.clientDropped.length), status: undefined };
+      this.attempt = {
+        target: t,
+        dropped: dropped.slice(h.clientDropped.length),
+        status: undefined,
+        settled: false,
+      };
       h.attempts.push(this.attempt);
       // Envoy hands every attempt the same header map, edited by the attempts before it: what an
       // earlier attempt set for its own provider (its auth, a signature) and this one does not set
@@ -142,6 +147,7 @@ export class AttemptExchange implements Exchange {
     if (!h || !t || !a) return { bodyPlan: 'observe' };
     const status = Number(headers.get(':status')) || 0;
     a.status = status;
+    a.settled = true;
     this.deps.failover.answered(t, h.failover, status, headers);
     this.deps.upstreamAttempt?.(h.route, t.id, status >= 200 && status < 300 ? 'ok' : `http_${status}`);
     return { bodyPlan: 'observe', skipResponseBody: true };
@@ -152,12 +158,21 @@ export class AttemptExchange implements Exchange {
     this.closed = true;
     const h = this.held;
     const t = this.target;
-    // Sent, but no response headers: refused, reset, or out of time before it answered.
-    if (h && t && this.attempt && this.attempt.status === undefined) {
-      this.deps.failover.unreachable(t, h.failover);
-      this.deps.upstreamAttempt?.(h.route, t.id, 'no_response');
-    }
+    // Sent, but no response headers: reset, a failed handshake, or out of time before it answered
+    // (unless the router-level stream already counted it, see settleSilent).
+    if (h && this.attempt && !this.attempt.settled) settleSilent(this.deps, h, this.attempt);
   }
+}
+
+/** An attempt that ended without response headers: counted once, and its target cooled. */
+export function settleSilent(
+  deps: { readonly failover?: FailoverState; readonly upstreamAttempt?: AttemptDeps['upstreamAttempt'] },
+  h: HeldRequest,
+  a: AttemptRecord,
+): void {
+  a.settled = true;
+  deps.failover?.unreachable(a.target, h.failover);
+  deps.upstreamAttempt?.(h.route, a.target.id, 'no_response');
 }
 
 /** Streams of the upstream (per-attempt) filter get an AttemptExchange; the others `router`'s. */

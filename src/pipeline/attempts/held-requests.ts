@@ -19,6 +19,8 @@ export interface AttemptRecord {
   readonly dropped: readonly string[];
   /** The attempt's response status; undefined while waiting, or when it never answered. */
   status: number | undefined;
+  /** Counted (metric, cooldown): by its response headers, or once it is known to have failed. */
+  settled: boolean;
 }
 
 export interface HeldRequest {

@@ -14,7 +14,8 @@ import type { FailoverChoice, FailoverState } from '../failover.js';
 import { refuse } from '../reply.js';
 import type { RequestEncoding } from '../route.js';
 import type { ExchangeFacts, Json } from '../stage.js';
-import type { AttemptRecord, HeldRequests } from './held-requests.js';
+import type { AttemptRecord, HeldRequest, HeldRequests } from './held-requests.js';
+import { settleSilent } from './attempt-exchange.js';
 
 /** What the exchange reports about failover (dynamic metadata, the summary line). */
 export interface FailoverSummary {
@@ -112,7 +113,7 @@ export class RetryingRequest {
     const h = this.held.get(this.key);
     this.release();
     const last = h?.attempts.at(-1);
-    if (h) this.unreached(h.order, h.attempts, last);
+    if (h) this.unreached(h, last);
     const target: FailoverTarget = last?.target ?? this.choice.order[0]!;
     x.provider = target.backend.provider;
     x.backend = target.backend.name;
@@ -126,11 +127,11 @@ export class RetryingRequest {
    * the upstream filters run. Priorities are taken in order, so every target before the one that
    * answered was tried; with no answer at all, every target of the order was.
    */
-  private unreached(
-    order: readonly FailoverTarget[],
-    attempts: readonly AttemptRecord[],
-    last: AttemptRecord | undefined,
-  ): void {
+  private unreached(h: HeldRequest, last: AttemptRecord | undefined): void {
+    const { order, attempts } = h;
+    // Every attempt is over by now: those that never answered are counted here, not whenever
+    // Envoy gets round to closing their streams.
+    for (const a of attempts) if (!a.settled) settleSilent(this.deps, h, a);
     const end = last?.status !== undefined ? order.indexOf(last.target) : order.length;
     const f = this.choice.failover;
     for (const t of order.slice(0, end)) {
