@@ -12,7 +12,9 @@ export type Action =
   /** Destroy the connection before any response byte. */
   | { readonly reset: true }
   /** Never answer (a per-try timeout). */
-  | { readonly hang: true };
+  | { readonly hang: true }
+  /** A 200 event stream: the first event, a pause, then the rest. */
+  | { readonly sse: readonly string[]; readonly pauseMs?: number };
 
 export interface Seen {
   readonly path: string;
@@ -52,6 +54,15 @@ export async function startScripted(
       }
       if ('hang' in a) {
         hanging.add(res);
+        return;
+      }
+      if ('sse' in a) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(a.sse[0] ?? '');
+        setTimeout(() => {
+          for (const e of a.sse.slice(1)) res.write(e);
+          res.end();
+        }, a.pauseMs ?? 0);
         return;
       }
       res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });

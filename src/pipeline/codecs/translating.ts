@@ -71,6 +71,10 @@ interface Stream {
   failed: boolean;
 }
 
+/** Envoy's own answer to a request the codec never read. */
+const envoyMessage = (status: number | undefined): string =>
+  status === 413 ? 'Request body too large' : `The gateway answered ${status ?? 502}`;
+
 /** A Responses request that uses OpenAI's server-side state. */
 const responsesNeedsState = (json: Json): boolean =>
   (json.previous_response_id ?? null) !== null || json.store === true;
@@ -396,7 +400,10 @@ export class TranslatingCodec implements Codec {
       /* handled below */
     }
     if (!ok) {
-      const err = this.adapter!.error(x.status ?? 502, bytes ?? Buffer.alloc(0));
+      // No adapter: Envoy answered before the request was read (its 413 for a body over its buffer).
+      const err = this.adapter
+        ? this.adapter.error(x.status ?? 502, bytes ?? Buffer.alloc(0))
+        : { status: x.status ?? 502, message: envoyMessage(x.status), type: 'invalid_request_error' };
       return {
         kind: 'upstream-error',
         body: Buffer.from(JSON.stringify(this.client.error(err))),
