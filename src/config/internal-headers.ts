@@ -21,7 +21,10 @@ export const STREAM_KIND_METADATA = 'x-ai-extproc-stream';
 export const ATTEMPT_STREAM = 'attempt';
 
 /** Every internal request header (later capabilities add theirs here). */
-export const INTERNAL_REQUEST_HEADERS: readonly string[] = Object.freeze([BACKEND_HEADER, ATTEMPT_KEY_HEADER]);
+export const INTERNAL_REQUEST_HEADERS: readonly string[] = Object.freeze([
+  BACKEND_HEADER,
+  ATTEMPT_KEY_HEADER,
+]);
 
 /**
  * Endpoint picking (Inference Extension protocol). The chosen server(s), primary first, for an

@@ -101,12 +101,18 @@ describe('failover inside one request (upstream ext_proc per attempt)', () => {
 
   const stat = async (name: string): Promise<number> =>
     Number(
-      new RegExp(`^${name.replace(/\./g, '\\.')}: (\\d+)$`, 'm').exec(await stack.envoy.stats())?.[1] ?? 'NaN',
+      new RegExp(`^${name.replace(/\./g, '\\.')}: (\\d+)$`, 'm').exec(await stack.envoy.stats())?.[1] ??
+        'NaN',
     );
   const attempts = async (route: string, target: string, result: string): Promise<number | undefined> =>
     metricValue(await stack.ext.metrics(), 'ai_extproc_upstream_attempts_total', { route, target, result });
   const ask = (model: string, extra: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming> = {}) =>
-    openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 20, ...extra });
+    openai.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 20,
+      ...extra,
+    });
 
   it('a 429 with Retry-After: 30 is retried at once on the Anthropic target, translated from the OpenAI request', async () => {
     stack.mock.reset();

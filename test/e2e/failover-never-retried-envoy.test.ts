@@ -15,14 +15,29 @@ import type { ScriptedUpstream } from '../helpers/scripted-upstream.js';
 const ev = (event: string, data: object): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 const START = ev('message_start', {
   type: 'message_start',
-  message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 3, output_tokens: 0 } },
+  message: {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5',
+    content: [],
+    usage: { input_tokens: 3, output_tokens: 0 },
+  },
 });
-const BLOCK = ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+const BLOCK = ev('content_block_start', {
+  type: 'content_block_start',
+  index: 0,
+  content_block: { type: 'text', text: '' },
+});
 const DELTA = (text: string): string =>
   ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
 const END = [
   ev('content_block_stop', { type: 'content_block_stop', index: 0 }),
-  ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }),
+  ev('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: 'end_turn' },
+    usage: { output_tokens: 2 },
+  }),
   ev('message_stop', { type: 'message_stop' }),
 ];
 
@@ -34,9 +49,15 @@ describe('failover never retries these', () => {
   let openai: OpenAI;
   before(async () => {
     failing = await startScripted(() => ({
-      sse: [START + BLOCK + DELTA('Hel'), ev('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })],
+      sse: [
+        START + BLOCK + DELTA('Hel'),
+        ev('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
+      ],
     }));
-    slow = await startScripted(() => ({ sse: [START + BLOCK + DELTA('Hel'), DELTA('lo'), ...END], pauseMs: 1500 }));
+    slow = await startScripted(() => ({
+      sse: [START + BLOCK + DELTA('Hel'), DELTA('lo'), ...END],
+      pauseMs: 1500,
+    }));
     limited = await startScripted(() => RATE_LIMITED);
     stack = await startStandaloneStack(`
 version: 1
@@ -140,7 +161,10 @@ routes:
     );
     assert.equal(limited.seen.length, 1);
     assert.equal(limited.seen[0]!.path, '/v1/responses');
-    assert.equal((JSON.parse(limited.seen[0]!.body) as { previous_response_id: string }).previous_response_id, 'resp_123');
+    assert.equal(
+      (JSON.parse(limited.seen[0]!.body) as { previous_response_id: string }).previous_response_id,
+      'resp_123',
+    );
     assert.equal(stack.mock.requests.length, 0, 'the Anthropic target was not tried');
     await assert.rejects(
       openai.responses.create({ model: 'anthropic-only', input: 'x', previous_response_id: 'resp_123' }),

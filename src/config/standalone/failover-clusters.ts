@@ -58,6 +58,7 @@ const SAFE = /[^A-Za-z0-9_-]/g;
 export function failoverClusterName(f: CompiledFailover, order: readonly number[]): string {
   const safe = f.id.replace(SAFE, '_');
   // Names that lost characters get a hash of the real id, so two aliases never share a cluster.
-  const tag = safe === f.id.replace('/', '_') ? '' : `-${createHash('sha256').update(f.id).digest('hex').slice(0, 8)}`;
+  const tag =
+    safe === f.id.replace('/', '_') ? '' : `-${createHash('sha256').update(f.id).digest('hex').slice(0, 8)}`;
   return `failover.${safe}${tag}.${order.join('-')}`;
 }

@@ -79,7 +79,11 @@ export class AttemptExchange implements Exchange {
       );
       return {
         bodyPlan: 'observe',
-        reply: failed(500, 'ai-extproc could not find the request of this attempt', 'ai_extproc_attempt_unknown'),
+        reply: failed(
+          500,
+          'ai-extproc could not find the request of this attempt',
+          'ai_extproc_attempt_unknown',
+        ),
       };
     }
     this.held = held;
@@ -157,7 +161,6 @@ export class AttemptExchange implements Exchange {
     if (this.closed) return;
     this.closed = true;
     const h = this.held;
-    const t = this.target;
     // Sent, but no response headers: reset, a failed handshake, or out of time before it answered
     // (unless the router-level stream already counted it, see settleSilent).
     if (h && this.attempt && !this.attempt.settled) settleSilent(this.deps, h, this.attempt);

@@ -81,8 +81,10 @@ export class HeldRequests {
   /** Holds `req`; its key, or undefined when the store is full (the request goes without retries). */
   hold(req: HeldRequest): string | undefined {
     const now = this.now();
-    if (this.entries.size >= this.opts.maxEntries || this.bytes + req.bytes > this.opts.maxBytes) this.sweep(now);
-    if (this.entries.size >= this.opts.maxEntries || this.bytes + req.bytes > this.opts.maxBytes) return undefined;
+    if (this.entries.size >= this.opts.maxEntries || this.bytes + req.bytes > this.opts.maxBytes)
+      this.sweep(now);
+    if (this.entries.size >= this.opts.maxEntries || this.bytes + req.bytes > this.opts.maxBytes)
+      return undefined;
     // 122 random bits: an attempt (or a client) cannot guess another request's key.
     const key = randomUUID();
     this.entries.set(key, { req, expiresAt: now + this.opts.ttlMs });

@@ -99,7 +99,11 @@ export class RetryingRequest {
       },
       clearRouteCache: true,
       metadata: {
-        [STANDALONE_NS]: { backend: order[0]!.backend.name, route: this.route, rate_limited_tokens: x.estimate },
+        [STANDALONE_NS]: {
+          backend: order[0]!.backend.name,
+          route: this.route,
+          rate_limited_tokens: x.estimate,
+        },
       },
     };
   }

@@ -149,7 +149,15 @@ export class TranslatingCodec implements Codec {
     this.target = resolved.backend.target(resolved.model, stream);
     this.adapter = providerAdapterFor(this.target);
     const c = this.choice;
-    this.retrying = RetryingRequest.start(this.deps, this.deps.attempts, c, this.route.name, stream, body.bytes, this.decodedRequest);
+    this.retrying = RetryingRequest.start(
+      this.deps,
+      this.deps.attempts,
+      c,
+      this.route.name,
+      stream,
+      body.bytes,
+      this.decodedRequest,
+    );
     x.provider = resolved.backend.provider;
     x.backend = resolved.backend.name;
     x.model = requestModel;

@@ -15,7 +15,11 @@ import {
   orderCount,
   retriesInRequest,
 } from '../../../../src/config/standalone/failover-clusters.js';
-import { failoverClusters, failoverRoutes, retryPolicy } from '../../../../src/config/envoy/failover-clusters.js';
+import {
+  failoverClusters,
+  failoverRoutes,
+  retryPolicy,
+} from '../../../../src/config/envoy/failover-clusters.js';
 import { HeldRequests } from '../../../../src/pipeline/attempts/held-requests.js';
 import type { HeldRequest } from '../../../../src/pipeline/attempts/held-requests.js';
 import { AttemptExchange } from '../../../../src/pipeline/attempts/attempt-exchange.js';
@@ -44,6 +48,9 @@ ${extra}`,
   return r.config;
 }
 const alias = (c: RuntimeConfig, name: string): CompiledFailover => c.routes[0]!.models![name]!.failover!;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Envoy config is read as loose JSON
+type Obj = Record<string, any>;
 
 function held(f: CompiledFailover, cluster: string, bytes = 10): HeldRequest {
   return {
@@ -77,13 +84,16 @@ describe('failover clusters: one per order of the attempts', () => {
   });
 
   it('the generator: targets at the priorities of their places, TLS per target, the upstream filter', () => {
-    const clusters = failoverClusters(c) as Record<string, any>[];
+    const clusters = failoverClusters(c) as Obj[];
     assert.equal(clusters.length, 6);
     const cl = clusters.find((x) => x.name === 'failover.chat_smart.0-1')!;
     assert.equal(cl.type, 'STRICT_DNS');
     const eps = cl.load_assignment.endpoints;
     assert.deepEqual(
-      eps.map((e: any) => [e.priority, e.lb_endpoints[0].metadata.filter_metadata.ai_extproc.target]),
+      (eps as Obj[]).map((e) => [
+        Number(e.priority),
+        String(e.lb_endpoints[0].metadata.filter_metadata.ai_extproc.target),
+      ]),
       [
         [0, 'chat/smart/0'],
         [1, 'chat/smart/1'],
@@ -96,9 +106,11 @@ describe('failover clusters: one per order of the attempts', () => {
     assert.deepEqual(tls.common_tls_context.validation_context.match_typed_subject_alt_names, [
       { san_type: 'DNS', matcher: { exact: 'api.example.com' } },
     ]);
-    const filters = cl.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].http_filters;
+    const filters =
+      cl.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions']
+        .http_filters;
     assert.deepEqual(
-      filters.map((x: any) => x.name),
+      filters.map((x: Obj) => String(x.name)),
       ['ai-extproc-attempt', 'envoy.filters.http.upstream_codec'],
     );
     const ext = filters[0].typed_config;
@@ -108,14 +120,14 @@ describe('failover clusters: one per order of the attempts', () => {
   });
 
   it('the retry policy follows retry: and walks the priorities without waiting for a long Retry-After', () => {
-    const p = retryPolicy(alias(load(), 'smart')) as Record<string, any>;
+    const p: Obj = retryPolicy(alias(load(), 'smart'));
     assert.equal(p.retry_on, 'retriable-status-codes,connect-failure');
     assert.deepEqual(p.retriable_status_codes, [429]);
     assert.equal(p.num_retries, 1);
     assert.equal(p.per_try_timeout, '1.5s');
     assert.equal(p.retry_priority.name, 'envoy.retry_priorities.previous_priorities');
     assert.equal(p.rate_limited_retry_back_off.max_interval, '1s');
-    const routes = failoverRoutes(c) as Record<string, any>[];
+    const routes = failoverRoutes(c) as Obj[];
     assert.equal(routes.length, 6);
     // The attempt key stays for the upstream filter; the backend header goes.
     assert.deepEqual(routes[0]!.request_headers_to_remove, ['x-ai-extproc-backend']);
@@ -154,11 +166,17 @@ describe('HeldRequests', () => {
 
 describe('AttemptExchange fails closed', () => {
   const f = alias(load(), 'smart');
-  const deps = () => ({ held: new HeldRequests(), failover: new FailoverState(), log: { warn() {}, info() {}, debug() {}, error() {} } as any });
+  const deps = () => ({
+    held: new HeldRequests(),
+    failover: new FailoverState(),
+    log: { warn() {}, info() {}, debug() {}, error() {} },
+  });
   const attrs = (target: string, cluster: string) => ({
     observability: false,
     filterMetadata: {},
-    attributes: { 'envoy.filters.http.ext_proc': { [TARGET_ATTRIBUTE]: target, [CLUSTER_ATTRIBUTE]: cluster } },
+    attributes: {
+      'envoy.filters.http.ext_proc': { [TARGET_ATTRIBUTE]: target, [CLUSTER_ATTRIBUTE]: cluster },
+    },
   });
 
   it('no key, an unknown key, another cluster or a target outside the order: a 500, nothing translated', () => {
@@ -183,7 +201,12 @@ describe('AttemptExchange fails closed', () => {
     h.touched.add('authorization');
     const key = d.held.hold(h)!;
     const x = new AttemptExchange(d);
-    const hdrs = x.headers('request', new Map([['x-ai-extproc-attempt-key', key]]), false, attrs('chat/smart/1', 'failover.chat_smart.0-1'));
+    const hdrs = x.headers(
+      'request',
+      new Map([['x-ai-extproc-attempt-key', key]]),
+      false,
+      attrs('chat/smart/1', 'failover.chat_smart.0-1'),
+    );
     assert.equal(hdrs.bodyPlan, 'buffer');
     const end = x.end('request') as { body: Buffer; headers: { set: [string, string][]; remove: string[] } };
     const body = JSON.parse(end.body.toString()) as { model: string };
