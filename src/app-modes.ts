@@ -25,6 +25,7 @@ import type { CacheDeps } from './pipeline/stages/cache.js';
 import { cacheWiring } from './cache-wiring.js';
 import type { RuntimeConfig } from './config/standalone/index.js';
 import { FailoverState } from './pipeline/failover.js';
+import type { HeldRequests } from './pipeline/attempts/held-requests.js';
 
 const stageList = (...stages: Stage[]): readonly Stage[] => Object.freeze(stages);
 
@@ -102,6 +103,8 @@ export function standaloneMode(
     readonly pools?: PoolDirectory;
     /** Cooldowns of failover targets (tests give their own clock). */
     readonly failover?: FailoverState;
+    /** Requests held for their upstream attempts (failover inside a request). */
+    readonly attempts?: HeldRequests;
     readonly cache?: CacheDeps;
   },
 ): StandaloneMode {
@@ -138,6 +141,7 @@ export function standaloneMode(
     log: p.log,
     droppedParam: (provider, param) => p.observer.droppedParam?.(provider, param),
     failover: p.failover ?? new FailoverState(),
+    ...(p.attempts ? { attempts: p.attempts } : {}),
     upstreamAttempt: (route, target, result) => p.observer.upstreamAttempt?.(route, target, result),
   });
 }

@@ -13,6 +13,9 @@ import { AiMetrics } from './metrics/ai-metrics.js';
 import { DeferredCompletionObserver } from './metrics/deferred-observer.js';
 import { startMetricsServer } from './metrics/http-server.js';
 import { AiExchange } from './pipeline/exchange.js';
+import { FailoverState } from './pipeline/failover.js';
+import { HeldRequests } from './pipeline/attempts/held-requests.js';
+import { withAttemptStreams } from './pipeline/attempts/attempt-exchange.js';
 import type { ExchangeFactory } from './pipeline/types.js';
 import { GrpcHttp2Server } from './server/grpc-http2-server.js';
 import { registerExtProc } from './server/ext-proc-service.js';
@@ -135,9 +138,14 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
         log,
       })
     : undefined;
+  // Failover: cooldowns, and requests held for their upstream attempts (shared by both filters).
+  const failover = new FailoverState();
+  const attempts = new HeldRequests();
   const mode: Mode = standalone
     ? standaloneMode({
         ...parts,
+        failover,
+        attempts,
         config: () => standalone.current,
         budget: { store: budgets!.handle, observer: new BudgetMetrics(metrics.registry) },
         ...(pools ? { pools } : {}),
@@ -160,12 +168,21 @@ export async function startApp(settings: ServerSettings, opts: AppOptions = {}):
     tracer: exchangeDeps.tracer,
   };
   const newAiExchange: ExchangeFactory = standalone
-    ? (info) =>
-        new RoutedExchange(
-          (h) => standalone.current.matchMcpRoute(h),
-          (route) => new McpExchange(route, mcpDeps),
-          () => new AiExchange(info, exchangeDeps),
-        )
+    ? withAttemptStreams(
+        (info) =>
+          new RoutedExchange(
+            (h) => standalone.current.matchMcpRoute(h),
+            (route) => new McpExchange(route, mcpDeps),
+            () => new AiExchange(info, exchangeDeps),
+          ),
+        {
+          held: attempts,
+          failover,
+          log,
+          upstreamAttempt: (route, target, result) => observer.upstreamAttempt(route, target, result),
+          droppedParam: (provider, param) => observer.droppedParam?.(provider, param),
+        },
+      )
     : (info) => new AiExchange(info, exchangeDeps);
   registerExtProc(grpc, {
     codec: codecs.extProc,

@@ -11,8 +11,20 @@ export const DROPPED_PARAMS_HEADER = 'x-ai-extproc-dropped-params';
 /** On count_tokens answers the gateway made itself: `estimate` (its own count, not the provider's). */
 export const TOKEN_COUNT_HEADER = 'x-ai-extproc-token-count';
 
+/**
+ * Failover with retries: the unguessable key that ties each upstream attempt to its request (the
+ * router-level stream holds the request under it; the per-attempt stream removes the header).
+ */
+export const ATTEMPT_KEY_HEADER = 'x-ai-extproc-attempt-key';
+/** gRPC initial metadata the upstream (per-attempt) ext_proc filter sends: tells its streams apart. */
+export const STREAM_KIND_METADATA = 'x-ai-extproc-stream';
+export const ATTEMPT_STREAM = 'attempt';
+
 /** Every internal request header (later capabilities add theirs here). */
-export const INTERNAL_REQUEST_HEADERS: readonly string[] = Object.freeze([BACKEND_HEADER]);
+export const INTERNAL_REQUEST_HEADERS: readonly string[] = Object.freeze([
+  BACKEND_HEADER,
+  ATTEMPT_KEY_HEADER,
+]);
 
 /**
  * Endpoint picking (Inference Extension protocol). The chosen server(s), primary first, for an

@@ -210,6 +210,7 @@ export class AiExchange implements Exchange {
     this.reqCopy.release();
     this.respCopy.release();
     this.streamSpan?.end();
+    this.route?.codec.release?.();
     // Stages (the record stage writes the summary line) close only on a route of ours.
     if (!this.run) return;
     this.run.close(outcome);

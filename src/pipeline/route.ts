@@ -113,6 +113,8 @@ export interface Codec {
   encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined;
   /** A stream decode failure the stages must hear about (kgateway: SSE event over the limit). */
   readonly streamFailure: Refusal | undefined;
+  /** The exchange is over: let go of anything held for it (a request held for its attempts). */
+  release?(): void;
 }
 
 /** What a mode answers for a request's headers. */

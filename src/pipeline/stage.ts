@@ -106,6 +106,8 @@ export interface ExchangeFacts {
   firstByteAt: number | undefined;
   /** Usage and model of the finished response, once it is finished. */
   facts: ResponseFacts | undefined;
+  /** Failover inside the request: the target that served and how many attempts it took. */
+  failover?: { readonly target: string; readonly attempts: number };
   /** completed | rejected | upstream-error | incomplete, for the summary line. */
   outcome: 'completed' | 'rejected' | 'upstream-error' | 'incomplete';
 }

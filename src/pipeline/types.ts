@@ -78,6 +78,8 @@ export interface MessageContext {
   /** metadata_context.filter_metadata: namespace → plain JSON object. */
   readonly filterMetadata: Readonly<Record<string, unknown>>;
   readonly observability: boolean;
+  /** The request_attributes Envoy sent (first message of a direction): key → name → value. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 type Awaitable<T> = T | Promise<T>;

@@ -115,6 +115,7 @@ export class StreamSession {
     const ctx: MessageContext = {
       observability: msg.observability_mode,
       filterMetadata: structMap(msg.metadata_context?.filter_metadata),
+      attributes: structMap(msg.attributes),
     };
     const out = await this.dispatch(msg, ctx);
     return ctx.observability ? [] : out;

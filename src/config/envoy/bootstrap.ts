@@ -67,7 +67,7 @@ const md = (key: string): string => `%DYNAMIC_METADATA(${STANDALONE_NS}:${key})%
 
 /** The access log: request facts and our non-secret metadata keys, never headers or bodies. */
 function accessLog(path: string): Obj {
-  const keys = ['route', 'backend', 'failover_target', 'model', 'provider', 'provider_model', 'streaming'];
+  const keys = ['route', 'backend', 'failover_target', 'failover_attempts', 'model', 'provider', 'provider_model', 'streaming'];
   const tokens = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'rate_limited_tokens', 'rate_limit_correction'];
   return {
     name: 'envoy.access_loggers.file',

@@ -8,6 +8,7 @@ import type { BaseUrl, CompiledBackend, RuntimeConfig } from '../standalone/type
 import { poolCluster, poolClusters, poolRouteExtras } from './pool-clusters.js';
 import type { CompiledPool } from '../standalone/index.js';
 import { failOpenEntries } from './fail-open-routes.js';
+import { failoverClusters, failoverRoutes } from './failover-clusters.js';
 
 /** Our ext_proc filter's name in the chain (per-route overrides are keyed on it). */
 export const EXTPROC_FILTER_NAME = 'ai-extproc';
@@ -50,7 +51,7 @@ export function clusterConflicts(config: RuntimeConfig): string[] {
   return out;
 }
 
-export function upstreamCluster(name: string, url: BaseUrl): Obj {
+export function upstreamCluster(name: string, url: BaseUrl, caFile = SYSTEM_CA_BUNDLE): Obj {
   const host = bare(url.host);
   const cluster: Obj = {
     name,
@@ -73,7 +74,7 @@ export function upstreamCluster(name: string, url: BaseUrl): Obj {
       typed_config: {
         '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
         sni: host,
-        common_tls_context: { validation_context: { trusted_ca: { filename: SYSTEM_CA_BUNDLE } } },
+        common_tls_context: { validation_context: { trusted_ca: { filename: caFile } } },
       },
     };
   return cluster;
@@ -84,8 +85,10 @@ export function clusters(config: RuntimeConfig): Obj[] {
   return [
     ...[...backendClusters(config)].map(([name, url]) => {
       const pool = pools.get(name);
-      return pool ? poolCluster(name, pool) : upstreamCluster(name, url);
+      const ca = config.backends.find((b) => b.cluster === name)?.caFile;
+      return pool ? poolCluster(name, pool) : upstreamCluster(name, url, ca);
     }),
+    ...failoverClusters(config),
     ...config.mcpBackends.map((b) => upstreamCluster(b.cluster, b.baseUrl)),
   ];
 }
@@ -120,7 +123,7 @@ export function routeConfig(config: RuntimeConfig): Obj {
     match: { prefix: '/', headers: [{ name: BACKEND_HEADER, string_match: { exact: cluster } }] },
     ...routeAction(cluster, pools.get(cluster)),
   }));
-  routes.push(...mcpRoutes(config));
+  routes.push(...failoverRoutes(config), ...mcpRoutes(config));
   // FailOpen pools while our server is down (fail-open-routes.ts); after the header routes.
   routes.push(
     ...failOpenEntries(config, EXTPROC_FILTER_NAME, (r) =>

@@ -148,5 +148,6 @@ export function compileBackend(name: string, raw: unknown, ctx: LoadContext): Co
     target: (model: string, stream: boolean): UpstreamTarget => ({ provider, model, stream, ...settings }),
     authFor: auth.authFor,
     ...(pool ? { pool } : {}),
+    ...(typeof raw.caFile === 'string' ? { caFile: raw.caFile } : {}),
   });
 }

@@ -24,6 +24,8 @@ export interface FailoverTarget {
 }
 
 export interface CompiledFailover {
+  /** "<route>/<alias>": names the alias's failover clusters. */
+  readonly id: string;
   readonly targets: readonly FailoverTarget[];
   readonly retry: RetryPolicy;
   /** Cooldown of a target that answered 429/5xx without a Retry-After hint. */
@@ -101,6 +103,7 @@ export function compileFailover(
   if (!ok) return undefined;
   const on = Array.isArray(r.on) ? (r.on as RetryOn[]) : [...RETRY_ON];
   return Object.freeze({
+    id,
     targets: Object.freeze(targets),
     retry: Object.freeze({
       on: Object.freeze([...on]),

@@ -41,6 +41,10 @@ export const backendDefinition = {
         patternErrorMessage: 'must be http(s)://host[:port] with no path',
       },
     ),
+    caFile: str(
+      'PEM file of the CAs that verify this https backend (its name is checked too). Default: the system bundle.',
+      { minLength: 1 },
+    ),
     auth: { $ref: '#/definitions/auth' },
     defaultModel: str('Model used when a request names none.', { minLength: 1 }),
     azure: {

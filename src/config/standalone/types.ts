@@ -78,6 +78,8 @@ export interface CompiledBackend {
   target(model: string, stream: boolean): UpstreamTarget;
   /** Upstream credentials for one request; `clientHeaders` keys are lower case. */
   authFor(clientHeaders: ReadonlyMap<string, string>): UpstreamAuth;
+  /** CAs that verify an https backend (default: the system bundle). */
+  readonly caFile?: string;
   /** A backend of kind pool: its model servers, picked per request. */
   readonly pool?: CompiledPool;
 }

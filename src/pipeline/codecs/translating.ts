@@ -10,13 +10,16 @@
  */
 import type { CompiledBackend, CompiledRoute, ModelResolution } from '../../config/standalone/index.js';
 import { DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
+import { retriesInRequest } from '../../config/standalone/failover-clusters.js';
 import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapterFor } from '../../providers/translate/registry.js';
 import { speaksNatively } from '../../providers/translate/native.js';
 import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
-import { upstreamHeaders } from './upstream-headers.js';
+import { encodeForTarget, translated } from './target-encoding.js';
+import { RetryingRequest, nativeTargetsOnly } from '../attempts/retrying-request.js';
+import type { HeldRequests } from '../attempts/held-requests.js';
 import { firstTarget } from '../failover.js';
 import type { FailoverChoice, FailoverState } from '../failover.js';
 import type {
@@ -29,6 +32,7 @@ import type {
   UpstreamTarget,
 } from '../../providers/translate/types.js';
 import { TranslationError } from '../../providers/translate/types.js';
+export { translated } from './target-encoding.js';
 import { openAIUsage, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import { contentCoding, decodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
@@ -54,17 +58,8 @@ export interface TranslatingDeps {
   readonly droppedParam?: (provider: string, param: string) => void;
   /** A failover alias's upstream attempt ended (route, target id, ok | http_<status>). */
   readonly upstreamAttempt?: (route: string, target: string, result: string) => void;
-}
-
-/** TranslationErrors become refusals in the client's format. */
-export function translated<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof TranslationError)
-      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
-    throw err;
-  }
+  /** Failover inside a request: requests held for their attempts (absent: no retries). */
+  readonly attempts?: HeldRequests;
 }
 
 interface Stream {
@@ -75,6 +70,10 @@ interface Stream {
   readonly finishReasons: string[];
   failed: boolean;
 }
+
+/** Envoy's own answer to a request the codec never read. */
+const envoyMessage = (status: number | undefined): string =>
+  status === 413 ? 'Request body too large' : `The gateway answered ${status ?? 502}`;
 
 /** A Responses request that uses OpenAI's server-side state. */
 const responsesNeedsState = (json: Json): boolean =>
@@ -102,6 +101,8 @@ export class TranslatingCodec implements Codec {
   private native: NativeCodec | undefined;
   /** A failover alias: the targets in this request's order (the first one serves). */
   private choice: FailoverChoice | undefined;
+  /** A failover alias that retries inside the request: every attempt translated upstream. */
+  private retrying: RetryingRequest | undefined;
 
   constructor(
     private readonly route: CompiledRoute,
@@ -147,6 +148,16 @@ export class TranslatingCodec implements Codec {
     this.backend = resolved.backend;
     this.target = resolved.backend.target(resolved.model, stream);
     this.adapter = providerAdapterFor(this.target);
+    const c = this.choice;
+    this.retrying = RetryingRequest.start(
+      this.deps,
+      this.deps.attempts,
+      c,
+      this.route.name,
+      stream,
+      body.bytes,
+      this.decodedRequest,
+    );
     x.provider = resolved.backend.provider;
     x.backend = resolved.backend.name;
     x.model = requestModel;
@@ -169,9 +180,17 @@ export class TranslatingCodec implements Codec {
    */
   private sameApi(json: Json, x: ExchangeFacts): boolean {
     const requestModel = typeof json.model === 'string' ? json.model : '';
-    const resolved = this.resolve(requestModel);
+    let resolved = this.resolve(requestModel);
     if ('error' in resolved) return false;
     const stream = json.stream === true;
+    if (this.choice) {
+      // Failover: server-side state stays with its provider (never retried elsewhere); any other
+      // request of a retrying alias is translated per attempt from the canonical form.
+      if (this.api === 'openai-responses' && responsesNeedsState(json)) {
+        this.choice = nativeTargetsOnly(this.choice, this.api, stream);
+        resolved = firstTarget(this.choice);
+      } else if (this.deps.attempts && retriesInRequest(this.choice.failover)) return false;
+    }
     const target = resolved.backend.target(resolved.model, stream);
     if (!speaksNatively(target, this.api)) return false;
     // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
@@ -206,6 +225,10 @@ export class TranslatingCodec implements Codec {
     return true;
   }
 
+  release(): void {
+    this.retrying?.release();
+  }
+
   spanAttributes(x: ExchangeFacts): SpanAttributes {
     return { 'ai_extproc.backend': x.backend, 'ai_extproc.route': this.route.name };
   }
@@ -221,20 +244,17 @@ export class TranslatingCodec implements Codec {
 
   private encodeFor(canonical: Json, changed: boolean, x: ExchangeFacts): RequestEncoding {
     if (this.native) return this.native.encodeRequest(canonical, changed, x);
-    const backend = this.backend!;
-    const target = this.target!;
-    const out = translated(() => this.adapter!.request(canonical, target));
-    x.dropped.push(...out.droppedParams);
-    for (const p of x.dropped) this.deps.droppedParam?.(backend.provider, p);
-    const headers = upstreamHeaders(backend, out, x.headers, this.decodedRequest);
-    return {
-      body: out.body,
-      headers,
-      clearRouteCache: true,
-      metadata: {
-        [STANDALONE_NS]: { backend: backend.name, route: this.route.name, rate_limited_tokens: x.estimate },
-      },
+    const held = this.retrying?.hold(canonical, x);
+    if (held) return held;
+    this.retrying = undefined; // the held store is full: the first target alone
+    const spec = {
+      backend: this.backend!,
+      target: this.target!,
+      adapter: this.adapter!,
+      routeName: this.route.name,
+      decodedRequest: this.decodedRequest,
     };
+    return encodeForTarget(canonical, spec, x.headers, x.dropped, x.estimate, this.deps.droppedParam);
   }
 
   responseHeaders(
@@ -243,7 +263,13 @@ export class TranslatingCodec implements Codec {
     rewrite: 'hold' | 'rewrite' | undefined,
   ): ResponseStart {
     const c = this.choice;
-    if (c && x.status !== undefined) {
+    const served = this.retrying?.served(x);
+    if (served) {
+      // The attempt that answered: its provider's answer is translated back.
+      this.backend = served.backend;
+      this.target = served.backend.target(served.model, this.target!.stream);
+      this.adapter = providerAdapterFor(this.target);
+    } else if (c && x.status !== undefined) {
       const served = c.order[0]!;
       this.deps.failover?.answered(served, c.failover, x.status, headers);
       const result = x.status >= 200 && x.status < 300 ? 'ok' : `http_${x.status}`;
@@ -382,7 +408,10 @@ export class TranslatingCodec implements Codec {
       /* handled below */
     }
     if (!ok) {
-      const err = this.adapter!.error(x.status ?? 502, bytes ?? Buffer.alloc(0));
+      // No adapter: Envoy answered before the request was read (its 413 for a body over its buffer).
+      const err = this.adapter
+        ? this.adapter.error(x.status ?? 502, bytes ?? Buffer.alloc(0))
+        : { status: x.status ?? 502, message: envoyMessage(x.status), type: 'invalid_request_error' };
       return {
         kind: 'upstream-error',
         body: Buffer.from(JSON.stringify(this.client.error(err))),

@@ -59,6 +59,8 @@ function finalMetadata(x: ExchangeFacts, facts: ResponseFacts): DynamicMetadata 
       provider_model: facts.responseModel ?? '',
       backend: x.backend ?? '',
       streaming: x.responseStreaming,
+      // Failover inside the request: the target that served, after how many attempts.
+      ...(x.failover ? { failover_target: x.failover.target, failover_attempts: x.failover.attempts } : {}),
     },
   };
 }

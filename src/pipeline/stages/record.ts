@@ -75,6 +75,7 @@ export class RecordStage implements Stage {
         ...(x.dropped.length > 0 ? { dropped: x.dropped } : {}),
         guards: x.decisions,
         ...(x.pick ? { pick: x.pick } : {}),
+        ...(x.failover ? { failover: x.failover } : {}),
         latencyMs: Math.round(performance.now() - x.startedAt),
         ...(f
           ? {

@@ -43,7 +43,11 @@ describe('envoy-config: the bootstrap', () => {
       for (const r of routes.slice(0, wanted.size)) {
         assert.equal(r.match.headers[0].name, 'x-ai-extproc-backend');
         assert.equal(r.route.cluster, r.match.headers[0].string_match.exact);
-        assert.deepEqual(r.request_headers_to_remove, ['x-ai-extproc-backend'], 'never forwarded upstream');
+        assert.deepEqual(
+          r.request_headers_to_remove,
+          ['x-ai-extproc-backend', 'x-ai-extproc-attempt-key'],
+          'never forwarded upstream',
+        );
       }
       assert.equal(routes.at(-1)!.direct_response.status, 404);
     });
@@ -73,6 +77,7 @@ describe('envoy-config: the bootstrap', () => {
     const guard = hcmOf(b).early_header_mutation_extensions[0].typed_config.mutations as Obj[];
     assert.deepEqual(guard, [
       { remove: 'x-ai-extproc-backend' },
+      { remove: 'x-ai-extproc-attempt-key' },
       { remove: 'x-gateway-destination-endpoint' },
       { remove: 'x-gateway-destination-endpoint-served' },
       { remove: 'test-epp-endpoint-selection' },

@@ -101,7 +101,7 @@ mcpGateway:
     const first = routes[0]!;
     assert.deepEqual(first.match, { path_separated_prefix: '/tools/mcp' });
     assert.equal((first.route as { cluster: string }).cluster, MCP_GATEWAY_CLUSTER);
-    assert.deepEqual(first.request_headers_to_remove, ['x-ai-extproc-backend']);
+    assert.deepEqual(first.request_headers_to_remove, ['x-ai-extproc-backend', 'x-ai-extproc-attempt-key']);
     assert.equal(
       (first.typed_per_filter_config as Record<string, { disabled: boolean }>)['ai-extproc']!.disabled,
       true,
