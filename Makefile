@@ -104,7 +104,8 @@ bench: install build
 demo: install build
 	$(NODE) dist/scripts/demo.js
 
-image:
+# The image carries the cache's local model, fetched by make install.
+image: $(MODEL_DIR)/model.onnx
 	docker build -t ai-extproc:local .
 
 clean:

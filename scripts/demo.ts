@@ -22,6 +22,7 @@ import { startEnvoy } from '../test/helpers/envoy.js';
 import type { EnvoyProcess } from '../test/helpers/envoy.js';
 import { repoRoot } from '../test/helpers/repo.js';
 import { envoyConfigText } from '../src/envoy-config-command.js';
+import { cacheDemo, cacheExamples } from './demo-cache.js';
 import OpenAI from 'openai';
 
 const root = repoRoot();
@@ -250,7 +251,7 @@ OpenAI SDK (node):
   const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'unused' });
   const r = await client.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'Hello!' }] });
 
-${REAL ? '' : mcpExamples(url)}Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
+${REAL ? '' : cacheExamples(url, METRICS_PORT) + mcpExamples(url)}Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
 Edit the config while it runs (hot reload; Envoy follows): ${configFile ?? ''}
 Envoy's config, generated from it:                       ${envoy?.configPath ?? ''}
 
@@ -314,6 +315,7 @@ async function smokeTest(url: string): Promise<void> {
     };
     console.log(`models (${list.object}): ${list.data.map((m) => m.id).join(', ')}`);
     await budgetDemo(url);
+    await cacheDemo(url, METRICS_PORT);
   }
   if (MODE === 'standalone') {
     for (const model of ['gpt-4o-mini', 'claude-sonnet', 'gemini-flash', 'bedrock-haiku']) {
