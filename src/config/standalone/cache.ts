@@ -51,7 +51,7 @@ export function compileCache(
         : undefined,
     store,
     ttlMs: int(raw.ttlSeconds, 3600) * 1000,
-    maxEntries: int(raw.maxEntries, 10_000),
+    maxEntries: int(raw.maxEntries, 2_000),
     shareAcrossClients: raw.shareAcrossClients === true,
     cacheToolCalls: raw.cacheToolCalls === true,
     timeoutMs: int(raw.timeoutMs, 250),

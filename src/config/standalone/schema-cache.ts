@@ -41,7 +41,7 @@ export const cacheDefinition = {
       type: 'integer',
       minimum: 1,
       maximum: 1000000,
-      description: 'Entries per partition (memory). Default 10000.',
+      description: 'Entries per partition (memory: LRU; postgres: newest kept). Default 2000.',
     },
     shareAcrossClients: {
       type: 'boolean',
