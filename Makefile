@@ -86,7 +86,7 @@ proto-types: $(STAMP_NPM)
 test-unit: build
 	$(NODE) --test --test-reporter=spec 'dist/test/unit/**/*.test.js'
 
-test-integration: build
+test-integration: build install
 	$(NODE) --test --test-reporter=spec 'dist/test/integration/**/*.test.js'
 
 test-e2e: build install $(RATELIMIT_BIN)
