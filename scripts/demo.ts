@@ -28,6 +28,7 @@ import {
   mcpGatewaySection,
   mcpGatewaySocket,
 } from './demo-mcp-gateway.js';
+import { cacheDemo, cacheExamples } from './demo-cache.js';
 import OpenAI from 'openai';
 
 const root = repoRoot();
@@ -258,7 +259,7 @@ OpenAI SDK (node):
   const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'unused' });
   const r = await client.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'Hello!' }] });
 
-${REAL ? '' : mcpExamples(url)}Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
+${REAL ? '' : cacheExamples(url, METRICS_PORT) + mcpExamples(url)}Metrics:  curl -s http://127.0.0.1:${METRICS_PORT}/metrics | grep -E '^(gen_ai|ai_)'
 Edit the config while it runs (hot reload; Envoy follows): ${configFile ?? ''}
 Envoy's config, generated from it:                       ${envoy?.configPath ?? ''}
 
@@ -322,6 +323,7 @@ async function smokeTest(url: string): Promise<void> {
     };
     console.log(`models (${list.object}): ${list.data.map((m) => m.id).join(', ')}`);
     await budgetDemo(url);
+    await cacheDemo(url, METRICS_PORT);
   }
   if (MODE === 'standalone') {
     for (const model of ['gpt-4o-mini', 'claude-sonnet', 'gemini-flash', 'bedrock-haiku']) {

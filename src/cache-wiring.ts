@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ProviderEmbedder } from './embedders/provider-embedder.js';
 import { LocalEmbedder, localModelPresent } from './embedders/local-embedder.js';
 import { RedisCacheStore } from './stores/redis-cache-store.js';
+import { PostgresCacheStore } from './stores/postgres-cache-store.js';
 import type { HttpClient } from './guards/http-client.js';
 import type { CacheDeps } from './pipeline/stages/cache.js';
 import type { CacheObserver } from './pipeline/cache-observer.js';
@@ -98,14 +99,37 @@ export function cacheWiring(p: CacheWiringParts): CacheWiring {
     });
     return redis;
   };
+  // PostgreSQL with pgvector (L1 and L2, shared by replicas): the config's stores.postgres.
+  let postgres: PostgresCacheStore | undefined;
+  let lastPostgresError = 0;
+  let warnedPostgres = false;
+  const postgresStore = (): CacheStore | undefined => {
+    if (postgres) return postgres;
+    const s = p.config().stores?.postgres;
+    if (!s) {
+      if (!warnedPostgres)
+        p.log.warn({}, 'cache store postgres: no stores.postgres in the config; every lookup misses');
+      warnedPostgres = true;
+      return undefined;
+    }
+    postgres = new PostgresCacheStore({
+      url: s.url(),
+      table: s.table,
+      dimensions: s.dimensions,
+      maxConnections: s.maxConnections,
+      onError: (err) => {
+        if (Date.now() - lastPostgresError < 10_000) return;
+        lastPostgresError = Date.now();
+        p.log.warn({ err: err.message }, 'postgres cache store: connection problem');
+      },
+    });
+    return postgres;
+  };
   return {
     deps: {
       store: (policy) =>
-        policy.store === 'memory'
-          ? memory
-          : policy.store === 'redis'
-            ? redisStore()
-            : p.stores?.[policy.store],
+        p.stores?.[policy.store] ??
+        (policy.store === 'memory' ? memory : policy.store === 'redis' ? redisStore() : postgresStore()),
       embedder: (sem) =>
         sem.embedder === 'provider'
           ? providerEmbedder(sem)
@@ -118,6 +142,7 @@ export function cacheWiring(p: CacheWiringParts): CacheWiring {
     close: async () => {
       await memory.close();
       await redis?.close();
+      await postgres?.close();
       for (const s of Object.values(p.stores ?? {})) await s.close();
     },
   };

@@ -77,6 +77,15 @@ export function embedText(text: string): string {
 }
 
 /**
+ * The numbers a text holds, in order ("invoice 10482, 2 lines" → "10482 2"). Embedders score texts
+ * that differ only in a number as near-identical ("Summarise invoice 10482" / "…10483": 0.99 with
+ * MiniLM), so a semantic hit also needs the same numbers.
+ */
+export function numbersOf(text: string): string {
+  return (text.match(/\d+(?:[.,]\d+)*/g) ?? []).join(' ');
+}
+
+/**
  * The keys of a canonical request, or undefined when it cannot be cached: no messages, or the last
  * message is not the user's (a tool result turn, an assistant prefill).
  */

@@ -2,7 +2,7 @@
  * A hit as the client's API would have answered it: the stored canonical completion rendered by
  * the client adapter (JSON), or, for a stream request, a complete SSE body built from it by the
  * same stream encoder a live answer goes through (OpenAI chunks and [DONE]; Anthropic
- * message_start … message_stop). One body: an immediate response cannot stream, and it need not.
+ * message_start … message_stop; Responses response.created … response.completed). One body: an immediate response cannot stream, and it need not.
  */
 import crypto from 'node:crypto';
 import { clientAdapter } from '../providers/translate/registry.js';
@@ -27,7 +27,11 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 
 function freshId(api: ClientApi): string {
   const r = crypto.randomBytes(12).toString('hex');
-  return api === 'anthropic' ? `msg_cache_${r}` : `chatcmpl-cache-${r}`;
+  return api === 'anthropic'
+    ? `msg_cache_${r}`
+    : api === 'openai-responses'
+      ? `resp_cache_${r}`
+      : `chatcmpl-cache-${r}`;
 }
 
 /** The chunks a live OpenAI stream of this completion would have had (one delta per part). */
@@ -69,8 +73,9 @@ export function synthesizeHit(entry: CacheEntry, req: HitRequest, now = Date.now
   if (!req.stream)
     return { body: JSON.stringify(client.response(completion)), contentType: 'application/json' };
   const enc = client.stream();
-  // Anthropic's message_delta carries the usage: its encoder always gets the usage chunk.
-  const usage = req.includeUsage || req.api === 'anthropic';
+  // Anthropic's message_delta and Responses' response.completed carry the usage: their encoders
+  // always get the usage chunk.
+  const usage = req.includeUsage || req.api === 'anthropic' || req.api === 'openai-responses';
   const body = enc.push(chunksOf(completion, id, created, usage)) + enc.end();
   return { body, contentType: 'text/event-stream' };
 }

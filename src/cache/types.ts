@@ -41,6 +41,8 @@ export interface CacheEntry {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly model: string;
+  /** The numbers in the question it answers (request-key.ts numbersOf): a semantic hit needs the same. */
+  readonly numbers?: string;
 }
 
 export interface SemanticMatch {

@@ -67,6 +67,15 @@ it(
       /budget: request 2 answered\nbudget: request 3 refused: RateLimitError 429 \(retry-after \d+s/,
     );
     assert.match(out, /ai_completion_tokens_total\{llm="bedrock",model="bedrock-haiku"\} \d+/);
+    // The cache route: an exact and a semantic hit, a near miss upstream; the metric counts them.
+    assert.match(out, /cache "What is the capital of France\?": x-ai-cache miss, [1-9]\d* chars\n/);
+    assert.match(out, /cache same question again: x-ai-cache hit, similarity 1\.0000/);
+    assert.match(
+      out,
+      /cache "Which city is the capital of France\?": x-ai-cache semantic-hit, similarity 0\.9[2-9]\d*/,
+    );
+    assert.match(out, /cache "What is the capital of Germany\?": x-ai-cache miss/);
+    assert.match(out, /ai_extproc_cache_requests_total\{route="cached",result="semantic-hit"\} 1\n/);
     // The MCP route: the denied tool is left out of the list and refused; the card is masked.
     assert.match(out, /mcp tools\/list: echo, card_lookup, progress_echo\n/);
     assert.match(out, /mcp delete_everything: error -32602 Tool delete_everything not found/);

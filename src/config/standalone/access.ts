@@ -19,8 +19,18 @@ export interface RedisSettings {
   readonly timeoutMs: number;
 }
 
+/** stores.postgres: the semantic cache's shared store (pgvector). */
+export interface PostgresSettings {
+  /** The URL may hold a password: read it through this, never log it. */
+  readonly url: () => string;
+  readonly table: string;
+  readonly dimensions: number;
+  readonly maxConnections: number;
+}
+
 export interface StoreSettings {
   readonly redis: RedisSettings | undefined;
+  readonly postgres?: PostgresSettings;
   readonly reservationTtlMs: number;
 }
 
@@ -146,19 +156,35 @@ function pricing(raw: unknown): Map<string, Price> {
 function stores(raw: unknown, ctx: LoadContext): StoreSettings {
   const ttl = isObj(raw) && typeof raw.reservationTtlSeconds === 'number' ? raw.reservationTtlSeconds : 600;
   const reservationTtlMs = ttl * 1000;
+  const postgres = postgresStore(isObj(raw) ? raw.postgres : undefined, ctx);
   const r = isObj(raw) && isObj(raw.redis) ? raw.redis : undefined;
-  if (!r) return { redis: undefined, reservationTtlMs };
-  const url = resolveSecret(r.url, ['stores', 'redis', 'url'], ctx);
-  if (url === undefined) return { redis: undefined, reservationTtlMs };
+  const url = r ? resolveSecret(r.url, ['stores', 'redis', 'url'], ctx) : undefined;
+  if (!r || url === undefined)
+    return Object.freeze({ redis: undefined, reservationTtlMs, ...(postgres ? { postgres } : {}) });
   if (ctx.secrets === 'resolve' && !/^rediss?:\/\//.test(url))
     ctx.issues.add(['stores', 'redis', 'url'], 'must be a redis:// or rediss:// URL');
   return Object.freeze({
     reservationTtlMs,
+    ...(postgres ? { postgres } : {}),
     redis: Object.freeze({
       url: () => url,
       failOpen: r.failOpen !== false,
       timeoutMs: typeof r.timeoutMs === 'number' ? r.timeoutMs : 250,
     }),
+  });
+}
+
+function postgresStore(p: unknown, ctx: LoadContext): PostgresSettings | undefined {
+  if (!isObj(p)) return undefined;
+  const url = resolveSecret(p.url, ['stores', 'postgres', 'url'], ctx);
+  if (url === undefined) return undefined;
+  if (ctx.secrets === 'resolve' && !/^postgres(ql)?:\/\//.test(url))
+    ctx.issues.add(['stores', 'postgres', 'url'], 'must be a postgres:// or postgresql:// URL');
+  return Object.freeze({
+    url: () => url,
+    table: typeof p.table === 'string' ? p.table : 'ai_extproc_cache',
+    dimensions: typeof p.dimensions === 'number' ? p.dimensions : 384,
+    maxConnections: typeof p.maxConnections === 'number' ? p.maxConnections : 4,
   });
 }
 

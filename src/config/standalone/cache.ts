@@ -9,7 +9,7 @@ import type { PathSegment } from './issues.js';
 export const DEFAULT_THRESHOLDS: Readonly<Record<EmbedderKind, number>> = {
   none: 1,
   local: 0.92,
-  provider: 0.95,
+  provider: 0.97,
 };
 
 const int = (v: unknown, d: number): number => (typeof v === 'number' && Number.isInteger(v) ? v : d);
@@ -51,7 +51,7 @@ export function compileCache(
         : undefined,
     store,
     ttlMs: int(raw.ttlSeconds, 3600) * 1000,
-    maxEntries: int(raw.maxEntries, 10_000),
+    maxEntries: int(raw.maxEntries, 2_000),
     shareAcrossClients: raw.shareAcrossClients === true,
     cacheToolCalls: raw.cacheToolCalls === true,
     timeoutMs: int(raw.timeoutMs, 250),

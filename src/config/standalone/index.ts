@@ -12,7 +12,7 @@ export { CONFIG_SCHEMA } from './schema.js';
 export { PROVIDERS } from './schema-primitives.js';
 export { isSchemaValid } from './validate-schema.js';
 export { CREDENTIAL_HEADERS, clientCredential } from './auth.js';
-export type { CompiledAccess, RedisSettings, StoreSettings } from './access.js';
+export type { CompiledAccess, PostgresSettings, RedisSettings, StoreSettings } from './access.js';
 export { DEFAULT_ANTHROPIC_VERSION, DEFAULT_AZURE_API_VERSION } from './backends.js';
 export type { ListedModel, ModelListing } from './model-list.js';
 export { listModels } from './model-list.js';

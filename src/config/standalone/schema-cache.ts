@@ -24,7 +24,7 @@ export const cacheDefinition = {
           type: 'number',
           minimum: 0.5,
           maximum: 1,
-          description: 'Cosine similarity for a semantic hit. Default: local 0.92, provider 0.95.',
+          description: 'Cosine similarity for a semantic hit. Default: local 0.92, provider 0.97.',
         },
         backend: str('provider: the backend serving /v1/embeddings (OpenAI-compatible).', {
           minLength: 1,
@@ -41,7 +41,7 @@ export const cacheDefinition = {
       type: 'integer',
       minimum: 1,
       maximum: 1000000,
-      description: 'Entries per partition (memory). Default 10000.',
+      description: 'Entries per partition (memory: LRU; postgres: newest kept). Default 2000.',
     },
     shareAcrossClients: {
       type: 'boolean',

@@ -112,6 +112,29 @@ export const storesDefinition = {
         timeoutMs: { type: 'integer', minimum: 1, maximum: 10000, description: 'Per call, default 250.' },
       },
     },
+    postgres: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      description:
+        'PostgreSQL with pgvector: the semantic cache shared by replicas (policy.cache.store: postgres).',
+      properties: {
+        url: { ...secretRef, description: 'postgres://user:password@host:port/db' },
+        table: {
+          type: 'string',
+          pattern: '^[a-z_][a-z0-9_]{0,62}$',
+          patternErrorMessage: 'must be a lower-case SQL identifier',
+          description: 'The cache table (created on first use). Default ai_extproc_cache.',
+        },
+        dimensions: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 16000,
+          description: "The embedding column's size: the embedder's (384: local and E5-small). Default 384.",
+        },
+        maxConnections: { type: 'integer', minimum: 1, maximum: 100, description: 'Pool size, default 4.' },
+      },
+    },
   },
 };
 

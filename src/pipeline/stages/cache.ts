@@ -7,7 +7,7 @@
  * x-ai-cache-similarity; the budget settles it as one request and zero tokens. A failing or slow
  * embedder or store is a miss: counted, logged at most once a second, never an error.
  */
-import { cacheKeys } from '../../cache/request-key.js';
+import { cacheKeys, numbersOf } from '../../cache/request-key.js';
 import type { CacheKeys } from '../../cache/request-key.js';
 import { anthropicAnswer, openaiAnswer, toEntry } from '../../cache/answer.js';
 import type { Answer } from '../../cache/answer.js';
@@ -198,6 +198,10 @@ export class CacheLookupStage implements Stage {
       s.x.decisions.push(`cache:miss:${sim}`);
       return undefined;
     }
+    if (match.entry.numbers !== undefined && match.entry.numbers !== numbersOf(keys.text)) {
+      s.x.decisions.push(`cache:miss:${sim}:numbers`);
+      return undefined;
+    }
     st.result = 'semantic-hit';
     return { entry: match.entry, similarity: match.similarity };
   }
@@ -288,7 +292,9 @@ export class CacheStoreStage implements Stage {
     if (end.kind === 'stream') answer = st.recorder?.answer();
     else if (end.kind === 'completion' && end.completion && !end.chunks)
       answer = s.x.family === 'anthropic' ? anthropicAnswer(end.completion) : openaiAnswer(end.completion);
-    const entry = answer && toEntry(answer, st.policy.cacheToolCalls);
+    const stored = answer && toEntry(answer, st.policy.cacheToolCalls);
+    const entry =
+      stored && st.keys.text !== undefined ? { ...stored, numbers: numbersOf(st.keys.text) } : stored;
     if (!entry) return void this.lookup.deps.observer?.cacheWrite(route, 'skipped');
     const { partition, exact, text } = st.keys;
     const { policy, store } = st;

@@ -68,6 +68,33 @@ limits:
     for (const v of Object.values(ENV)) assert.equal(shown.includes(v), false, v);
   });
 
+  it('compiles the cache’s PostgreSQL store (URL never shown) and refuses a URL that is not postgres', () => {
+    const env = { ...ENV, PG: 'postgres://cache:pg-secret@127.0.0.1:5432/cache' };
+    const r = loadStandaloneConfigText(
+      config(`stores: { postgres: { url: { env: PG }, table: chat_cache, dimensions: 768 } }`),
+      { env },
+    );
+    assert.ok(r.ok, r.ok ? '' : r.errors.map(formatIssue).join('\n'));
+    const pg = r.config.stores?.postgres;
+    assert.deepEqual(
+      pg && { url: pg.url(), table: pg.table, dimensions: pg.dimensions, maxConnections: pg.maxConnections },
+      { url: env.PG, table: 'chat_cache', dimensions: 768, maxConnections: 4 },
+    );
+    assert.equal(JSON.stringify(r.config).includes('pg-secret'), false);
+    const bad = loadStandaloneConfigText(
+      config(`stores: { postgres: { url: { env: REDIS }, table: 'x-y' } }`),
+      {
+        env,
+      },
+    );
+    assert.equal(bad.ok, false);
+    const msgs = bad.ok ? [] : bad.errors.map(formatIssue);
+    assert.ok(
+      msgs.some((m) => m.includes('table')),
+      msgs.join('\n'),
+    );
+  });
+
   it('a route without clients or limits has no access policy (no stage runs)', () => {
     const r = loadStandaloneConfigText(config(''), { env: ENV });
     assert.ok(r.ok);

@@ -133,4 +133,32 @@ describe('cache stage: fail open', () => {
     assert.equal(b, undefined);
     assert.equal(results.at(-1), 'bypass');
   });
+
+  it('a semantic match whose question holds other numbers is a miss, whatever its similarity', async () => {
+    const store = new MemoryCacheStore();
+    const { d, results } = deps(store, unit); // every text embeds to the same vector: similarity 1
+    const stage = new CacheLookupStage(d);
+    const ask = (content: string) => {
+      const s = scope(stage);
+      (s.body as { messages: unknown[] }).messages = [{ role: 'user', content }];
+      return s;
+    };
+    const first = ask('Summarise invoice 10482 in two sentences');
+    await stage.onRequest(first);
+    const st = stage.state(first)!;
+    const answer = {
+      completion: { model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'A' } }] },
+      promptTokens: 1,
+      completionTokens: 1,
+      model: 'm',
+      numbers: '10482 2',
+    };
+    await store.put(st.keys!.partition, st.keys!.exact, Float32Array.from([1, 0]), answer, 60_000, 10);
+    const other = ask('Summarise invoice 10483 in two sentences');
+    assert.equal(await stage.onRequest(other), undefined);
+    assert.ok(other.x.decisions.includes('cache:miss:1.0000:numbers'));
+    const same = await stage.onRequest(ask('Please summarise invoice 10482 in 2 sentences'));
+    assert.ok(same && 'answer' in same);
+    assert.deepEqual(results, ['miss', 'miss', 'semantic-hit']);
+  });
 });
