@@ -1224,6 +1224,7 @@ async function main(): Promise<number> {
       'Semantic cache: hits against direct_response, misses, store scan, embedder (dist/bench/cache.js)',
     ],
     ['bench/endpoint-pick.js', 'Endpoint picking against round robin (dist/bench/endpoint-pick.js)'],
+    ['bench/failover.js', 'Failover: one target, the upstream filter, two attempts (dist/bench/failover.js)'],
     ['bench/complexity.js', 'Complexity: time at n and 2n (dist/bench/complexity.js)'],
     ['bench/token-bound.js', 'Small requests while 7.5 MiB prompts are counted (dist/bench/token-bound.js)'],
     ['bench/mcp.js', 'MCP guard overhead (dist/bench/mcp.js)'],

@@ -169,16 +169,9 @@ export function retryPolicy(f: CompiledFailover): Obj {
         update_frequency: 1,
       },
     },
-    // Another provider need not wait: a short back-off, and a rate-limit hint longer than 1 s is
-    // discarded (the target's cooldown keeps it, server-side) instead of waited for.
-    retry_back_off: { base_interval: '0.01s', max_interval: '0.05s' },
-    rate_limited_retry_back_off: {
-      reset_headers: [
-        { name: 'retry-after', format: 'SECONDS' },
-        { name: 'x-ratelimit-reset', format: 'UNIX_TIMESTAMP' },
-      ],
-      max_interval: '1s',
-    },
+    // Every retry goes to another target, so no Retry-After is waited for, short or long (the
+    // target's cooldown keeps the hint, server-side): only a short back-off between attempts (Envoy requires more than 1 ms).
+    retry_back_off: { base_interval: '0.002s', max_interval: '0.02s' },
   };
 }
 

@@ -119,14 +119,16 @@ describe('failover clusters: one per order of the attempts', () => {
     assert.equal(ext.processing_mode.request_body_mode, 'BUFFERED');
   });
 
-  it('the retry policy follows retry: and walks the priorities without waiting for a long Retry-After', () => {
+  it('the retry policy follows retry: and walks the priorities without waiting for any Retry-After', () => {
     const p: Obj = retryPolicy(alias(load(), 'smart'));
     assert.equal(p.retry_on, 'retriable-status-codes,connect-failure');
     assert.deepEqual(p.retriable_status_codes, [429]);
     assert.equal(p.num_retries, 1);
     assert.equal(p.per_try_timeout, '1.5s');
     assert.equal(p.retry_priority.name, 'envoy.retry_priorities.previous_priorities');
-    assert.equal(p.rate_limited_retry_back_off.max_interval, '1s');
+    // Another target never waits for the last one's Retry-After.
+    assert.equal(p.rate_limited_retry_back_off, undefined);
+    assert.deepEqual(p.retry_back_off, { base_interval: '0.002s', max_interval: '0.02s' });
     const routes = failoverRoutes(c) as Obj[];
     assert.equal(routes.length, 6);
     // The attempt key stays for the upstream filter; the backend header goes.
