@@ -36,7 +36,7 @@ export type { FactsSeed, Mode, Opened, Thrower } from './route.js';
 export { operationName } from './route.js';
 import type { ExchangeFacts, ExchangeOutcome, Json } from './stage.js';
 import { StageRunner } from './stage-runner.js';
-import { RefusalError } from './reply.js';
+import { AnswerError, RefusalError } from './reply.js';
 import type { Refusal } from './reply.js';
 import { readHeldBody, readObservedBody } from './request-body.js';
 
@@ -148,6 +148,7 @@ export class AiExchange implements Exchange {
     if (opened.kind === 'reply') return { bodyPlan: 'observe', reply: opened.reply };
     const route = opened.route;
     this.route = route;
+    const seen = opened.view ?? headers;
     // One literal with every field (no spread): one hidden class for every exchange's facts.
     this.x = {
       family: seed.family,
@@ -155,9 +156,9 @@ export class AiExchange implements Exchange {
       model: seed.model,
       streaming: seed.streaming,
       requestId: md.get('x-request-id') || headers.get('x-request-id') || undefined,
-      path,
+      path: opened.view ? (seen.get(':path') ?? '') : path,
       operation: route.operation ?? operationName(path),
-      headers,
+      headers: seen,
       custom,
       filterMetadata: ctx.filterMetadata,
       startedAt: performance.now(),
@@ -295,6 +296,7 @@ export class AiExchange implements Exchange {
       };
     } catch (err) {
       if (err instanceof RefusalError) return this.refused(err.refusal);
+      if (err instanceof AnswerError) return this.answered(err.reply);
       throw err;
     } finally {
       // After the stages: with content capture on, the span holds what went upstream (masked).

@@ -139,6 +139,7 @@ export class TranslatingCodec implements Codec {
     if (this.sameApi(json, x)) return json;
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
     if (this.api === 'openai-responses') x.dropped.push(...responsesDroppedParams(json));
+    if (this.client.droppedParams) x.dropped.push(...this.client.droppedParams(json));
     const canonical = translated(() => this.client.request(json));
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
     const resolved = this.resolve(requestModel);
@@ -147,7 +148,8 @@ export class TranslatingCodec implements Codec {
     const stream = canonical.stream === true;
     // Whoever adds include_usage (a route policy, or an adapter that always does), a client that
     // did not ask for the usage-only chunk must not receive it.
-    this.clientWantsUsage = this.api === 'anthropic' || clientAskedStreamUsage(canonical);
+    this.clientWantsUsage =
+      this.api === 'anthropic' || this.api === 'gemini' || clientAskedStreamUsage(canonical);
     this.injectedUsage = stream && !this.clientWantsUsage;
     this.backend = resolved.backend;
     this.target = resolved.backend.target(resolved.model, stream);
@@ -173,10 +175,11 @@ export class TranslatingCodec implements Codec {
    * The model alias is resolved from the client's own `model` (both APIs name it so).
    */
   private sameApi(json: Json, x: ExchangeFacts): boolean {
-    const requestModel = typeof json.model === 'string' ? json.model : '';
+    const named = this.client.pathModel;
+    const requestModel = named ? named.model : typeof json.model === 'string' ? json.model : '';
     const resolved = this.resolve(requestModel);
     if ('error' in resolved) return false;
-    const stream = json.stream === true;
+    const stream = named ? named.stream : json.stream === true;
     const target = resolved.backend.target(resolved.model, stream);
     if (!speaksNatively(target, this.api)) return false;
     // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
@@ -200,6 +203,7 @@ export class TranslatingCodec implements Codec {
         encodedRequest: this.decodedRequest,
         maxBodyBytes: this.deps.maxBodyBytes,
         droppedParam: this.deps.droppedParam,
+        ...(this.api === 'gemini' ? { geminiSse: this.client.streamContentType !== 'application/json' } : {}),
       },
       json,
       x,
@@ -307,7 +311,7 @@ export class TranslatingCodec implements Codec {
         failed: false,
       };
       x.responseStreaming = true;
-      set.push(['content-type', 'text/event-stream'], ['cache-control', 'no-cache']);
+      set.push(['content-type', this.client.streamContentType ?? 'text/event-stream'], ['cache-control', 'no-cache']);
       return { plan: 'transform', stream: true, headers: edits() };
     }
     // JSON success or any error: buffered, translated once, sent as identity-encoded JSON.
