@@ -30,9 +30,3 @@ describe('count_tokens: path and the local answer', () => {
     assert.equal(isCountTokensPath('/v1beta/models/gemini-2.5-flash:countTokens'), false);
   });
 });
-    assert.equal(
-      countTokensReply({ status: 401, message: 'no key', code: 'ai_extproc_client_identity' }),
-      undefined,
-    );
-  });
-});
