@@ -15,6 +15,7 @@ const BY_HTTP: Readonly<Record<number, string>> = {
   501: 'UNIMPLEMENTED',
   503: 'UNAVAILABLE',
   504: 'DEADLINE_EXCEEDED',
+  529: 'UNAVAILABLE',
 };
 
 /** The google.rpc status name for an HTTP status (an RPC name the upstream gave wins). */

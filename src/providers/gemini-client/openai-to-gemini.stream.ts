@@ -106,7 +106,9 @@ export class OpenAIToGeminiStream implements ClientStreamEncoder {
   /** The last chunk: any whole function calls, the finish reason and the usage. */
   private last(usage: Json | undefined): string {
     this.done = true;
-    return this.frame(this.response(this.flushCalls(), this.finish ?? 'STOP', usage));
+    const parts = this.flushCalls();
+    // Gemini's last chunk has a part even when all was said before it.
+    return this.frame(this.response(parts.length > 0 ? parts : [{ text: '' }], this.finish ?? 'STOP', usage));
   }
 
   push(chunks: readonly OpenAIChatChunk[]): string {

@@ -47,6 +47,7 @@ describe('provider requests in the goldens pass the provider rules', () => {
     ...files('bedrock', /^request-.*\.converse\.json$/),
     ...files('pairs', /^anthropic-to-(openai|azure_openai|gemini|vertex-ai|bedrock)\..*\.json$/),
     ...files('pairs', /^responses-to-(openai|anthropic|gemini|bedrock)\..*\.json$/),
+    ...files('pairs', /^gemini-to-(openai|anthropic|bedrock)\..*\.json$/),
   ];
   it('finds the goldens', () => assert.ok(all.length > 20));
   for (const file of all) {
