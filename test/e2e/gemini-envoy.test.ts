@@ -119,6 +119,26 @@ describe('Gemini-native clients (@google/genai) through real Envoy', () => {
     });
   }
 
+  for (const model of ['gpt', 'gemini'] as const) {
+    it(`${model}: streamGenerateContent without alt=sse is one JSON array; ?key= is a credential`, async () => {
+      const res = await fetch(`${stack.envoy.url}/v1beta/models/${model}:streamGenerateContent?key=client-key`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Tell me a story.' }] }] }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      const chunks = (await res.json()) as { candidates?: { finishReason?: string }[]; usageMetadata?: unknown }[];
+      assert.ok(chunks.length > 1);
+      assert.equal(chunks.at(-1)!.candidates![0]!.finishReason, 'STOP');
+      assert.ok(chunks.at(-1)!.usageMetadata);
+      const up = stack.mock.lastRequest()!;
+      assert.equal(up.path.includes('key='), false);
+      assert.equal(JSON.stringify(up.headers).includes('client-key'), false);
+      if (model === 'gemini') assert.equal(up.path, '/v1beta/models/gemini-2.5-flash:streamGenerateContent');
+    });
+  }
+
   it('an unknown model is a 404 in the Gemini error format', async () => {
     await assert.rejects(
       ai.models.generateContent({ model: 'nope', contents: 'hi' }),
