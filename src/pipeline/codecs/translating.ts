@@ -182,15 +182,14 @@ export class TranslatingCodec implements Codec {
     const stream = named ? named.stream : json.stream === true;
     const target = resolved.backend.target(resolved.model, stream);
     if (!speaksNatively(target, this.api)) return false;
-    // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
-    // native only when it must (server-side state), and never past a guard that could not read it.
+    // A Responses body goes native only when it must (server-side state). Its request guards and
+    // defaults read and edit it as it is; a response guard could not read its answer, so it refuses.
     if (this.api === 'openai-responses') {
       if (!responsesNeedsState(json)) return false;
-      const g = this.route.policy.guards;
-      if (g.request !== undefined || g.response !== undefined)
+      if (this.route.policy.guards.response !== undefined)
         throw refuse(
           400,
-          'previous_response_id and store: true are not available on a guarded route; send the whole conversation in input with store: false',
+          'previous_response_id and store: true are not available on a route with response guards; send the whole conversation in input with store: false',
           'ai_extproc_translation_error',
         );
     }
