@@ -366,7 +366,11 @@ async function smokeTest(url: string): Promise<void> {
       );
     }
     if (!REAL) {
-      const genai = new GoogleGenAI({ apiKey: 'unused', apiVersion: 'v1beta', httpOptions: { baseUrl: url } });
+      const genai = new GoogleGenAI({
+        apiKey: 'unused',
+        apiVersion: 'v1beta',
+        httpOptions: { baseUrl: url },
+      });
       const g = await genai.models.generateContent({ model: 'claude-sonnet', contents: 'Hello!' });
       console.log(
         `gemini-native claude-sonnet: ${g.candidates?.[0]?.finishReason}, ${g.text?.length ?? 0} chars, usage ${JSON.stringify(g.usageMetadata)}`,

@@ -68,8 +68,7 @@ export function synthesizeHit(entry: CacheEntry, req: HitRequest, now = Date.now
   const id = freshId(req.api);
   const created = Math.floor(now / 1000);
   const completion: Json = { ...entry.completion, id, created };
-  const client =
-    req.api === 'gemini' ? geminiClientFor(geminiCall(req.path ?? '')) : clientAdapter(req.api);
+  const client = req.api === 'gemini' ? geminiClientFor(geminiCall(req.path ?? '')) : clientAdapter(req.api);
   if (!req.stream)
     return { body: JSON.stringify(client.response(completion)), contentType: 'application/json' };
   const enc = client.stream();

@@ -92,13 +92,17 @@ describe('Gemini-native clients (@google/genai) through real Envoy', () => {
     it(`${model}: generateContentStream, text and a function call`, async () => {
       let text = '';
       let last;
-      for await (const chunk of await ai.models.generateContentStream({ model, contents: 'Tell me a story.' })) {
+      for await (const chunk of await ai.models.generateContentStream({
+        model,
+        contents: 'Tell me a story.',
+      })) {
         text += chunk.text ?? '';
         last = chunk;
       }
       assert.ok(text.length > 0);
-      assert.equal(last!.candidates![0]!.finishReason, 'STOP');
-      assert.ok(last!.usageMetadata!.totalTokenCount! > 0);
+      assert.ok(last);
+      assert.equal(last.candidates![0]!.finishReason, 'STOP');
+      assert.ok(last.usageMetadata!.totalTokenCount! > 0);
       const calls = [];
       for await (const chunk of await ai.models.generateContentStream({
         model,
@@ -121,14 +125,20 @@ describe('Gemini-native clients (@google/genai) through real Envoy', () => {
 
   for (const model of ['gpt', 'gemini'] as const) {
     it(`${model}: streamGenerateContent without alt=sse is one JSON array; ?key= is a credential`, async () => {
-      const res = await fetch(`${stack.envoy.url}/v1beta/models/${model}:streamGenerateContent?key=client-key`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Tell me a story.' }] }] }),
-      });
+      const res = await fetch(
+        `${stack.envoy.url}/v1beta/models/${model}:streamGenerateContent?key=client-key`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Tell me a story.' }] }] }),
+        },
+      );
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-      const chunks = (await res.json()) as { candidates?: { finishReason?: string }[]; usageMetadata?: unknown }[];
+      const chunks = (await res.json()) as {
+        candidates?: { finishReason?: string }[];
+        usageMetadata?: unknown;
+      }[];
       assert.ok(chunks.length > 1);
       assert.equal(chunks.at(-1)!.candidates![0]!.finishReason, 'STOP');
       assert.ok(chunks.at(-1)!.usageMetadata);

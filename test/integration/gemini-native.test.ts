@@ -142,8 +142,10 @@ describe('Gemini-native client', () => {
     s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
     const h = await s.next();
     assert.match(
-      headerValue(h.response_headers?.response?.header_mutation?.set_headers, 'x-ai-extproc-dropped-params') ??
-        '',
+      headerValue(
+        h.response_headers?.response?.header_mutation?.set_headers,
+        'x-ai-extproc-dropped-params',
+      ) ?? '',
       /safetySettings/,
     );
     const completion = {
@@ -172,8 +174,8 @@ describe('Gemini-native client', () => {
     const { s, r } = await send('/v1beta/models/nope:generateContent', REQUEST);
     s.endAndCancel();
     const imm = r.immediate_response!;
-    assert.deepEqual(JSON.parse(imm.body!.toString()), {
-      error: { code: 404, message: JSON.parse(imm.body!.toString()).error.message, status: 'NOT_FOUND' },
+    assert.deepEqual(JSON.parse(imm.body.toString()), {
+      error: { code: 404, message: JSON.parse(imm.body.toString()).error.message, status: 'NOT_FOUND' },
     });
   });
 
@@ -187,7 +189,7 @@ describe('Gemini-native client', () => {
     const local = await send('/v1beta/models/gpt:countTokens', count);
     local.s.endAndCancel();
     const imm = local.r.immediate_response!;
-    const n = (JSON.parse(imm.body!.toString()) as { totalTokens: number }).totalTokens;
+    const n = (JSON.parse(imm.body.toString()) as { totalTokens: number }).totalTokens;
     assert.ok(n > 0);
     assert.equal(headerValue(imm.headers?.set_headers, 'x-ai-extproc-token-count'), 'estimate');
 
@@ -196,7 +198,7 @@ describe('Gemini-native client', () => {
       JSON.stringify({ model: 'gpt', messages: [{ role: 'user', content: 'How many tokens?' }] }),
     );
     anth.s.endAndCancel();
-    assert.ok(JSON.parse(anth.r.immediate_response!.body!.toString()).input_tokens > 0);
+    assert.ok(JSON.parse(anth.r.immediate_response!.body.toString()).input_tokens > 0);
     await waitFor(() => summaries().filter((l) => l.status === 200 && l.model === 'gpt').length >= 2);
     for (const l of summaries().filter((x) => x.model === 'gpt' && x.status === 200))
       assert.equal(l.outcome, 'completed', `${String(l.path)}: a served count, not a refusal`);

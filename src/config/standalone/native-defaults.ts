@@ -98,7 +98,15 @@ const GEMINI: Mapping = {
     frequency_penalty: ['generationConfig.frequencyPenalty', same],
     n: ['generationConfig.candidateCount', same],
   },
-  same: new Set(['generationConfig', 'safetySettings', 'systemInstruction', 'tools', 'toolConfig', 'cachedContent', 'labels']),
+  same: new Set([
+    'generationConfig',
+    'safetySettings',
+    'systemInstruction',
+    'tools',
+    'toolConfig',
+    'cachedContent',
+    'labels',
+  ]),
   // The model and the stream form are in Gemini's path; its streams always carry usage.
   moot: new Set(['model', 'stream', 'stream_options']),
 };
@@ -128,7 +136,14 @@ export function nativeDefaults(
   api: ProviderFamily | 'openai-responses',
   defaults: readonly FieldDefault[],
 ): NativeDefaults {
-  const m = api === 'anthropic' ? ANTHROPIC : api === 'gemini' ? GEMINI : api === 'openai-responses' ? RESPONSES : undefined;
+  const m =
+    api === 'anthropic'
+      ? ANTHROPIC
+      : api === 'gemini'
+        ? GEMINI
+        : api === 'openai-responses'
+          ? RESPONSES
+          : undefined;
   if (!m) return { defaults, unsupported: [] };
   let cache = caches.get(m);
   if (!cache) caches.set(m, (cache = new WeakMap()));

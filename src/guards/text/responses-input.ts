@@ -57,7 +57,10 @@ export function responsesInputSlots(body: JsonObject, out: TextSlot[]): void {
 
 /** One webhook message per input message item (its text parts joined), instructions first. */
 export function responsesWebhookMessages(body: JsonObject): WebhookMessage[] {
-  return messageHolders(body).map(({ role, slots }) => ({ role, content: slots.map((s) => s.get()).join('') }));
+  return messageHolders(body).map(({ role, slots }) => ({
+    role,
+    content: slots.map((s) => s.get()).join(''),
+  }));
 }
 
 /** Writes a webhook's masked texts back (a message's text into its first text slot, "" in the rest). */

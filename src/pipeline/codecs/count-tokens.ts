@@ -15,7 +15,7 @@ import { DEFAULT_ANTHROPIC_VERSION } from '../../providers/anthropic/index.js';
 import type { GeminiCall } from '../../providers/gemini-client/index.js';
 import { nativeUpstream } from '../../providers/translate/native.js';
 import { claudePlatform } from '../../providers/claude-platforms/index.js';
-import { TranslationError } from '../../providers/translate/types.js';
+import { translated } from './translated.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
 import { asObj } from '../../json.js';
@@ -86,7 +86,10 @@ export class CountTokensCodec implements Codec {
   private counts(backend: CompiledBackend): boolean {
     if (!this.gemini) return backend.provider === 'anthropic';
     const p = backend.provider;
-    return (p === 'gemini' || p === 'vertex-ai') && claudePlatform({ provider: p, model: this.model }) === undefined;
+    return (
+      (p === 'gemini' || p === 'vertex-ai') &&
+      claudePlatform({ provider: p, model: this.model }) === undefined
+    );
   }
 
   encodeRequest(body: Json, _changed: boolean, x: ExchangeFacts): RequestEncoding {
@@ -178,12 +181,6 @@ export class CountTokensCodec implements Codec {
 
 /** `…/models/{m}:countTokens` on the Gemini or Vertex AI backend. */
 function geminiCountPath(backend: CompiledBackend, model: string): string {
-  try {
-    const target = backend.target(model, false);
-    return nativeUpstream(target, 'gemini').path.replace(/:generateContent$/, ':countTokens');
-  } catch (err) {
-    if (err instanceof TranslationError)
-      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
-    throw err;
-  }
+  const path = translated(() => nativeUpstream(backend.target(model, false), 'gemini').path);
+  return path.replace(/:generateContent$/, ':countTokens');
 }

@@ -30,7 +30,6 @@ import {
 } from '../../providers/claude-platforms/index.js';
 import type { ClaudePlatform } from '../../providers/claude-platforms/index.js';
 import type { ClientApi, UpstreamTarget } from '../../providers/translate/types.js';
-import { TranslationError } from '../../providers/translate/types.js';
 import { StreamFactsAccumulator, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import { contentCoding, decodeContent, encodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
@@ -40,6 +39,7 @@ import type { StreamEvent } from '../../streaming/stream-event.js';
 import { encodeSse } from '../../streaming/stream-event.js';
 import { asObj, isObj } from '../../json.js';
 import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-runner.js';
+import { translated } from './translated.js';
 import { RefusalError, refuse } from '../reply.js';
 import type { Refusal } from '../reply.js';
 import type { BodyResult, RequestEncoding, ResponseStart } from '../route.js';
@@ -107,7 +107,8 @@ export class NativeCodec {
       edited = true;
     }
     for (const param of x.dropped) this.p.droppedParam?.(backend.provider, param);
-    const up = upstreamOf(target, this.p.api, this.p.geminiSse ?? true);
+    // A misconfigured Gemini/Vertex backend is a 500 in the client's format, not a crash.
+    const up = translated(() => nativeUpstream(target, this.p.api, this.p.geminiSse ?? true));
     const set: [string, string][] = [
       [':path', up.path],
       [':authority', backend.baseUrl.authority],
@@ -325,17 +326,6 @@ export class NativeCodec {
     // A rewritten JSON-array stream keeps its shape (its chunks were edited in place).
     const out = Array.isArray(this.root) ? this.root : completion;
     return encodeContent(Buffer.from(JSON.stringify(out)), this.coding ?? 'identity');
-  }
-}
-
-/** The native upstream; a misconfigured Gemini/Vertex backend is a 500, not a crash. */
-function upstreamOf(target: UpstreamTarget, api: ClientApi, geminiSse: boolean): ReturnType<typeof nativeUpstream> {
-  try {
-    return nativeUpstream(target, api, geminiSse);
-  } catch (err) {
-    if (err instanceof TranslationError)
-      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
-    throw err;
   }
 }
 

@@ -20,8 +20,8 @@ import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapterFor } from '../../providers/translate/registry.js';
 import { speaksNatively } from '../../providers/translate/native.js';
-import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
+import { translated } from './translated.js';
 import { firstTarget } from '../failover.js';
 import type { FailoverChoice, FailoverState } from '../failover.js';
 import type {
@@ -50,6 +50,7 @@ import type { HeaderEdits, HeaderView } from '../types.js';
 import { asObj } from '../../json.js';
 
 export { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
+export { translated } from './translated.js';
 
 export interface TranslatingDeps {
   readonly maxBodyBytes: number;
@@ -59,17 +60,6 @@ export interface TranslatingDeps {
   readonly droppedParam?: (provider: string, param: string) => void;
   /** A failover alias's upstream attempt ended (route, target id, ok | http_<status>). */
   readonly upstreamAttempt?: (route: string, target: string, result: string) => void;
-}
-
-/** TranslationErrors become refusals in the client's format. */
-export function translated<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof TranslationError)
-      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
-    throw err;
-  }
 }
 
 interface Stream {
@@ -138,7 +128,6 @@ export class TranslatingCodec implements Codec {
     if (!json) throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
     if (this.sameApi(json, x)) return json;
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
-    if (this.api === 'openai-responses') x.dropped.push(...responsesDroppedParams(json));
     if (this.client.droppedParams) x.dropped.push(...this.client.droppedParams(json));
     const canonical = translated(() => this.client.request(json));
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
@@ -148,8 +137,7 @@ export class TranslatingCodec implements Codec {
     const stream = canonical.stream === true;
     // Whoever adds include_usage (a route policy, or an adapter that always does), a client that
     // did not ask for the usage-only chunk must not receive it.
-    this.clientWantsUsage =
-      this.api === 'anthropic' || this.api === 'gemini' || clientAskedStreamUsage(canonical);
+    this.clientWantsUsage = this.api !== 'openai' || clientAskedStreamUsage(canonical);
     this.injectedUsage = stream && !this.clientWantsUsage;
     this.backend = resolved.backend;
     this.target = resolved.backend.target(resolved.model, stream);
@@ -310,7 +298,10 @@ export class TranslatingCodec implements Codec {
         failed: false,
       };
       x.responseStreaming = true;
-      set.push(['content-type', this.client.streamContentType ?? 'text/event-stream'], ['cache-control', 'no-cache']);
+      set.push(
+        ['content-type', this.client.streamContentType ?? 'text/event-stream'],
+        ['cache-control', 'no-cache'],
+      );
       return { plan: 'transform', stream: true, headers: edits() };
     }
     // JSON success or any error: buffered, translated once, sent as identity-encoded JSON.

@@ -15,7 +15,12 @@ import { INTERNAL_REQUEST_HEADERS, PICKER_REQUEST_HEADERS } from '../../config/i
 import { EmbeddingsCodec, isEmbeddingsPath } from '../codecs/embeddings.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
 import { CountTokensCodec, isCountTokensPath } from '../codecs/count-tokens.js';
-import { geminiCall, geminiClientFor, geminiQueryKey, withoutQueryKey } from '../../providers/gemini-client/index.js';
+import {
+  geminiCall,
+  geminiClientFor,
+  geminiQueryKey,
+  withoutQueryKey,
+} from '../../providers/gemini-client/index.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../../providers/translate/errors.js';
 import type { Refusal } from '../reply.js';

@@ -37,13 +37,17 @@ export class RequestDefaultsStage implements Stage {
     if (d.promptEnrichment && s.x.operation !== 'embeddings') {
       if (responses) changed = applyResponsesEnrichment(s.body, d.promptEnrichment) || changed;
       else if (family === 'gemini') changed = applyGeminiEnrichment(s.body, d.promptEnrichment) || changed;
-      else changed = applyEnrichment(s.body, d.promptEnrichment, family === 'anthropic' ? 'anthropic' : 'openai') || changed;
+      else
+        changed =
+          applyEnrichment(s.body, d.promptEnrichment, family === 'anthropic' ? 'anthropic' : 'openai') ||
+          changed;
     }
     const native = nativeDefaults(responses ? 'openai-responses' : family, d.defaults);
     changed = applyDefaults(s.body, native.defaults) || changed;
     s.x.dropped.push(...native.unsupported);
     // Anthropic, Gemini and Responses streams always carry usage.
-    if (s.x.streaming && d.streamUsage && family === 'openai' && !responses) changed = applyStreamUsage(s.body) || changed;
+    if (s.x.streaming && d.streamUsage && family === 'openai' && !responses)
+      changed = applyStreamUsage(s.body) || changed;
     if (changed) s.changed();
   }
 }

@@ -100,7 +100,8 @@ class MessagesBuilder {
       if (!part) throw bad(`${where}.parts[${k}] must be an object`);
       const fc = asObj(part.functionCall);
       if (fc) {
-        if (typeof fc.name !== 'string' || fc.name === '') throw bad(`${where}.parts[${k}].functionCall.name is required`);
+        if (typeof fc.name !== 'string' || fc.name === '')
+          throw bad(`${where}.parts[${k}].functionCall.name is required`);
         const id = typeof fc.id === 'string' && fc.id !== '' ? fc.id : `call_${this.calls}`;
         this.calls++;
         const call: Json = {
@@ -152,7 +153,8 @@ class MessagesBuilder {
   }
 
   private toolResult(fr: Json, where: string): void {
-    if (typeof fr.name !== 'string' || fr.name === '') throw bad(`${where}.functionResponse.name is required`);
+    if (typeof fr.name !== 'string' || fr.name === '')
+      throw bad(`${where}.functionResponse.name is required`);
     const byId = typeof fr.id === 'string' ? this.pending.findIndex((c) => c.id === fr.id) : -1;
     const at = byId >= 0 ? byId : this.pending.findIndex((c) => c.name === fr.name);
     if (at < 0)

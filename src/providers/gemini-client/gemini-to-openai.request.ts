@@ -37,7 +37,15 @@ const CONFIG_HANDLED = new Set([
   'responseJsonSchema',
   'thinkingConfig',
 ]);
-const TOP_HANDLED = new Set(['contents', 'systemInstruction', 'system_instruction', 'generationConfig', 'tools', 'toolConfig', 'model']);
+const TOP_HANDLED = new Set([
+  'contents',
+  'systemInstruction',
+  'system_instruction',
+  'generationConfig',
+  'tools',
+  'toolConfig',
+  'model',
+]);
 
 function generation(cfg: Json, out: Json, dropped: Set<string>): void {
   for (const [from, to] of NUMBERS) {
@@ -48,7 +56,8 @@ function generation(cfg: Json, out: Json, dropped: Set<string>): void {
   }
   const stop = cfg.stopSequences;
   if (Array.isArray(stop) && stop.length > 0) {
-    if (!stop.every((s) => typeof s === 'string')) throw bad('generationConfig.stopSequences must be strings');
+    if (!stop.every((s) => typeof s === 'string'))
+      throw bad('generationConfig.stopSequences must be strings');
     out.stop = stop;
   }
   responseFormat(cfg, out, dropped);
@@ -62,7 +71,8 @@ function responseFormat(cfg: Json, out: Json, dropped: Set<string>): void {
   const jsonSchema = asObj(cfg.responseJsonSchema);
   const schema = asObj(cfg.responseSchema);
   if (mime === undefined || mime === null || mime === 'text/plain') {
-    if (jsonSchema || schema) dropped.add(jsonSchema ? 'generationConfig.responseJsonSchema' : 'generationConfig.responseSchema');
+    if (jsonSchema || schema)
+      dropped.add(jsonSchema ? 'generationConfig.responseJsonSchema' : 'generationConfig.responseSchema');
     return;
   }
   if (mime !== 'application/json') {

@@ -30,7 +30,10 @@ function convert(s: Json, depth: number): Json {
       const it = asObj(v);
       if (it) out.items = convert(it, depth + 1);
     } else if (k === 'anyOf' && Array.isArray(v)) {
-      out.anyOf = v.map((x) => asObj(x)).filter((x): x is Json => x !== undefined).map((x) => convert(x, depth + 1));
+      out.anyOf = v
+        .map((x) => asObj(x))
+        .filter((x): x is Json => x !== undefined)
+        .map((x) => convert(x, depth + 1));
     } else out[k] = v;
   }
   return out;

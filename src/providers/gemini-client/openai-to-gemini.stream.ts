@@ -10,7 +10,11 @@
  */
 import type { ClientStreamEncoder, Json, OpenAIChatChunk } from '../translate/types.js';
 import { asArray, asObj } from '../../json.js';
-import { functionCallPart, openAIToGeminiFinishReason, openAIToGeminiUsage } from './openai-to-gemini.response.js';
+import {
+  functionCallPart,
+  openAIToGeminiFinishReason,
+  openAIToGeminiUsage,
+} from './openai-to-gemini.response.js';
 import { rpcStatus } from './openai-to-gemini.error.js';
 
 interface ToolCallBuffer {

@@ -17,7 +17,8 @@ export interface GeminiCall {
   readonly version: string;
 }
 
-const GEMINI_PATH = /\/(v1beta|v1|v1alpha)\/models\/([^/:?#]+):(generateContent|streamGenerateContent|countTokens)$/;
+const GEMINI_PATH =
+  /\/(v1beta|v1|v1alpha)\/models\/([^/:?#]+):(generateContent|streamGenerateContent|countTokens)$/;
 const MAX_MODEL = 256;
 
 function queryParam(query: string, name: string): string | undefined {

@@ -16,7 +16,10 @@ const ENTRY: CacheEntry = {
   model: 'gpt-4o-mini',
 };
 const USAGE = { promptTokenCount: 9, candidatesTokenCount: 2, totalTokenCount: 11 };
-type Chunk = { candidates: { content: { parts: { text: string }[] }; finishReason?: string }[]; usageMetadata?: unknown };
+type Chunk = {
+  candidates: { content: { parts: { text: string }[] }; finishReason?: string }[];
+  usageMetadata?: unknown;
+};
 const text = (chunks: Chunk[]): string =>
   chunks.map((c) => c.candidates[0]!.content.parts.map((p) => p.text).join('')).join('');
 

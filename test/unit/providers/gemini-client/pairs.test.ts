@@ -62,7 +62,11 @@ describe('Gemini client paths', () => {
     assert.equal(geminiCall('/v1/models/m:streamGenerateContent?alt=sse')?.sse, true);
     assert.equal(geminiCall('/v1/models/m:streamGenerateContent')?.sse, false);
     assert.equal(geminiCall('/v1beta/models/m:countTokens')?.method, 'countTokens');
-    for (const p of ['/v1/chat/completions', '/v1beta/models/m:embedContent', '/v1beta/models/:generateContent'])
+    for (const p of [
+      '/v1/chat/completions',
+      '/v1beta/models/m:embedContent',
+      '/v1beta/models/:generateContent',
+    ])
       assert.equal(geminiCall(p), undefined, p);
   });
 });
@@ -75,7 +79,9 @@ describe('Gemini client → every provider (requests)', () => {
         it(`${c} (${kind}) → ${target.provider}`, () => {
           const body = input(c);
           const g = client(
-            stream ? '/v1beta/models/alias:streamGenerateContent?alt=sse' : '/v1beta/models/alias:generateContent',
+            stream
+              ? '/v1beta/models/alias:streamGenerateContent?alt=sse'
+              : '/v1beta/models/alias:generateContent',
           );
           const canonical = g.request(structuredClone(body));
           assert.equal(canonical.model, 'alias');
