@@ -1,6 +1,6 @@
 /**
  * Standalone translation overhead through real Envoy (issue: standalone gateway). One run:
- * for OpenAI→OpenAI (passthrough), OpenAI→Anthropic, Responses→Anthropic and OpenAI→Bedrock (plain, and with reasoning_effort
+ * for OpenAI→OpenAI (passthrough), OpenAI→Anthropic, Responses→Anthropic, Gemini-native→OpenAI and OpenAI→Bedrock (plain, and with reasoning_effort
  * plus a json_schema response_format, the cross-API fidelity paths), non-streaming and streaming, the p50 latency through Envoy + ai-extproc against the same provider-native request
  * sent through an Envoy without ext_proc (envoy/bench/no-filter.yaml) to the same mock: the target's
  * baseline; and, for reference, straight to the mock. For streams, time to first byte (TTFT) the same way.
@@ -38,6 +38,10 @@ routes:
     match: { pathPrefix: /v1/responses }
     models:
       claude: { backend: anthropic, model: claude-sonnet-4-5 }
+  - name: gemini-native
+    match: { pathPrefix: /v1beta/models }
+    models:
+      gpt-4o-mini: { backend: openai }
 `;
 
 interface Timing {
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
       direct: (s: boolean) => object;
       extra?: object;
       /** A client API other than Chat Completions: its path and body. */
-      client?: { path: string; body: (s: boolean) => object };
+      client?: { path: (s: boolean) => string; body: (s: boolean) => object };
     }[] = [
       {
         name: 'OpenAI → OpenAI (passthrough)',
@@ -210,8 +214,24 @@ async function main(): Promise<void> {
         directPath: '/v1/messages',
         direct: (s: boolean) => ({ model: 'claude-sonnet-4-5', max_tokens: 4096, stream: s, messages }),
         client: {
-          path: '/v1/responses',
+          path: () => '/v1/responses',
           body: (s: boolean) => ({ model: 'claude', stream: s, store: false, input: messages[0]!.content }),
+        },
+      },
+      {
+        name: 'Gemini client → OpenAI',
+        model: 'gpt-4o-mini',
+        directPath: '/v1/chat/completions',
+        direct: (s: boolean) => ({
+          model: 'gpt-4o-mini',
+          stream: s,
+          messages,
+          ...(s ? { stream_options: { include_usage: true } } : {}),
+        }),
+        client: {
+          path: (s: boolean) =>
+            `/v1beta/models/gpt-4o-mini:${s ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+          body: () => ({ contents: [{ role: 'user', parts: [{ text: messages[0]!.content }] }] }),
         },
       },
     ];
@@ -227,7 +247,7 @@ async function main(): Promise<void> {
             path3(bare.listenPort, directPath, p.direct(stream)),
             path3(
               envoy.listenPort,
-              p.client?.path ?? '/v1/chat/completions',
+              p.client?.path(stream) ?? '/v1/chat/completions',
               p.client?.body(stream) ?? { model: p.model, stream, messages, ...p.extra },
             ),
           ],

@@ -72,6 +72,7 @@ import {
   withThinkingEvents,
 } from './anthropic-thinking.js';
 import { geminiRuleViolation, withGeminiThoughtChunks, withGeminiThoughts } from './gemini-thinking.js';
+import { geminiRequestProblems } from './rules/gemini.js';
 import { withOpenAIReasoning, withOpenAIReasoningChunks } from './openai-reasoning.js';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -984,6 +985,21 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     if (info.route === 'unknown' && handleEmbeddings(rawPath, headers, rec.json, res)) return;
     if (info.route === 'unknown' && handleBedrock(url.pathname, req.headers, rec.json, res)) return;
     if (info.route === 'unknown' && handleResponses(url.pathname, rec.json, ids.seq, res)) return;
+    if (info.route === 'unknown' && /\/models\/[^/:]+:countTokens$/.test(url.pathname)) {
+      // Gemini's countTokens: the count a generateContent with these contents reports as promptTokenCount.
+      const j = isObject(rec.json) ? rec.json : {};
+      const inner = isObject(j['generateContentRequest']) ? j['generateContentRequest'] : j;
+      const problems = geminiRequestProblems(inner);
+      if (problems.length > 0) {
+        const err = { error: { code: 400, message: problems.join('; '), status: 'INVALID_ARGUMENT' } };
+        sendJson(res, 400, err, out, { 'x-mock-provider': 'gemini' });
+        return;
+      }
+      sendJson(res, 200, { totalTokens: promptTokensFor('gemini', JSON.stringify(inner)) }, out, {
+        'x-mock-provider': 'gemini',
+      });
+      return;
+    }
     if (info.route === 'unknown' && isCountTokensRoute(url.pathname)) {
       const answer = countTokensAnswer(rec.json, promptTokensFor('anthropic', body));
       sendJson(res, answer.status, JSON.parse(answer.body), out, { 'x-mock-provider': 'anthropic' });

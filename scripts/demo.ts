@@ -30,6 +30,7 @@ import {
 } from './demo-mcp-gateway.js';
 import { cacheDemo, cacheExamples } from './demo-cache.js';
 import OpenAI from 'openai';
+import { GoogleGenAI } from '@google/genai';
 
 const root = repoRoot();
 const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -246,6 +247,16 @@ OpenAI Responses API clients, to any provider (here Claude; streamed with typed 
   curl -sN ${url}/v1/responses -H 'content-type: application/json' \\
     -d '{"model":"claude-sonnet","input":"Hello!","store":false,"stream":true}'
 
+Gemini-native clients (Google's SDK; the model is in the path), to any provider (here Claude; then streamed):
+  curl -s '${url}/v1beta/models/claude-sonnet:generateContent' -H 'content-type: application/json' \\
+    -d '{"contents":[{"role":"user","parts":[{"text":"Hello!"}]}]}'
+  curl -sN '${url}/v1beta/models/claude-sonnet:streamGenerateContent?alt=sse' -H 'content-type: application/json' \\
+    -d '{"contents":[{"role":"user","parts":[{"text":"Hello!"}]}]}'
+
+Embeddings (OpenAI's format in; each provider's embeddings API out):
+  curl -s ${url}/v1/embeddings -H 'content-type: application/json' \\
+    -d '{"model":"gemini-embedding","input":["Hello!","Bonjour !"]}'
+
 Anthropic clients (Messages API), to Anthropic or to OpenAI:
   curl -s ${url}/v1/messages -H 'content-type: application/json' \\
     -d '{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Hello!"}]}'
@@ -362,6 +373,17 @@ async function smokeTest(url: string): Promise<void> {
       });
       console.log(
         `responses claude-sonnet: ${r.status}, ${r.output_text.length} chars, usage ${JSON.stringify(r.usage)}`,
+      );
+    }
+    if (!REAL) {
+      const genai = new GoogleGenAI({
+        apiKey: 'unused',
+        apiVersion: 'v1beta',
+        httpOptions: { baseUrl: url },
+      });
+      const g = await genai.models.generateContent({ model: 'claude-sonnet', contents: 'Hello!' });
+      console.log(
+        `gemini-native claude-sonnet: ${g.candidates?.[0]?.finishReason}, ${g.text?.length ?? 0} chars, usage ${JSON.stringify(g.usageMetadata)}`,
       );
     }
     if (!REAL) {

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { clientAdapter } from '../providers/translate/registry.js';
+import { geminiCall, geminiClientFor } from '../providers/gemini-client/index.js';
 import type { ClientApi } from '../providers/translate/types.js';
 import type { CacheEntry } from './types.js';
 
@@ -21,6 +22,8 @@ export interface HitRequest {
   readonly stream: boolean;
   /** OpenAI clients: the request asked for the usage chunk. */
   readonly includeUsage: boolean;
+  /** The request path: a Gemini client's stream form (SSE or the JSON array) is in it. */
+  readonly path?: string;
 }
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,13 +72,14 @@ export function synthesizeHit(entry: CacheEntry, req: HitRequest, now = Date.now
   const id = freshId(req.api);
   const created = Math.floor(now / 1000);
   const completion: Json = { ...entry.completion, id, created };
-  const client = clientAdapter(req.api);
+  const client = req.api === 'gemini' ? geminiClientFor(geminiCall(req.path ?? '')) : clientAdapter(req.api);
   if (!req.stream)
     return { body: JSON.stringify(client.response(completion)), contentType: 'application/json' };
   const enc = client.stream();
-  // Anthropic's message_delta and Responses' response.completed carry the usage: their encoders
-  // always get the usage chunk.
-  const usage = req.includeUsage || req.api === 'anthropic' || req.api === 'openai-responses';
+  // Anthropic's message_delta, Responses' response.completed and Gemini's last chunk carry the
+  // usage: their encoders always get the usage chunk.
+  const usage =
+    req.includeUsage || req.api === 'anthropic' || req.api === 'openai-responses' || req.api === 'gemini';
   const body = enc.push(chunksOf(completion, id, created, usage)) + enc.end();
-  return { body, contentType: 'text/event-stream' };
+  return { body, contentType: client.streamContentType ?? 'text/event-stream' };
 }

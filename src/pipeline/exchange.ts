@@ -36,7 +36,7 @@ export type { FactsSeed, Mode, Opened, Thrower } from './route.js';
 export { operationName } from './route.js';
 import type { ExchangeFacts, ExchangeOutcome, Json } from './stage.js';
 import { StageRunner } from './stage-runner.js';
-import { RefusalError } from './reply.js';
+import { AnswerError, RefusalError } from './reply.js';
 import type { Refusal } from './reply.js';
 import { readHeldBody, readObservedBody } from './request-body.js';
 
@@ -145,7 +145,15 @@ export class AiExchange implements Exchange {
     if (opened.kind === 'reply') return { bodyPlan: 'observe', reply: opened.reply };
     const route = opened.route;
     this.route = route;
-    this.x = openingFacts(seed, route, headers, this.info.grpcMetadata, ctx, this.deps.customLabels);
+    this.x = openingFacts(
+      seed,
+      route,
+      headers,
+      opened.view ?? headers,
+      this.info.grpcMetadata,
+      ctx,
+      this.deps.customLabels,
+    );
     this.run = new StageRunner(route, this.x, this.exception);
     if (opened.refuse) {
       this.x.outcome = 'rejected';
@@ -267,6 +275,7 @@ export class AiExchange implements Exchange {
       };
     } catch (err) {
       if (err instanceof RefusalError) return this.refused(err.refusal);
+      if (err instanceof AnswerError) return this.answered(err.reply);
       throw err;
     } finally {
       // After the stages: with content capture on, the span holds what went upstream (masked).

@@ -4,6 +4,8 @@
  * route's mode renders it: kgateway mode as text/plain, standalone mode in the client API's JSON
  * error format. Nothing builds a reply in one format and re-wraps it in another.
  */
+import type { LocalReply } from './types.js';
+
 export interface Refusal {
   readonly status: number;
   /** What the client reads. Never body content or secrets. */
@@ -20,6 +22,16 @@ export interface Refusal {
 export class RefusalError extends Error {
   constructor(readonly refusal: Refusal) {
     super(refusal.message);
+  }
+}
+
+/**
+ * Thrown by a codec that answers the request itself (the gateway's own token count): a served
+ * answer, counted as completed like a cache hit, not a refusal.
+ */
+export class AnswerError extends Error {
+  constructor(readonly reply: LocalReply) {
+    super('answered locally');
   }
 }
 

@@ -127,6 +127,8 @@ export type Opened =
       readonly kind: 'route';
       readonly route: Route;
       readonly metadata?: DynamicMetadata;
+      /** The request headers as the stages see them, when the mode normalized them (a credential in the query). */
+      readonly view?: HeaderView;
       /** Refuse at once, on this route (so the refusal is logged and rendered like any other). */
       readonly refuse?: Refusal;
     };

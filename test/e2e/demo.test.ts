@@ -61,6 +61,7 @@ it(
       /embeddings titan-embed: 1 vector\(s\) of 1024 floats from amazon\.titan-embed-text-v2:0/,
     );
     assert.match(out, /responses claude-sonnet: completed, [1-9]\d* chars, usage \{"input_tokens":\d+/);
+    assert.match(out, /gemini-native claude-sonnet: STOP, [1-9]\d* chars, usage \{"promptTokenCount":\d+/);
     // The /limited route's budget: the OpenAI SDK raises RateLimitError on the request over it.
     assert.match(
       out,

@@ -1,8 +1,9 @@
 /**
  * A Responses client on an OpenAI backend with server-side state (store: true, previous_response_id):
  * native and lossless (scripted ext_proc client = what Envoy sends). The request and the answer pass
- * byte for byte, whole and streamed, and the usage is read from response.completed. On a guarded route
- * such a request is refused (the guards read Chat Completions bodies), in the Responses error format.
+ * byte for byte, whole and streamed, and the usage is read from response.completed. Request guards
+ * read and mask its new input (still native, previous_response_id kept) and route defaults apply
+ * under their Responses names; a route with response guards refuses it, in the Responses error format.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +37,23 @@ routes:
     policy:
       guards:
         request: { regex: { action: MASK, builtins: [SSN] } }
+  - name: response-guarded
+    match: { pathPrefix: /answers-guarded/v1/responses }
+    models: { '*': { backend: openai } }
+    policy:
+      guards:
+        response: { regex: { action: MASK, builtins: [SSN] } }
+  - name: defaults
+    match: { pathPrefix: /defaults/v1/responses }
+    models: { '*': { backend: openai } }
+    policy:
+      defaults:
+        - { field: max_tokens, value: 300 }
+        - { field: reasoning_effort, value: low }
+        - { field: temperature, value: 0.5, override: true }
+        - { field: seed, value: 7 }
+      promptEnrichment:
+        prepend: [{ role: system, content: Answer in French. }]
 `;
 const REQUEST = JSON.stringify(
   {
@@ -139,8 +157,46 @@ describe('Responses client on OpenAI with server-side state: native', () => {
     assert.equal(metadataValue(last!, 'ai_extproc', 'provider_model'), 'gpt-5-2025-08-07');
   });
 
-  it('on a guarded route a stateful request is a 400 in the Responses error format', async () => {
-    const { s, r } = await send('/guarded/v1/responses', REQUEST);
+  it('request guards mask the new input of a stateful request, which stays native', async () => {
+    const body = REQUEST.replace('And in Rome?', 'My SSN is 536-22-8412. And in Rome?');
+    const { s, r } = await send('/guarded/v1/responses', body);
+    s.endAndCancel();
+    const res = r.request_body!.response!;
+    assert.equal(headerValue(res.header_mutation?.set_headers, ':path'), '/v1/responses');
+    const up = JSON.parse(res.body_mutation!.body!.toString()) as {
+      previous_response_id: string;
+      store: boolean;
+      input: { content: { text: string }[] }[];
+    };
+    assert.equal(up.previous_response_id, 'resp_1');
+    assert.equal(up.store, true);
+    const text = up.input[0]!.content[0]!.text;
+    assert.equal(text.includes('536-22-8412'), false, text);
+    assert.match(text, /And in Rome\?/);
+  });
+
+  it('route defaults and enrichment apply under their Responses names', async () => {
+    const { s, r } = await send('/defaults/v1/responses', REQUEST);
+    const res = r.request_body!.response!;
+    const up = JSON.parse(res.body_mutation!.body!.toString()) as Record<string, unknown>;
+    assert.equal(up.max_output_tokens, 300);
+    assert.deepEqual(up.reasoning, { effort: 'low' });
+    assert.equal(up.temperature, 0.5);
+    assert.equal(up.max_tokens, undefined);
+    assert.equal(up.previous_response_id, 'resp_1');
+    assert.deepEqual((up.input as unknown[])[0], { role: 'system', content: 'Answer in French.' });
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    const h = await s.next();
+    s.endAndCancel();
+    // seed has no place in a Responses body: reported, not sent.
+    assert.equal(
+      headerValue(h.response_headers?.response?.header_mutation?.set_headers, 'x-ai-extproc-dropped-params'),
+      'seed',
+    );
+  });
+
+  it('on a route with response guards a stateful request is a 400 in the Responses error format', async () => {
+    const { s, r } = await send('/answers-guarded/v1/responses', REQUEST);
     s.endAndCancel();
     const imm = r.immediate_response;
     assert.ok(imm?.body);

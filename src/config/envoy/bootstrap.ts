@@ -78,7 +78,8 @@ function accessLog(path: string): Obj {
         json_format: {
           start_time: '%START_TIME%',
           method: '%REQ(:METHOD)%',
-          path: '%REQ(:PATH)%',
+          // Without the query: a Gemini client's ?key= is a credential.
+          path: '%REQ_WITHOUT_QUERY(:PATH)%',
           status: '%RESPONSE_CODE%',
           details: '%RESPONSE_CODE_DETAILS%',
           cluster: '%UPSTREAM_CLUSTER%',
@@ -86,6 +87,14 @@ function accessLog(path: string): Obj {
           request_id: '%REQ(X-REQUEST-ID)%',
           ...Object.fromEntries([...keys, ...tokens].map((k) => [k, md(k)])),
         },
+        formatters: [
+          {
+            name: 'envoy.formatter.req_without_query',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.formatter.req_without_query.v3.ReqWithoutQuery',
+            },
+          },
+        ],
       },
     },
   };

@@ -5,6 +5,7 @@ export type { LoadTextOptions } from './load.js';
 export { loadStandaloneConfig, loadStandaloneConfigText } from './load.js';
 export * from './runtime.js';
 export { applyDefaults, applyEnrichment, applyStreamUsage } from './policy-apply.js';
+export { applyGeminiEnrichment, applyResponsesEnrichment } from './native-enrichment.js';
 export { nativeDefaults } from './native-defaults.js';
 export type { StopWatching, WatchOptions } from './watch.js';
 export { watchConfig } from './watch.js';

@@ -10,6 +10,12 @@
 import type { ProviderFamily } from '../../provider-family.js';
 import type { JsonObject } from '../../json.js';
 import { asArray, isObj } from '../../json.js';
+import {
+  applyResponsesWebhookMask,
+  isResponsesBody,
+  responsesInputSlots,
+  responsesWebhookMessages,
+} from './responses-input.js';
 
 export interface TextSlot {
   readonly role: string;
@@ -219,6 +225,7 @@ function inputList(body: Record<string, unknown>): unknown[] | undefined {
 }
 
 function inputSlots(body: Record<string, unknown>, out: TextSlot[]): void {
+  if (isResponsesBody(body)) return responsesInputSlots(body, out);
   if (inputList(body) === undefined) return;
   if (typeof body.input === 'string') out.push(slot('user', 'input', body, 'input'));
   else
@@ -299,6 +306,7 @@ export function webhookRequestMessages(
     return asArray(body.contents).map((c) =>
       isObj(c) ? { role: role(c, 'user'), content: geminiText(c.parts) } : { role: '', content: '' },
     );
+  if (family === 'openai' && isResponsesBody(body)) return responsesWebhookMessages(body);
   const input = family === 'openai' ? inputList(body) : undefined;
   if (input) return input.map((v) => ({ role: 'user', content: str(v) }));
   return asArray(body.messages).map((m) =>
@@ -315,6 +323,7 @@ export function applyWebhookRequestMask(
   body: Record<string, unknown>,
   contents: readonly string[],
 ): boolean {
+  if (family === 'openai' && isResponsesBody(body)) return applyResponsesWebhookMask(body, contents);
   let changed = false;
   const input = family === 'openai' ? inputList(body) : undefined;
   if (input) {

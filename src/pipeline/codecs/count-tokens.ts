@@ -1,18 +1,25 @@
 /**
- * Anthropic's `POST /v1/messages/count_tokens` (standalone mode). On an `anthropic` backend the
- * request goes there as the client wrote it (the model alias made the provider model, the gateway's
- * credential): the answer is Anthropic's own count. Any other backend has no such endpoint for this
- * body, so the gateway answers from its own prompt estimate (the prompt-estimate stage's count of
- * the Messages body), `{"input_tokens": N}`, with `x-ai-extproc-token-count: estimate` so the client
- * can tell. Counting is not generating: no guards, defaults or budgets run on these routes.
+ * Token counting (standalone mode): Anthropic's `POST /v1/messages/count_tokens` and Gemini's
+ * `models/{m}:countTokens`. On a backend that speaks the client's API (Anthropic; Gemini or Vertex
+ * AI) the request goes there as the client wrote it (the model alias made the provider model, the
+ * gateway's credential): the answer is the provider's own count. Any other backend has no such
+ * endpoint for this body, so the gateway answers from its own prompt estimate (the prompt-estimate
+ * stage's count of the client's body) in the client's shape (`{"input_tokens": N}`,
+ * `{"totalTokens": N}`), with `x-ai-extproc-token-count: estimate` so the client can tell. That
+ * answer is served, not refused (it counts as completed). Counting is not generating: no guards,
+ * defaults or budgets run on these routes.
  */
 import type { CompiledBackend, CompiledRoute } from '../../config/standalone/index.js';
 import { BACKEND_HEADER, STANDALONE_NS, TOKEN_COUNT_HEADER } from '../../config/internal-headers.js';
 import { DEFAULT_ANTHROPIC_VERSION } from '../../providers/anthropic/index.js';
+import type { GeminiCall } from '../../providers/gemini-client/index.js';
+import { nativeUpstream } from '../../providers/translate/native.js';
+import { claudePlatform } from '../../providers/claude-platforms/index.js';
+import { translated } from './translated.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import type { StreamEvent } from '../../streaming/stream-event.js';
-import { RefusalError, refuse } from '../reply.js';
-import type { Refusal } from '../reply.js';
+import { asObj } from '../../json.js';
+import { AnswerError, refuse } from '../reply.js';
 import type { BodyResult, Codec, RequestBody, RequestEncoding, ResponseStart } from '../route.js';
 import type { ExchangeFacts, Json } from '../stage.js';
 import type { SpanAttributes } from '../tracer.js';
@@ -20,7 +27,7 @@ import type { LocalReply } from '../types.js';
 
 export const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 const COUNT_TOKENS = /\/messages\/count_tokens\/?$/;
-/** The refusal code of the gateway's own count: the route renders it as the answer, not an error. */
+/** Envoy's response code details of the gateway's own count. */
 export const ESTIMATE_CODE = 'ai_extproc_token_count_estimate';
 
 const NO_FACTS: ResponseFacts = { finishReasons: [], isToolCall: false };
@@ -35,8 +42,14 @@ export class CountTokensCodec implements Codec {
   readonly streamFailure = undefined;
   private backend: CompiledBackend | undefined;
   private model = '';
+  /** A Gemini countTokens body as the client sent it (the estimate reads its contents). */
+  private geminiBody: Json | undefined;
 
-  constructor(private readonly route: CompiledRoute) {}
+  /** `gemini`: a Gemini client's `:countTokens` call (else Anthropic's count_tokens). */
+  constructor(
+    private readonly route: CompiledRoute,
+    private readonly gemini?: GeminiCall,
+  ) {}
 
   requestHeaderEdits(): undefined {
     return undefined;
@@ -48,47 +61,70 @@ export class CountTokensCodec implements Codec {
     const json = body.json;
     if (body.problem !== undefined || !json)
       throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
-    const requestModel = typeof json.model === 'string' ? json.model : '';
+    const requestModel = this.gemini ? this.gemini.model : typeof json.model === 'string' ? json.model : '';
     const resolved = this.route.resolveModel(requestModel || undefined);
     if ('error' in resolved)
       throw refuse(404, resolved.error, 'ai_extproc_translation_error', 'not_found_error');
     this.backend = resolved.backend;
     this.model = resolved.model;
-    x.family = 'anthropic';
+    x.family = this.gemini ? 'gemini' : 'anthropic';
     x.provider = resolved.backend.provider;
     x.backend = resolved.backend.name;
     x.model = requestModel;
     x.streaming = false;
-    return json;
+    if (!this.gemini) return json;
+    this.geminiBody = json;
+    // `{generateContentRequest: {...}}` counts that request's contents (what the estimate reads).
+    return asObj(json.generateContentRequest) ?? json;
   }
 
   spanAttributes(x: ExchangeFacts): SpanAttributes {
     return { 'ai_extproc.backend': x.backend, 'ai_extproc.route': this.route.name };
   }
 
+  /** The backend counts this API's requests itself. */
+  private counts(backend: CompiledBackend): boolean {
+    if (!this.gemini) return backend.provider === 'anthropic';
+    const p = backend.provider;
+    return (
+      (p === 'gemini' || p === 'vertex-ai') &&
+      claudePlatform({ provider: p, model: this.model }) === undefined
+    );
+  }
+
   encodeRequest(body: Json, _changed: boolean, x: ExchangeFacts): RequestEncoding {
     const backend = this.backend!;
-    // Not Anthropic: the gateway's own count, answered locally (rendered by countTokensReply).
-    if (backend.provider !== 'anthropic')
-      throw new RefusalError({ status: 200, message: String(x.estimate), code: ESTIMATE_CODE });
-    body.model = this.model;
+    // Not counted there: the gateway's own count is the answer.
+    if (!this.counts(backend)) throw new AnswerError(this.estimateReply(x.estimate));
     const set: [string, string][] = [
-      [':path', COUNT_TOKENS_PATH],
       [':authority', backend.baseUrl.authority],
       [BACKEND_HEADER, backend.cluster],
       ['content-type', 'application/json'],
-      ['anthropic-version', backend.settings.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION],
     ];
+    let out: Json;
+    if (this.gemini) {
+      out = this.geminiBody!;
+      set.push([':path', geminiCountPath(backend, this.model)]);
+      const inner = asObj(out.generateContentRequest);
+      if (inner && typeof inner.model === 'string') inner.model = `models/${this.model}`;
+    } else {
+      out = body;
+      out.model = this.model;
+      set.push(
+        [':path', COUNT_TOKENS_PATH],
+        ['anthropic-version', backend.settings.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION],
+      );
+    }
     const remove = ['accept-encoding', 'content-encoding'];
     const auth = backend.authFor(x.headers);
     if (auth.kind === 'missing')
       throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
     if (auth.kind === 'sigv4')
-      throw refuse(500, 'SigV4 is not an Anthropic backend', 'ai_extproc_translation_error', 'api_error');
+      throw refuse(500, 'SigV4 is not a counting backend', 'ai_extproc_translation_error', 'api_error');
     set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
     remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
     return {
-      body: Buffer.from(JSON.stringify(body)),
+      body: Buffer.from(JSON.stringify(out)),
       headers: { set, remove },
       clearRouteCache: true,
       metadata: {
@@ -97,8 +133,22 @@ export class CountTokensCodec implements Codec {
     };
   }
 
+  /** The gateway's own count in the client's shape, marked as an estimate. */
+  private estimateReply(tokens: number): LocalReply {
+    const body = this.gemini ? { totalTokens: tokens } : { input_tokens: tokens };
+    return {
+      status: 200,
+      body: JSON.stringify(body),
+      headers: [
+        ['content-type', 'application/json'],
+        [TOKEN_COUNT_HEADER, 'estimate'],
+      ],
+      details: ESTIMATE_CODE,
+    };
+  }
+
   responseHeaders(): ResponseStart {
-    // Anthropic's answer (count or error) is already in the client's format: it passes as it came.
+    // The provider's answer (count or error) is already in the client's format: it passes as it came.
     return { plan: 'observe', stream: false };
   }
 
@@ -129,16 +179,8 @@ export class CountTokensCodec implements Codec {
   }
 }
 
-/** The gateway's own count as the answer, when `r` is one; undefined for a real refusal. */
-export function countTokensReply(r: Refusal): LocalReply | undefined {
-  if (r.code !== ESTIMATE_CODE) return undefined;
-  return {
-    status: 200,
-    body: JSON.stringify({ input_tokens: Number(r.message) || 0 }),
-    headers: [
-      ['content-type', 'application/json'],
-      [TOKEN_COUNT_HEADER, 'estimate'],
-    ],
-    details: ESTIMATE_CODE,
-  };
+/** `…/models/{m}:countTokens` on the Gemini or Vertex AI backend. */
+function geminiCountPath(backend: CompiledBackend, model: string): string {
+  const path = translated(() => nativeUpstream(backend.target(model, false), 'gemini').path);
+  return path.replace(/:generateContent$/, ':countTokens');
 }

@@ -30,7 +30,7 @@ import type { ExchangeFacts, Json } from '../stage.js';
 import type { SpanAttributes } from '../tracer.js';
 import type { HeaderView } from '../types.js';
 import type { TranslatingDeps } from './translating.js';
-import { translated } from './translating.js';
+import { translated } from './translated.js';
 
 const NO_FACTS: ResponseFacts = { finishReasons: [], isToolCall: false };
 const CODE = 'ai_extproc_translation_error';

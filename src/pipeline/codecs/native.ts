@@ -39,6 +39,7 @@ import type { StreamEvent } from '../../streaming/stream-event.js';
 import { encodeSse } from '../../streaming/stream-event.js';
 import { asObj, isObj } from '../../json.js';
 import { RESPONSE_GUARD_FAILURE_MESSAGE } from '../guard-runner.js';
+import { translated } from './translated.js';
 import { RefusalError, refuse } from '../reply.js';
 import type { Refusal } from '../reply.js';
 import type { BodyResult, RequestEncoding, ResponseStart } from '../route.js';
@@ -56,6 +57,8 @@ export interface NativeParts {
   readonly encodedRequest: boolean;
   readonly maxBodyBytes: number;
   readonly droppedParam: ((provider: string, param: string) => void) | undefined;
+  /** A Gemini client: its stream form (SSE, or false for the JSON array); the model is in the path. */
+  readonly geminiSse?: boolean;
 }
 
 /** The same-API half of the standalone codec (TranslatingCodec hands over to it). */
@@ -72,6 +75,8 @@ export class NativeCodec {
   /** Bedrock InvokeModel's event-stream, read into Anthropic events. */
   private invoke: { decoder: BedrockInvokeStream; facts: StreamFactsAccumulator } | undefined;
   private amznErrorType: string | undefined;
+  /** The parsed answer's root (a Gemini JSON-array stream is an array), kept for a rewrite. */
+  private root: unknown;
 
   constructor(
     private readonly p: NativeParts,
@@ -90,7 +95,7 @@ export class NativeCodec {
     if (this.platform !== undefined) {
       toClaudePlatformBody(this.platform, body, target.stream, x.headers.get('anthropic-beta'));
       edited = true;
-    } else if (body.model !== target.model) {
+    } else if (this.p.api !== 'gemini' && body.model !== target.model) {
       body.model = target.model;
       edited = true;
     }
@@ -102,7 +107,8 @@ export class NativeCodec {
       edited = true;
     }
     for (const param of x.dropped) this.p.droppedParam?.(backend.provider, param);
-    const up = nativeUpstream(target, this.p.api);
+    // A misconfigured Gemini/Vertex backend is a 500 in the client's format, not a crash.
+    const up = translated(() => nativeUpstream(target, this.p.api, this.p.geminiSse ?? true));
     const set: [string, string][] = [
       [':path', up.path],
       [':authority', backend.baseUrl.authority],
@@ -202,6 +208,8 @@ export class NativeCodec {
       if (transform) remove.push('content-length');
       return { plan: transform ? 'transform' : 'observe', stream: true, headers: edits() };
     }
+    // Gemini's JSON-array stream is one JSON body that grows: observed, or held whole for a guard.
+    if (ok && this.p.api === 'gemini' && this.p.target.stream) x.responseStreaming = true;
     // Errors are buffered (the summary counts them); a guarded answer is held for its guards.
     const buffer = !ok || this.guarded;
     if (buffer) remove.push('content-length');
@@ -285,11 +293,19 @@ export class NativeCodec {
     }
     if (!ok) return { kind: 'upstream-error', body: raw ?? Buffer.alloc(0), facts: NO_FACTS };
     let json: Json | undefined;
+    let chunks: Json[] | undefined;
     try {
-      if (raw && this.coding !== undefined)
-        json = asObj(
-          JSON.parse(stripUtf8Bom(decodeContent(raw, this.coding, this.p.maxBodyBytes)).toString('utf8')),
+      if (raw && this.coding !== undefined) {
+        const parsed: unknown = JSON.parse(
+          stripUtf8Bom(decodeContent(raw, this.coding, this.p.maxBodyBytes)).toString('utf8'),
         );
+        this.root = parsed;
+        if (Array.isArray(parsed) && this.p.api === 'gemini') {
+          // Gemini's JSON-array stream: the chunks in order; the last carries the usage.
+          chunks = parsed.map((c) => asObj(c)).filter((c): c is Json => c !== undefined);
+          json = chunks[chunks.length - 1];
+        } else json = asObj(parsed);
+      }
     } catch {
       /* handled below */
     }
@@ -299,12 +315,17 @@ export class NativeCodec {
       x.outcome = 'upstream-error';
       return { kind: 'completion', completion: undefined, facts: NO_FACTS };
     }
-    return { kind: 'completion', completion: json, facts: parseResponseFacts(this.p.api, json) };
+    const facts = parseResponseFacts(this.p.api, json);
+    return chunks
+      ? { kind: 'completion', completion: json, facts, chunks }
+      : { kind: 'completion', completion: json, facts };
   }
 
   encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined {
     if (!changed || !completion) return undefined;
-    return encodeContent(Buffer.from(JSON.stringify(completion)), this.coding ?? 'identity');
+    // A rewritten JSON-array stream keeps its shape (its chunks were edited in place).
+    const out = Array.isArray(this.root) ? this.root : completion;
+    return encodeContent(Buffer.from(JSON.stringify(out)), this.coding ?? 'identity');
   }
 }
 

@@ -7,8 +7,7 @@
 import type { CompiledBackend } from '../../config/standalone/index.js';
 import { STANDALONE_NS } from '../../config/internal-headers.js';
 import type { ProviderAdapter, UpstreamTarget } from '../../providers/translate/types.js';
-import { TranslationError } from '../../providers/translate/types.js';
-import { refuse } from '../reply.js';
+import { translated } from './translated.js';
 import type { RequestEncoding } from '../route.js';
 import type { Json } from '../stage.js';
 import type { HeaderView } from '../types.js';
@@ -21,17 +20,6 @@ export interface TargetSpec {
   readonly routeName: string;
   /** The client's body arrived compressed; the translated one goes upstream as identity. */
   readonly decodedRequest: boolean;
-}
-
-/** TranslationErrors become refusals in the client's format. */
-export function translated<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof TranslationError)
-      throw refuse(err.status, err.message, 'ai_extproc_translation_error', err.type);
-    throw err;
-  }
 }
 
 /**

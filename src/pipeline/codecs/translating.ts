@@ -15,9 +15,9 @@ import { anthropicDroppedParams } from '../../providers/anthropic/index.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { providerAdapterFor } from '../../providers/translate/registry.js';
 import { speaksNatively } from '../../providers/translate/native.js';
-import { responsesDroppedParams } from '../../providers/openai-responses/index.js';
 import { NativeCodec } from './native.js';
-import { encodeForTarget, translated } from './target-encoding.js';
+import { encodeForTarget } from './target-encoding.js';
+import { translated } from './translated.js';
 import { RetryingRequest, nativeTargetsOnly } from '../attempts/retrying-request.js';
 import type { HeldRequests } from '../attempts/held-requests.js';
 import { firstTarget } from '../failover.js';
@@ -32,7 +32,6 @@ import type {
   UpstreamTarget,
 } from '../../providers/translate/types.js';
 import { TranslationError } from '../../providers/translate/types.js';
-export { translated } from './target-encoding.js';
 import { openAIUsage, parseResponseFacts } from '../../providers/usage.js';
 import type { ResponseFacts } from '../../providers/usage.js';
 import { contentCoding, decodeContent, stripUtf8Bom } from '../../streaming/content-coding.js';
@@ -49,6 +48,7 @@ import type { HeaderEdits, HeaderView } from '../types.js';
 import { asObj } from '../../json.js';
 
 export { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
+export { translated } from './translated.js';
 
 export interface TranslatingDeps {
   readonly maxBodyBytes: number;
@@ -134,7 +134,7 @@ export class TranslatingCodec implements Codec {
     if (!json) throw refuse(400, 'The request body must be a JSON object', 'ai_extproc_translation_error');
     if (this.sameApi(json, x)) return json;
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
-    if (this.api === 'openai-responses') x.dropped.push(...responsesDroppedParams(json));
+    if (this.client.droppedParams) x.dropped.push(...this.client.droppedParams(json));
     const canonical = translated(() => this.client.request(json));
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
     const resolved = this.resolve(requestModel);
@@ -143,7 +143,7 @@ export class TranslatingCodec implements Codec {
     const stream = canonical.stream === true;
     // Whoever adds include_usage (a route policy, or an adapter that always does), a client that
     // did not ask for the usage-only chunk must not receive it.
-    this.clientWantsUsage = this.api === 'anthropic' || clientAskedStreamUsage(canonical);
+    this.clientWantsUsage = this.api !== 'openai' || clientAskedStreamUsage(canonical);
     this.injectedUsage = stream && !this.clientWantsUsage;
     this.backend = resolved.backend;
     this.target = resolved.backend.target(resolved.model, stream);
@@ -179,10 +179,11 @@ export class TranslatingCodec implements Codec {
    * The model alias is resolved from the client's own `model` (both APIs name it so).
    */
   private sameApi(json: Json, x: ExchangeFacts): boolean {
-    const requestModel = typeof json.model === 'string' ? json.model : '';
+    const named = this.client.pathModel;
+    const requestModel = named ? named.model : typeof json.model === 'string' ? json.model : '';
     let resolved = this.resolve(requestModel);
     if ('error' in resolved) return false;
-    const stream = json.stream === true;
+    const stream = named ? named.stream : json.stream === true;
     if (this.choice) {
       // Failover: server-side state stays with its provider (never retried elsewhere); any other
       // request of a retrying alias is translated per attempt from the canonical form.
@@ -193,15 +194,14 @@ export class TranslatingCodec implements Codec {
     }
     const target = resolved.backend.target(resolved.model, stream);
     if (!speaksNatively(target, this.api)) return false;
-    // The stages (guards, defaults) read a native body as Chat Completions: a Responses body goes
-    // native only when it must (server-side state), and never past a guard that could not read it.
+    // A Responses body goes native only when it must (server-side state). Its request guards and
+    // defaults read and edit it as it is; a response guard could not read its answer, so it refuses.
     if (this.api === 'openai-responses') {
       if (!responsesNeedsState(json)) return false;
-      const g = this.route.policy.guards;
-      if (g.request !== undefined || g.response !== undefined)
+      if (this.route.policy.guards.response !== undefined)
         throw refuse(
           400,
-          'previous_response_id and store: true are not available on a guarded route; send the whole conversation in input with store: false',
+          'previous_response_id and store: true are not available on a route with response guards; send the whole conversation in input with store: false',
           'ai_extproc_translation_error',
         );
     }
@@ -214,6 +214,7 @@ export class TranslatingCodec implements Codec {
         encodedRequest: this.decodedRequest,
         maxBodyBytes: this.deps.maxBodyBytes,
         droppedParam: this.deps.droppedParam,
+        ...(this.api === 'gemini' ? { geminiSse: this.client.streamContentType !== 'application/json' } : {}),
       },
       json,
       x,
@@ -293,7 +294,10 @@ export class TranslatingCodec implements Codec {
         failed: false,
       };
       x.responseStreaming = true;
-      set.push(['content-type', 'text/event-stream'], ['cache-control', 'no-cache']);
+      set.push(
+        ['content-type', this.client.streamContentType ?? 'text/event-stream'],
+        ['cache-control', 'no-cache'],
+      );
       return { plan: 'transform', stream: true, headers: edits() };
     }
     // JSON success or any error: buffered, translated once, sent as identity-encoded JSON.

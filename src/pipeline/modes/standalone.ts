@@ -14,7 +14,13 @@ import { STANDALONE_NS, TranslatingCodec } from '../codecs/translating.js';
 import { INTERNAL_REQUEST_HEADERS, PICKER_REQUEST_HEADERS } from '../../config/internal-headers.js';
 import { EmbeddingsCodec, isEmbeddingsPath } from '../codecs/embeddings.js';
 import type { TranslatingDeps } from '../codecs/translating.js';
-import { CountTokensCodec, countTokensReply, isCountTokensPath } from '../codecs/count-tokens.js';
+import { CountTokensCodec, isCountTokensPath } from '../codecs/count-tokens.js';
+import {
+  geminiCall,
+  geminiClientFor,
+  geminiQueryKey,
+  withoutQueryKey,
+} from '../../providers/gemini-client/index.js';
 import type { FactsSeed, Mode, Opened } from '../exchange.js';
 import { errorTypeForStatus } from '../../providers/translate/errors.js';
 import type { Refusal } from '../reply.js';
@@ -125,13 +131,14 @@ export class StandaloneMode implements Mode {
     const path = headers.get(':path') ?? '';
     const embeddings = isEmbeddingsPath(path);
     const api = clientApiForPath(path);
-    const client = clientAdapter(api);
+    const gemini = api === 'gemini' ? geminiCall(path) : undefined;
+    const client = gemini ? geminiClientFor(gemini) : clientAdapter(api);
     const render = (r: Refusal): LocalReply => renderJson(client, r);
     const parts = this.parts(compiled);
     const policy = parts.policy;
     seed.family = 'openai'; // the canonical form, whatever the client and the provider speak
     seed.provider = policy.provider;
-    const counting = isCountTokensPath(path);
+    const counting = gemini ? gemini.method === 'countTokens' : isCountTokensPath(path);
     const stages = counting ? this.countStages : embeddings ? this.embeddingStages : this.deps.stages;
     const route: Route = {
       name: compiled.name,
@@ -139,22 +146,36 @@ export class StandaloneMode implements Mode {
       stages,
       plan: this.plan(compiled, parts, stages),
       codec: counting
-        ? new CountTokensCodec(compiled)
+        ? new CountTokensCodec(compiled, gemini)
         : embeddings
           ? new EmbeddingsCodec(compiled, this.deps)
           : new TranslatingCodec(compiled, api, client, this.deps),
-      render: counting ? (r) => countTokensReply(r) ?? render(r) : render,
+      render,
       finalMetadata,
       ...(embeddings ? { operation: 'embeddings' } : {}),
     };
+    // Gemini's `?key=` is a credential: the stages see it as x-goog-api-key, and the path they log
+    // (and any path sent upstream, always the codec's own) no longer carries it.
+    const view = gemini ? geminiView(headers, path) : undefined;
+    const opened = view ? { kind: 'route' as const, route, view } : { kind: 'route' as const, route };
     if (eos)
       return {
-        kind: 'route',
-        route,
+        ...opened,
         refuse: { status: 400, message: 'A JSON request body is required', code: 'ai_extproc_no_body' },
       };
-    return { kind: 'route', route };
+    return opened;
   }
+}
+
+/** The headers the stages see for a Gemini call whose path carries `?key=` (else undefined). */
+function geminiView(headers: HeaderView, path: string): HeaderView | undefined {
+  const key = geminiQueryKey(path);
+  const clean = withoutQueryKey(path);
+  if (key === undefined && clean === path) return undefined;
+  const view = new Map(headers);
+  view.set(':path', clean);
+  if (key !== undefined && !headers.has('x-goog-api-key')) view.set('x-goog-api-key', key);
+  return view;
 }
 
 /** GET …/models: the config's model names in the client API's list format. */

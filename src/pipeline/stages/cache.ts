@@ -216,6 +216,7 @@ export class CacheLookupStage implements Stage {
     const so = s.body.stream_options;
     const hit = synthesizeHit(entry, {
       api: clientApiForPath(s.x.path),
+      path: s.x.path,
       stream: s.x.streaming,
       includeUsage: this.intake
         ? this.intake.askedUsage(s)

@@ -8,6 +8,8 @@
 import {
   applyDefaults,
   applyEnrichment,
+  applyGeminiEnrichment,
+  applyResponsesEnrichment,
   applyStreamUsage,
   nativeDefaults,
 } from '../../config/standalone/index.js';
@@ -27,22 +29,25 @@ export class RequestDefaultsStage implements Stage {
     if (!d) return;
     const family = s.x.family;
     // A native Responses body (OpenAI, server-side state: codecs/native.ts) has input, not messages:
-    // the canonical defaults have no place in it; they are reported, never half-applied.
-    if (family === 'openai' && !('messages' in s.body) && 'input' in s.body) {
-      s.x.dropped.push(...d.defaults.map((f) => f.field));
-      if (d.promptEnrichment) s.x.dropped.push('promptEnrichment');
-      return;
-    }
-    const api = family === 'anthropic' ? 'anthropic' : 'openai';
+    // the defaults go under their Responses names, enrichment around its input items.
+    const responses =
+      family === 'openai' && s.x.operation !== 'embeddings' && !('messages' in s.body) && 'input' in s.body;
     let changed = false;
     // Enrichment adds chat messages: an embeddings request has none (its field defaults still apply).
-    if (d.promptEnrichment && s.x.operation !== 'embeddings')
-      changed = applyEnrichment(s.body, d.promptEnrichment, api) || changed;
-    const native = nativeDefaults(family, d.defaults);
+    if (d.promptEnrichment && s.x.operation !== 'embeddings') {
+      if (responses) changed = applyResponsesEnrichment(s.body, d.promptEnrichment) || changed;
+      else if (family === 'gemini') changed = applyGeminiEnrichment(s.body, d.promptEnrichment) || changed;
+      else
+        changed =
+          applyEnrichment(s.body, d.promptEnrichment, family === 'anthropic' ? 'anthropic' : 'openai') ||
+          changed;
+    }
+    const native = nativeDefaults(responses ? 'openai-responses' : family, d.defaults);
     changed = applyDefaults(s.body, native.defaults) || changed;
     s.x.dropped.push(...native.unsupported);
-    // Anthropic streams always carry usage.
-    if (s.x.streaming && d.streamUsage && family === 'openai') changed = applyStreamUsage(s.body) || changed;
+    // Anthropic, Gemini and Responses streams always carry usage.
+    if (s.x.streaming && d.streamUsage && family === 'openai' && !responses)
+      changed = applyStreamUsage(s.body) || changed;
     if (changed) s.changed();
   }
 }

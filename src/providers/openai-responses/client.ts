@@ -18,6 +18,7 @@ export function responsesDroppedParams(body: Json): string[] {
 export const responsesClient: ClientAdapter = {
   api: 'openai-responses',
   request: (body: Json) => responsesToOpenAIRequest(body, new Set()),
+  droppedParams: responsesDroppedParams,
   response: openAIToResponsesResponse,
   // The Responses API answers errors in the OpenAI error format.
   error: (err: CanonicalError) => ({

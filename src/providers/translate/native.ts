@@ -12,6 +12,7 @@ import {
   DEFAULT_ANTHROPIC_VERSION,
 } from '../anthropic/openai-to-anthropic.request.js';
 import { AZURE_PROFILE, OPENAI_PROFILE } from '../openai/profiles.js';
+import { geminiPath, vertexPath } from '../gemini/paths.js';
 import { claudePlatform, claudePlatformHeaders, claudePlatformPath } from '../claude-platforms/platforms.js';
 import type { ClientApi, ProviderKind, UpstreamTarget } from './types.js';
 
@@ -32,6 +33,8 @@ const NATIVE: Partial<Record<ProviderKind, ClientApi>> = {
   anthropic: 'anthropic',
   openai: 'openai',
   azure_openai: 'openai',
+  gemini: 'gemini',
+  'vertex-ai': 'gemini',
 };
 
 /** The client API `provider` speaks natively, if any. */
@@ -53,8 +56,11 @@ export function speaksNatively(target: UpstreamTarget, client: ClientApi): boole
   return nativeApiFor(target) === client || (client === 'openai-responses' && target.provider === 'openai');
 }
 
-/** The upstream path and protocol headers of a native request to `target`. */
-export function nativeUpstream(target: UpstreamTarget, client?: ClientApi): NativeUpstream {
+/**
+ * The upstream path and protocol headers of a native request to `target`. `geminiSse` false: a
+ * Gemini stream as Google's JSON array (`:streamGenerateContent` without `alt=sse`), as the client asked.
+ */
+export function nativeUpstream(target: UpstreamTarget, client?: ClientApi, geminiSse = true): NativeUpstream {
   if (client === 'openai-responses') return { path: RESPONSES_PATH, headers: [JSON_TYPE] };
   const platform = claudePlatform(target);
   if (platform !== undefined)
@@ -67,6 +73,11 @@ export function nativeUpstream(target: UpstreamTarget, client?: ClientApi): Nati
       };
     case 'azure_openai':
       return { path: AZURE_PROFILE.path(target), headers: [JSON_TYPE] };
+    case 'gemini':
+    case 'vertex-ai': {
+      const path = target.provider === 'gemini' ? geminiPath(target) : vertexPath(target);
+      return { path: geminiSse ? path : path.replace(/\?alt=sse$/, ''), headers: [JSON_TYPE] };
+    }
     default:
       return { path: OPENAI_PROFILE.path(target), headers: [JSON_TYPE] };
   }

@@ -18,6 +18,7 @@ import { bedrockProvider } from '../bedrock/index.js';
 import { claudePlatform } from '../claude-platforms/platforms.js';
 import { vertexClaudeProvider } from '../claude-platforms/vertex-claude.provider.js';
 import { responsesClient, responsesProvider } from '../openai-responses/index.js';
+import { geminiCall, geminiClient } from '../gemini-client/index.js';
 
 const PROVIDERS: Readonly<Record<ProviderKind, ProviderAdapter>> = {
   openai: openaiProvider,
@@ -34,6 +35,7 @@ const CLIENTS: Readonly<Record<ClientApi, ClientAdapter>> = {
   openai: openaiClient,
   anthropic: anthropicClient,
   'openai-responses': responsesClient,
+  gemini: geminiClient,
 };
 
 export const providerAdapter = (kind: ProviderKind): ProviderAdapter => PROVIDERS[kind];
@@ -53,9 +55,11 @@ export const clientAdapter = (api: ClientApi): ClientAdapter => CLIENTS[api];
 
 /**
  * Which client API a request path speaks: Anthropic Messages (and its count_tokens), OpenAI
- * Responses, or OpenAI Chat Completions.
+ * Responses, Gemini's `models/{m}:generateContent` (and its stream and countTokens), or OpenAI Chat
+ * Completions.
  */
 export function clientApiForPath(path: string): ClientApi {
+  if (geminiCall(path) !== undefined) return 'gemini';
   const p = path.split('?')[0] ?? '';
   if (/\/responses\/?$/.test(p)) return 'openai-responses';
   return /\/messages(\/count_tokens)?\/?$/.test(p) ? 'anthropic' : 'openai';

@@ -8,7 +8,7 @@
  */
 import type { JsonObject } from '../../json.js';
 
-export type ClientApi = 'openai' | 'anthropic' | 'openai-responses';
+export type ClientApi = 'openai' | 'anthropic' | 'openai-responses' | 'gemini';
 export type ProviderKind =
   'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex-ai' | 'mistral' | 'ollama' | 'bedrock';
 
@@ -105,6 +105,12 @@ export interface ClientAdapter {
   error(err: CanonicalError): Json;
   /** A new stream encoder: OpenAI chunks → client SSE text (may be empty). */
   stream(): ClientStreamEncoder;
+  /** The stream's content-type when it is not SSE (Gemini's JSON-array streaming). */
+  readonly streamContentType?: string;
+  /** The client fields the canonical form cannot carry (x-ai-extproc-dropped-params); never throws. */
+  droppedParams?(body: Json): string[];
+  /** The model and stream flag when the path names them, not the body (Gemini-native clients). */
+  readonly pathModel?: { readonly model: string; readonly stream: boolean };
 }
 
 export interface ClientStreamEncoder {

@@ -1,11 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  ESTIMATE_CODE,
-  countTokensReply,
-  isCountTokensPath,
-} from '../../../../src/pipeline/codecs/count-tokens.js';
+import { isCountTokensPath } from '../../../../src/pipeline/codecs/count-tokens.js';
 import { clientApiForPath } from '../../../../src/providers/translate/registry.js';
 
 describe('count_tokens: path and the local answer', () => {
@@ -29,19 +25,8 @@ describe('count_tokens: path and the local answer', () => {
     assert.equal(clientApiForPath('/v1/chat/completions'), 'openai');
   });
 
-  it("the gateway's estimate is a 200 in Anthropic's shape, marked as an estimate; a refusal is not", () => {
-    assert.deepEqual(countTokensReply({ status: 200, message: '57', code: ESTIMATE_CODE }), {
-      status: 200,
-      body: '{"input_tokens":57}',
-      headers: [
-        ['content-type', 'application/json'],
-        ['x-ai-extproc-token-count', 'estimate'],
-      ],
-      details: ESTIMATE_CODE,
-    });
-    assert.equal(
-      countTokensReply({ status: 401, message: 'no key', code: 'ai_extproc_client_identity' }),
-      undefined,
-    );
+  it("Gemini's countTokens path is Gemini's, not Anthropic's", () => {
+    assert.equal(clientApiForPath('/v1beta/models/gemini-2.5-flash:countTokens'), 'gemini');
+    assert.equal(isCountTokensPath('/v1beta/models/gemini-2.5-flash:countTokens'), false);
   });
 });

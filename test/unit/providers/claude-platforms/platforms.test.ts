@@ -46,7 +46,7 @@ describe('Claude on Vertex AI and Bedrock: which targets, which paths', () => {
     assert.equal(claudePlatform(bedrock('amazon.nova-pro-v1:0')), undefined);
     assert.equal(claudePlatform({ provider: 'anthropic', model: 'claude-sonnet-4-5' }), undefined);
     assert.equal(nativeApiFor(vertex('claude-sonnet-4-5')), 'anthropic');
-    assert.equal(nativeApiFor(vertex('gemini-2.5-flash')), undefined);
+    assert.equal(nativeApiFor(vertex('gemini-2.5-flash')), 'gemini');
     assert.equal(nativeApiFor(bedrock('meta.llama3-70b-instruct-v1:0')), undefined);
     assert.equal(nativeApiFor({ provider: 'openai', model: 'gpt-4o' }), 'openai');
     assert.equal(providerAdapterFor(vertex('claude-sonnet-4-5')), vertexClaudeProvider);

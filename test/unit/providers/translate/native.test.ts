@@ -6,8 +6,19 @@ test('which provider speaks which client API as is, and where its requests go', 
   assert.equal(nativeApi('anthropic'), 'anthropic');
   assert.equal(nativeApi('openai'), 'openai');
   assert.equal(nativeApi('azure_openai'), 'openai');
-  for (const p of ['mistral', 'ollama', 'gemini', 'vertex-ai', 'bedrock'] as const)
-    assert.equal(nativeApi(p), undefined);
+  assert.equal(nativeApi('gemini'), 'gemini');
+  assert.equal(nativeApi('vertex-ai'), 'gemini');
+  for (const p of ['mistral', 'ollama', 'bedrock'] as const) assert.equal(nativeApi(p), undefined);
+  // A Gemini client's stream as SSE, or as Google's JSON array (no alt=sse) when it asked for that.
+  const g = { provider: 'gemini' as const, model: 'gemini-2.5-flash', stream: true };
+  assert.equal(
+    nativeUpstream(g, 'gemini').path,
+    '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+  );
+  assert.equal(
+    nativeUpstream(g, 'gemini', false).path,
+    '/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+  );
   assert.deepEqual(
     nativeUpstream({ provider: 'anthropic', model: 'm', stream: false, anthropicVersion: '2024-01-01' }),
     {

@@ -51,6 +51,7 @@ describe('provider requests in the goldens pass the provider rules', () => {
     ...files('pairs', /^anthropic-to-(openai|azure_openai|gemini|vertex-ai|bedrock|mistral)\..*\.json$/),
     ...files('openai', /^req-mistral.*\.out\.json$/),
     ...files('pairs', /^responses-to-(openai|anthropic|gemini|bedrock)\..*\.json$/),
+    ...files('pairs', /^gemini-to-(openai|anthropic|bedrock)\..*\.json$/),
   ];
   it('finds the goldens', () => assert.ok(all.length > 20));
   for (const file of all) {
