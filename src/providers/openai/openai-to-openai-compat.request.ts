@@ -148,7 +148,29 @@ function applyReasoningExtensions(body: Json, drops: Drops): void {
   stripMessageExtensions(body, drops);
 }
 
-/** cache_control (parts, tool messages, tools) and assistant thinking_blocks: removed and reported. */
+/**
+ * Gemini's thought signatures ride in `extra_content` (on an assistant message or a tool call) so
+ * they can go back to Gemini; other OpenAI-compatible APIs refuse unknown message fields.
+ */
+const EXTRA = 'extra_content';
+function hasExtraContent(m: unknown): boolean {
+  return (
+    isObj(m) &&
+    (EXTRA in m || (Array.isArray(m.tool_calls) && m.tool_calls.some((c) => isObj(c) && EXTRA in c)))
+  );
+}
+function withoutExtraContent(m: unknown): unknown {
+  if (!hasExtraContent(m) || !isObj(m)) return m;
+  const out = omitKeys(m, [EXTRA]);
+  if (Array.isArray(m.tool_calls))
+    out.tool_calls = m.tool_calls.map((c: unknown) => (isObj(c) && EXTRA in c ? omitKeys(c, [EXTRA]) : c));
+  return out;
+}
+
+/**
+ * cache_control (parts, tool messages, tools), Gemini's extra_content and assistant thinking_blocks:
+ * removed and reported.
+ */
 function stripMessageExtensions(body: Json, drops: Drops): void {
   let messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
   if (hasCacheControl(messages, body.tools)) {
@@ -156,6 +178,11 @@ function stripMessageExtensions(body: Json, drops: Drops): void {
     messages = withoutCacheControl(messages);
     body.messages = messages;
     if (Array.isArray(body.tools)) body.tools = toolsWithoutCacheControl(body.tools);
+  }
+  if (messages.some(hasExtraContent)) {
+    drops.add('messages[].extra_content');
+    messages = messages.map(withoutExtraContent);
+    body.messages = messages;
   }
   if (!messages.some((m) => isObj(m) && THINKING_BLOCKS in m)) return;
   body.messages = messages.map((m) => {

@@ -79,6 +79,35 @@ describe('openai-compatible request goldens', () => {
     }
   });
 
+  it("Gemini's thought signatures (extra_content) never reach another OpenAI-compatible API", () => {
+    const sig = { google: { thought_signature: 'c2ln' } };
+    const req = {
+      model: 'x',
+      messages: [
+        { role: 'user', content: 'weather?' },
+        {
+          role: 'assistant',
+          content: 'Let me check.',
+          extra_content: sig,
+          tool_calls: [
+            { id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' }, extra_content: sig },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'c1', content: '18C' },
+      ],
+    } as Json;
+    const frozen = structuredClone(req);
+    for (const adapter of [openaiProvider, azureOpenAIProvider, mistralProvider, ollamaProvider]) {
+      const t: UpstreamTarget = { provider: adapter.provider, model: 'm', stream: false };
+      const out = adapter.request(req, t);
+      assert.ok(!out.body.toString().includes('extra_content'), adapter.provider);
+      assert.ok(out.droppedParams.includes('messages[].extra_content'), adapter.provider);
+      const sent = JSON.parse(out.body.toString()) as { messages: { tool_calls?: unknown[] }[] };
+      assert.equal(sent.messages[1]!.tool_calls!.length, 1);
+    }
+    assert.deepStrictEqual(req, frozen);
+  });
+
   it('messages that are not an array, or a message that is not an object, are a 400', () => {
     const t: UpstreamTarget = { provider: 'mistral', model: 'm', stream: false };
     for (const req of [{ messages: 'hi' }, { messages: ['hi'] }] as Json[]) {
