@@ -16,21 +16,12 @@ import type {
   ProviderKind,
   UpstreamTarget,
 } from '../../../../src/providers/translate/types.js';
+import { assertGolden } from '../../../helpers/golden.js';
 
 const DIR = path.resolve('test/fixtures/translate');
 const OUT = path.join(DIR, 'pairs');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function golden(name: string, actual: unknown): void {
-  const file = path.join(OUT, name);
-  const text = typeof actual === 'string' ? actual : JSON.stringify(actual, null, 2) + '\n';
-  if (UPDATE || !fs.existsSync(file)) {
-    if (!UPDATE) assert.fail(`missing golden ${name}; run with UPDATE_GOLDEN=1 and review it`);
-    fs.writeFileSync(file, text);
-    return;
-  }
-  assert.equal(text, fs.readFileSync(file, 'utf8'), name);
-}
+const golden = (name: string, actual: unknown): void => assertGolden(OUT, name, actual);
 
 const TARGETS: Record<Exclude<ProviderKind, 'anthropic'>, UpstreamTarget> = {
   openai: { provider: 'openai', model: 'gpt-4o-mini', stream: false },
