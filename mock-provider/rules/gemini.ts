@@ -228,6 +228,18 @@ function checkThoughtSignatures(contents: unknown, p: Problems): void {
   });
 }
 
+/** `parameters` (OpenAPI subset) or `parametersJsonSchema` (JSON Schema), never both. */
+function checkDeclaration(fd: unknown, where: string, p: Problems): void {
+  if (!isObj(fd)) return;
+  if (fd.parameters !== undefined && fd.parametersJsonSchema !== undefined) {
+    p.add(`${where}: parameters and parametersJsonSchema cannot both be set`);
+  }
+  if (fd.parameters !== undefined) checkSchema(fd.parameters, `${where}.parameters`, p);
+  if (fd.parametersJsonSchema !== undefined && !isObj(fd.parametersJsonSchema)) {
+    p.add(`${where}.parametersJsonSchema must be an object`);
+  }
+}
+
 /** The problems Gemini would report for this request body to `model` (empty: it takes it). */
 export function geminiRequestProblems(body: unknown, model = ''): string[] {
   const p = new Problems();
@@ -243,11 +255,9 @@ export function geminiRequestProblems(body: unknown, model = ''): string[] {
   if (Array.isArray(body.tools)) {
     body.tools.forEach((t, i) => {
       if (!isObj(t) || !Array.isArray(t.functionDeclarations)) return;
-      t.functionDeclarations.forEach((fd, j) => {
-        if (isObj(fd) && fd.parameters !== undefined) {
-          checkSchema(fd.parameters, `tools[${i}].functionDeclarations[${j}].parameters`, p);
-        }
-      });
+      t.functionDeclarations.forEach((fd, j) =>
+        checkDeclaration(fd, `tools[${i}].functionDeclarations[${j}]`, p),
+      );
     });
   }
   return p.list;

@@ -2,7 +2,7 @@
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asObj } from '../../json.js';
-import { openAIToGeminiSchema } from './openai-to-gemini.schema.js';
+import { openAIToGeminiSchema, usesOpenApiSchema } from './openai-to-gemini.schema.js';
 import { requestedThinking } from '../translate/reasoning.js';
 
 /** The request keys this module reads. */
@@ -70,9 +70,7 @@ function stopSequences(v: unknown): string[] | undefined {
  * keywords it cannot express): JSON Schema is not documented for them, and 2.0 needs `propertyOrdering`
  * the subset can say.
  */
-const OPENAPI_SCHEMA_ONLY = /gemini-(1\.|2\.0)/i;
-
-function applyResponseFormat(v: unknown, model: string, cfg: Json): void {
+function applyResponseFormat(v: unknown, model: string, cfg: Json, dropped: string[]): void {
   if (v === null || v === undefined) return;
   const rf = asObj(v);
   switch (rf?.type) {
@@ -85,8 +83,13 @@ function applyResponseFormat(v: unknown, model: string, cfg: Json): void {
       cfg.responseMimeType = 'application/json';
       const schema = asObj(asObj(rf.json_schema)?.schema);
       if (schema === undefined) return;
-      if (OPENAPI_SCHEMA_ONLY.test(model)) cfg.responseSchema = openAIToGeminiSchema(schema);
-      else cfg.responseJsonSchema = schema;
+      if (!usesOpenApiSchema(model)) {
+        cfg.responseJsonSchema = schema;
+        return;
+      }
+      const lost = new Set<string>();
+      cfg.responseSchema = openAIToGeminiSchema(schema, lost);
+      for (const k of lost) dropped.push(`response_format.json_schema.schema.${k}`);
       return;
     }
     default:
@@ -145,7 +148,7 @@ export function openAIToGeminiGenerationConfig(req: OpenAIChatRequest, model = '
   if (present(req.max_tokens) && present(req.max_completion_tokens)) dropped.push('max_tokens');
   const stop = stopSequences(req.stop);
   if (stop !== undefined) cfg.stopSequences = stop;
-  applyResponseFormat(req.response_format, model, cfg);
+  applyResponseFormat(req.response_format, model, cfg, dropped);
   applyThinking(req, model, cfg, dropped);
   return Object.keys(cfg).length > 0 ? { config: cfg, dropped } : { dropped };
 }

@@ -23,7 +23,7 @@ export interface GeminiRequest {
 export function openAIToGeminiRequest(req: OpenAIChatRequest, target: UpstreamTarget): GeminiRequest {
   const { contents, systemInstruction } = openAIToGeminiMessages(req.messages);
   fillThoughtSignatures(contents, target.model);
-  const tools = openAIToGeminiTools(req);
+  const tools = openAIToGeminiTools(req, target.model);
   const generation = openAIToGeminiGenerationConfig(req, target.model);
   const body: Json = { contents };
   if (systemInstruction !== undefined) body.systemInstruction = systemInstruction;

@@ -107,3 +107,23 @@ test('Gemini 3: text-part signatures are strings; an empty signed text part is t
   );
   has(model({ text: 'x', thoughtSignature: 7 }), /thoughtSignature must be a base64 string/);
 });
+
+test('function declarations: parametersJsonSchema (full JSON Schema) or parameters, never both', () => {
+  const json = {
+    type: 'object',
+    properties: { a: { type: ['string', 'null'] } },
+    additionalProperties: false,
+  };
+  const decl = (fd: Record<string, unknown>): unknown => base({ tools: [{ functionDeclarations: [fd] }] });
+  assert.deepEqual(geminiRequestProblems(decl({ name: 'f', parametersJsonSchema: json })), []);
+  assert.deepEqual(
+    geminiRequestProblems(
+      decl({ name: 'f', parameters: { type: 'object', properties: { a: { type: 'string' } } } }),
+    ),
+    [],
+  );
+  has(decl({ name: 'f', parametersJsonSchema: json, parameters: { type: 'object' } }), /cannot both be set/);
+  has(decl({ name: 'f', parametersJsonSchema: 'object' }), /parametersJsonSchema must be an object/);
+  // The OpenAPI subset still refuses JSON Schema keywords under `parameters`.
+  has(decl({ name: 'f', parameters: json }), /./);
+});
