@@ -188,33 +188,6 @@ describe('cross-API translation through real Envoy', () => {
     }
   });
 
-  for (const streaming of [false, true]) {
-    it(`openai → Gemini 3: thought signatures of tool calls and text carried over turns (${streaming ? 'stream' : 'JSON'})`, async () => {
-      const turn = async (messages: AnyJson[]): Promise<AnyJson> => {
-        const params = { model: 'gemini3', messages, tools: TOOLS };
-        const done = streaming
-          ? await openai.chat.completions.stream(params).finalChatCompletion()
-          : await openai.chat.completions.create(params);
-        return done.choices[0]!.message;
-      };
-      const messages: AnyJson[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
-      const call = await turn(messages);
-      const callSig = call.tool_calls[0].extra_content.google.thought_signature;
-      assert.ok(typeof callSig === 'string' && callSig !== '');
-      // Turn two: the mock refuses a Gemini 3 function call of the current turn without its signature.
-      messages.push(call, { role: 'tool', tool_call_id: call.tool_calls[0].id, content: '18C' });
-      const answer = await turn(messages);
-      assert.equal(upstream().contents[1].parts[0].thoughtSignature, callSig);
-      const textSig = answer.extra_content.google.thought_signature;
-      assert.ok(typeof answer.content === 'string' && answer.content !== '');
-      assert.ok(typeof textSig === 'string' && textSig !== '');
-      // Turn three: the text answer's signature goes back on its text part.
-      messages.push(answer, { role: 'user', content: 'Thanks.' });
-      await turn(messages);
-      assert.deepEqual(upstream().contents[3].parts, [{ text: answer.content, thoughtSignature: textSig }]);
-    });
-  }
-
   it('openai cache_control on a tool and a tool result → Bedrock cachePoints, Anthropic markers', async () => {
     const ephemeral = { type: 'ephemeral' };
     const tools = [{ ...TOOLS[0], cache_control: ephemeral }];

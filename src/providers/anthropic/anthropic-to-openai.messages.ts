@@ -12,6 +12,8 @@ import type { DroppedParams } from './dropped.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { thinkingBlocks } from './openai-to-anthropic.response.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
+import type { GoogleSignature } from '../translate/google-signatures.js';
+import { applyGoogleSignatures, decodeGoogleSignature } from '../translate/google-signatures.js';
 
 function bad(where: string, message: string): TranslationError {
   return new TranslationError(400, `${where}: ${message}`);
@@ -62,15 +64,20 @@ function assistantMessage(content: unknown, where: string, dropped: DroppedParam
   let text: string | undefined;
   const calls: Json[] = [];
   const thinking: Json[] = [];
+  const google: GoogleSignature[] = [];
   blocksOf(content, where).forEach((block, i) => {
     if (block.cache_control !== undefined && block.cache_control !== null) dropped.add('cache_control');
-    if (block.type === 'text') text = (text ?? '') + (asString(block.text) ?? '');
+    const carried = block.type === 'thinking' ? decodeGoogleSignature(block.signature) : undefined;
+    if (carried !== undefined) google.push(carried);
+    else if (block.type === 'text') text = (text ?? '') + (asString(block.text) ?? '');
     else if (block.type === 'tool_use') calls.push(toolCall(block, `${where}[${i}]`, dropped));
     else if (block.type === 'thinking' || block.type === 'redacted_thinking') thinking.push(block);
     else dropped.add(`messages[].content.${String(block.type)}`);
   });
   const msg: Json = { role: 'assistant', content: text ?? null };
   if (calls.length > 0) msg.tool_calls = calls;
+  // Gemini's signatures, carried in thinking blocks, go back where Gemini wants them (never to Claude).
+  applyGoogleSignatures(msg, google);
   // Signed thinking travels as thinking_blocks (../translate/reasoning.ts) for providers that replay it.
   const blocks = thinkingBlocks(thinking);
   if (blocks.length > 0) msg[THINKING_BLOCKS] = blocks;

@@ -4,6 +4,8 @@ import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
 import { openAIToAnthropicStopReason } from './stop-reasons.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
+import type { GoogleSignature } from '../translate/google-signatures.js';
+import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
 
 /** OpenAI-compatible upstreams name the reasoning text `reasoning_content` or `reasoning`. */
 export function reasoningText(message: Json | undefined): string | undefined {
@@ -40,6 +42,18 @@ export function thinkingBlocks(v: unknown): Json[] {
   return out;
 }
 
+/**
+ * A Gemini signature as a thinking block's signature (../translate/google-signatures.ts): it signs the
+ * unsigned thinking block just before (Gemini's reasoning text), else comes as an empty thinking block.
+ * The stream does the same where the signature arrives, so both forms agree.
+ */
+function signLast(blocks: Json[], signature: GoogleSignature): void {
+  const last = blocks[blocks.length - 1];
+  const carrier = encodeGoogleSignature(signature);
+  if (last?.type === 'thinking' && last.signature === '') last.signature = carrier;
+  else blocks.push({ type: 'thinking', thinking: '', signature: carrier });
+}
+
 function contentBlocks(message: Json | undefined): Json[] {
   const blocks: Json[] = thinkingBlocks(message?.[THINKING_BLOCKS]);
   const reasoning = reasoningText(message);
@@ -49,15 +63,15 @@ function contentBlocks(message: Json | undefined): Json[] {
   }
   const text = contentText(message?.content) || (asString(message?.refusal) ?? '');
   if (text !== '') blocks.push({ type: 'text', text });
+  const textSignature = googleSignatureOf(message);
+  if (textSignature !== undefined) signLast(blocks, { signature: textSignature });
   for (const t of asArray(message?.tool_calls)) {
     const call = asObj(t);
     const fn = asObj(call?.function);
-    blocks.push({
-      type: 'tool_use',
-      id: asString(call?.id) ?? '',
-      name: asString(fn?.name) ?? '',
-      input: toolInput(fn?.arguments),
-    });
+    const id = asString(call?.id) ?? '';
+    const signature = googleSignatureOf(call);
+    if (signature !== undefined) signLast(blocks, { signature, callId: id });
+    blocks.push({ type: 'tool_use', id, name: asString(fn?.name) ?? '', input: toolInput(fn?.arguments) });
   }
   return blocks;
 }

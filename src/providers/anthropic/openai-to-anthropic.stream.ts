@@ -7,6 +7,8 @@ import { asArray, asObj, asString } from '../../json.js';
 import { openAIToAnthropicStopReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
+import type { GoogleSignature } from '../translate/google-signatures.js';
+import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
 
@@ -22,7 +24,9 @@ function sse(type: string, data: Json): string {
  * - The first chunk opens the message (message_start; input_tokens 0 unless that chunk has usage).
  * - reasoning_content/reasoning → a thinking block, closed by a `thinking_blocks` delta with its signature
  *   (signature_delta; a block not streamed before is sent whole), redacted_thinking blocks as they come;
- *   without a signature the block keeps signature "". content/refusal → a text block, each
+ *   without a signature the block keeps signature "". A Gemini thought signature (`extra_content`) signs
+ *   the open thinking block or comes as an empty thinking block (../translate/google-signatures.ts).
+ *   content/refusal → a text block, each
  *   tool call → a tool_use block whose argument fragments become input_json_delta events. A new kind of
  *   content closes the open block (content_block_stop); so does finish_reason.
  * - message_delta carries the stop reason (null when the upstream gave none) and the final usage:
@@ -46,6 +50,8 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
   private stopReason: string | null = null;
   private usage: AnthropicUsage | undefined;
   private deltaSent = false;
+  /** A Gemini text-part signature not sent yet. */
+  private textSignature: string | undefined;
 
   push(chunks: readonly OpenAIChatChunk[]): string {
     let out = '';
@@ -55,7 +61,7 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
 
   end(): string {
     if (this.ended) return '';
-    let out = this.start() + this.close();
+    let out = this.start() + this.close() + this.flushTextSignature();
     if (!this.deltaSent) out += this.messageDelta();
     this.ended = true;
     return out + sse('message_stop', {});
@@ -79,13 +85,15 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     for (const block of thinkingBlocks(delta?.[THINKING_BLOCKS])) out += this.onThinkingBlock(block);
     const text = asString(delta?.content) ?? asString(delta?.refusal) ?? '';
     if (text !== '') out += this.blockDelta('text', { type: 'text_delta', text });
+    // A text part's signature signs the whole text: it is sent once the text is complete (at the finish).
+    this.textSignature = googleSignatureOf(delta) ?? this.textSignature;
     asArray(delta?.tool_calls).forEach((t, position) => {
       const call = asObj(t);
       if (call !== undefined) out += this.onToolCall(call, position);
     });
     const finish = choice?.finish_reason;
     if (finish !== undefined && finish !== null) {
-      out += this.close();
+      out += this.close() + this.flushTextSignature();
       this.stopReason = openAIToAnthropicStopReason(finish);
     }
     // The usage-only chunk follows the finish_reason chunk: the message can be closed now.
@@ -107,6 +115,8 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     let out = '';
     let tool = this.tools.get(key);
     if (tool === undefined || (id !== undefined && id !== tool.id)) {
+      const signature = googleSignatureOf(call);
+      if (signature !== undefined) out += this.onGoogleSignature({ signature, callId: id ?? '' });
       out += this.close();
       tool = { index: this.nextIndex++, id };
       this.tools.set(key, tool);
@@ -127,6 +137,21 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
       });
     }
     return out;
+  }
+
+  private flushTextSignature(): string {
+    const signature = this.textSignature;
+    this.textSignature = undefined;
+    return signature === undefined ? '' : this.onGoogleSignature({ signature });
+  }
+
+  /** A Gemini signature, as a thinking block's signature (see signLast in the response encoder). */
+  private onGoogleSignature(signature: GoogleSignature): string {
+    return this.onThinkingBlock({
+      type: 'thinking',
+      thinking: '',
+      signature: encodeGoogleSignature(signature),
+    });
   }
 
   /** A whole signed block: signs the open thinking block, or sends the block on its own. */

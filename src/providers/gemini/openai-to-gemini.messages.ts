@@ -17,6 +17,7 @@ import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asObj, isObj, tryParseJson } from '../../json.js';
 import { audioPart, guessMimeType, urlPart } from './media.js';
+import { googleSignatureOf } from '../translate/google-signatures.js';
 
 export interface GeminiContents {
   readonly contents: Json[];
@@ -105,12 +106,6 @@ function parseArgs(raw: unknown, where: string): Json {
   return parsed;
 }
 
-/** `extra_content.google.thought_signature` of a tool call or an assistant message. */
-function thoughtSignature(carrier: Json): string | undefined {
-  const sig = asObj(asObj(carrier.extra_content)?.google)?.thought_signature;
-  return typeof sig === 'string' && sig !== '' ? sig : undefined;
-}
-
 /** Function response payload: the content as a JSON object, else wrapped as `{content}`. */
 function responsePayload(content: unknown, where: string): Json {
   const text = plainText(content, where);
@@ -163,7 +158,7 @@ class ContentsBuilder {
   private assistantParts(msg: Json, where: string): Json[] {
     const parts: Json[] = [];
     const text = plainText(msg.content, where);
-    const textSig = thoughtSignature(msg);
+    const textSig = googleSignatureOf(msg);
     if (text !== '' || textSig !== undefined) {
       parts.push(textSig === undefined ? { text } : { text, thoughtSignature: textSig });
     }
@@ -178,7 +173,7 @@ class ContentsBuilder {
       }
       if (typeof call.id === 'string') this.toolNames.set(call.id, fn.name);
       const part: Json = { functionCall: { name: fn.name, args: parseArgs(fn.arguments, w) } };
-      const sig = thoughtSignature(call);
+      const sig = googleSignatureOf(call);
       if (sig !== undefined) part.thoughtSignature = sig;
       parts.push(part);
     });

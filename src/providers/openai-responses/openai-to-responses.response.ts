@@ -3,13 +3,16 @@
  *
  * Output items in the order the client reads them: a reasoning item (the reasoning text as its
  * summary; signed thinking blocks in `encrypted_content`), a message with one output_text part,
- * then one function_call item per tool call (`call_id` is the canonical tool call id).
+ * then one function_call item per tool call (`call_id` is the canonical tool call id). A Gemini thought
+ * signature comes as a reasoning item of its own (see signatureItem).
  * finish_reason length/content_filter → status "incomplete" with its reason.
  */
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { THINKING_BLOCKS, thinkingBlocksOf } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
 import { encodeCarrier } from './reasoning-carrier.js';
+import type { GoogleSignature } from '../translate/google-signatures.js';
+import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
 
 /** The response id and the item ids derived from the upstream's id (stable, so streams and bodies agree). */
 export function responseIds(upstreamId: string): { response: string; message: string; reasoning: string } {
@@ -53,6 +56,21 @@ export function reasoningItem(id: string, text: string, blocks: unknown, status:
   if (carried !== undefined) item.encrypted_content = carried;
   item.status = status;
   return item;
+}
+
+/**
+ * A Gemini thought signature as a reasoning item of its own, just before the call it signs (after the
+ * message for a text signature): the client sends it back in its input, and the request decoder puts it
+ * back on the call or the message (../translate/google-signatures.ts).
+ */
+export function signatureItem(reasoningId: string, position: number, signature: GoogleSignature): Json {
+  return {
+    id: `${reasoningId}_sig${position}`,
+    type: 'reasoning',
+    summary: [],
+    encrypted_content: encodeGoogleSignature(signature),
+    status: 'completed',
+  };
 }
 
 export function messageItem(id: string, text: string, status: string): Json {
@@ -106,10 +124,19 @@ export function openAIToResponsesResponse(completion: OpenAIChatCompletion): Jso
     output.push(reasoningItem(ids.reasoning, reasoning, msg[THINKING_BLOCKS], 'completed'));
   const text = asString(msg.content) ?? asString(msg.refusal) ?? '';
   if (text !== '') output.push(messageItem(ids.message, text, 'completed'));
+  const textSignature = googleSignatureOf(msg);
+  if (textSignature !== undefined) {
+    output.push(signatureItem(ids.reasoning, output.length, { signature: textSignature }));
+  }
   for (const t of asArray(msg.tool_calls)) {
     const call = asObj(t);
     const fn = asObj(call?.function);
     if (call === undefined || fn === undefined) continue;
+    const signature = googleSignatureOf(call);
+    if (signature !== undefined) {
+      const callId = asString(call.id) ?? '';
+      output.push(signatureItem(ids.reasoning, output.length, { signature, callId }));
+    }
     output.push(
       functionCallItem(
         asString(call.id) ?? '',

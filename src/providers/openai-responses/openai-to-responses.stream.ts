@@ -6,7 +6,8 @@
  * - reasoning: response.reasoning_summary_part.added, response.reasoning_summary_text.delta/.done,
  *   response.reasoning_summary_part.done (signed blocks go in the item's encrypted_content);
  * - message: response.content_part.added, response.output_text.delta/.done, response.content_part.done;
- * - function_call: response.function_call_arguments.delta/.done.
+ * - function_call: response.function_call_arguments.delta/.done;
+ * - a Gemini thought signature: a reasoning item added and done at once, where it arrives.
  * A new kind of output closes the open item; end() closes the last one and sends response.completed
  * (response.incomplete for length/content_filter) with the whole output and the usage, which the
  * canonical stream sends after its finish_reason chunk. An in-band `{error}` chunk becomes an `error`
@@ -22,7 +23,10 @@ import {
   responseIds,
   responseObject,
   responsesUsage,
+  signatureItem,
 } from './openai-to-responses.response.js';
+import type { GoogleSignature } from '../translate/google-signatures.js';
+import { googleSignatureOf } from '../translate/google-signatures.js';
 
 type Open =
   | { kind: 'reasoning'; index: number; text: string; blocks: unknown[] }
@@ -40,6 +44,8 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
   private readonly output: Json[] = [];
   private finish: unknown = null;
   private usage: Json | undefined;
+  /** A Gemini text-part signature not sent yet. */
+  private textSignature: string | undefined;
 
   push(chunks: readonly OpenAIChatChunk[]): string {
     let out = '';
@@ -49,7 +55,7 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
 
   end(): string {
     if (this.ended) return '';
-    let out = this.start() + this.close();
+    let out = this.start() + this.close() + this.flushTextSignature();
     this.ended = true;
     const response = responseObject(this.ids, this.model, this.created, this.output, this.finish, this.usage);
     out += this.event(response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', {
@@ -99,13 +105,15 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     }
     const text = asString(delta?.content) ?? asString(delta?.refusal) ?? '';
     if (text !== '') out += this.textDelta(text);
+    // A text part's signature signs the whole text: it is sent once the text is complete (at the finish).
+    this.textSignature = googleSignatureOf(delta) ?? this.textSignature;
     asArray(delta?.tool_calls).forEach((t, position) => {
       const call = asObj(t);
       if (call !== undefined) out += this.onToolCall(call, position);
     });
     const finish = choice?.finish_reason;
     if (finish !== undefined && finish !== null) {
-      out += this.close();
+      out += this.close() + this.flushTextSignature();
       this.finish = finish;
     }
     return out;
@@ -172,6 +180,8 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     ) {
       out += this.close();
       const callId = id ?? `call_${this.output.length}`;
+      const signature = googleSignatureOf(call);
+      if (signature !== undefined) out += this.signature({ signature, callId });
       const name = asString(fn?.name) ?? '';
       this.open = { kind: 'call', index: this.output.length, key, callId, name, args: '' };
       out += this.item('added', functionCallItem(callId, name, '', 'in_progress'), this.open.index);
@@ -188,6 +198,21 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
         delta: args,
       })
     );
+  }
+
+  private flushTextSignature(): string {
+    const signature = this.textSignature;
+    this.textSignature = undefined;
+    return signature === undefined ? '' : this.signature({ signature });
+  }
+
+  /** A Gemini thought signature: a whole reasoning item of its own, where it arrives (see signatureItem). */
+  private signature(signature: GoogleSignature): string {
+    const out = this.close();
+    const item = signatureItem(this.ids.reasoning, this.output.length, signature);
+    const index = this.output.length;
+    this.output.push(item);
+    return out + this.item('added', item, index) + this.item('done', item, index);
   }
 
   private close(): string {

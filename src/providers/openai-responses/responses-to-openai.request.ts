@@ -14,6 +14,8 @@ import { TranslationError } from '../translate/types.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { decodeCarrier } from './reasoning-carrier.js';
+import type { GoogleSignature } from '../translate/google-signatures.js';
+import { applyGoogleSignatures, decodeGoogleSignature } from '../translate/google-signatures.js';
 
 /** Top-level fields the conversion consumes (or accepts as no-ops). Anything else is dropped and listed. */
 const HANDLED = new Set([
@@ -100,6 +102,7 @@ function messages(input: unknown, dropped: Set<string>): Json[] {
     out.push(msg);
     return msg;
   };
+  const signatures: { google: GoogleSignature; after: Json | undefined }[] = [];
   asArray(input).forEach((raw, i) => {
     const item = asObj(raw);
     const where = `input[${i}]`;
@@ -139,6 +142,12 @@ function messages(input: unknown, dropped: Set<string>): Json[] {
         break;
       }
       case 'reasoning': {
+        // A carried Gemini signature is not reasoning of a turn: it must not split the assistant turn.
+        const google = decodeGoogleSignature(item.encrypted_content);
+        if (google !== undefined) {
+          signatures.push({ google, after: out[out.length - 1] });
+          break;
+        }
         const text = asArray(item.summary)
           .map((s) => asString(asObj(s)?.text) ?? '')
           .join('\n\n');
@@ -156,7 +165,25 @@ function messages(input: unknown, dropped: Set<string>): Json[] {
         dropped.add(`input.${typeof type === 'string' ? type : 'unknown'}`);
     }
   });
+  restoreGoogleSignatures(out, signatures);
   return out;
+}
+
+/**
+ * Carried Gemini signatures back on their calls (by id, in any assistant message) and texts (the
+ * assistant message the carrier followed; see signatureItem in openai-to-responses.response.ts).
+ */
+function restoreGoogleSignatures(
+  out: readonly Json[],
+  signatures: readonly { google: GoogleSignature; after: Json | undefined }[],
+): void {
+  for (const { google, after } of signatures) {
+    if (google.callId === undefined) {
+      if (after?.role === 'assistant') applyGoogleSignatures(after, [google]);
+      continue;
+    }
+    for (const msg of out) if (msg.role === 'assistant') applyGoogleSignatures(msg, [google]);
+  }
 }
 
 function tools(raw: unknown, dropped: Set<string>): Json[] {
