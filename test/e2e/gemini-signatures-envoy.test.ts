@@ -121,7 +121,7 @@ describe('Gemini 3 thought signatures through every client API (real Envoy)', ()
       assert.equal(sentSignatures(sent)[0]![0], callSig);
       const answerParts = sent.contents[3].parts as AnyJson[];
       assert.deepEqual(
-        answerParts.map((p) => p.text),
+        answerParts.map((p): unknown => p.text),
         [text.text],
       );
       assert.ok(
@@ -159,12 +159,12 @@ describe('Gemini 3 thought signatures through every client API (real Envoy)', ()
       assert.equal(sentSignatures(sent)[0]![0], callSig);
       // One model turn per assistant turn: the carrier items did not split them.
       assert.deepEqual(
-        (sent.contents as AnyJson[]).map((c) => c.role),
+        (sent.contents as AnyJson[]).map((c): unknown => c.role),
         ['user', 'model', 'user', 'model', 'user'],
       );
       const answerParts = sent.contents[3].parts as AnyJson[];
       assert.deepEqual(
-        answerParts.map((p) => p.text),
+        answerParts.map((p): unknown => p.text),
         [text],
       );
       assert.ok(
