@@ -188,7 +188,7 @@ export class AiMetrics implements ExchangeObserver {
     );
     this.upstreamAttempts = counter(
       'ai_extproc_upstream_attempts_total',
-      'Upstream attempts of failover aliases, by route, target and result (ok, http_<status>, no_response, connect_failure)',
+      'Upstream attempts of failover aliases, by route, target and result (ok, http_<status>, no_response, cancelled, connect_failure)',
       ['route', 'target', 'result'],
     );
     this.configReloads = counter(

@@ -218,7 +218,7 @@ export class AiExchange implements Exchange {
     this.reqCopy.release();
     this.respCopy.release();
     this.streamSpan?.end();
-    this.route?.codec.release?.();
+    this.route?.codec.release?.(outcome);
     // Stages (the record stage writes the summary line) close only on a route of ours.
     if (!this.run) return;
     this.run.close(outcome);

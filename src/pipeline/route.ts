@@ -8,7 +8,7 @@ import type { ResponseFacts } from '../providers/usage.js';
 import type { StreamEvent } from '../streaming/stream-event.js';
 import type { ContentCoding } from '../streaming/content-coding.js';
 import type { Refusal } from './reply.js';
-import type { ExchangeFacts, Json, RouteView, Stage, StagePlan } from './stage.js';
+import type { ExchangeFacts, ExchangeOutcome, Json, RouteView, Stage, StagePlan } from './stage.js';
 import type { SpanAttributes } from './tracer.js';
 import type { BodyPlan, DynamicMetadata, HeaderEdits, HeaderView, LocalReply, StreamInfo } from './types.js';
 
@@ -113,8 +113,11 @@ export interface Codec {
   encodeBody(completion: Json | undefined, changed: boolean): Buffer | undefined;
   /** A stream decode failure the stages must hear about (kgateway: SSE event over the limit). */
   readonly streamFailure: Refusal | undefined;
-  /** The exchange is over: let go of anything held for it (a request held for its attempts). */
-  release?(): void;
+  /**
+   * The exchange is over (`outcome` says how): let go of anything held for it (a request held for
+   * its attempts).
+   */
+  release?(outcome: ExchangeOutcome): void;
 }
 
 /** What a mode answers for a request's headers. */

@@ -56,6 +56,11 @@ routes:
           - { backend: hanging, model: gpt-4o, priority: 0 }
           - { backend: mock-anthropic, model: claude-haiku-4-5, priority: 1 }
         retry: { perTryTimeoutMs: 500 }
+      patient:
+        targets:
+          - { backend: hanging, model: gpt-4o, priority: 0 }
+          - { backend: mock-openai, model: gpt-4o-mini, priority: 1 }
+        retry: { perTryTimeoutMs: 60000 }
       signed:
         targets:
           - { backend: limited, model: gpt-4o, priority: 0 }
@@ -180,6 +185,32 @@ describe('failover inside one request (upstream ext_proc per attempt)', () => {
       assert.equal(await attempts('chat', `chat/${alias}/0`, result), 1);
       assert.equal(await attempts('chat', `chat/${alias}/1`, 'ok'), 1);
     });
+
+  it('a client that hangs up mid-attempt: the attempt counts as cancelled and its target is not cooled', async () => {
+    const until = async (ok: () => boolean | Promise<boolean>): Promise<void> => {
+      for (let i = 0; i < 200 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    // Twice: the second request still goes to the hanging target first, so the first did not cool it.
+    for (const n of [1, 2]) {
+      const seen = up.hanging!.seen.length;
+      const abort = new AbortController();
+      const settled = openai.chat.completions
+        .create({ model: 'patient', messages: [{ role: 'user', content: 'hi' }] }, { signal: abort.signal })
+        .then(
+          () => 'answered',
+          () => 'aborted',
+        );
+      await until(() => up.hanging!.seen.length > seen);
+      assert.equal(up.hanging!.seen.length, seen + 1, `request ${n} tried the hanging target first`);
+      abort.abort();
+      assert.equal(await settled, 'aborted');
+      await until(async () => (await attempts('chat', 'chat/patient/0', 'cancelled')) === n);
+      assert.equal(await attempts('chat', 'chat/patient/0', 'cancelled'), n);
+    }
+    // Past the grace, nothing was counted as the target's failure.
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(await attempts('chat', 'chat/patient/0', 'no_response'), undefined);
+  });
 
   it('an Anthropic client fails over from an overloaded Anthropic backend to an OpenAI one', async () => {
     stack.mock.reset();

@@ -161,10 +161,29 @@ export class AttemptExchange implements Exchange {
     if (this.closed) return;
     this.closed = true;
     const h = this.held;
-    // Sent, but no response headers: reset, a failed handshake, or out of time before it answered
-    // (unless the router-level stream already counted it, see settleSilent).
-    if (h && this.attempt && !this.attempt.settled) settleSilent(this.deps, h, this.attempt);
+    const a = this.attempt;
+    if (!h || !a || a.settled) return;
+    // Sent, but no response headers: reset, a failed handshake, out of time before it answered, or
+    // the client went away (Envoy then resets this attempt too, and ends the router-level stream
+    // at about the same time, in either order). The router-level stream settles it as cancelled if
+    // the client went away within the grace; otherwise it failed, and its target cools.
+    setTimeout(() => {
+      if (!a.settled) settleSilent(this.deps, h, a);
+    }, CANCEL_GRACE_MS).unref();
   }
+}
+
+/** How long an attempt that ended silently waits to learn whether its client went away. */
+export const CANCEL_GRACE_MS = 1000;
+
+/** An attempt whose client went away before it answered: counted once, its target not cooled. */
+export function settleCancelled(
+  deps: { readonly upstreamAttempt?: AttemptDeps['upstreamAttempt'] },
+  h: HeldRequest,
+  a: AttemptRecord,
+): void {
+  a.settled = true;
+  deps.upstreamAttempt?.(h.route, a.target.id, 'cancelled');
 }
 
 /** An attempt that ended without response headers: counted once, and its target cooled. */

@@ -13,9 +13,9 @@ import type { ClientApi } from '../../providers/translate/types.js';
 import type { FailoverChoice, FailoverState } from '../failover.js';
 import { refuse } from '../reply.js';
 import type { RequestEncoding } from '../route.js';
-import type { ExchangeFacts, Json } from '../stage.js';
+import type { ExchangeFacts, ExchangeOutcome, Json } from '../stage.js';
 import type { AttemptRecord, HeldRequest, HeldRequests } from './held-requests.js';
-import { settleSilent } from './attempt-exchange.js';
+import { settleCancelled, settleSilent } from './attempt-exchange.js';
 
 /** What the exchange reports about failover (dynamic metadata, the summary line). */
 export interface FailoverSummary {
@@ -145,8 +145,29 @@ export class RetryingRequest {
     }
   }
 
-  release(): void {
+  /**
+   * The router-level stream is over. If it ended before the final response headers (served() lets
+   * the request go), the client went away: Envoy half-closes or resets the stream then, and even
+   * a request every attempt failed ends in response headers (Envoy's local reply). Attempts still
+   * without an answer are counted now: as `cancelled` (no cooldown: the target did nothing wrong)
+   * when the client went away, as silent failures when our own processing ended it.
+   */
+  end(outcome: ExchangeOutcome): void {
+    const h = this.key === undefined ? undefined : this.held.get(this.key);
+    const clientGone = outcome === 'completed' || outcome === 'cancelled';
+    if (h) {
+      for (const a of h.attempts) {
+        if (a.settled) continue;
+        if (clientGone) settleCancelled(this.deps, h, a);
+        else settleSilent(this.deps, h, a);
+      }
+    }
+    this.release();
+  }
+
+  private release(): void {
     if (this.key !== undefined) this.held.release(this.key);
+    this.key = undefined;
   }
 }
 

@@ -42,7 +42,7 @@ import type { LogSink } from '../log.js';
 import { refuse } from '../reply.js';
 import type { Refusal } from '../reply.js';
 import type { BodyResult, Codec, RequestBody, RequestEncoding, ResponseStart } from '../route.js';
-import type { ExchangeFacts, Json } from '../stage.js';
+import type { ExchangeFacts, ExchangeOutcome, Json } from '../stage.js';
 import type { SpanAttributes } from '../tracer.js';
 import type { HeaderEdits, HeaderView } from '../types.js';
 import { asObj } from '../../json.js';
@@ -226,8 +226,8 @@ export class TranslatingCodec implements Codec {
     return true;
   }
 
-  release(): void {
-    this.retrying?.release();
+  release(outcome: ExchangeOutcome): void {
+    this.retrying?.end(outcome);
   }
 
   spanAttributes(x: ExchangeFacts): SpanAttributes {
