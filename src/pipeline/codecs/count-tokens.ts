@@ -9,8 +9,9 @@
  * answer is served, not refused (it counts as completed). Counting is not generating: no guards,
  * defaults or budgets run on these routes.
  */
+import { upstreamHeaders } from './upstream-headers.js';
 import type { CompiledBackend, CompiledRoute } from '../../config/standalone/index.js';
-import { BACKEND_HEADER, STANDALONE_NS, TOKEN_COUNT_HEADER } from '../../config/internal-headers.js';
+import { STANDALONE_NS, TOKEN_COUNT_HEADER } from '../../config/internal-headers.js';
 import { DEFAULT_ANTHROPIC_VERSION } from '../../providers/anthropic/index.js';
 import type { GeminiCall } from '../../providers/gemini-client/index.js';
 import { nativeUpstream } from '../../providers/translate/native.js';
@@ -96,35 +97,27 @@ export class CountTokensCodec implements Codec {
     const backend = this.backend!;
     // Not counted there: the gateway's own count is the answer.
     if (!this.counts(backend)) throw new AnswerError(this.estimateReply(x.estimate));
-    const set: [string, string][] = [
-      [':authority', backend.baseUrl.authority],
-      [BACKEND_HEADER, backend.cluster],
-      ['content-type', 'application/json'],
-    ];
+    const headers: [string, string][] = [['content-type', 'application/json']];
     let out: Json;
+    let path: string;
     if (this.gemini) {
       out = this.geminiBody!;
-      set.push([':path', geminiCountPath(backend, this.model)]);
+      path = geminiCountPath(backend, this.model);
       const inner = asObj(out.generateContentRequest);
       if (inner && typeof inner.model === 'string') inner.model = `models/${this.model}`;
     } else {
       out = body;
       out.model = this.model;
-      set.push(
-        [':path', COUNT_TOKENS_PATH],
-        ['anthropic-version', backend.settings.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION],
-      );
+      path = COUNT_TOKENS_PATH;
+      headers.push(['anthropic-version', backend.settings.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION]);
     }
-    const remove = ['accept-encoding', 'content-encoding'];
-    const auth = backend.authFor(x.headers);
-    if (auth.kind === 'missing')
-      throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
-    if (auth.kind === 'sigv4')
+    if (backend.authFor(x.headers).kind === 'sigv4')
       throw refuse(500, 'SigV4 is not a counting backend', 'ai_extproc_translation_error', 'api_error');
-    set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
-    remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
+    const bytes = Buffer.from(JSON.stringify(out));
+    // The count request is always identity JSON of our own.
+    const { set, remove } = upstreamHeaders(backend, { path, headers, body: bytes }, x.headers, true);
     return {
-      body: Buffer.from(JSON.stringify(out)),
+      body: bytes,
       headers: { set, remove },
       clearRouteCache: true,
       metadata: {

@@ -6,9 +6,9 @@
  * unchanged (lossless). Embeddings never stream: every answer is buffered, read for its usage
  * (the provider's count, or our estimate where it reports none) and translated once.
  */
+import { upstreamHeaders } from './upstream-headers.js';
 import type { CompiledBackend, CompiledRoute } from '../../config/standalone/index.js';
-import { BACKEND_HEADER, DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
-import { signBedrockRequest } from '../../providers/bedrock/index.js';
+import { DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
 import type { EmbeddingsCall } from '../../providers/embeddings/index.js';
 import {
   embedsText,
@@ -100,34 +100,7 @@ export class EmbeddingsCodec implements Codec {
     this.call = out.call;
     x.dropped.push(...out.droppedParams);
     for (const p of x.dropped) this.deps.droppedParam?.(backend.provider, p);
-    const set: [string, string][] = [
-      [':path', out.path],
-      [':authority', backend.baseUrl.authority],
-      [BACKEND_HEADER, backend.cluster],
-      ...out.headers.map(([k, v]) => [k, v] as [string, string]),
-    ];
-    // The answer is read for usage (and translated): no compression from the upstream.
-    const remove = ['accept-encoding'];
-    if (this.decodedRequest) remove.push('content-encoding');
-    const auth = backend.authFor(x.headers);
-    if (auth.kind === 'missing') throw refuse(401, auth.message, CODE, 'authentication_error');
-    if (auth.kind === 'headers') set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
-    else
-      // Signed over the final body and the exact headers the upstream receives.
-      set.push(
-        ...Object.entries(
-          signBedrockRequest({
-            method: 'POST',
-            host: backend.baseUrl.authority,
-            path: out.path,
-            headers: Object.fromEntries(out.headers),
-            body: out.body,
-            region: auth.region,
-            credentials: auth.credentials,
-          }),
-        ),
-      );
-    remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
+    const { set, remove } = upstreamHeaders(backend, out, x.headers, this.decodedRequest);
     return {
       body: out.body,
       headers: { set, remove },

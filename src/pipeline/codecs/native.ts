@@ -11,16 +11,11 @@
  * ask for is kept from it), routing/auth headers. Answers pass byte-identical unless a response
  * guard rewrites them or usage was injected; upstream errors are already in the client's format.
  */
+import { upstreamHeaders } from './upstream-headers.js';
 import type { CompiledBackend } from '../../config/standalone/index.js';
-import {
-  BACKEND_HEADER,
-  DROPPED_PARAMS_HEADER,
-  PICKER_REQUEST_HEADERS,
-  STANDALONE_NS,
-} from '../../config/internal-headers.js';
+import { DROPPED_PARAMS_HEADER, STANDALONE_NS } from '../../config/internal-headers.js';
 import { clientAskedStreamUsage, dropInjectedUsageChunk } from '../../providers/openai/index.js';
 import { nativeUpstream } from '../../providers/translate/native.js';
-import { signBedrockRequest } from '../../providers/bedrock/index.js';
 import {
   BEDROCK_EVENT_STREAM,
   BedrockInvokeStream,
@@ -109,39 +104,17 @@ export class NativeCodec {
     for (const param of x.dropped) this.p.droppedParam?.(backend.provider, param);
     // A misconfigured Gemini/Vertex backend is a 500 in the client's format, not a crash.
     const up = translated(() => nativeUpstream(target, this.p.api, this.p.geminiSse ?? true));
-    const set: [string, string][] = [
-      [':path', up.path],
-      [':authority', backend.baseUrl.authority],
-      [BACKEND_HEADER, backend.cluster],
-      ...up.headers.map(([k, v]) => [k, v] as [string, string]),
-    ];
-    // The answer is read for usage (and guards): no compression from the upstream.
-    const remove = ['accept-encoding'];
-    // A client never names the model server (the endpoint-pick stage sets its own choice).
-    for (const h of PICKER_REQUEST_HEADERS) if (x.headers.has(h)) remove.push(h);
     // An edited body goes upstream as identity JSON; an unchanged one keeps its bytes and coding.
     const send = edited || this.p.encodedRequest;
-    if (send && this.p.encodedRequest) remove.push('content-encoding');
-    const auth = backend.authFor(x.headers);
-    if (auth.kind === 'missing')
-      throw refuse(401, auth.message, 'ai_extproc_translation_error', 'authentication_error');
     const out = send ? Buffer.from(JSON.stringify(body)) : undefined;
-    if (auth.kind === 'sigv4') {
-      if (out === undefined || this.platform !== 'bedrock')
-        throw refuse(500, 'SigV4 is not a same-API backend', 'ai_extproc_translation_error', 'api_error');
-      // Signed over the final body and the exact headers the upstream receives.
-      const signed = signBedrockRequest({
-        method: 'POST',
-        host: backend.baseUrl.authority,
-        path: up.path,
-        headers: Object.fromEntries(up.headers),
-        body: out,
-        region: auth.region,
-        credentials: auth.credentials,
-      });
-      set.push(...Object.entries(signed));
-    } else set.push(...auth.set.map(([k, v]) => [k, v] as [string, string]));
-    remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
+    if (backend.authFor(x.headers).kind === 'sigv4' && this.platform !== 'bedrock')
+      throw refuse(500, 'SigV4 is not a same-API backend', 'ai_extproc_translation_error', 'api_error');
+    const { set, remove } = upstreamHeaders(
+      backend,
+      { path: up.path, headers: up.headers, body: out },
+      x.headers,
+      send && this.p.encodedRequest,
+    );
     return {
       ...(out ? { body: out } : {}),
       headers: { set, remove },

@@ -12,9 +12,10 @@ import type { TranslatedRequest } from '../../providers/translate/types.js';
 import { refuse } from '../reply.js';
 import type { HeaderView } from '../types.js';
 
+/** `body` undefined: the client's bytes go unchanged (a same-API request nothing edited). */
 export function upstreamHeaders(
   backend: CompiledBackend,
-  out: Pick<TranslatedRequest, 'path' | 'headers' | 'body'>,
+  out: Pick<TranslatedRequest, 'path' | 'headers'> & { readonly body: Buffer | undefined },
   clientHeaders: HeaderView,
   decodedRequest: boolean,
 ): { set: [string, string][]; remove: string[] } {
@@ -38,6 +39,8 @@ export function upstreamHeaders(
       remove.push(...auth.remove.filter((h) => !set.some(([k]) => k === h)));
       break;
     case 'sigv4': {
+      if (out.body === undefined)
+        throw refuse(500, 'SigV4 needs the body it signs', 'ai_extproc_translation_error', 'api_error');
       // Signed over the final body and the exact headers the upstream receives.
       const signed = signBedrockRequest({
         method: 'POST',
