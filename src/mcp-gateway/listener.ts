@@ -98,7 +98,7 @@ export class McpGateway {
       else n.resourcesChanged();
       if (modern) this.sessions.broadcast(kind);
     };
-    // `resources.subscribe` as the servers connected so far say (the first request waits for them).
+    // `resources.subscribe` as the servers said when they connected (a first connect is waited for).
     this.handler = createMcpHandler(
       async () => build(this.pool, undefined, { subscribe: await this.pool.anySubscribable() }),
       {

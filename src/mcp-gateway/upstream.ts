@@ -238,10 +238,17 @@ class Upstream {
     private readonly onResourceUpdated: (server: string, uri: string) => void,
   ) {}
 
-  /** Whether the server says it supports resource subscriptions (as of the current connection; no connect). */
+  /** What the server said of subscriptions when last connected (undefined: never connected). */
+  private subscribe: boolean | undefined;
+
+  /**
+   * Whether the server supports resource subscriptions: as it said when last connected (a server
+   * never connected yet is waited for, as far as a connect in progress goes; none: false).
+   */
   async subscribable(): Promise<boolean> {
-    const o = await this.open?.catch(() => undefined);
-    return o?.client.getServerCapabilities()?.resources?.subscribe === true;
+    if (this.subscribe !== undefined) return this.subscribe;
+    await this.open?.catch(() => undefined);
+    return this.subscribe ?? false;
   }
 
   /** The connected client (a failed connect is forgotten, so a later call tries again, after the backoff). */
@@ -258,6 +265,7 @@ class Upstream {
     this.open = p;
     p.then(
       (o) => {
+        this.subscribe = o.client.getServerCapabilities()?.resources?.subscribe === true;
         const up = Date.now();
         o.client.onclose = () => {
           if (this.open !== p) return;

@@ -69,18 +69,22 @@ describe('MCP gateway resource subscriptions (no Envoy)', () => {
   let plain: McpFixture;
   let app: TestApp;
   let url: string;
-  before(async () => {
-    fresh = await startMcpFixture({ extras: true, subscribe: true });
-    old = await startMcpFixture({ extras: true, subscribe: true, protocol: 'legacy' });
-    plain = await startMcpFixture({ extras: true, protocol: 'legacy' });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-subscriptions-'));
-    const file = path.join(dir, 'config.yaml');
-    fs.writeFileSync(file, subscriptionsConfig(fresh.port, old.port, plain.port));
+  let file: string;
+  const start = async () => {
     app = await startTestApp(
       { AI_EXTPROC_CONFIG: file, MCP_ADDR: '127.0.0.1:0' },
       { secretsEnv: GATEWAY_SECRETS },
     );
     url = `http://127.0.0.1:${app.app.mcpGateway!.port}/mcp-gateway`;
+  };
+  before(async () => {
+    fresh = await startMcpFixture({ extras: true, subscribe: true });
+    old = await startMcpFixture({ extras: true, subscribe: true, protocol: 'legacy' });
+    plain = await startMcpFixture({ extras: true, protocol: 'legacy' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-subscriptions-'));
+    file = path.join(dir, 'config.yaml');
+    fs.writeFileSync(file, subscriptionsConfig(fresh.port, old.port, plain.port));
+    await start();
   });
   after(async () => {
     await app?.close();
@@ -172,6 +176,45 @@ describe('MCP gateway resource subscriptions (no Envoy)', () => {
     } finally {
       await c.close();
       await bob.c.close();
+    }
+  });
+
+  it('a 2025 server’s subscription outlives a restart: the resumed session hears its updates', async () => {
+    const c = new V1Client({ name: 'it-v1', version: '1.0.0' });
+    const t = new V1Transport(new URL(url));
+    await c.connect(t);
+    await c.subscribeResource({ uri: OLD_LIVE });
+    const sid = t.sessionId!;
+    const pv = t.protocolVersion!;
+    await c.close();
+    await app.close();
+    await start();
+    // A plain 2025 client opens its GET stream again on the session the new process rebuilds.
+    const stop = new AbortController();
+    const stream = await fetch(url, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': pv },
+      signal: stop.signal,
+    });
+    const other = await v1(url);
+    try {
+      assert.equal(stream.status, 200);
+      let heard = '';
+      const reading = (async () => {
+        const decoder = new TextDecoder();
+        for await (const chunk of stream.body!)
+          heard += decoder.decode(chunk as Uint8Array, { stream: true });
+      })().catch(() => undefined);
+      await other.c.callTool({ name: 'old__touch', ...touch });
+      await eventually('the update on the resumed session', () =>
+        heard.includes('notifications/resources/updated'),
+      );
+      assert.ok(heard.includes(`"uri":"${OLD_LIVE}"`), heard);
+      assert.deepEqual(other.heard, [], 'the other session did not subscribe');
+      stop.abort();
+      await reading;
+    } finally {
+      stop.abort();
+      await other.c.close();
     }
   });
 });
