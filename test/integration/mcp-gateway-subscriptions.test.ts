@@ -172,6 +172,10 @@ describe('MCP gateway resource subscriptions (no Envoy)', () => {
         'the upstream unsubscribe',
         () => requestsOf(old, 'resources/unsubscribe').length > unsubscribed,
       );
+      // Bob still holds the 2026-07-28 server's URI: the shared subscription stays for him.
+      await bob.c.callTool({ name: 'new__touch', ...touch });
+      await eventually('bob’s second update', () => bob.heard.length === 2);
+      assert.deepEqual(heard, [OLD_LIVE, NEW_LIVE], 'the closed stream hears nothing more');
       await bobs.close();
     } finally {
       await c.close();
