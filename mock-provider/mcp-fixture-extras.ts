@@ -1,7 +1,8 @@
 /**
  * Fixture tools that exercise what a gateway relays: progress for a call, a server-to-client
  * sampling and elicitation request, and a list change (add_tool makes `extra` appear and tells
- * every client: 2026-07-28 listen streams and 2025 sessions).
+ * every client: 2026-07-28 listen streams and 2025 sessions), and a subscribable resource
+ * (`mem://live/status`; touch tells its subscribers it changed).
  */
 import type { McpServer } from '@modelcontextprotocol/server';
 import { fromJsonSchema } from '@modelcontextprotocol/server';
@@ -13,7 +14,16 @@ export interface ExtrasState {
   extra: boolean;
   /** Tells every connected client the tool list changed. */
   changed: () => void;
+  /** Tells the clients subscribed to `uri` that it changed (2025 sessions and 2026-07-28 listeners). */
+  touched: (uri: string) => void;
+  /** What each 2025 session's server was asked to subscribe to. */
+  readonly subscribed: WeakMap<McpServer, Set<string>>;
 }
+
+/** The subscribable resource of the extras. */
+export const LIVE_URI = 'mem://live/status';
+
+const withExtra = new WeakSet<McpServer>();
 
 const textArg = fromJsonSchema<{ text: string }>({
   type: 'object',
@@ -71,11 +81,41 @@ export function registerExtras(s: McpServer, st: ExtrasState): void {
     setImmediate(st.changed);
     return { content: [{ type: 'text', text: 'added' }] };
   });
+  s.registerTool(
+    'touch',
+    { description: 'Tells subscribers a resource changed.', inputSchema: textArg },
+    (args) => {
+      st.calls.push({ name: 'touch', args });
+      setImmediate(() => st.touched(args.text));
+      return { content: [{ type: 'text', text: 'touched' }] };
+    },
+  );
+  s.registerResource('live', LIVE_URI, { mimeType: 'text/plain' }, (uri) => ({
+    contents: [{ uri: uri.href, text: 'live' }],
+  }));
+  const subs = new Set<string>();
+  st.subscribed.set(s, subs);
+  s.server.setRequestHandler('resources/subscribe', (req) => {
+    subs.add(req.params.uri);
+    return {};
+  });
+  s.server.setRequestHandler('resources/unsubscribe', (req) => {
+    subs.delete(req.params.uri);
+    return {};
+  });
   if (st.extra) addExtra(s, st);
 }
 
-/** Registers `extra` (on a connected server the SDK tells its client the list changed). */
+/**
+ * Registers `extra` (on a connected server the SDK tells its client the list changed); a server
+ * that has it already just tells its client again.
+ */
 export function addExtra(s: McpServer, st: ExtrasState): void {
+  if (withExtra.has(s)) {
+    s.sendToolListChanged();
+    return;
+  }
+  withExtra.add(s);
   s.registerTool('extra', { description: 'Added at run time.', inputSchema: noArgs }, (args) => {
     st.calls.push({ name: 'extra', args });
     return { content: [{ type: 'text', text: 'extra' }] };

@@ -55,8 +55,10 @@ export interface McpFixtureOptions {
   readonly protocol?: 'both' | 'legacy';
   /** The one 2025 protocol version the server speaks (default: every version the SDK knows). */
   readonly legacyVersion?: '2025-06-18' | '2025-11-25';
-  /** Also serve the relay tools (mcp-fixture-extras.ts: progress, sampling, elicitation, add_tool). */
+  /** Also serve the relay tools (mcp-fixture-extras.ts: progress, sampling, elicitation, add_tool, touch). */
   readonly extras?: boolean;
+  /** Advertise resources.subscribe (the extras serve the subscriptions). */
+  readonly subscribe?: boolean;
 }
 
 /** A card number (a Visa test number) the card_lookup tool returns. */
@@ -69,16 +71,16 @@ const textArg = fromJsonSchema<{ text: string }>({
 });
 const noArgs = fromJsonSchema<Record<string, never>>({ type: 'object', properties: {} });
 
-function buildServer(
-  calls: ToolCall[],
-  conformance = false,
-  extras?: ExtrasState,
-  legacyVersion?: string,
-): McpServer {
+function buildServer(calls: ToolCall[], opts: McpFixtureOptions, extras?: ExtrasState): McpServer {
+  const { conformance = false, legacyVersion } = opts;
   const s = new McpServer(
     { name: 'ai-extproc-mcp-fixture', version: '1.0.0' },
     {
-      capabilities: { logging: {}, ...(extras ? { tools: { listChanged: true } } : {}) },
+      capabilities: {
+        logging: {},
+        ...(extras ? { tools: { listChanged: true } } : {}),
+        ...(opts.subscribe ? { resources: { subscribe: true } } : {}),
+      },
       ...(legacyVersion ? { supportedProtocolVersions: [legacyVersion] } : {}),
     },
   );
@@ -136,6 +138,8 @@ async function send(res: http.ServerResponse, r: Response): Promise<void> {
   res.writeHead(r.status, headers);
   if (r.body) {
     const reader = r.body.getReader();
+    // A client that goes away cancels the answer (the SDK then forgets a session's GET stream).
+    res.once('close', () => void reader.cancel().catch(() => undefined));
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
@@ -158,9 +162,15 @@ export async function startMcpFixture(opts: McpFixtureOptions = {}): Promise<Mcp
           // Sessions keep their server: it gets the tool too (and the SDK tells its client).
           for (const s of sessionServers) addExtra(s, extras!);
         },
+        touched: (uri) => {
+          modern.notify.resourceUpdated(uri);
+          for (const s of sessionServers)
+            if (extras!.subscribed.get(s)?.has(uri)) void s.server.sendResourceUpdated({ uri });
+        },
+        subscribed: new WeakMap(),
       }
     : undefined;
-  const build = () => buildServer(calls, opts.conformance, extras, opts.legacyVersion);
+  const build = () => buildServer(calls, opts, extras);
   const modern = createMcpHandler(build, {
     legacy: 'reject',
     responseMode: opts.responseMode ?? 'auto',

@@ -7,6 +7,9 @@
  * rules and the MCP guard's prompt guards (arguments, then the result), sent to its server with the
  * prefix removed, and the server's progress and log notifications for it are relayed.
  *
+ * Resource subscriptions (session clients): `resources/subscribe` and `unsubscribe` go to the URI's
+ * server (subscriptions.ts says how); `resources.subscribe` is advertised only when a server has it.
+ *
  * Server-to-client requests (sampling, elicitation): relayed on the call's stream when the session
  * client declared the capability (session-upstreams.ts declares it upstream for it); otherwise the
  * gateway declares nothing upstream, so a server that asks anyway gets method-not-found.
@@ -23,6 +26,7 @@ import type { ServerContext } from '@modelcontextprotocol/server';
 import type { Client, Notification } from '@modelcontextprotocol/client';
 import type { GuardRunner } from '../pipeline/guard-runner.js';
 import { guardToolArguments, guardToolResult } from './tool-guards.js';
+import type { SessionSubscriptions } from './subscriptions.js';
 import type { McpGatewayConfig } from '../config/standalone/mcp-gateway.js';
 import type { JsonObject } from '../json.js';
 import { FederationNames } from '../mcp/federation.js';
@@ -84,12 +88,16 @@ export interface FederationRequest {
   readonly warn: (obj: Record<string, unknown>, msg: string) => void;
   /** What the (session) client declared it can answer: relayed server requests. */
   readonly relay?: { readonly sampling: boolean; readonly elicitation: boolean };
+  /** Advertise `resources.subscribe` (at least one server supports it). */
+  readonly subscribe?: boolean;
+  /** A session's subscriptions (2026-07-28 clients subscribe on their listen stream instead). */
+  readonly subscriptions?: SessionSubscriptions;
 }
 
 const namesByConfig = new WeakMap<McpGatewayConfig, FederationNames>();
 
 /** The config's FederationNames, made once per config. */
-function namesOf(config: McpGatewayConfig): FederationNames {
+export function namesOf(config: McpGatewayConfig): FederationNames {
   let n = namesByConfig.get(config);
   if (!n) {
     n = new FederationNames(
@@ -150,7 +158,7 @@ export function buildFederationServer(r: FederationRequest): Server {
       capabilities: {
         tools: { listChanged: true },
         prompts: { listChanged: true },
-        resources: { listChanged: true },
+        resources: { listChanged: true, ...(r.subscribe ? { subscribe: true } : {}) },
         logging: {},
       },
     },
@@ -336,6 +344,34 @@ export function buildFederationServer(r: FederationRequest): Server {
       contents: result.contents.map((c) => ({ ...c, uri: names.showUri(target.server, c.uri) })),
     };
   });
+
+  const subs = r.subscriptions;
+  if (r.subscribe && subs) {
+    const subscription = (method: 'resources/subscribe' | 'resources/unsubscribe') =>
+      server.setRequestHandler(method, async (req, ctx) => {
+        const { config, facts } = r.scope();
+        const shown = req.params.uri;
+        facts.method = method;
+        check(method, { uri: shown });
+        const target = namesOf(config).resolveUri(shown);
+        if (!target) throw new ProtocolError(-32002, `Resource ${shown.slice(0, 200)} not found`);
+        facts.server = target.server;
+        if (!(await subs.supports(target.server)))
+          throw new ProtocolError(
+            -32601,
+            `MCP server ${target.server} does not support resource subscriptions`,
+          );
+        await call(target.server, method, '', ctx, (c, timeout) =>
+          method === 'resources/subscribe'
+            ? subs.subscribe(target.server, target.name, c, timeout)
+            : subs.unsubscribe(target.server, target.name, c, timeout),
+        );
+        facts.result = 'ok';
+        return {};
+      });
+    subscription('resources/subscribe');
+    subscription('resources/unsubscribe');
+  }
 
   return server;
 }

@@ -3,7 +3,8 @@
  * requests are served statelessly by createMcpHandler (a federation server per request, list
  * changes on subscriptions/listen streams); 2025 clients get sessions (sessions.ts): initialize
  * issues a sealed Mcp-Session-Id, and every request carrying one is served by that session's
- * server and the SDK's sessionful transport (GET stream, DELETE). Every request knows who the
+ * server and the SDK's sessionful transport (GET stream, DELETE). Resource subscriptions:
+ * subscriptions.ts (sessions) and listen-subscriptions.ts (2026-07-28). Every request knows who the
  * caller is (identifyClient, the same resolution the AI routes use). Bodies are bounded; a request
  * off the configured path gets 404.
  */
@@ -18,10 +19,13 @@ import type { Logger } from '../logging/logger.js';
 import type { GuardRunner } from '../pipeline/guard-runner.js';
 import type { ExchangeTracer } from '../pipeline/tracer.js';
 import { isObj } from '../json.js';
-import { buildFederationServer, errText } from './federation-server.js';
+import { buildFederationServer, errText, namesOf } from './federation-server.js';
 import type { GatewayObserver, RequestFacts, RequestScope, Upstreams } from './federation-server.js';
 import { SessionSealer } from './session-token.js';
 import { SessionRegistry, httpError } from './sessions.js';
+import { ListenSubscriptions, listenedUris } from './listen-subscriptions.js';
+import { SharedSubscriptions } from './subscriptions.js';
+import type { SessionSubscriptions } from './subscriptions.js';
 import { UpstreamPool } from './upstream.js';
 
 export interface GatewayDeps {
@@ -40,6 +44,8 @@ export class McpGateway {
   private readonly state = new AsyncLocalStorage<RequestScope>();
   private readonly handler: McpHttpHandler;
   private readonly sessions: SessionRegistry;
+  private readonly shared = new SharedSubscriptions(this.pool);
+  private readonly listens: ListenSubscriptions;
   private server: http.Server | undefined;
   private synced: McpGatewayConfig | undefined;
   private sealer: { key: string | undefined; sealer: SessionSealer } | undefined;
@@ -50,7 +56,11 @@ export class McpGateway {
       if (!s) throw new Error('MCP gateway request without its state');
       return s;
     };
-    const build = (upstreams: Upstreams, relay?: { sampling: boolean; elicitation: boolean }) =>
+    const build = (
+      upstreams: Upstreams,
+      relay: { sampling: boolean; elicitation: boolean } | undefined,
+      subs: { subscribe: boolean; subscriptions?: SessionSubscriptions },
+    ) =>
       buildFederationServer({
         scope,
         upstreams,
@@ -58,14 +68,27 @@ export class McpGateway {
         guards: deps.guards,
         warn: (o, m) => deps.log.warn(o, m),
         ...(relay ? { relay } : {}),
+        ...subs,
       });
     this.sessions = new SessionRegistry({
       sealer: () => this.sealerFor(deps.config()?.sessions.key),
       pool: this.pool,
       servers: () => deps.config()?.servers ?? [],
       build,
+      shared: this.shared,
+      showUri: (server, uri) => {
+        const config = deps.config();
+        return config ? namesOf(config).showUri(server, uri) : uri;
+      },
       debug: (o, m) => deps.log.debug(o, m),
     });
+    this.pool.onResourceUpdated = (server, uri) => this.shared.dispatch(server, uri);
+    this.listens = new ListenSubscriptions(
+      this.pool,
+      this.shared,
+      (uri) => this.handler.notify.resourceUpdated(uri),
+      deps.config,
+    );
     // A server's list change: to every 2026-07-28 listen stream, and to the sessions that reach
     // that server through the shared client (2025 servers tell each session's own upstream session).
     this.pool.onListChanged = (_server, kind, modern) => {
@@ -75,12 +98,16 @@ export class McpGateway {
       else n.resourcesChanged();
       if (modern) this.sessions.broadcast(kind);
     };
-    this.handler = createMcpHandler(() => build(this.pool), {
-      legacy: 'reject',
-      responseMode: 'auto',
-      keepAliveMs: 0,
-      onerror: (err) => deps.log.debug({ err: errText(err) }, 'MCP gateway request rejected'),
-    });
+    // `resources.subscribe` as the servers said when they connected (a first connect is waited for).
+    this.handler = createMcpHandler(
+      async () => build(this.pool, undefined, { subscribe: await this.pool.anySubscribable() }),
+      {
+        legacy: 'reject',
+        responseMode: 'auto',
+        keepAliveMs: 0,
+        onerror: (err) => deps.log.debug({ err: errText(err) }, 'MCP gateway request rejected'),
+      },
+    );
     const key = deps.config()?.sessions.key;
     if (key === undefined)
       deps.log.info({}, 'MCP gateway session ids sealed with a random key: sessions end with this process');
@@ -245,6 +272,11 @@ export class McpGateway {
       return this.sessions.initialize(request, parsed, client, config);
     if (request.method === 'POST' && parsed !== undefined && (await isLegacyRequest(request.clone(), parsed)))
       return httpError(400, -32600, 'Bad Request: Mcp-Session-Id header is required');
+    const uris = listenedUris(parsed);
+    if (uris && isObj(parsed))
+      return this.listens.serve(parsed, uris, { client }, config, (body) =>
+        this.handler.fetch(request, { parsedBody: body }),
+      );
     return this.handler.fetch(request, parsed === undefined ? {} : { parsedBody: parsed });
   }
 }

@@ -5,6 +5,8 @@
  * and its list-changed notifications reach this session alone. Opened at the client's initialize
  * (their ids go into the sealed session id), or resumed from that id after a restart or eviction:
  * a resumed session the server no longer knows is replaced by a new one, once, transparently.
+ * Resumed sessions reopen their GET stream to the server (upstream.ts), so what the server sends
+ * there (list changes, resource updates) is heard again.
  */
 import type { Client } from '@modelcontextprotocol/client';
 import type { McpUpstreamServer } from '../config/standalone/mcp-gateway.js';
@@ -12,7 +14,7 @@ import type { Upstreams } from './federation-server.js';
 import { MAX_UPSTREAM_ID_CHARS } from './session-token.js';
 import type { UpstreamSessionRef } from './session-token.js';
 import type { CallContext, ListChangedKind, OpenClient, OpenOptions, UpstreamPool } from './upstream.js';
-import { isRpcError, openClient, withClient } from './upstream.js';
+import { UpstreamSessionGone, isRpcError, openClient, withClient } from './upstream.js';
 
 interface Own {
   readonly server: McpUpstreamServer;
@@ -29,6 +31,8 @@ export interface SessionUpstreamsOptions {
   readonly elicitation: boolean;
   readonly refs: Readonly<Record<string, UpstreamSessionRef>>;
   readonly onListChanged: (kind: ListChangedKind) => void;
+  /** A resource this session subscribed to changed on `server` (the server's own URI). */
+  readonly onResourceUpdated: (server: string, uri: string) => void;
   readonly outOfCall: NonNullable<OpenOptions['outOfCall']>;
 }
 
@@ -61,6 +65,14 @@ export class SessionUpstreams implements Upstreams {
     return refs;
   }
 
+  /**
+   * Resumes every upstream session the id names now (a rebuilt session), so their GET streams are
+   * open before the client's own requests are served; a server that is down is left for later use.
+   */
+  async resumeAll(): Promise<void> {
+    await Promise.all([...this.own.values()].map((e) => this.connect(e).catch(() => undefined)));
+  }
+
   private entry(server: McpUpstreamServer): Own {
     let e = this.own.get(server.name);
     if (e && e.server.fingerprint !== server.fingerprint) {
@@ -76,7 +88,21 @@ export class SessionUpstreams implements Upstreams {
 
   private connect(e: Own): Promise<OpenClient> {
     if (e.open) return e.open;
-    const p = openClient(e.server, {
+    const p = this.openOwn(e).catch((err: unknown) => {
+      if (!(err instanceof UpstreamSessionGone)) throw err;
+      // The server forgot the session we resumed: a new one (with its own GET stream).
+      e.resume = undefined;
+      return this.openOwn(e);
+    });
+    e.open = p;
+    p.catch(() => {
+      if (e.open === p) e.open = undefined;
+    });
+    return p;
+  }
+
+  private openOwn(e: Own): Promise<OpenClient> {
+    return openClient(e.server, {
       capabilities: {
         ...(this.o.sampling ? { sampling: {} } : {}),
         ...(this.o.elicitation ? { elicitation: {} } : {}),
@@ -84,13 +110,9 @@ export class SessionUpstreams implements Upstreams {
       mode: 'legacy',
       ...(e.resume ? { resume: e.resume } : {}),
       onListChanged: this.o.onListChanged,
+      onResourceUpdated: (uri) => this.o.onResourceUpdated(e.server.name, uri),
       outOfCall: this.o.outOfCall,
     });
-    e.open = p;
-    p.catch(() => {
-      if (e.open === p) e.open = undefined;
-    });
-    return p;
   }
 
   private async drop(e: Own): Promise<void> {

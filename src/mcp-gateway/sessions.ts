@@ -6,7 +6,8 @@
  * cache (evicted, or after a restart with the same key) is rebuilt from its id: the SDK transport
  * gets a replayed initialize with the protocol version and capabilities the id carries, and the
  * upstream sessions are resumed by their ids. DELETE ends a session: its upstream sessions are
- * ended and its id is refused until it expires (that refusal is held in memory, bounded).
+ * ended and its id is refused until it expires (that refusal is held in memory, bounded). A rebuilt
+ * session resumes its upstream sessions at once, so their GET streams are open again.
  */
 import crypto from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/server';
@@ -15,6 +16,8 @@ import type { McpGatewayConfig, McpUpstreamServer } from '../config/standalone/m
 import { isObj } from '../json.js';
 import type { Upstreams } from './federation-server.js';
 import { SessionUpstreams } from './session-upstreams.js';
+import { SessionSubscriptions } from './subscriptions.js';
+import type { SharedSubscriptions } from './subscriptions.js';
 import type { SessionClaims, SessionSealer } from './session-token.js';
 import type { ListChangedKind, UpstreamPool } from './upstream.js';
 
@@ -25,7 +28,15 @@ export interface SessionDeps {
   /** The live config's servers (a reload reaches sessions already open). */
   readonly servers: () => readonly McpUpstreamServer[];
   /** A federation server for one session (its handlers read the request in progress themselves). */
-  readonly build: (upstreams: Upstreams, relay: { sampling: boolean; elicitation: boolean }) => Server;
+  readonly build: (
+    upstreams: Upstreams,
+    relay: { sampling: boolean; elicitation: boolean },
+    subs: { subscribe: boolean; subscriptions: SessionSubscriptions },
+  ) => Server;
+  /** Subscriptions held through the shared clients (2026-07-28 servers). */
+  readonly shared: SharedSubscriptions;
+  /** A server's resource URI as clients see it (the live config's names). */
+  readonly showUri: (server: string, uri: string) => string;
   readonly debug: (obj: Record<string, unknown>, msg: string) => void;
 }
 
@@ -34,6 +45,7 @@ interface Live {
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly server: Server;
   readonly upstreams: SessionUpstreams;
+  readonly subscriptions: SessionSubscriptions;
 }
 
 /** The session's server, once built (its upstreams' list changes go to it). */
@@ -148,6 +160,7 @@ export class SessionRegistry {
       onListChanged: (kind) => {
         if (holder.server) void sendListChanged(holder.server, kind);
       },
+      onResourceUpdated: (server, uri) => this.sendUpdated(holder, server, uri),
       // Server requests and log messages outside a call: on the client's GET stream.
       outOfCall: {
         notify: async (n) => {
@@ -176,10 +189,15 @@ export class SessionRegistry {
       sessionIdGenerator: () => token,
       onsessionclosed: () => void this.end(claims),
     });
-    const server = this.d.build(upstreams, { sampling: claims.sampling, elicitation: claims.elicitation });
+    const subscriptions = new SessionSubscriptions(this.d.shared, this.d.pool, (server, uri) =>
+      this.sendUpdated(holder, server, uri),
+    );
+    const subscribe = await this.d.pool.anySubscribable();
+    const relay = { sampling: claims.sampling, elicitation: claims.elicitation };
+    const server = this.d.build(upstreams, relay, { subscribe, subscriptions });
     holder.server = server;
     await server.connect(transport);
-    const live: Live = { claims, transport, server, upstreams };
+    const live: Live = { claims, transport, server, upstreams, subscriptions };
     this.live.set(claims.sid, live);
     this.evict(config.sessions.maxSessions);
     return live;
@@ -219,7 +237,14 @@ export class SessionRegistry {
       { parsedBody: done },
     );
     await r2.text();
+    // The upstream sessions now (not on first use), so their GET streams are open again.
+    await live.upstreams.resumeAll();
     return live;
+  }
+
+  /** A subscribed resource changed: the client is told on its GET stream, with the URI it knows. */
+  private sendUpdated(holder: Holder, server: string, uri: string): void {
+    void holder.server?.sendResourceUpdated({ uri: this.d.showUri(server, uri) }).catch(() => undefined);
   }
 
   /** Least recently used sessions closed (their ids still work: they are rebuilt on use). */
@@ -244,6 +269,7 @@ export class SessionRegistry {
   }
 
   private async dispose(l: Live, terminate: boolean): Promise<void> {
+    await l.subscriptions.close();
     await (terminate ? l.upstreams.terminate() : l.upstreams.close());
     await l.server.close().catch(() => undefined);
   }

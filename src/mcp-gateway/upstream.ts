@@ -9,10 +9,16 @@
  *
  * Notifications and server requests a server sends while answering a call reach the call that
  * caused them through AsyncLocalStorage: the client reads a POST's SSE answer inside that call's
- * context. List-changed notifications go to `onListChanged` (relayed to every client).
+ * context. List-changed notifications go to `onListChanged` (relayed to every client), resource
+ * updates to `onResourceUpdated`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
 import type {
   ClientCapabilities,
   CreateMessageRequest,
@@ -67,6 +73,8 @@ export interface OpenOptions {
   /** An upstream session to continue instead of a handshake. */
   readonly resume?: { readonly id: string; readonly pv: string };
   readonly onListChanged: (kind: ListChangedKind) => void;
+  /** A subscribed resource changed (`notifications/resources/updated`, the server's own URI). */
+  readonly onResourceUpdated?: (uri: string) => void;
   /**
    * Where server requests and log messages go when they arrive outside a call (a server may send
    * them on its standalone GET stream): a session's own server, toward the client's GET stream.
@@ -117,6 +125,9 @@ export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<
   });
   for (const [method, kind] of Object.entries(LIST_CHANGED))
     client.setNotificationHandler(method as 'notifications/tools/list_changed', () => o.onListChanged(kind));
+  client.setNotificationHandler('notifications/resources/updated', (n) =>
+    o.onResourceUpdated?.(n.params.uri),
+  );
   if (o.capabilities.sampling)
     client.setRequestHandler('sampling/createMessage', async (req) => {
       const relay = relayOf()?.sample;
@@ -149,6 +160,8 @@ export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<
     await client.close().catch(() => undefined);
     throw err;
   }
+  if (o.resume && transport instanceof StreamableHTTPClientTransport)
+    await reopenGetStream(client, transport, s.timeoutMs);
   const pv = o.resume?.pv ?? client.getNegotiatedProtocolVersion();
   if (isModern(pv)) {
     // 2026-07-28: list changes come on a subscriptions/listen stream (2025: on the session's GET stream).
@@ -158,6 +171,46 @@ export async function openClient(s: McpUpstreamServer, o: OpenOptions): Promise<
   }
   const sid = transport instanceof StreamableHTTPClientTransport ? transport.sessionId : undefined;
   return { client, transport, sessionId: sid, protocolVersion: pv };
+}
+
+/** The server forgot the upstream session we resumed (its GET answered 404). */
+export class UpstreamSessionGone extends Error {}
+
+/**
+ * A resumed session's standalone GET stream, which the SDK opens only after sending
+ * `notifications/initialized` (a resume sends none). `resumeStream` with no event id is the same
+ * GET the SDK sends then (no Last-Event-ID), with the same headers, auth and reconnection. It runs
+ * outside any call's context, so what the server sends on it goes to the session, not to the call
+ * that happened to resume it. 405 (no GET stream on that server): nothing to reopen. 409 (the
+ * server still holds the stream of the process before us): tried again, 0.1 s then doubling. All
+ * within `timeoutMs` (the stream is open once its answer's headers are in).
+ */
+async function reopenGetStream(client: Client, t: StreamableHTTPClientTransport, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait *= 2) {
+    const status = await openGetOnce(t, until - Date.now());
+    if (status === 404) {
+      await client.close().catch(() => undefined);
+      throw new UpstreamSessionGone('upstream session not found');
+    }
+    // Anything else (open, 405, down, 5xx): calls still work; the SDK does no more for a new session.
+    if (status !== 409 || Date.now() + wait >= until) return;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** One GET: 200 when open (or still opening at `ms`), else the failing HTTP status (0: no answer). */
+async function openGetOnce(t: StreamableHTTPClientTransport, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(200), ms)));
+  try {
+    const opened = context.exit(() => t.resumeStream('')).then(() => 200);
+    return await Promise.race([opened, bound]);
+  } catch (err) {
+    return err instanceof SdkHttpError ? err.status : 0;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Restart backoff: the first retry at once, then 0.5 s doubling to 30 s while it keeps failing. */
@@ -182,7 +235,21 @@ class Upstream {
   constructor(
     readonly server: McpUpstreamServer,
     private readonly onListChanged: (server: string, kind: ListChangedKind) => void,
+    private readonly onResourceUpdated: (server: string, uri: string) => void,
   ) {}
+
+  /** What the server said of subscriptions when last connected (undefined: never connected). */
+  private subscribe: boolean | undefined;
+
+  /**
+   * Whether the server supports resource subscriptions: as it said when last connected (a server
+   * never connected yet is waited for, as far as a connect in progress goes; none: false).
+   */
+  async subscribable(): Promise<boolean> {
+    if (this.subscribe !== undefined) return this.subscribe;
+    await this.open?.catch(() => undefined);
+    return this.subscribe ?? false;
+  }
 
   /** The connected client (a failed connect is forgotten, so a later call tries again, after the backoff). */
   connect(): Promise<OpenClient> {
@@ -193,10 +260,12 @@ class Upstream {
       capabilities: {},
       mode: 'auto',
       onListChanged: (kind) => this.onListChanged(this.server.name, kind),
+      onResourceUpdated: (uri) => this.onResourceUpdated(this.server.name, uri),
     });
     this.open = p;
     p.then(
       (o) => {
+        this.subscribe = o.client.getServerCapabilities()?.resources?.subscribe === true;
         const up = Date.now();
         o.client.onclose = () => {
           if (this.open !== p) return;
@@ -249,6 +318,8 @@ export class UpstreamPool {
   private readonly byName = new Map<string, Upstream>();
   /** Set by the gateway: where list-changed notifications from the shared clients go. */
   onListChanged: (server: string, kind: ListChangedKind, modern: boolean) => void = () => undefined;
+  /** Set by the gateway: resource updates heard by the shared clients (server's own URI). */
+  onResourceUpdated: (server: string, uri: string) => void = () => undefined;
 
   /** Follows the config: a server whose URL or credentials changed gets a new connection. */
   sync(servers: readonly McpUpstreamServer[]): void {
@@ -258,9 +329,13 @@ export class UpstreamPool {
       const u = this.byName.get(s.name);
       if (u?.server.fingerprint === s.fingerprint) continue;
       void u?.dispose();
-      const fresh = new Upstream(s, (name, kind) => {
-        void this.era(name).then((era) => this.onListChanged(name, kind, era === 'modern'));
-      });
+      const fresh = new Upstream(
+        s,
+        (name, kind) => {
+          void this.era(name).then((era) => this.onListChanged(name, kind, era === 'modern'));
+        },
+        (name, uri) => this.onResourceUpdated(name, uri),
+      );
       this.byName.set(s.name, fresh);
       // Connected now, so list changes are heard before the first call (failures retried on use).
       fresh.connect().catch(() => undefined);
@@ -278,6 +353,40 @@ export class UpstreamPool {
     if (!u) throw new Error(`unknown MCP server ${server}`);
     const o = await u.connect();
     return isModern(o.protocolVersion) ? 'modern' : 'legacy';
+  }
+
+  /** Whether `server` supports resource subscriptions, as far as its shared connection tells. */
+  async subscribable(server: string): Promise<boolean> {
+    return (await this.byName.get(server)?.subscribable()) ?? false;
+  }
+
+  /** Whether any server does (what the gateway advertises). */
+  async anySubscribable(): Promise<boolean> {
+    const each = await Promise.all([...this.byName.values()].map((u) => u.subscribable()));
+    return each.includes(true);
+  }
+
+  /**
+   * A subscription to one resource on the shared client of `server`: `resources/subscribe` on a
+   * 2025 server, a `subscriptions/listen` stream for that URI on a 2026-07-28 server. Its updates
+   * go to onResourceUpdated; the returned function ends it. It lasts as long as the connection.
+   */
+  async subscribeShared(server: string, uri: string, timeout: number): Promise<() => Promise<void>> {
+    const u = this.byName.get(server);
+    if (!u) throw new Error(`unknown MCP server ${server}`);
+    const { client, protocolVersion } = await u.connect();
+    if (isModern(protocolVersion)) {
+      const sub = await client.listen({ resourceSubscriptions: [uri] }, { timeout });
+      if (!sub.honoredFilter.resourceSubscriptions?.includes(uri)) {
+        await sub.close();
+        throw new ProtocolError(-32601, `MCP server ${server} does not support resource subscriptions`);
+      }
+      return () => sub.close();
+    }
+    await client.subscribeResource({ uri }, { timeout });
+    return async () => {
+      await client.unsubscribeResource({ uri }, { timeout }).catch(() => undefined);
+    };
   }
 
   /** Runs `fn` with the shared client of `server`, in the downstream request's context. */

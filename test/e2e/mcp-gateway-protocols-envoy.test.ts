@@ -3,14 +3,18 @@
  * official v2 client on 2026-07-28, the official v1 client on 2025-11-25 sessions, a 2025-06-18
  * session client speaking raw HTTP) against servers of each generation (2026-07-28, and 2025-only
  * servers on 2025-11-25 and 2025-06-18), each listing the merged tools and calling one on every
- * server; the servers see the protocol they speak. A 2025 session also hears a list change.
+ * server; the servers see the protocol they speak. A 2025 session also hears a list change, and
+ * resource updates from a 2026-07-28 and a 2025 server reach a v1 session and a v2 listen stream.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { startStandaloneStack } from '../helpers/stack.js';
 import type { StandaloneStack } from '../helpers/stack.js';
 import { startMcpFixture } from '../../mock-provider/mcp-server.js';
@@ -127,8 +131,13 @@ describe('MCP gateway protocol table through real Envoy', () => {
   let url: string;
   before(async () => {
     fixtures = [
-      await startMcpFixture(),
-      await startMcpFixture({ protocol: 'legacy', legacyVersion: '2025-11-25', extras: true }),
+      await startMcpFixture({ extras: true, subscribe: true }),
+      await startMcpFixture({
+        protocol: 'legacy',
+        legacyVersion: '2025-11-25',
+        extras: true,
+        subscribe: true,
+      }),
       await startMcpFixture({ protocol: 'legacy', legacyVersion: '2025-06-18' }),
     ];
     stack = await startStandaloneStack(
@@ -189,6 +198,39 @@ describe('MCP gateway protocol table through real Envoy', () => {
       assert.ok(heard > 0, 'list change relayed');
       assert.ok((await s.tools()).includes('s20251125__extra'));
     } finally {
+      await s.close();
+    }
+  });
+
+  it('resource updates reach a v1 session and a v2 listen stream through Envoy', async () => {
+    const uris = ['s2026+mem://live/status', 's20251125+mem://live/status'].sort();
+    const s = await v1(url);
+    const v1Heard: string[] = [];
+    s.client.setNotificationHandler(
+      ResourceUpdatedNotificationSchema,
+      (n) => void v1Heard.push(n.params.uri),
+    );
+    const c = new Client(
+      { name: 'e2e-v2', version: '1' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    const v2Heard: string[] = [];
+    c.setNotificationHandler('notifications/resources/updated', (n) => void v2Heard.push(n.params.uri));
+    try {
+      await c.connect(new StreamableHTTPClientTransport(new URL(url)));
+      await s.tools(); // the v1 client's GET stream is open once it has talked
+      for (const uri of uris) await s.client.subscribeResource({ uri });
+      const sub = await c.listen({ resourceSubscriptions: uris });
+      assert.deepEqual([...(sub.honoredFilter.resourceSubscriptions ?? [])].sort(), uris);
+      for (const server of ['s2026', 's20251125'])
+        await c.callTool({ name: `${server}__touch`, arguments: { text: 'mem://live/status' } });
+      const all = () => uris.every((u) => v1Heard.includes(u) && v2Heard.includes(u));
+      for (let i = 0; i < 300 && !all(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual([...v1Heard].sort(), uris);
+      assert.deepEqual([...v2Heard].sort(), uris);
+      await sub.close();
+    } finally {
+      await c.close();
       await s.close();
     }
   });

@@ -26,3 +26,12 @@ export function sessionsConfig(fresh: number, old: number): string {
     .replaceAll('{{MCP_NEW}}', `127.0.0.1:${fresh}`)
     .replaceAll('{{MCP_OLD}}', `127.0.0.1:${old}`);
 }
+
+/** Resource subscriptions: `fresh` (2026-07-28) and `old` (2025) support them, `plain` (2025) does not. */
+export function subscriptionsConfig(fresh: number, old: number, plain: number): string {
+  return fs
+    .readFileSync(path.join(repoRoot(), 'test/fixtures/mcp/gateway-subscriptions.yaml'), 'utf8')
+    .replaceAll('{{MCP_NEW}}', `127.0.0.1:${fresh}`)
+    .replaceAll('{{MCP_OLD}}', `127.0.0.1:${old}`)
+    .replaceAll('{{MCP_PLAIN}}', `127.0.0.1:${plain}`);
+}

@@ -246,6 +246,46 @@ describe('MCP gateway sessions and relays (no Envoy)', () => {
     }
   });
 
+  it('a session resumed after a restart reopens its upstream GET stream: list changes reach the client', async () => {
+    const first = await v1(url);
+    await first.c.callTool({ name: 'old__echo', arguments: { text: 'resume-get' } });
+    const upstream = old.requests.find((r) => r.body.includes('"resume-get"'))!.session;
+    const sid = first.t.sessionId!;
+    const pv = first.t.protocolVersion!;
+    await first.c.close();
+    await app.close();
+    await start();
+    const gets = () => old.requests.filter((r) => r.method === 'GET' && r.session === upstream).length;
+    const getsBefore = gets();
+    // A plain 2025 client opens its GET stream again on the session the new process rebuilds.
+    const stop = new AbortController();
+    const stream = await fetch(url, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': pv },
+      signal: stop.signal,
+    });
+    const other = await v1(url);
+    try {
+      assert.equal(stream.status, 200);
+      assert.ok(gets() > getsBefore, 'the upstream session’s GET stream was opened again');
+      let heard = '';
+      const reading = (async () => {
+        const decoder = new TextDecoder();
+        for await (const chunk of stream.body!)
+          heard += decoder.decode(chunk as Uint8Array, { stream: true });
+      })().catch(() => undefined);
+      // Another client changes the 2025 server's tools: every upstream session is told, ours too.
+      await other.c.callTool({ name: 'old__add_tool', arguments: {} });
+      await eventually('the resumed session told of the change', () =>
+        heard.includes('notifications/tools/list_changed'),
+      );
+      stop.abort();
+      await reading;
+    } finally {
+      stop.abort();
+      await other.c.close();
+    }
+  });
+
   it('a restart with the same key keeps a session (upstream session resumed); a new key ends it', async () => {
     const first = await v1(url);
     await first.c.callTool({ name: 'old__echo', arguments: { text: 'before' } });

@@ -81,6 +81,8 @@ describe('MCP gateway endpoint (no Envoy)', () => {
       assert.deepEqual(prompts, ['alpha__greet', 'beta__greet']);
       const resources = (await c.listResources()).resources.map((r) => r.uri).sort();
       assert.deepEqual(resources, ['alpha+mem://public/readme', 'beta+mem://public/readme']);
+      // Neither server supports resource subscriptions, so the gateway does not claim to.
+      assert.equal(c.getServerCapabilities()?.resources?.subscribe, undefined);
       const read = await c.readResource({ uri: 'beta+mem://public/readme' });
       assert.deepEqual(
         read.contents.map((x) => [x.uri, 'text' in x ? x.text : '']),
