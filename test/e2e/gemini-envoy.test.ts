@@ -149,6 +149,49 @@ describe('Gemini-native clients (@google/genai) through real Envoy', () => {
     });
   }
 
+  for (const streaming of [false, true]) {
+    it(`claude with thinking: the signed thinking rides a thought part and replays on the tool turn (${streaming ? 'stream' : 'JSON'})`, async () => {
+      const config = { tools: TOOLS, thinkingConfig: { thinkingBudget: 2048, includeThoughts: true } };
+      const turn = async (contents: Content[]): Promise<Content> => {
+        if (!streaming)
+          return (await ai.models.generateContent({ model: 'claude', contents, config })).candidates![0]!
+            .content!;
+        // What a streaming client keeps for its history: every part of every chunk, in order.
+        const parts = [];
+        for await (const chunk of await ai.models.generateContentStream({
+          model: 'claude',
+          contents,
+          config,
+        }))
+          parts.push(...(chunk.candidates?.[0]?.content?.parts ?? []));
+        return { role: 'model', parts };
+      };
+      const contents: Content[] = [{ role: 'user', parts: [{ text: 'What is the weather in Paris?' }] }];
+      const first = await turn(contents);
+      const signed = first.parts!.filter(
+        (p) => p.thought === true && p.thoughtSignature?.startsWith('aiextproc.v1.'),
+      );
+      assert.equal(signed.length, 1, JSON.stringify(first));
+      assert.ok(first.parts!.some((p) => p.functionCall?.name === 'lookup_weather'));
+      contents.push(first, {
+        role: 'user',
+        parts: [{ functionResponse: { name: 'lookup_weather', response: { weather: '18C and sunny' } } }],
+      });
+      await turn(contents);
+      // Claude got its own signed block back, opening the assistant turn, and thinking stayed on.
+      const sent = stack.mock.lastRequest()!.json as {
+        thinking?: { type: string };
+        messages: { role: string; content: { type: string; signature?: string }[] }[];
+      };
+      assert.equal(sent.thinking?.type, 'enabled');
+      const assistant = sent.messages[1]!;
+      assert.equal(assistant.role, 'assistant');
+      assert.equal(assistant.content[0]!.type, 'thinking');
+      assert.ok((assistant.content[0]!.signature ?? '') !== '');
+      assert.ok(assistant.content.some((b) => b.type === 'tool_use'));
+    });
+  }
+
   it('an unknown model is a 404 in the Gemini error format', async () => {
     await assert.rejects(
       ai.models.generateContent({ model: 'nope', contents: 'hi' }),

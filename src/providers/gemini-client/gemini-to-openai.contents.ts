@@ -10,11 +10,16 @@
  * - user `functionResponse` parts → `tool` messages, matched to the earliest unanswered call of that
  *   name (or its `id`), content the JSON of `response`;
  * - `thought: true` parts of the history are the model's own summaries: not sent back (dropped and
- *   listed), as Gemini itself ignores them.
+ *   listed), as Gemini itself ignores them; except that a thought part's `thoughtSignature` holding
+ *   our carrier (another provider's signed thinking, ../translate/thinking-carrier.ts) goes back as
+ *   the turn's `thinking_blocks`, which Claude needs on the next tool turn.
  */
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asArray, asObj } from '../../json.js';
+import type { ThinkingBlock } from '../translate/reasoning.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
+import { decodeCarrier } from '../translate/thinking-carrier.js';
 
 const bad = (message: string): TranslationError => new TranslationError(400, message);
 
@@ -95,6 +100,7 @@ class MessagesBuilder {
   private model(parts: readonly unknown[], where: string): void {
     let text = '';
     const toolCalls: Json[] = [];
+    const thinking: ThinkingBlock[] = [];
     parts.forEach((p, k) => {
       const part = asObj(p);
       if (!part) throw bad(`${where}.parts[${k}] must be an object`);
@@ -116,7 +122,9 @@ class MessagesBuilder {
         return;
       }
       if (part.thought === true) {
-        this.dropped.add('contents[].parts.thought');
+        const carried = decodeCarrier(part.thoughtSignature, `${where}.parts[${k}].thoughtSignature`);
+        if (carried.length > 0) thinking.push(...carried);
+        else this.dropped.add('contents[].parts.thought');
         return;
       }
       if (typeof part.text === 'string') text += part.text;
@@ -125,6 +133,7 @@ class MessagesBuilder {
     if (text === '' && toolCalls.length === 0) return;
     const msg: Json = { role: 'assistant', content: text === '' ? null : text };
     if (toolCalls.length > 0) msg.tool_calls = toolCalls;
+    if (thinking.length > 0) msg[THINKING_BLOCKS] = thinking;
     this.messages.push(msg);
   }
 

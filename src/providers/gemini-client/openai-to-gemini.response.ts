@@ -7,6 +7,8 @@
  */
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { asArray, asObj, tryParseJson } from '../../json.js';
+import { THINKING_BLOCKS, thinkingBlocksOf } from '../translate/reasoning.js';
+import { encodeCarrier } from '../translate/thinking-carrier.js';
 
 const FINISH: Readonly<Record<string, string>> = {
   stop: 'STOP',
@@ -34,6 +36,16 @@ export function functionCallPart(call: Json): Json | undefined {
   return part;
 }
 
+/**
+ * Another provider's signed thinking (Claude's, which it checks on the next tool turn) as a thought
+ * part whose `thoughtSignature` carries it (../translate/thinking-carrier.ts): a Gemini client
+ * replays its history's parts as it got them, signatures included.
+ */
+export function signedThoughtPart(text: string, blocks: unknown): Json | undefined {
+  const carrier = encodeCarrier(thinkingBlocksOf({ thinking_blocks: blocks ?? null }, 'thinking_blocks'));
+  return carrier === undefined ? undefined : { text, thought: true, thoughtSignature: carrier };
+}
+
 /** Canonical usage → `usageMetadata`. */
 export function openAIToGeminiUsage(u: unknown): Json | undefined {
   const usage = asObj(u);
@@ -56,8 +68,10 @@ export function openAIToGeminiUsage(u: unknown): Json | undefined {
 function candidate(choice: Json, position: number): Json {
   const msg = asObj(choice.message) ?? {};
   const parts: Json[] = [];
-  if (typeof msg.reasoning_content === 'string' && msg.reasoning_content !== '')
-    parts.push({ text: msg.reasoning_content, thought: true });
+  const reasoning = typeof msg.reasoning_content === 'string' ? msg.reasoning_content : '';
+  const signed = signedThoughtPart(reasoning, msg[THINKING_BLOCKS]);
+  if (signed) parts.push(signed);
+  else if (reasoning !== '') parts.push({ text: reasoning, thought: true });
   if (typeof msg.content === 'string' && msg.content !== '') parts.push({ text: msg.content });
   else if (typeof msg.refusal === 'string' && msg.refusal !== '') parts.push({ text: msg.refusal });
   for (const c of asArray(msg.tool_calls)) {

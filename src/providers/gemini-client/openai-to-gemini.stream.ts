@@ -13,9 +13,11 @@ import { asArray, asObj } from '../../json.js';
 import {
   functionCallPart,
   openAIToGeminiFinishReason,
+  signedThoughtPart,
   openAIToGeminiUsage,
 } from './openai-to-gemini.response.js';
 import { rpcStatus } from './openai-to-gemini.error.js';
+import { THINKING_BLOCKS } from '../translate/reasoning.js';
 
 interface ToolCallBuffer {
   id: string;
@@ -96,6 +98,9 @@ export class OpenAIToGeminiStream implements ClientStreamEncoder {
       if (!choice || (typeof choice.index === 'number' && choice.index !== 0)) continue;
       if (typeof delta?.reasoning_content === 'string' && delta.reasoning_content !== '')
         parts.push({ text: delta.reasoning_content, thought: true });
+      // A signed block arrives whole once its text is done: its signature follows as a thought part.
+      const signed = signedThoughtPart('', delta?.[THINKING_BLOCKS]);
+      if (signed) parts.push(signed);
       if (typeof delta?.content === 'string' && delta.content !== '') parts.push({ text: delta.content });
       for (const t of asArray(delta?.tool_calls)) if (asObj(t)) this.toolDelta(asObj(t)!);
       const finish = openAIToGeminiFinishReason(choice.finish_reason);

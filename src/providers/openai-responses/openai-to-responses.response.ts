@@ -10,7 +10,7 @@
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { THINKING_BLOCKS, thinkingBlocksOf } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
-import { encodeCarrier } from './reasoning-carrier.js';
+import { encodeCarrier } from '../translate/thinking-carrier.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
 

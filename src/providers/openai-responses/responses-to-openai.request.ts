@@ -5,7 +5,7 @@
  * function_call_output, reasoning) → messages; function tools → function tools; `text.format` →
  * `response_format`; `reasoning.effort` → `reasoning_effort`; `max_output_tokens` →
  * `max_completion_tokens`. A reasoning item goes back on the next assistant message as
- * `reasoning_content` plus the `thinking_blocks` it carried (see ./reasoning-carrier.ts).
+ * `reasoning_content` plus the `thinking_blocks` it carried (see ../translate/thinking-carrier.ts).
  * Server-side state (`previous_response_id`, `store: true`, item references) needs OpenAI itself:
  * a 400 here, because this path only runs when the backend is not OpenAI.
  */
@@ -13,7 +13,7 @@ import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asObj, asString } from '../../json.js';
-import { decodeCarrier } from './reasoning-carrier.js';
+import { decodeCarrier } from '../translate/thinking-carrier.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { applyGoogleSignatures, decodeGoogleSignature } from '../translate/google-signatures.js';
 
@@ -151,7 +151,7 @@ function messages(input: unknown, dropped: Set<string>): Json[] {
         const text = asArray(item.summary)
           .map((s) => asString(asObj(s)?.text) ?? '')
           .join('\n\n');
-        const blocks = decodeCarrier(item.encrypted_content);
+        const blocks = decodeCarrier(item.encrypted_content, 'input.reasoning.encrypted_content');
         pending = { ...(text !== '' ? { reasoning_content: text } : {}) };
         if (blocks.length > 0) pending[THINKING_BLOCKS] = blocks;
         break;

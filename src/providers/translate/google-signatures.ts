@@ -8,7 +8,7 @@
  * each Gemini signature in one of those, as a carrier string naming what it signs (the tool call id, or
  * nothing for the message text), and turn carriers back into `extra_content` when the history returns.
  * The prefix keeps a carrier apart from Anthropic's and OpenAI's own opaque strings, and from ours for
- * signed thinking blocks (../openai-responses/reasoning-carrier.ts); a carrier never reaches a provider.
+ * signed thinking blocks (./thinking-carrier.ts); a carrier never reaches a provider.
  */
 import type { Json } from './types.js';
 import { asArray, asObj, tryParseJson } from '../../json.js';
