@@ -29,6 +29,8 @@ backends:
   hanging: { provider: openai, baseUrl: http://127.0.0.1:${p.hanging}, auth: { none: true } }
   overloaded: { provider: anthropic, baseUrl: http://127.0.0.1:${p.overloaded}, auth: { none: true } }
   mock-openai: { provider: openai, baseUrl: http://{{UPSTREAM}}, cluster: mock, auth: { none: true } }
+  limited-pass: { provider: openai, baseUrl: http://127.0.0.1:${p.limited}, auth: { passthrough: true } }
+  mock-anthropic-pass: { provider: anthropic, baseUrl: http://{{UPSTREAM}}, cluster: mock, auth: { passthrough: true } }
   mock-anthropic: { provider: anthropic, baseUrl: http://{{UPSTREAM}}, cluster: mock, auth: { apiKey: { env: E2E_ANTHROPIC_KEY } } }
   mock-bedrock: { provider: bedrock, baseUrl: http://{{UPSTREAM}}, cluster: mock, bedrock: { region: us-east-1 }, auth: { aws: { accessKeyId: { env: E2E_AWS_ID }, secretAccessKey: { env: E2E_AWS_SECRET } } } }
 routes:
@@ -56,6 +58,10 @@ routes:
           - { backend: hanging, model: gpt-4o, priority: 0 }
           - { backend: mock-anthropic, model: claude-haiku-4-5, priority: 1 }
         retry: { perTryTimeoutMs: 500 }
+      passthrough:
+        targets:
+          - { backend: limited-pass, model: gpt-4o, priority: 0 }
+          - { backend: mock-anthropic-pass, model: claude-sonnet-4-5, priority: 1 }
       patient:
         targets:
           - { backend: hanging, model: gpt-4o, priority: 0 }
@@ -185,6 +191,28 @@ describe('failover inside one request (upstream ext_proc per attempt)', () => {
       assert.equal(await attempts('chat', `chat/${alias}/0`, result), 1);
       assert.equal(await attempts('chat', `chat/${alias}/1`, 'ok'), 1);
     });
+
+  it("passthrough auth: each attempt carries the client's own key in its provider's header, and only there", async () => {
+    stack.mock.reset();
+    const seen = up.limited!.seen.length;
+    const client = new OpenAI({ baseURL: `${stack.envoy.url}/v1`, apiKey: 'sk-client-own', maxRetries: 0 });
+    const answer = await client.chat.completions.create({
+      model: 'passthrough',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 20,
+    });
+    assert.equal(answer.object, 'chat.completion');
+    const first = up.limited!.seen[seen]!;
+    assert.equal(first.headers.authorization, 'Bearer sk-client-own');
+    assert.equal(first.headers['x-api-key'], undefined);
+    const got = stack.mock.lastRequest()!;
+    assert.equal(got.path, '/v1/messages');
+    assert.equal(got.headers['x-api-key'], 'sk-client-own');
+    // The first attempt's Authorization (set for OpenAI) did not ride on to Anthropic.
+    assert.equal(got.headers.authorization, undefined);
+    assert.equal(await attempts('chat', 'chat/passthrough/0', 'http_429'), 1);
+    assert.equal(await attempts('chat', 'chat/passthrough/1', 'ok'), 1);
+  });
 
   it('a client that hangs up mid-attempt: the attempt counts as cancelled and its target is not cooled', async () => {
     const until = async (ok: () => boolean | Promise<boolean>): Promise<void> => {
