@@ -40,6 +40,34 @@ const textBlock = (text: unknown): JsonObject => ({ type: 'text', text });
 
 export const EQUIVALENCES: readonly Equivalence[] = [
   {
+    name: 'responses-input-shorthand',
+    why: 'Responses input `{role, content: "x"}` is the documented short form of a message item with one input_text/output_text part',
+    apply: (v) => (isObj(v) && Array.isArray(v.input) ? { ...v, input: v.input.map(longInputItem) } : v),
+  },
+  {
+    name: 'responses-instructions',
+    why: 'a leading system/developer message and `instructions` reach the model the same way on a stateless request',
+    apply: (v) => (isObj(v) && Array.isArray(v.input) ? instructionsAsInput(v) : v),
+  },
+  {
+    name: 'responses-store-false',
+    why: 'we send store: false (stateless translation: OpenAI keeps no copy the client did not ask for)',
+    apply: (v) => (isObj(v) && Array.isArray(v.input) && v.store === false ? dropTop(v, 'store') : v),
+  },
+  {
+    name: 'responses-item-echo',
+    why: '`id` and `status` of replayed function_call/_output items are optional echoes of output items (OpenAI wants fc_… ids there)',
+    apply: (v) =>
+      isObj(v) && Array.isArray(v.input)
+        ? {
+            ...v,
+            input: (v.input as unknown[]).map((i) =>
+              isObj(i) && /^function_call/.test(String(i.type)) ? withoutEcho(i) : i,
+            ),
+          }
+        : v,
+  },
+  {
     name: 'null-is-absent',
     why: 'an optional field sent as null and one left out mean the same to every provider API here',
     apply: (v) => mapObjects(v, (o) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== null))),
@@ -121,6 +149,43 @@ export const EQUIVALENCES: readonly Equivalence[] = [
     apply: (v, ctx) => (ctx.kind === 'response' ? dropKeys(['model'])(v) : v),
   },
 ];
+
+function longInputItem(item: unknown): unknown {
+  if (!isObj(item) || typeof item.role !== 'string' || (item.type !== undefined && item.type !== 'message'))
+    return item;
+  const part = item.role === 'assistant' ? 'output_text' : 'input_text';
+  const content = typeof item.content === 'string' ? [{ type: part, text: item.content }] : item.content;
+  return { ...item, type: 'message', content };
+}
+
+/** Leading system/developer messages folded into `instructions` (joined by newlines). */
+function instructionsAsInput(v: JsonObject): JsonObject {
+  const input = [...(v.input as unknown[])];
+  const texts: string[] = typeof v.instructions === 'string' ? [v.instructions] : [];
+  while (input.length > 0) {
+    const first = input[0];
+    if (!isObj(first) || (first.role !== 'system' && first.role !== 'developer')) break;
+    const parts = Array.isArray(first.content) ? first.content : [{ text: first.content }];
+    texts.push(parts.map((p) => (isObj(p) ? String(p.text) : '')).join('\n'));
+    input.shift();
+  }
+  const out: JsonObject = { ...v, input };
+  if (texts.length > 0) out.instructions = texts.join('\n');
+  return out;
+}
+
+function dropTop(v: JsonObject, key: string): JsonObject {
+  const o = { ...v };
+  delete o[key];
+  return o;
+}
+
+function withoutEcho(i: JsonObject): JsonObject {
+  const o = { ...i };
+  delete o.id;
+  delete o.status;
+  return o;
+}
 
 function mergeTurns(messages: unknown[]): unknown[] {
   const out: unknown[] = [];

@@ -47,7 +47,10 @@ export function mapObjects(v: unknown, f: (o: Record<string, unknown>) => unknow
   if (Array.isArray(v)) return v.map((x) => mapObjects(x, f));
   if (!isObj(v)) return v;
   const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) o[k] = mapObjects(x, f);
+  for (const [k, x] of Object.entries(v)) {
+    const y = mapObjects(x, f);
+    if (y !== undefined) o[k] = y;
+  }
   return f(o);
 }
 

@@ -10,6 +10,8 @@ import type { ClientApi, UpstreamTarget } from '../../src/providers/translate/ty
 import { isObj } from '../../src/json.js';
 import type { JsonObject } from '../../src/json.js';
 
+const GEMINI_MODEL = 'gemini-2.5-flash';
+
 /** Their client-API folder names (requests/<client>, response suffix `-<client>`). */
 const CLIENTS: Readonly<Record<string, ClientApi>> = {
   completions: 'openai',
@@ -23,16 +25,17 @@ const TARGETS: Readonly<Record<string, (model: string) => UpstreamTarget>> = {
   anthropic: (model) => ({ provider: 'anthropic', model, stream: false }),
   messages: (model) => ({ provider: 'anthropic', model, stream: false }),
   bedrock: (model) => ({ provider: 'bedrock', model, stream: false, bedrockRegion: 'us-east-1' }),
-  'vertex-gemini': (model) => ({
+  // Gemini on Vertex: their inputs name Claude models, which we would send to Claude on Vertex.
+  'vertex-gemini': () => ({
     provider: 'vertex-ai',
-    model,
+    model: GEMINI_MODEL,
     stream: false,
     vertexProject: 'p',
     vertexLocation: 'us-central1',
   }),
   completions: (model) => ({ provider: 'openai', model, stream: false }),
   responses: (model) => ({ provider: 'openai', model, stream: false, openaiApi: 'responses' }),
-  'gemini-native': (model) => ({ provider: 'gemini', model, stream: false }),
+  'gemini-native': () => ({ provider: 'gemini', model: GEMINI_MODEL, stream: false }),
 };
 
 /** Targets we deliberately do not serve, and why (shown in the report). */
@@ -60,7 +63,7 @@ export interface OurRequest {
 
 /** The model a client request names (Gemini-native clients name it in the path: a fixed one here). */
 function requestModel(api: ClientApi, input: JsonObject): string {
-  if (api === 'gemini') return 'gemini-2.5-flash';
+  if (api === 'gemini') return GEMINI_MODEL;
   return typeof input.model === 'string' ? input.model : 'm';
 }
 

@@ -12,6 +12,8 @@ export interface CaseResult extends Outcome {
   /** Their pair name, e.g. `messages → bedrock` or `anthropic → completions`. */
   readonly pair: string;
   readonly violations: readonly string[];
+  /** Same-API pass-through: the violations are the client's own body, forwarded unchanged. */
+  readonly native?: boolean;
 }
 
 const result = (c: SnapshotCase, pair: string, o: Outcome, violations: string[] = []): CaseResult => ({
@@ -46,8 +48,10 @@ function runRequest(c: SnapshotCase): CaseResult {
   }
   if (!ours) return result(c, pair, notServed(c.target));
   const violations = ruleViolations(ours);
-  if (!theirs) return result(c, pair, { verdict: 'differ', detail: 'they refuse; we translate' }, violations);
-  return result(c, pair, classify(ours.body, theirs, { kind: 'request', input }), violations);
+  const o: Outcome = theirs
+    ? classify(ours.body, theirs, { kind: 'request', input })
+    : { verdict: 'differ', detail: 'they refuse; we translate' };
+  return { ...result(c, pair, o, violations), native: ours.native };
 }
 
 function runResponse(c: SnapshotCase): CaseResult {
