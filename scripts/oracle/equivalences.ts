@@ -6,6 +6,7 @@
 import { isObj } from '../../src/json.js';
 import type { JsonObject } from '../../src/json.js';
 import { mapObjects } from './json-diff.js';
+import { RESPONSE_EQUIVALENCES } from './response-equivalences.js';
 
 export interface CaseContext {
   readonly kind: 'request' | 'response';
@@ -143,6 +144,7 @@ export const EQUIVALENCES: readonly Equivalence[] = [
     why: 'Anthropic merges consecutive user turns; one user turn with all tool_results is the same request',
     apply: (v) => (isObj(v) && Array.isArray(v.messages) ? { ...v, messages: mergeTurns(v.messages) } : v),
   },
+  ...RESPONSE_EQUIVALENCES,
   {
     name: 'response-model-echo',
     why: 'the answer names the model: theirs the client’s requested name, ours the provider’s',

@@ -7,7 +7,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** Up to `max` paths where `ours` and `theirs` differ, each with both values abbreviated. */
-export function diffPaths(ours: unknown, theirs: unknown, at = '', max = 3): string[] {
+export function diffPaths(ours: unknown, theirs: unknown, at = '', max = 4): string[] {
   const out: string[] = [];
   walk(ours, theirs, at, out, max);
   return out;

@@ -74,6 +74,8 @@ function runResponse(c: SnapshotCase): CaseResult {
     if (!(e instanceof TranslationError)) throw e;
     return result(c, pair, { verdict: 'differ', detail: `we refuse (${e.status}): ${e.message}` });
   }
+  if (!theirs)
+    return result(c, pair, { verdict: 'differ', detail: 'they fail on this answer; we translate it' });
   return result(c, pair, classify(ours, theirs, { kind: 'response', input }));
 }
 
