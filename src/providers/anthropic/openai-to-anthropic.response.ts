@@ -1,7 +1,7 @@
 /** OpenAI chat.completion (canonical) → Anthropic Messages response (client). */
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
-import { openAIToAnthropicStopReason } from './stop-reasons.js';
+import { stopReasonWithTools } from './stop-reasons.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
@@ -78,7 +78,7 @@ function contentBlocks(message: Json | undefined): Json[] {
 
 /**
  * Converts the first choice. stop_sequence is always null: OpenAI does not say which stop sequence matched.
- * A missing finish_reason becomes end_turn.
+ * A missing finish_reason becomes end_turn; an answer with tool calls stops on tool_use.
  */
 export function openAIToAnthropicResponse(completion: OpenAIChatCompletion): Json {
   const choice = asObj(asArray(completion.choices)[0]);
@@ -89,7 +89,8 @@ export function openAIToAnthropicResponse(completion: OpenAIChatCompletion): Jso
     role: 'assistant',
     model: asString(completion.model) ?? '',
     content: contentBlocks(message),
-    stop_reason: openAIToAnthropicStopReason(choice?.finish_reason) ?? 'end_turn',
+    stop_reason:
+      stopReasonWithTools(choice?.finish_reason, asArray(message?.tool_calls).length > 0) ?? 'end_turn',
     stop_sequence: null,
     usage: anthropicUsageJson(openAIToAnthropicUsage(completion.usage) ?? {}),
   };

@@ -4,7 +4,7 @@ import { openAIToAnthropicErrorType } from './error-types.js';
 import { reasoningText, thinkingBlocks } from './openai-to-anthropic.response.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asObj, asString } from '../../json.js';
-import { openAIToAnthropicStopReason } from './stop-reasons.js';
+import { stopReasonWithTools } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
@@ -94,7 +94,7 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     const finish = choice?.finish_reason;
     if (finish !== undefined && finish !== null) {
       out += this.close() + this.flushTextSignature();
-      this.stopReason = openAIToAnthropicStopReason(finish);
+      this.stopReason = stopReasonWithTools(finish, this.tools.size > 0);
     }
     // The usage-only chunk follows the finish_reason chunk: the message can be closed now.
     if (

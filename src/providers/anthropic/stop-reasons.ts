@@ -35,3 +35,13 @@ export function openAIToAnthropicStopReason(finishReason: unknown): string | nul
       return 'end_turn';
   }
 }
+
+/**
+ * The stop_reason of an answer that holds tool calls: tool_use even when the upstream said `stop`
+ * (Gemini's OpenAI-compatible endpoint and some local servers do), since Anthropic clients run the
+ * tools only on tool_use. Length and filter stops keep their own reason.
+ */
+export function stopReasonWithTools(finishReason: unknown, hasToolCalls: boolean): string | null {
+  const reason = openAIToAnthropicStopReason(finishReason);
+  return hasToolCalls && reason === 'end_turn' ? 'tool_use' : reason;
+}
