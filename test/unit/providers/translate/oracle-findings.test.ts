@@ -5,7 +5,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { anthropicClient } from '../../../../src/providers/anthropic/index.js';
-import type { Json } from '../../../../src/providers/translate/types.js';
+import { responsesProvider } from '../../../../src/providers/openai-responses/index.js';
+import type { Json, UpstreamTarget } from '../../../../src/providers/translate/types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests poke at arbitrary JSON
 type AnyJson = any;
@@ -38,5 +39,51 @@ describe('Anthropic client: an answer with tool calls stops on tool_use', () => 
     };
     assert.match(run('stop'), /"stop_reason":"tool_use"/);
     assert.match(run('length'), /"stop_reason":"max_tokens"/);
+  });
+});
+
+describe('cache writes reported as cache_write_tokens count as cache writes', () => {
+  it('OpenAI-compatible usage (prompt_tokens_details.cache_write_tokens) → Anthropic usage', () => {
+    const out: AnyJson = anthropicClient.response({
+      id: 'c',
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+      usage: {
+        prompt_tokens: 1000,
+        completion_tokens: 10,
+        prompt_tokens_details: { cached_tokens: 300, cache_write_tokens: 200 },
+      },
+    });
+    assert.deepEqual(out.usage, {
+      input_tokens: 500,
+      output_tokens: 10,
+      cache_read_input_tokens: 300,
+      cache_creation_input_tokens: 200,
+    });
+  });
+
+  it('Responses usage (input_tokens_details.cache_write_tokens) → Anthropic usage', () => {
+    const target: UpstreamTarget = { provider: 'openai', model: 'm', stream: false, openaiApi: 'responses' };
+    const completion = responsesProvider.response(
+      {
+        id: 'resp_1',
+        status: 'completed',
+        model: 'm',
+        output: [],
+        usage: {
+          input_tokens: 100,
+          output_tokens: 5,
+          input_tokens_details: { cached_tokens: 20, cache_write_tokens: 30 },
+        },
+      },
+      target,
+    );
+    const out: AnyJson = anthropicClient.response(completion);
+    assert.deepEqual(out.usage, {
+      input_tokens: 50,
+      output_tokens: 5,
+      cache_read_input_tokens: 20,
+      cache_creation_input_tokens: 30,
+    });
   });
 });
