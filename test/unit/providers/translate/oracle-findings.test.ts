@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { anthropicClient } from '../../../../src/providers/anthropic/index.js';
+import { openaiClient } from '../../../../src/providers/openai/index.js';
 import { responsesProvider } from '../../../../src/providers/openai-responses/index.js';
 import type { Json, UpstreamTarget } from '../../../../src/providers/translate/types.js';
 
@@ -85,5 +86,26 @@ describe('cache writes reported as cache_write_tokens count as cache writes', ()
       cache_read_input_tokens: 20,
       cache_creation_input_tokens: 30,
     });
+  });
+});
+
+describe('Responses upstream: a replayed call without arguments', () => {
+  it('sends arguments "{}" (valid JSON), not an empty string', () => {
+    const target: UpstreamTarget = { provider: 'openai', model: 'm', stream: false, openaiApi: 'responses' };
+    const canonical = openaiClient.request({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'time?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ ...call, function: { name: 'now', arguments: '' } }],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: '12:00' },
+      ],
+    });
+    const body: AnyJson = JSON.parse(responsesProvider.request(canonical, target).body.toString());
+    const fc = body.input.find((i: AnyJson) => i.type === 'function_call');
+    assert.equal(fc.arguments, '{}');
   });
 });
