@@ -6,7 +6,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { anthropicClient } from '../../../../src/providers/anthropic/index.js';
 import { openaiClient } from '../../../../src/providers/openai/index.js';
-import { responsesProvider } from '../../../../src/providers/openai-responses/index.js';
+import { responsesClient, responsesProvider } from '../../../../src/providers/openai-responses/index.js';
+import { providerAdapter } from '../../../../src/providers/translate/registry.js';
+import { bedrockRequestProblems } from '../../../../mock-provider/rules/bedrock.js';
 import type { Json, UpstreamTarget } from '../../../../src/providers/translate/types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests poke at arbitrary JSON
@@ -107,5 +109,67 @@ describe('Responses upstream: a replayed call without arguments', () => {
     const body: AnyJson = JSON.parse(responsesProvider.request(canonical, target).body.toString());
     const fc = body.input.find((i: AnyJson) => i.type === 'function_call');
     assert.equal(fc.arguments, '{}');
+  });
+});
+
+describe('Responses input_file (inline PDF) reaches Anthropic and Bedrock', () => {
+  const PDF = 'JVBERi0xLjQK';
+  const request = (file: Json): Json => ({
+    model: 'm',
+    input: [
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'Summarise' },
+          { type: 'input_file', ...file },
+        ],
+      },
+    ],
+  });
+  const upstream = (body: Json, target: UpstreamTarget): AnyJson =>
+    JSON.parse(
+      providerAdapter(target.provider).request(responsesClient.request(body), target).body.toString(),
+    );
+  const anthropic: UpstreamTarget = { provider: 'anthropic', model: 'claude-x', stream: false };
+  const bedrock: UpstreamTarget = {
+    provider: 'bedrock',
+    model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    stream: false,
+    bedrockRegion: 'us-east-1',
+  };
+
+  it('a data URL or bare base64 named .pdf becomes an Anthropic document with its title', () => {
+    for (const file of [
+      { file_data: `data:application/pdf;base64,${PDF}`, filename: 'policy.pdf' },
+      { file_data: PDF, filename: 'policy.pdf' },
+    ]) {
+      const body = upstream(request(file), anthropic);
+      assert.deepEqual(body.messages[0].content[1], {
+        type: 'document',
+        source: { type: 'base64', media_type: 'application/pdf', data: PDF },
+        title: 'policy.pdf',
+      });
+    }
+  });
+
+  it('becomes a Converse document with a name Bedrock accepts', () => {
+    const body = upstream(
+      request({ file_data: `data:application/pdf;base64,${PDF}`, filename: 'Q3 report_v2.pdf' }),
+      bedrock,
+    );
+    assert.deepEqual(body.messages[0].content[1], {
+      document: { format: 'pdf', name: 'Q3 report-v2', source: { bytes: PDF } },
+    });
+    assert.deepEqual(bedrockRequestProblems(body, bedrock.model), []);
+  });
+
+  it('a file by id, or not a PDF, is still dropped (chat file parts are PDFs)', () => {
+    for (const file of [
+      { file_id: 'file_1' },
+      { file_data: 'data:text/plain;base64,aGk=', filename: 'a.txt' },
+    ]) {
+      const body = upstream(request(file), anthropic);
+      assert.equal(body.messages[0].content, 'Summarise');
+    }
   });
 });
