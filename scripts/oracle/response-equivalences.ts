@@ -72,6 +72,30 @@ export const RESPONSE_EQUIVALENCES: readonly Equivalence[] = [
     }),
   },
   {
+    name: 'cache-write-field',
+    why: 'cache writes have no field in OpenAI usage: ours prompt_tokens_details.cache_creation_input_tokens (chat only), theirs cache_write_tokens (plus Anthropic-named copies at the top)',
+    apply: onResponse((v) =>
+      mapObjects(v, (o) => {
+        if ('prompt_tokens' in o) {
+          delete o.cache_read_input_tokens;
+          delete o.cache_creation_input_tokens;
+        }
+        // A details object (not an Anthropic usage, which has input_tokens): one name for the writes.
+        if (typeof o.cache_creation_input_tokens === 'number' && !('input_tokens' in o)) {
+          o.cache_write_tokens = o.cache_creation_input_tokens;
+          delete o.cache_creation_input_tokens;
+        }
+        if (isObj(o.input_tokens_details)) {
+          const details = { ...o.input_tokens_details };
+          delete details.cache_write_tokens;
+          if (Object.keys(details).length > 0) o.input_tokens_details = details;
+          else delete o.input_tokens_details;
+        }
+        return o;
+      }),
+    ),
+  },
+  {
     name: 'reasoning-signature-field',
     why: 'a chat answer carries the thinking signature in an extension field: ours thinking_blocks (as LiteLLM), theirs reasoning_signature',
     apply: onResponse((v) =>
