@@ -46,6 +46,13 @@ export function responseStatus(finish: unknown): { status: string; incomplete_de
   return { status: 'completed', incomplete_details: null };
 }
 
+/**
+ * The status of an output item closed by `finish`: the one being written when the output limit hit
+ * is `incomplete`, as OpenAI marks it; every other is `completed`.
+ */
+export const closedItemStatus = (finish: unknown): string =>
+  finish === 'length' ? 'incomplete' : 'completed';
+
 export function reasoningItem(id: string, text: string, blocks: unknown, status: string): Json {
   const item: Json = {
     id,
@@ -146,6 +153,8 @@ export function openAIToResponsesResponse(completion: OpenAIChatCompletion): Jso
       ),
     );
   }
+  const last = output[output.length - 1];
+  if (last !== undefined && last.type !== 'reasoning') last.status = closedItemStatus(choice?.finish_reason);
   const created = asCount(completion.created) ?? 0;
   return responseObject(
     ids,

@@ -17,6 +17,7 @@ import type { ClientStreamEncoder, Json, OpenAIChatChunk } from '../translate/ty
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
 import {
+  closedItemStatus,
   functionCallItem,
   messageItem,
   reasoningItem,
@@ -113,8 +114,8 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     });
     const finish = choice?.finish_reason;
     if (finish !== undefined && finish !== null) {
+      this.finish = finish; // before close(): the item cut by the output limit is incomplete
       out += this.close() + this.flushTextSignature();
-      this.finish = finish;
     }
     return out;
   }
@@ -234,13 +235,13 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
       }
       case 'message': {
         const at = { item_id: this.ids.message, output_index: open.index, content_index: 0 };
-        item = messageItem(this.ids.message, open.text, 'completed');
+        item = messageItem(this.ids.message, open.text, closedItemStatus(this.finish));
         out += this.event('response.output_text.done', { ...at, text: open.text, logprobs: [] });
         out += this.event('response.content_part.done', { ...at, part: asArray(item.content)[0] });
         break;
       }
       case 'call':
-        item = functionCallItem(open.callId, open.name, open.args, 'completed');
+        item = functionCallItem(open.callId, open.name, open.args, closedItemStatus(this.finish));
         out += this.event('response.function_call_arguments.done', {
           item_id: item.id,
           output_index: open.index,

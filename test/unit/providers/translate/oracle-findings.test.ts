@@ -173,3 +173,31 @@ describe('Responses input_file (inline PDF) reaches Anthropic and Bedrock', () =
     }
   });
 });
+
+describe('Responses clients: the item cut by the output limit is incomplete', () => {
+  it('a length stop marks the last item incomplete, earlier ones completed', () => {
+    const out: AnyJson = responsesClient.response({
+      id: 'c',
+      model: 'm',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: 'Let me look.',
+            tool_calls: [{ ...call, function: { name: 'f', arguments: '{"a' } }],
+          },
+          finish_reason: 'length',
+        },
+      ],
+    });
+    assert.equal(out.status, 'incomplete');
+    assert.deepEqual(
+      (out.output as { type: string; status: string }[]).map((i) => [i.type, i.status]),
+      [
+        ['message', 'completed'],
+        ['function_call', 'incomplete'],
+      ],
+    );
+  });
+});
