@@ -45,3 +45,14 @@ export function stopReasonWithTools(finishReason: unknown, hasToolCalls: boolean
   const reason = openAIToAnthropicStopReason(finishReason);
   return hasToolCalls && reason === 'end_turn' ? 'tool_use' : reason;
 }
+
+/**
+ * The stop sequence that ended the answer, when an OpenAI-compatible server names it: vLLM and SGLang
+ * put the matched string in the choice's `stop_reason` (a token id or null otherwise). OpenAI does not.
+ */
+export function matchedStopSequence(
+  choice: { finish_reason?: unknown; stop_reason?: unknown } | undefined,
+): string | null {
+  const matched = choice?.stop_reason;
+  return choice?.finish_reason === 'stop' && typeof matched === 'string' && matched !== '' ? matched : null;
+}

@@ -201,3 +201,30 @@ describe('Responses clients: the item cut by the output limit is incomplete', ()
     );
   });
 });
+
+describe('Anthropic clients: a stop sequence the server names (vLLM stop_reason)', () => {
+  const answer = (choice: Json): AnyJson =>
+    anthropicClient.response({ id: 'c', model: 'm', choices: [{ index: 0, ...choice }] });
+
+  it('whole answer: stop_reason stop_sequence with the matched string; a token id or OpenAI answer stays end_turn', () => {
+    const message = { role: 'assistant', content: 'before stop' };
+    const named = answer({ message, finish_reason: 'stop', stop_reason: 'STOP' });
+    assert.deepEqual([named.stop_reason, named.stop_sequence], ['stop_sequence', 'STOP']);
+    const eos = answer({ message, finish_reason: 'stop', stop_reason: 151645 });
+    assert.deepEqual([eos.stop_reason, eos.stop_sequence], ['end_turn', null]);
+  });
+
+  it('stream: the same on message_delta', () => {
+    const enc = anthropicClient.stream();
+    const text =
+      enc.push([
+        { id: 'c', model: 'm', choices: [{ index: 0, delta: { content: 'before' }, finish_reason: null }] },
+        {
+          id: 'c',
+          model: 'm',
+          choices: [{ index: 0, delta: {}, finish_reason: 'stop', stop_reason: 'STOP' }],
+        },
+      ]) + enc.end();
+    assert.match(text, /"stop_reason":"stop_sequence","stop_sequence":"STOP"/);
+  });
+});
