@@ -140,6 +140,17 @@ export const EQUIVALENCES: readonly Equivalence[] = [
       }),
   },
   {
+    name: 'document-title',
+    why: 'an Anthropic document’s `title` (the client’s filename) is optional metadata, kept by both gateways on some paths',
+    apply: (v, ctx) =>
+      ctx.kind === 'request'
+        ? mapObjects(v, (o) => {
+            if (o.type === 'document') delete o.title;
+            return o;
+          })
+        : v,
+  },
+  {
     name: 'merged-user-turns',
     why: 'Anthropic merges consecutive user turns; one user turn with all tool_results is the same request',
     apply: (v) => (isObj(v) && Array.isArray(v.messages) ? { ...v, messages: mergeTurns(v.messages) } : v),

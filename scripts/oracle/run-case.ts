@@ -56,7 +56,7 @@ function runRequest(c: SnapshotCase): CaseResult {
 
 function runResponse(c: SnapshotCase): CaseResult {
   const [provider, clientName, ...rest] = c.target.split('-');
-  const pair = `${c.group} → ${clientName ?? '?'}${rest.length ? ` (${rest.join('-')})` : ''}`;
+  const pair = `${c.group} → ${clientName ?? c.target}${rest.length ? ` (${rest.join('-')})` : ''}`;
   const api = clientApi(clientName ?? '');
   if (!api || !servesResponseGroup(c.group)) return result(c, pair, notServed(clientName ?? c.target));
   if (rest.includes('streaming'))
