@@ -228,3 +228,44 @@ describe('Anthropic clients: a stop sequence the server names (vLLM stop_reason)
     assert.match(text, /"stop_reason":"stop_sequence","stop_sequence":"STOP"/);
   });
 });
+
+describe('Responses clients: a refusal is a refusal part, not output_text', () => {
+  const refusal = 'I cannot help with that.';
+
+  it('whole answer', () => {
+    const out: AnyJson = responsesClient.response({
+      id: 'c',
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: null, refusal }, finish_reason: 'stop' }],
+    });
+    assert.deepEqual(out.output[0].content, [{ type: 'refusal', refusal }]);
+  });
+
+  it('stream: refusal delta and done events, and the item holds the refusal part', () => {
+    const enc = responsesClient.stream();
+    const chunk = (delta: Json, finish: string | null): Json => ({
+      id: 'c',
+      model: 'm',
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const text =
+      enc.push([chunk({ refusal: 'I cannot ' }, null), chunk({ refusal: 'help with that.' }, 'stop')]) +
+      enc.end();
+    const events = text
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l): AnyJson => JSON.parse(l.slice(6)));
+    assert.deepEqual(
+      events
+        .filter((e) => /refusal/.test(String(e.type)))
+        .map((e): unknown[] => [String(e.type), String(e.delta ?? e.refusal)]),
+      [
+        ['response.refusal.delta', 'I cannot '],
+        ['response.refusal.delta', 'help with that.'],
+        ['response.refusal.done', refusal],
+      ],
+    );
+    const done = events.find((e) => e.type === 'response.completed');
+    assert.deepEqual(done.response.output[0].content, [{ type: 'refusal', refusal }]);
+  });
+});
