@@ -113,6 +113,35 @@ function checkReasoning(rc: unknown, where: string, p: Problems, opts: BedrockRu
   }
 }
 
+const DOCUMENT_FORMATS: ReadonlySet<string> = new Set([
+  'pdf',
+  'csv',
+  'doc',
+  'docx',
+  'xls',
+  'xlsx',
+  'html',
+  'txt',
+  'md',
+]);
+/** Converse's document name: letters, digits, single whitespace, hyphens, parentheses, square brackets. */
+const DOCUMENT_NAME = /^(?!.*\s\s)[A-Za-z0-9\s\-()[\]]+$/;
+
+function checkDocument(doc: unknown, where: string, p: Problems): void {
+  if (!isObj(doc)) return void p.add(`${where}.document must be an object`);
+  if (typeof doc.format !== 'string' || !DOCUMENT_FORMATS.has(doc.format))
+    p.add(
+      `${where}.document.format: Member must satisfy enum value set: [${[...DOCUMENT_FORMATS].join(', ')}]`,
+    );
+  if (typeof doc.name !== 'string' || !DOCUMENT_NAME.test(doc.name))
+    p.add(
+      `${where}.document.name: only alphanumeric characters, single whitespace, hyphens, parentheses and square brackets`,
+    );
+  const bytes = isObj(doc.source) ? doc.source.bytes : undefined;
+  if (typeof bytes !== 'string' || bytes === '' || !BASE64.test(bytes))
+    p.add(`${where}.document.source.bytes must be base64`);
+}
+
 function checkBlock(b: unknown, where: string, p: Problems, opts: BedrockRuleOptions): void {
   if (!isObj(b)) return void p.add(`${where} must be an object`);
   const members = Object.keys(b).filter((k) => BLOCK_MEMBERS.includes(k));
@@ -132,6 +161,7 @@ function checkBlock(b: unknown, where: string, p: Problems, opts: BedrockRuleOpt
       p.add(`${where}.image.source.bytes must be base64`);
     }
   }
+  if (b.document !== undefined) checkDocument(b.document, where, p);
   if (b.cachePoint !== undefined) {
     p.cachePoints++;
     if (!isObj(b.cachePoint) || b.cachePoint.type !== 'default') {

@@ -1,7 +1,7 @@
 /** OpenAI chat.completion (canonical) → Anthropic Messages response (client). */
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
-import { openAIToAnthropicStopReason } from './stop-reasons.js';
+import { matchedStopSequence, stopReasonWithTools } from './stop-reasons.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
@@ -76,9 +76,20 @@ function contentBlocks(message: Json | undefined): Json[] {
   return blocks;
 }
 
+/** stop_reason and stop_sequence: a stop sequence the server names is reported as Anthropic does. */
+function stopFields(choice: Json | undefined, hasToolCalls: boolean): Json {
+  const sequence = matchedStopSequence(choice);
+  if (sequence !== null && !hasToolCalls) return { stop_reason: 'stop_sequence', stop_sequence: sequence };
+  return {
+    stop_reason: stopReasonWithTools(choice?.finish_reason, hasToolCalls) ?? 'end_turn',
+    stop_sequence: null,
+  };
+}
+
 /**
- * Converts the first choice. stop_sequence is always null: OpenAI does not say which stop sequence matched.
- * A missing finish_reason becomes end_turn.
+ * Converts the first choice. stop_sequence is null unless the server names the matched one (vLLM and
+ * SGLang do; OpenAI does not). A missing finish_reason becomes end_turn; an answer with tool calls
+ * stops on tool_use.
  */
 export function openAIToAnthropicResponse(completion: OpenAIChatCompletion): Json {
   const choice = asObj(asArray(completion.choices)[0]);
@@ -89,8 +100,7 @@ export function openAIToAnthropicResponse(completion: OpenAIChatCompletion): Jso
     role: 'assistant',
     model: asString(completion.model) ?? '',
     content: contentBlocks(message),
-    stop_reason: openAIToAnthropicStopReason(choice?.finish_reason) ?? 'end_turn',
-    stop_sequence: null,
+    ...stopFields(choice, asArray(message?.tool_calls).length > 0),
     usage: anthropicUsageJson(openAIToAnthropicUsage(completion.usage) ?? {}),
   };
 }

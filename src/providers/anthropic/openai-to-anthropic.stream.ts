@@ -4,7 +4,7 @@ import { openAIToAnthropicErrorType } from './error-types.js';
 import { reasoningText, thinkingBlocks } from './openai-to-anthropic.response.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asObj, asString } from '../../json.js';
-import { openAIToAnthropicStopReason } from './stop-reasons.js';
+import { matchedStopSequence, stopReasonWithTools } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
@@ -48,6 +48,8 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
   /** OpenAI tool_calls index → the Anthropic block index and the call id. */
   private readonly tools = new Map<number, { index: number; id: string | undefined }>();
   private stopReason: string | null = null;
+  /** The stop sequence the server named (vLLM's `stop_reason`), if any. */
+  private stopSequence: string | null = null;
   private usage: AnthropicUsage | undefined;
   private deltaSent = false;
   /** A Gemini text-part signature not sent yet. */
@@ -94,7 +96,9 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     const finish = choice?.finish_reason;
     if (finish !== undefined && finish !== null) {
       out += this.close() + this.flushTextSignature();
-      this.stopReason = openAIToAnthropicStopReason(finish);
+      this.stopReason = stopReasonWithTools(finish, this.tools.size > 0);
+      this.stopSequence = this.tools.size > 0 ? null : matchedStopSequence(choice);
+      if (this.stopSequence !== null) this.stopReason = 'stop_sequence';
     }
     // The usage-only chunk follows the finish_reason chunk: the message can be closed now.
     if (
@@ -227,7 +231,10 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
   private messageDelta(): string {
     this.deltaSent = true;
     const usage: Json = this.usage === undefined ? { output_tokens: 0 } : anthropicUsageJson(this.usage);
-    return sse('message_delta', { delta: { stop_reason: this.stopReason, stop_sequence: null }, usage });
+    return sse('message_delta', {
+      delta: { stop_reason: this.stopReason, stop_sequence: this.stopSequence },
+      usage,
+    });
   }
 
   private onError(error: Json): string {

@@ -35,3 +35,24 @@ export function openAIToAnthropicStopReason(finishReason: unknown): string | nul
       return 'end_turn';
   }
 }
+
+/**
+ * The stop_reason of an answer that holds tool calls: tool_use even when the upstream said `stop`
+ * (Gemini's OpenAI-compatible endpoint and some local servers do), since Anthropic clients run the
+ * tools only on tool_use. Length and filter stops keep their own reason.
+ */
+export function stopReasonWithTools(finishReason: unknown, hasToolCalls: boolean): string | null {
+  const reason = openAIToAnthropicStopReason(finishReason);
+  return hasToolCalls && reason === 'end_turn' ? 'tool_use' : reason;
+}
+
+/**
+ * The stop sequence that ended the answer, when an OpenAI-compatible server names it: vLLM and SGLang
+ * put the matched string in the choice's `stop_reason` (a token id or null otherwise). OpenAI does not.
+ */
+export function matchedStopSequence(
+  choice: { finish_reason?: unknown; stop_reason?: unknown } | undefined,
+): string | null {
+  const matched = choice?.stop_reason;
+  return choice?.finish_reason === 'stop' && typeof matched === 'string' && matched !== '' ? matched : null;
+}

@@ -61,7 +61,8 @@ export function openAIToAnthropicUsage(usage: unknown): AnthropicUsage | undefin
   if (prompt === undefined && completion === undefined) return undefined;
   const details = asObj(u.prompt_tokens_details);
   const read = asCount(details?.cached_tokens);
-  const creation = asCount(details?.cache_creation_input_tokens);
+  // Cache writes: our adapters' field, or cache_write_tokens (OpenRouter and other OpenAI-compatible APIs).
+  const creation = asCount(details?.cache_creation_input_tokens) ?? asCount(details?.cache_write_tokens);
   const out: AnthropicUsage = {
     inputTokens: Math.max(0, (prompt ?? 0) - (read ?? 0) - (creation ?? 0)),
     outputTokens: completion ?? 0,

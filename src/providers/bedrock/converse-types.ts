@@ -8,6 +8,10 @@ export interface ConverseTextBlock {
 export interface ConverseImageBlock {
   image: { format: ConverseImageFormat; source: { bytes: string } };
 }
+/** A PDF the user attached (Converse also takes office and text formats; chat file parts are PDFs). */
+export interface ConverseDocumentBlock {
+  document: { format: 'pdf'; name: string; source: { bytes: string } };
+}
 export interface ConverseToolUseBlock {
   toolUse: { toolUseId: string; name: string; input: unknown };
 }
@@ -25,6 +29,7 @@ export interface ConverseCachePointBlock {
 export type ConverseContentBlock =
   | ConverseTextBlock
   | ConverseImageBlock
+  | ConverseDocumentBlock
   | ConverseToolUseBlock
   | ConverseToolResultBlock
   | ConverseReasoningBlock

@@ -7,6 +7,7 @@ import type {
   ConverseTextBlock,
 } from './converse-types.js';
 import { invalid } from './invalid-request.js';
+import { documentBlock } from './openai-to-bedrock.document.js';
 import { asObj, asString } from '../../json.js';
 
 const IMAGE_FORMATS: ReadonlyMap<string, ConverseImageFormat> = new Map([
@@ -48,7 +49,7 @@ export function textBlocks(content: unknown, where: string): (ConverseTextBlock 
   return out;
 }
 
-/** User content: text and base64 data-URL images. */
+/** User content: text, base64 data-URL images and PDF files. */
 export function openAIToBedrockContent(content: unknown, where: string): ConverseContentBlock[] {
   if (!Array.isArray(content)) return textBlocks(content, where);
   const out: ConverseContentBlock[] = [];
@@ -66,6 +67,11 @@ export function openAIToBedrockContent(content: unknown, where: string): Convers
       const url = typeof img === 'string' ? img : asString(asObj(img)?.url);
       if (url === undefined) throw invalid(`${at}: image_url.url must be a string`);
       out.push(imageBlock(url, at));
+      pushCachePoint(out, p);
+      return;
+    }
+    if (part?.type === 'file') {
+      out.push(documentBlock(part, at));
       pushCachePoint(out, p);
       return;
     }

@@ -94,7 +94,8 @@ function items(messages: unknown, dropped: Set<string>): Json[] {
             type: 'function_call',
             call_id: id,
             name: asString(fn.name) ?? '',
-            arguments: asString(fn.arguments) ?? '',
+            // A call without arguments replays as an empty object, the JSON the model would have sent.
+            arguments: asString(fn.arguments) || '{}',
           });
         }
         break;

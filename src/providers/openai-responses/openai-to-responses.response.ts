@@ -46,6 +46,13 @@ export function responseStatus(finish: unknown): { status: string; incomplete_de
   return { status: 'completed', incomplete_details: null };
 }
 
+/**
+ * The status of an output item closed by `finish`: the one being written when the output limit hit
+ * is `incomplete`, as OpenAI marks it; every other is `completed`.
+ */
+export const closedItemStatus = (finish: unknown): string =>
+  finish === 'length' ? 'incomplete' : 'completed';
+
 export function reasoningItem(id: string, text: string, blocks: unknown, status: string): Json {
   const item: Json = {
     id,
@@ -73,14 +80,12 @@ export function signatureItem(reasoningId: string, position: number, signature: 
   };
 }
 
-export function messageItem(id: string, text: string, status: string): Json {
-  return {
-    id,
-    type: 'message',
-    status,
-    role: 'assistant',
-    content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
-  };
+/** The message's one content part: output_text, or a refusal (the model declined; OpenAI's own part). */
+export const messagePart = (text: string, refusal = false): Json =>
+  refusal ? { type: 'refusal', refusal: text } : { type: 'output_text', text, annotations: [], logprobs: [] };
+
+export function messageItem(id: string, text: string, status: string, refusal = false): Json {
+  return { id, type: 'message', status, role: 'assistant', content: [messagePart(text, refusal)] };
 }
 
 export function functionCallItem(callId: string, name: string, args: string, status: string): Json {
@@ -122,8 +127,10 @@ export function openAIToResponsesResponse(completion: OpenAIChatCompletion): Jso
   const reasoning = asString(msg.reasoning_content) ?? asString(msg.reasoning) ?? '';
   if (reasoning !== '' || asArray(msg[THINKING_BLOCKS]).length > 0)
     output.push(reasoningItem(ids.reasoning, reasoning, msg[THINKING_BLOCKS], 'completed'));
-  const text = asString(msg.content) ?? asString(msg.refusal) ?? '';
-  if (text !== '') output.push(messageItem(ids.message, text, 'completed'));
+  const content = asString(msg.content) ?? '';
+  const refusal = content === '' ? (asString(msg.refusal) ?? '') : '';
+  if (content !== '') output.push(messageItem(ids.message, content, 'completed'));
+  else if (refusal !== '') output.push(messageItem(ids.message, refusal, 'completed', true));
   const textSignature = googleSignatureOf(msg);
   if (textSignature !== undefined) {
     output.push(signatureItem(ids.reasoning, output.length, { signature: textSignature }));
@@ -146,6 +153,8 @@ export function openAIToResponsesResponse(completion: OpenAIChatCompletion): Jso
       ),
     );
   }
+  const last = output[output.length - 1];
+  if (last !== undefined && last.type !== 'reasoning') last.status = closedItemStatus(choice?.finish_reason);
   const created = asCount(completion.created) ?? 0;
   return responseObject(
     ids,

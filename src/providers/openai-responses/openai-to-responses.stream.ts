@@ -17,8 +17,10 @@ import type { ClientStreamEncoder, Json, OpenAIChatChunk } from '../translate/ty
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
 import {
+  closedItemStatus,
   functionCallItem,
   messageItem,
+  messagePart,
   reasoningItem,
   responseIds,
   responseObject,
@@ -30,7 +32,7 @@ import { googleSignatureOf } from '../translate/google-signatures.js';
 
 type Open =
   | { kind: 'reasoning'; index: number; text: string; blocks: unknown[] }
-  | { kind: 'message'; index: number; text: string }
+  | { kind: 'message'; index: number; text: string; refusal: boolean }
   | { kind: 'call'; index: number; key: number; callId: string; name: string; args: string };
 
 export class OpenAIToResponsesStream implements ClientStreamEncoder {
@@ -103,8 +105,10 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
       if (this.open?.kind !== 'reasoning') out += this.openReasoning();
       if (this.open?.kind === 'reasoning') this.open.blocks.push(...blocks);
     }
-    const text = asString(delta?.content) ?? asString(delta?.refusal) ?? '';
-    if (text !== '') out += this.textDelta(text);
+    const text = asString(delta?.content) ?? '';
+    if (text !== '') out += this.textDelta(text, false);
+    const refusal = asString(delta?.refusal) ?? '';
+    if (text === '' && refusal !== '') out += this.textDelta(refusal, true);
     // A text part's signature signs the whole text: it is sent once the text is complete (at the finish).
     this.textSignature = googleSignatureOf(delta) ?? this.textSignature;
     asArray(delta?.tool_calls).forEach((t, position) => {
@@ -113,8 +117,8 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     });
     const finish = choice?.finish_reason;
     if (finish !== undefined && finish !== null) {
+      this.finish = finish; // before close(): the item cut by the output limit is incomplete
       out += this.close() + this.flushTextSignature();
-      this.finish = finish;
     }
     return out;
   }
@@ -145,26 +149,25 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     return out + this.event('response.reasoning_summary_text.delta', { ...at, delta: text });
   }
 
-  private textDelta(text: string): string {
+  /** Message text, or a refusal (its own part and events); the message's first delta sets which. */
+  private textDelta(text: string, refusal: boolean): string {
     let out = '';
     const at = { item_id: this.ids.message, output_index: 0, content_index: 0 };
     if (this.open?.kind !== 'message') {
       out += this.close();
-      this.open = { kind: 'message', index: this.output.length, text: '' };
+      this.open = { kind: 'message', index: this.output.length, text: '', refusal };
       at.output_index = this.open.index;
       out += this.item(
         'added',
         { ...messageItem(this.ids.message, '', 'in_progress'), content: [] },
         at.output_index,
       );
-      out += this.event('response.content_part.added', {
-        ...at,
-        part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
-      });
+      out += this.event('response.content_part.added', { ...at, part: messagePart('', refusal) });
     }
     const open = this.open;
     at.output_index = open.index;
     open.text += text;
+    if (open.refusal) return out + this.event('response.refusal.delta', { ...at, delta: text });
     return out + this.event('response.output_text.delta', { ...at, delta: text, logprobs: [] });
   }
 
@@ -234,13 +237,15 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
       }
       case 'message': {
         const at = { item_id: this.ids.message, output_index: open.index, content_index: 0 };
-        item = messageItem(this.ids.message, open.text, 'completed');
-        out += this.event('response.output_text.done', { ...at, text: open.text, logprobs: [] });
+        item = messageItem(this.ids.message, open.text, closedItemStatus(this.finish), open.refusal);
+        out += open.refusal
+          ? this.event('response.refusal.done', { ...at, refusal: open.text })
+          : this.event('response.output_text.done', { ...at, text: open.text, logprobs: [] });
         out += this.event('response.content_part.done', { ...at, part: asArray(item.content)[0] });
         break;
       }
       case 'call':
-        item = functionCallItem(open.callId, open.name, open.args, 'completed');
+        item = functionCallItem(open.callId, open.name, open.args, closedItemStatus(this.finish));
         out += this.event('response.function_call_arguments.done', {
           item_id: item.id,
           output_index: open.index,

@@ -9,6 +9,7 @@
  * Server-side state (`previous_response_id`, `store: true`, item references) needs OpenAI itself:
  * a 400 here, because this path only runs when the backend is not OpenAI.
  */
+import { inputFilePart } from './input-file.js';
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
@@ -68,6 +69,12 @@ function content(raw: unknown, where: string, dropped: Set<string>): unknown {
         const image: Json = { url };
         if (typeof part.detail === 'string') image.detail = part.detail;
         parts.push({ type: 'image_url', image_url: image });
+        break;
+      }
+      case 'input_file': {
+        const file = inputFilePart(part);
+        if (file) parts.push(file);
+        else dropped.add('input.input_file');
         break;
       }
       default:

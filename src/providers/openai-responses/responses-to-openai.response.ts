@@ -20,17 +20,21 @@ import {
 } from '../openai/openai-compat-to-openai.stream.js';
 import { asArray, asCount, asObj, asString, isObj, tryParseJson } from '../../json.js';
 
-/** Responses usage → canonical usage. */
+/** Responses usage → canonical usage (cache writes, when reported, in our cache_creation_input_tokens). */
 export function canonicalUsage(raw: unknown): Json | undefined {
   const u = asObj(raw);
   if (u === undefined) return undefined;
   const prompt = asCount(u.input_tokens) ?? 0;
   const completion = asCount(u.output_tokens) ?? 0;
+  const inputDetails = asObj(u.input_tokens_details);
+  const promptDetails: Json = { cached_tokens: asCount(inputDetails?.cached_tokens) ?? 0 };
+  const writes = asCount(inputDetails?.cache_write_tokens);
+  if (writes !== undefined) promptDetails.cache_creation_input_tokens = writes;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: asCount(u.total_tokens) ?? prompt + completion,
-    prompt_tokens_details: { cached_tokens: asCount(asObj(u.input_tokens_details)?.cached_tokens) ?? 0 },
+    prompt_tokens_details: promptDetails,
     completion_tokens_details: {
       reasoning_tokens: asCount(asObj(u.output_tokens_details)?.reasoning_tokens) ?? 0,
     },

@@ -37,8 +37,10 @@ export function openAIUsage(v: unknown): Usage | undefined {
   const usage: Usage = { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
   const cached = asCount(promptDetails?.cached_tokens);
   if (cached !== undefined) usage.cachedInputTokens = cached;
-  // Not an OpenAI field: the Anthropic and Bedrock adapters carry cache writes here.
-  const cacheCreation = asCount(promptDetails?.cache_creation_input_tokens);
+  // Not an OpenAI field: the Anthropic and Bedrock adapters carry cache writes here (OpenAI-compatible
+  // APIs such as OpenRouter name them cache_write_tokens).
+  const cacheCreation =
+    asCount(promptDetails?.cache_creation_input_tokens) ?? asCount(promptDetails?.cache_write_tokens);
   if (cacheCreation !== undefined) usage.cacheCreationInputTokens = cacheCreation;
   const reasoning = asCount(completionDetails?.reasoning_tokens);
   if (reasoning !== undefined) usage.reasoningTokens = reasoning;

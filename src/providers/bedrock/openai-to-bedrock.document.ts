@@ -1,0 +1,33 @@
+/**
+ * A chat `file` part holding a PDF (file.file_data, a base64 data URL) → a Converse document block.
+ * Bedrock names each document: the filename without its extension, in the characters Converse
+ * allows (letters, digits, single spaces, hyphens, parentheses, square brackets).
+ */
+import type { ConverseDocumentBlock } from './converse-types.js';
+import { invalid } from './invalid-request.js';
+import { parseDataUrl } from '../anthropic/data-url.js';
+import { asObj, asString } from '../../json.js';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A Converse-safe document name from a filename (`document` when nothing is left). */
+export function documentName(filename: string | undefined): string {
+  const name = (filename ?? '')
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9\s\-()[\]]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return name === '' ? 'document' : name;
+}
+
+export function documentBlock(part: unknown, where: string): ConverseDocumentBlock {
+  const file = asObj(asObj(part)?.file);
+  const data = parseDataUrl(asString(file?.file_data) ?? '');
+  if (!data || data.mediaType !== 'application/pdf')
+    throw invalid(`${where}: file parts must hold a PDF as a base64 data URL (file.file_data)`);
+  if (data.data === '' || data.data.length % 4 !== 0 || !BASE64.test(data.data))
+    throw invalid(`${where}: file data URL does not hold valid base64`);
+  return {
+    document: { format: 'pdf', name: documentName(asString(file?.filename)), source: { bytes: data.data } },
+  };
+}
