@@ -1,4 +1,5 @@
 /** OpenAI chat completion request → Anthropic Messages request (POST /v1/messages). */
+import { jsonSchemaOf } from '../translate/response-schema.js';
 import type { Json, OpenAIChatRequest, TranslatedRequest, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { capCacheControl } from './openai-to-anthropic.cache.js';
@@ -117,7 +118,7 @@ function thinkingConfig(
 function outputFormat(req: Json, dropped: DroppedParams): Json | undefined {
   const rf = asObj(req.response_format);
   if (rf === undefined || rf.type === 'text') return undefined;
-  const schema = asObj(asObj(rf.json_schema)?.schema);
+  const schema = jsonSchemaOf(rf);
   if (rf.type === 'json_schema' && schema !== undefined) return { type: 'json_schema', schema };
   dropped.add('response_format');
   return undefined;

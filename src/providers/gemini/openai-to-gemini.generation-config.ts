@@ -1,4 +1,5 @@
 /** OpenAI sampling / output parameters → Gemini `generationConfig`. */
+import { jsonSchemaOf } from '../translate/response-schema.js';
 import type { Json, OpenAIChatRequest } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { asObj } from '../../json.js';
@@ -81,7 +82,7 @@ function applyResponseFormat(v: unknown, model: string, cfg: Json, dropped: stri
       return;
     case 'json_schema': {
       cfg.responseMimeType = 'application/json';
-      const schema = asObj(asObj(rf.json_schema)?.schema);
+      const schema = jsonSchemaOf(rf);
       if (schema === undefined) return;
       if (!usesOpenApiSchema(model)) {
         cfg.responseJsonSchema = schema;
