@@ -108,6 +108,8 @@ export interface ExchangeFacts {
   facts: ResponseFacts | undefined;
   /** Failover inside the request: the target that served and how many attempts it took. */
   failover?: { readonly target: string; readonly attempts: number };
+  /** Why the answer must not come from or go to the semantic cache (set by the codec). */
+  uncacheable?: string;
   /** completed | rejected | upstream-error | incomplete, for the summary line. */
   outcome: 'completed' | 'rejected' | 'upstream-error' | 'incomplete';
 }

@@ -124,6 +124,52 @@ describe('Responses API through real Envoy', () => {
     });
   }
 
+  for (const streaming of [false, true]) {
+    it(`claude: a custom tool (free text input) over two turns (${streaming ? 'stream' : 'JSON'})`, async () => {
+      const tools: OpenAI.Responses.Tool[] = [
+        { type: 'custom', name: 'lookup_weather', description: 'Weather lookup, free text.' },
+      ];
+      const turn = async (input: Item[]): Promise<OpenAI.Responses.Response> => {
+        const params = { model: 'claude', input, tools, store: false };
+        if (!streaming) return openai.responses.create(params);
+        let inputDone = '';
+        let done: OpenAI.Responses.Response | undefined;
+        for await (const ev of await openai.responses.create({ ...params, stream: true })) {
+          if (ev.type === 'response.custom_tool_call_input.done') inputDone = ev.input;
+          if (ev.type === 'response.completed') done = ev.response;
+        }
+        const call = done!.output.find((i) => i.type === 'custom_tool_call');
+        if (call?.type === 'custom_tool_call') assert.equal(call.input, inputDone);
+        return done!;
+      };
+      const input: Item[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+      const first = await turn(input);
+      // Anthropic got a function taking one string, `content`.
+      const sentTools = (
+        stack.mock.lastRequest()!.json as { tools: { name: string; input_schema: unknown }[] }
+      ).tools;
+      assert.deepEqual(Object.keys((sentTools[0]!.input_schema as { properties: object }).properties), [
+        'content',
+      ]);
+      const call = first.output.find((i) => i.type === 'custom_tool_call');
+      assert.ok(call?.type === 'custom_tool_call', JSON.stringify(first.output));
+      assert.equal(call.name, 'lookup_weather');
+      assert.equal(typeof call.input, 'string');
+      input.push(...(first.output as Item[]), {
+        type: 'custom_tool_call_output',
+        call_id: call.call_id,
+        output: '18C and sunny',
+      });
+      const second = await turn(input);
+      assert.equal(second.status, 'completed');
+      const sent = stack.mock.lastRequest()!.json as {
+        messages: { role: string; content: { type: string }[] }[];
+      };
+      assert.ok(sent.messages[1]!.content.some((b) => b.type === 'tool_use'));
+      assert.ok(sentToolOutput(stack));
+    });
+  }
+
   it('claude: text.format json_schema reaches Anthropic as output_config.format; instructions as system', async () => {
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
     const res = await openai.responses.create({

@@ -104,12 +104,17 @@ export class TranslatingCodec implements Codec {
   /** A failover alias that retries inside the request: every attempt translated upstream. */
   private retrying: RetryingRequest | undefined;
 
+  /** The client adapter, made for this request when its rendering depends on it (forRequest). */
+  private client: ClientAdapter;
+
   constructor(
     private readonly route: CompiledRoute,
     readonly api: ClientApi,
-    private readonly client: ClientAdapter,
+    client: ClientAdapter,
     private readonly deps: TranslatingDeps,
-  ) {}
+  ) {
+    this.client = client;
+  }
 
   requestHeaderEdits(): undefined {
     return undefined; // every edit rides on the body reply, with the route choice
@@ -136,6 +141,12 @@ export class TranslatingCodec implements Codec {
     if (this.api === 'anthropic') x.dropped.push(...anthropicDroppedParams(json));
     if (this.client.droppedParams) x.dropped.push(...this.client.droppedParams(json));
     const canonical = translated(() => this.client.request(json));
+    const own = this.client.forRequest?.(json);
+    if (own) {
+      this.client = own;
+      // A stored answer is rendered by the plain adapter, which would not know this request's tools.
+      x.uncacheable = 'request-specific rendering';
+    }
     const requestModel = typeof canonical.model === 'string' ? canonical.model : '';
     const resolved = this.resolve(requestModel);
     if ('error' in resolved)

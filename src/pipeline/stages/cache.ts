@@ -123,7 +123,7 @@ export class CacheLookupStage implements Stage {
     };
     s.slot<CacheState | undefined>(this, () => st);
     const n = s.body.n;
-    if (n !== undefined && n !== 1) st.writable = false;
+    if ((n !== undefined && n !== 1) || s.x.uncacheable !== undefined) st.writable = false;
     if (bypass || /\bno-cache\b/.test(cc) || !st.writable) {
       st.result = bypass || /\bno-cache\b/.test(cc) ? 'bypass' : 'miss';
       this.deps.observer?.cacheRequest(route, st.result);

@@ -3,6 +3,7 @@ import type { CanonicalError, ClientAdapter, Json } from '../translate/types.js'
 import { openAIToResponsesResponse } from './openai-to-responses.response.js';
 import { OpenAIToResponsesStream } from './openai-to-responses.stream.js';
 import { responsesToOpenAIRequest } from './responses-to-openai.request.js';
+import { customToolNames } from './custom-tools.js';
 
 /** The Responses fields a request carried that the canonical form cannot (for x-ai-extproc-dropped-params). */
 export function responsesDroppedParams(body: Json): string[] {
@@ -15,14 +16,26 @@ export function responsesDroppedParams(body: Json): string[] {
   return [...dropped];
 }
 
-export const responsesClient: ClientAdapter = {
-  api: 'openai-responses',
-  request: (body: Json) => responsesToOpenAIRequest(body, new Set()),
-  droppedParams: responsesDroppedParams,
-  response: openAIToResponsesResponse,
-  // The Responses API answers errors in the OpenAI error format.
-  error: (err: CanonicalError) => ({
-    error: { message: err.message, type: err.type, param: null, code: err.code ?? null },
-  }),
-  stream: () => new OpenAIToResponsesStream(),
-};
+/** The Responses adapter; `custom`: the request's custom tools (see ./custom-tools.ts). */
+function responsesAdapter(custom?: ReadonlySet<string>): ClientAdapter {
+  return {
+    api: 'openai-responses',
+    request: (body: Json) => responsesToOpenAIRequest(body, new Set()),
+    droppedParams: responsesDroppedParams,
+    response: (completion) => openAIToResponsesResponse(completion, custom),
+    // The Responses API answers errors in the OpenAI error format.
+    error: (err: CanonicalError) => ({
+      error: { message: err.message, type: err.type, param: null, code: err.code ?? null },
+    }),
+    stream: () => new OpenAIToResponsesStream(custom),
+    ...(custom === undefined ? { forRequest: forRequest } : {}),
+  };
+}
+
+/** A request with custom tools gets an adapter that renders their calls as custom_tool_call items. */
+function forRequest(body: Json): ClientAdapter | undefined {
+  const custom = customToolNames(body);
+  return custom.size === 0 ? undefined : responsesAdapter(custom);
+}
+
+export const responsesClient: ClientAdapter = responsesAdapter();

@@ -11,6 +11,9 @@ import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { THINKING_BLOCKS, thinkingBlocksOf } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
 import { encodeCarrier } from '../translate/thinking-carrier.js';
+import { customInputOf, customToolCallItem } from './custom-tools.js';
+
+export const NO_CUSTOM_TOOLS: ReadonlySet<string> = new Set();
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
 
@@ -118,7 +121,23 @@ export function responseObject(
   };
 }
 
-export function openAIToResponsesResponse(completion: OpenAIChatCompletion): Json {
+/** A tool call's output item: a custom tool's free text (see ./custom-tools.ts), else a function call. */
+export function callItem(
+  callId: string,
+  name: string,
+  args: string,
+  status: string,
+  custom: ReadonlySet<string>,
+): Json {
+  return custom.has(name)
+    ? customToolCallItem(callId, name, customInputOf(args), status)
+    : functionCallItem(callId, name, args, status);
+}
+
+export function openAIToResponsesResponse(
+  completion: OpenAIChatCompletion,
+  custom: ReadonlySet<string> = NO_CUSTOM_TOOLS,
+): Json {
   const ids = responseIds(asString(completion.id) ?? '');
   const choices = asArray(completion.choices);
   const choice = asObj(choices.find((c) => asObj(c)?.index === 0) ?? choices[0]);
@@ -145,11 +164,12 @@ export function openAIToResponsesResponse(completion: OpenAIChatCompletion): Jso
       output.push(signatureItem(ids.reasoning, output.length, { signature, callId }));
     }
     output.push(
-      functionCallItem(
+      callItem(
         asString(call.id) ?? '',
         asString(fn.name) ?? '',
         asString(fn.arguments) ?? '',
         'completed',
+        custom,
       ),
     );
   }

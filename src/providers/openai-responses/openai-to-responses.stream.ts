@@ -6,7 +6,8 @@
  * - reasoning: response.reasoning_summary_part.added, response.reasoning_summary_text.delta/.done,
  *   response.reasoning_summary_part.done (signed blocks go in the item's encrypted_content);
  * - message: response.content_part.added, response.output_text.delta/.done, response.content_part.done;
- * - function_call: response.function_call_arguments.delta/.done;
+ * - function_call: response.function_call_arguments.delta/.done; a custom tool's call (./custom-tools.ts):
+ *   response.custom_tool_call_input.delta (the whole input, once the call is complete) and .done;
  * - a Gemini thought signature: a reasoning item added and done at once, where it arrives.
  * A new kind of output closes the open item; end() closes the last one and sends response.completed
  * (response.incomplete for length/content_filter) with the whole output and the usage, which the
@@ -26,6 +27,8 @@ import {
   responseObject,
   responsesUsage,
   signatureItem,
+  callItem,
+  NO_CUSTOM_TOOLS,
 } from './openai-to-responses.response.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { googleSignatureOf } from '../translate/google-signatures.js';
@@ -36,6 +39,9 @@ type Open =
   | { kind: 'call'; index: number; key: number; callId: string; name: string; args: string };
 
 export class OpenAIToResponsesStream implements ClientStreamEncoder {
+  /** `custom`: the request's custom tools, whose calls stream as custom_tool_call items. */
+  constructor(private readonly custom: ReadonlySet<string> = NO_CUSTOM_TOOLS) {}
+
   private seq = 0;
   private started = false;
   private ended = false;
@@ -187,12 +193,14 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
       if (signature !== undefined) out += this.signature({ signature, callId });
       const name = asString(fn?.name) ?? '';
       this.open = { kind: 'call', index: this.output.length, key, callId, name, args: '' };
-      out += this.item('added', functionCallItem(callId, name, '', 'in_progress'), this.open.index);
+      out += this.item('added', callItem(callId, name, '', 'in_progress', this.custom), this.open.index);
     }
     const open = this.open;
     const args = asString(fn?.arguments) ?? '';
     if (args === '') return out;
     open.args += args;
+    // A custom tool's input is a string inside the arguments: it goes out whole when the call ends.
+    if (this.custom.has(open.name)) return out;
     return (
       out +
       this.event('response.function_call_arguments.delta', {
@@ -245,6 +253,13 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
         break;
       }
       case 'call':
+        if (this.custom.has(open.name)) {
+          item = callItem(open.callId, open.name, open.args, closedItemStatus(this.finish), this.custom);
+          const at = { item_id: item.id, output_index: open.index };
+          out += this.event('response.custom_tool_call_input.delta', { ...at, delta: item.input });
+          out += this.event('response.custom_tool_call_input.done', { ...at, input: item.input });
+          break;
+        }
         item = functionCallItem(open.callId, open.name, open.args, closedItemStatus(this.finish));
         out += this.event('response.function_call_arguments.done', {
           item_id: item.id,

@@ -15,6 +15,7 @@ import { TranslationError } from '../translate/types.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { decodeCarrier } from '../translate/thinking-carrier.js';
+import { customCallArguments, customToolAsFunction } from './custom-tools.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { applyGoogleSignatures, decodeGoogleSignature } from '../translate/google-signatures.js';
 
@@ -128,23 +129,22 @@ function messages(input: unknown, dropped: Set<string>): Json[] {
         } else out.push({ role, content: c });
         break;
       }
-      case 'function_call': {
+      case 'function_call':
+      case 'custom_tool_call': {
         const callId = asString(item.call_id);
         const name = asString(item.name);
-        if (!callId || !name) throw bad(where, 'a function_call needs call_id and name');
+        if (!callId || !name) throw bad(where, `a ${String(item.type)} needs call_id and name`);
         const msg = assistant();
         const calls = Array.isArray(msg.tool_calls) ? (msg.tool_calls as Json[]) : [];
-        calls.push({
-          id: callId,
-          type: 'function',
-          function: { name, arguments: asString(item.arguments) ?? '' },
-        });
+        const args = type === 'custom_tool_call' ? customCallArguments(item.input) : asString(item.arguments);
+        calls.push({ id: callId, type: 'function', function: { name, arguments: args ?? '' } });
         msg.tool_calls = calls;
         break;
       }
-      case 'function_call_output': {
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
         const callId = asString(item.call_id);
-        if (!callId) throw bad(where, 'a function_call_output needs call_id');
+        if (!callId) throw bad(where, `a ${String(item.type)} needs call_id`);
         out.push({ role: 'tool', tool_call_id: callId, content: outputText(item.output) });
         break;
       }
@@ -198,12 +198,16 @@ function tools(raw: unknown, dropped: Set<string>): Json[] {
   asArray(raw).forEach((t, i) => {
     const tool = asObj(t);
     if (tool === undefined) throw bad(`tools[${i}]`, 'a tool must be an object');
-    if (tool.type !== 'function') {
+    if (tool.type !== 'function' && tool.type !== 'custom') {
       dropped.add(`tools.${typeof tool.type === 'string' ? tool.type : 'unknown'}`);
       return;
     }
     const name = asString(tool.name);
     if (!name) throw bad(`tools[${i}]`, 'name must be a non-empty string');
+    if (tool.type === 'custom') {
+      out.push(customToolAsFunction(tool, name));
+      return;
+    }
     const fn: Json = { name, parameters: asObj(tool.parameters) ?? { type: 'object', properties: {} } };
     if (typeof tool.description === 'string') fn.description = tool.description;
     if (typeof tool.strict === 'boolean') fn.strict = tool.strict;
@@ -216,8 +220,9 @@ function toolChoice(raw: unknown): unknown {
   if (raw === 'auto' || raw === 'none' || raw === 'required') return raw;
   const c = asObj(raw);
   const name = asString(c?.name);
-  if (c?.type === 'function' && name) return { type: 'function', function: { name } };
-  throw bad('tool_choice', 'must be auto, none, required or {type: "function", name}');
+  if ((c?.type === 'function' || c?.type === 'custom') && name)
+    return { type: 'function', function: { name } };
+  throw bad('tool_choice', 'must be auto, none, required or {type: "function" or "custom", name}');
 }
 
 /** text.format → response_format. */

@@ -12,6 +12,7 @@ export function jsonSchemaOf(responseFormat: Json): Json | undefined {
   const schema = asObj(spec?.schema);
   if (schema === undefined) return undefined;
   const description = spec?.description;
-  if (typeof description !== 'string' || description === '' || schema.description !== undefined) return schema;
+  if (typeof description !== 'string' || description === '' || schema.description !== undefined)
+    return schema;
   return { ...schema, description };
 }

@@ -109,6 +109,11 @@ export interface ClientAdapter {
   readonly streamContentType?: string;
   /** The client fields the canonical form cannot carry (x-ai-extproc-dropped-params); never throws. */
   droppedParams?(body: Json): string[];
+  /**
+   * An adapter for this request when the answer's rendering depends on the request (a Responses
+   * client's custom tools); undefined: this one serves.
+   */
+  forRequest?(body: Json): ClientAdapter | undefined;
   /** The model and stream flag when the path names them, not the body (Gemini-native clients). */
   readonly pathModel?: { readonly model: string; readonly stream: boolean };
 }
