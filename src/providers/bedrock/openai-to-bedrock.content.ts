@@ -7,7 +7,7 @@ import type {
   ConverseTextBlock,
 } from './converse-types.js';
 import { invalid } from './invalid-request.js';
-import { documentBlock } from './openai-to-bedrock.document.js';
+import { documentBlock, isBase64 } from './openai-to-bedrock.document.js';
 import { asObj, asString } from '../../json.js';
 
 const IMAGE_FORMATS: ReadonlyMap<string, ConverseImageFormat> = new Map([
@@ -17,8 +17,6 @@ const IMAGE_FORMATS: ReadonlyMap<string, ConverseImageFormat> = new Map([
   ['image/gif', 'gif'],
   ['image/webp', 'webp'],
 ]);
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const CACHE_POINT: ConverseCachePointBlock = { cachePoint: { type: 'default' } };
 
@@ -109,7 +107,7 @@ export function imageBlock(url: string, where: string): ConverseImageBlock {
   if (format === undefined) {
     throw invalid(`${where}: image type '${mime}' is not supported by Bedrock (png, jpeg, gif or webp)`);
   }
-  if (data === '' || data.length % 4 !== 0 || !BASE64.test(data)) {
+  if (!isBase64(data)) {
     throw invalid(`${where}: image data URL does not hold valid base64`);
   }
   return { image: { format, source: { bytes: data } } };

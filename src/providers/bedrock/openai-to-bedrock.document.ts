@@ -10,6 +10,11 @@ import { asObj, asString } from '../../json.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** Converse takes bytes (images, documents) as base64 and refuses anything else opaquely: checked here. */
+export function isBase64(data: string): boolean {
+  return data !== '' && data.length % 4 === 0 && BASE64.test(data);
+}
+
 /** A Converse-safe document name from a filename (`document` when nothing is left). */
 export function documentName(filename: string | undefined): string {
   const name = (filename ?? '')
@@ -25,8 +30,7 @@ export function documentBlock(part: unknown, where: string): ConverseDocumentBlo
   const data = parseDataUrl(asString(file?.file_data) ?? '');
   if (!data || data.mediaType !== 'application/pdf')
     throw invalid(`${where}: file parts must hold a PDF as a base64 data URL (file.file_data)`);
-  if (data.data === '' || data.data.length % 4 !== 0 || !BASE64.test(data.data))
-    throw invalid(`${where}: file data URL does not hold valid base64`);
+  if (!isBase64(data.data)) throw invalid(`${where}: file data URL does not hold valid base64`);
   return {
     document: { format: 'pdf', name: documentName(asString(file?.filename)), source: { bytes: data.data } },
   };

@@ -12,10 +12,11 @@ import { THINKING_BLOCKS, thinkingBlocksOf } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
 import { encodeCarrier } from '../translate/thinking-carrier.js';
 import { customInputOf, customToolCallItem } from './custom-tools.js';
-
-export const NO_CUSTOM_TOOLS: ReadonlySet<string> = new Set();
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
+
+/** A request without custom tools (./custom-tools.ts). */
+export const NO_CUSTOM_TOOLS: ReadonlySet<string> = new Set();
 
 /** The response id and the item ids derived from the upstream's id (stable, so streams and bodies agree). */
 export function responseIds(upstreamId: string): { response: string; message: string; reasoning: string } {
