@@ -6,7 +6,7 @@
  */
 import { clientAdapter, providerAdapterFor } from '../../src/providers/translate/registry.js';
 import { speaksNatively } from '../../src/providers/translate/native.js';
-import type { ClientApi, UpstreamTarget } from '../../src/providers/translate/types.js';
+import type { ClientAdapter, ClientApi, UpstreamTarget } from '../../src/providers/translate/types.js';
 import { isObj } from '../../src/json.js';
 import type { JsonObject } from '../../src/json.js';
 
@@ -88,7 +88,7 @@ function nativePath(target: UpstreamTarget): string {
 }
 
 /** Their response-side provider folder → our provider (by case: Mistral's dialect has its own). */
-function responseTarget(group: string, caseName: string): UpstreamTarget | undefined {
+export function responseTarget(group: string, caseName: string): UpstreamTarget | undefined {
   const model = 'input-model';
   switch (group) {
     case 'anthropic':
@@ -104,6 +104,36 @@ function responseTarget(group: string, caseName: string): UpstreamTarget | undef
   }
 }
 
+const LONG_NAMESPACE = `mcp.${'long_namespace_'.repeat(8)}`;
+const fn = (name: string): JsonObject => ({ type: 'function', name });
+const namespace = (name: string, ...tools: string[]): JsonObject => ({
+  type: 'namespace',
+  name,
+  tools: tools.map(fn),
+});
+
+/**
+ * The tools of the Responses request their test translates an answer for, where the answer's
+ * rendering depends on them (custom and namespace tools): those of their request fixtures
+ * (requests/responses/custom-tool.json, namespace-tools*.json), by `<group>/<case>`.
+ */
+const REQUEST_TOOLS: Readonly<Record<string, readonly JsonObject[]>> = {
+  'anthropic/custom_tool': [{ type: 'custom', name: 'python' }],
+  'anthropic/stream_custom_tool': [{ type: 'custom', name: 'python' }],
+  'anthropic/namespace_tool': [namespace('multi_agent_v1', 'spawn_agent')],
+  'anthropic/stream_namespace_tool': [namespace('multi_agent_v1', 'spawn_agent')],
+  'bedrock/namespace-tools': [namespace('mcp__node_repl', 'js'), namespace('other_kernel', 'js')],
+  'completions/namespace-tools': [namespace('mcp__node_repl', 'js'), namespace('other_kernel', 'js')],
+  'bedrock/namespace-tools-long': [namespace(LONG_NAMESPACE, 'js')],
+};
+
+/** The client adapter for a case: made for its request when the rendering depends on it. */
+export function clientFor(api: ClientApi, group: string, caseName: string): ClientAdapter {
+  const base = clientAdapter(api);
+  const tools = REQUEST_TOOLS[`${group}/${caseName}`];
+  return (tools && base.forRequest?.({ model: 'input-model', input: 'x', tools: [...tools] })) ?? base;
+}
+
 /** Runs a recorded provider response through our provider and client adapters. */
 export function ourResponse(
   group: string,
@@ -115,7 +145,7 @@ export function ourResponse(
   if (!target) return undefined;
   if (speaksNatively(target, api) && api !== 'openai-responses') return structuredClone(body);
   const completion = providerAdapterFor(target).response(structuredClone(body), target);
-  return clientAdapter(api).response(completion);
+  return clientFor(api, group, caseName).response(completion);
 }
 
 export const servesResponseGroup = (group: string): boolean => responseTarget(group, '') !== undefined;

@@ -124,4 +124,53 @@ export const RESPONSE_EQUIVALENCES: readonly Equivalence[] = [
         : v,
     ),
   },
+  {
+    name: 'message-phase',
+    why: 'an assistant message’s `phase` (commentary or final_answer) is an optional label; snapshots older than it have none',
+    apply: onResponse((v) =>
+      mapObjects(v, (o) => {
+        if (o.type === 'message') delete o.phase;
+        return o;
+      }),
+    ),
+  },
+  {
+    name: 'custom-call-status',
+    why: 'OpenAI’s custom_tool_call items carry `status` (its custom tools guide); the SDK type leaves it optional',
+    apply: onResponse((v) =>
+      mapObjects(v, (o) => {
+        if (o.type === 'custom_tool_call') delete o.status;
+        return o;
+      }),
+    ),
+  },
+  {
+    name: 'empty-message-item',
+    why: 'a Responses message item with no content parts carries nothing; OpenAI sends none',
+    apply: onResponse((v) =>
+      isObj(v) && Array.isArray(v.output)
+        ? {
+            ...v,
+            output: (v.output as unknown[]).filter(
+              (i) =>
+                !(isObj(i) && i.type === 'message' && Array.isArray(i.content) && i.content.length === 0),
+            ),
+          }
+        : v,
+    ),
+  },
+  {
+    name: 'empty-text-block',
+    why: 'an Anthropic text block with no text carries nothing (and Anthropic refuses one when the history comes back)',
+    apply: onResponse((v) =>
+      isObj(v) && v.type === 'message' && Array.isArray(v.content)
+        ? {
+            ...v,
+            content: (v.content as unknown[]).filter(
+              (b) => !(isObj(b) && b.type === 'text' && b.text === ''),
+            ),
+          }
+        : v,
+    ),
+  },
 ];

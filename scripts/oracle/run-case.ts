@@ -4,6 +4,7 @@ import { asInput, classify } from './classify.js';
 import type { Outcome } from './classify.js';
 import { NOT_SERVED, clientApi, ourRequest, ourResponse, servesResponseGroup } from './pairs.js';
 import { ruleViolations } from './rules.js';
+import { runStream } from './run-stream.js';
 import { expectedRequest, expectedResponse, readSnapshot } from './snapshot.js';
 import type { SnapshotCase } from './snapshot.js';
 
@@ -59,11 +60,7 @@ function runResponse(c: SnapshotCase): CaseResult {
   const pair = `${c.group} → ${clientName ?? c.target}${rest.length ? ` (${rest.join('-')})` : ''}`;
   const api = clientApi(clientName ?? '');
   if (!api || !servesResponseGroup(c.group)) return result(c, pair, notServed(clientName ?? c.target));
-  if (rest.includes('streaming'))
-    return result(c, pair, {
-      verdict: 'no-input',
-      detail: 'stream: the recorded input is not in the snapshot',
-    });
+  if (rest.includes('streaming')) return result(c, pair, runStream(c, clientName ?? '', api));
   const snap = readSnapshot(c.file);
   const input = asInput(snap.info);
   if (!input) return result(c, pair, { verdict: 'no-input', detail: 'no input in the snapshot header' });

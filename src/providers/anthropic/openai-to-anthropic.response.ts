@@ -1,7 +1,7 @@
 /** OpenAI chat.completion (canonical) → Anthropic Messages response (client). */
 import type { Json, OpenAIChatCompletion } from '../translate/types.js';
 import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
-import { matchedStopSequence, stopReasonWithTools } from './stop-reasons.js';
+import { isRefusal, matchedStopSequence, stopReasonWithTools } from './stop-reasons.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { openAIToAnthropicUsage, anthropicUsageJson } from './usage.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
@@ -80,8 +80,10 @@ function contentBlocks(message: Json | undefined): Json[] {
 function stopFields(choice: Json | undefined, hasToolCalls: boolean): Json {
   const sequence = matchedStopSequence(choice);
   if (sequence !== null && !hasToolCalls) return { stop_reason: 'stop_sequence', stop_sequence: sequence };
+  const message = asObj(choice?.message);
+  const refused = isRefusal(message?.refusal, contentText(message?.content));
   return {
-    stop_reason: stopReasonWithTools(choice?.finish_reason, hasToolCalls) ?? 'end_turn',
+    stop_reason: stopReasonWithTools(choice?.finish_reason, hasToolCalls, refused) ?? 'end_turn',
     stop_sequence: null,
   };
 }

@@ -52,6 +52,9 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
   private stopSequence: string | null = null;
   private usage: AnthropicUsage | undefined;
   private deltaSent = false;
+  /** Refusal text streamed, and content text streamed (a refusal only: stop_reason refusal). */
+  private refused = false;
+  private answered = false;
   /** A Gemini text-part signature not sent yet. */
   private textSignature: string | undefined;
 
@@ -85,7 +88,10 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     if (reasoning !== undefined)
       out += this.blockDelta('thinking', { type: 'thinking_delta', thinking: reasoning });
     for (const block of thinkingBlocks(delta?.[THINKING_BLOCKS])) out += this.onThinkingBlock(block);
-    const text = asString(delta?.content) ?? asString(delta?.refusal) ?? '';
+    const content = asString(delta?.content) ?? '';
+    const text = content || (asString(delta?.refusal) ?? '');
+    if (content !== '') this.answered = true;
+    else if (text !== '') this.refused = true;
     if (text !== '') out += this.blockDelta('text', { type: 'text_delta', text });
     // A text part's signature signs the whole text: it is sent once the text is complete (at the finish).
     this.textSignature = googleSignatureOf(delta) ?? this.textSignature;
@@ -96,7 +102,7 @@ export class OpenAIToAnthropicStream implements ClientStreamEncoder {
     const finish = choice?.finish_reason;
     if (finish !== undefined && finish !== null) {
       out += this.close() + this.flushTextSignature();
-      this.stopReason = stopReasonWithTools(finish, this.tools.size > 0);
+      this.stopReason = stopReasonWithTools(finish, this.tools.size > 0, this.refused && !this.answered);
       this.stopSequence = this.tools.size > 0 ? null : matchedStopSequence(choice);
       if (this.stopSequence !== null) this.stopReason = 'stop_sequence';
     }

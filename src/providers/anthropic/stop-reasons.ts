@@ -39,12 +39,22 @@ export function openAIToAnthropicStopReason(finishReason: unknown): string | nul
 /**
  * The stop_reason of an answer that holds tool calls: tool_use even when the upstream said `stop`
  * (Gemini's OpenAI-compatible endpoint and some local servers do), since Anthropic clients run the
- * tools only on tool_use. Length and filter stops keep their own reason.
+ * tools only on tool_use. An answer that is only a refusal (OpenAI's `refusal` field) stops on
+ * `refusal`, as Claude's own refusals do. Length and filter stops keep their own reason.
  */
-export function stopReasonWithTools(finishReason: unknown, hasToolCalls: boolean): string | null {
+export function stopReasonWithTools(
+  finishReason: unknown,
+  hasToolCalls: boolean,
+  refused = false,
+): string | null {
   const reason = openAIToAnthropicStopReason(finishReason);
-  return hasToolCalls && reason === 'end_turn' ? 'tool_use' : reason;
+  if (reason !== 'end_turn') return reason;
+  return hasToolCalls ? 'tool_use' : refused ? 'refusal' : reason;
 }
+
+/** Whether an answer (or its stream so far) is a refusal: refusal text and no content. */
+export const isRefusal = (refusal: unknown, content: unknown): boolean =>
+  typeof refusal === 'string' && refusal !== '' && (typeof content !== 'string' || content === '');
 
 /**
  * The stop sequence that ended the answer, when an OpenAI-compatible server names it: vLLM and SGLang

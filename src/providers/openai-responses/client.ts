@@ -3,7 +3,8 @@ import type { CanonicalError, ClientAdapter, Json } from '../translate/types.js'
 import { openAIToResponsesResponse } from './openai-to-responses.response.js';
 import { OpenAIToResponsesStream } from './openai-to-responses.stream.js';
 import { responsesToOpenAIRequest } from './responses-to-openai.request.js';
-import { customToolNames } from './custom-tools.js';
+import { requestTools } from './request-tools.js';
+import type { RequestTools } from './request-tools.js';
 
 /** The Responses fields a request carried that the canonical form cannot (for x-ai-extproc-dropped-params). */
 export function responsesDroppedParams(body: Json): string[] {
@@ -16,26 +17,29 @@ export function responsesDroppedParams(body: Json): string[] {
   return [...dropped];
 }
 
-/** The Responses adapter; `custom`: the request's custom tools (see ./custom-tools.ts). */
-function responsesAdapter(custom?: ReadonlySet<string>): ClientAdapter {
+/** The Responses adapter; `tools`: the request's custom and namespaced tools (./request-tools.ts). */
+function responsesAdapter(tools?: RequestTools): ClientAdapter {
   return {
     api: 'openai-responses',
     request: (body: Json) => responsesToOpenAIRequest(body, new Set()),
     droppedParams: responsesDroppedParams,
-    response: (completion) => openAIToResponsesResponse(completion, custom),
+    response: (completion) => openAIToResponsesResponse(completion, tools),
     // The Responses API answers errors in the OpenAI error format.
     error: (err: CanonicalError) => ({
       error: { message: err.message, type: err.type, param: null, code: err.code ?? null },
     }),
-    stream: () => new OpenAIToResponsesStream(custom),
-    ...(custom === undefined ? { forRequest: forRequest } : {}),
+    stream: () => new OpenAIToResponsesStream(tools),
+    ...(tools === undefined ? { forRequest: forRequest } : {}),
   };
 }
 
-/** A request with custom tools gets an adapter that renders their calls as custom_tool_call items. */
+/**
+ * A request with custom or namespace tools gets an adapter that renders their calls as
+ * custom_tool_call items and namespaced function calls.
+ */
 function forRequest(body: Json): ClientAdapter | undefined {
-  const custom = customToolNames(body);
-  return custom.size === 0 ? undefined : responsesAdapter(custom);
+  const tools = requestTools(body);
+  return tools === undefined ? undefined : responsesAdapter(tools);
 }
 
 export const responsesClient: ClientAdapter = responsesAdapter();

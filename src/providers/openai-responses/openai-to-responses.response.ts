@@ -12,11 +12,10 @@ import { THINKING_BLOCKS, thinkingBlocksOf } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
 import { encodeCarrier } from '../translate/thinking-carrier.js';
 import { customInputOf, customToolCallItem } from './custom-tools.js';
+import { NO_REQUEST_TOOLS, isCustomCall } from './request-tools.js';
+import type { RequestTools } from './request-tools.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
-
-/** A request without custom tools (./custom-tools.ts). */
-export const NO_CUSTOM_TOOLS: ReadonlySet<string> = new Set();
 
 /** The response id and the item ids derived from the upstream's id (stable, so streams and bodies agree). */
 export function responseIds(upstreamId: string): { response: string; message: string; reasoning: string } {
@@ -92,6 +91,14 @@ export function messageItem(id: string, text: string, status: string, refusal = 
   return { id, type: 'message', status, role: 'assistant', content: [messagePart(text, refusal)] };
 }
 
+/**
+ * A closed message's `phase`: text before the turn's tool calls is `commentary` (the turn goes on),
+ * otherwise the `final_answer`, as OpenAI labels its own messages (Codex reads it).
+ */
+export function messagePhase(finish: unknown): 'commentary' | 'final_answer' {
+  return finish === 'tool_calls' || finish === null || finish === undefined ? 'commentary' : 'final_answer';
+}
+
 export function functionCallItem(callId: string, name: string, args: string, status: string): Json {
   return { id: `fc_${callId}`, type: 'function_call', status, arguments: args, call_id: callId, name };
 }
@@ -122,22 +129,29 @@ export function responseObject(
   };
 }
 
-/** A tool call's output item: a custom tool's free text (see ./custom-tools.ts), else a function call. */
+/**
+ * A tool call's output item: a custom tool's free text (./custom-tools.ts), a namespaced function
+ * under its own name and namespace (./namespace-tools.ts), else a function call.
+ */
 export function callItem(
   callId: string,
   name: string,
   args: string,
   status: string,
-  custom: ReadonlySet<string>,
+  tools: RequestTools,
 ): Json {
-  return custom.has(name)
-    ? customToolCallItem(callId, name, customInputOf(args), status)
-    : functionCallItem(callId, name, args, status);
+  const namespaced = tools.namespaced.get(name);
+  const own = namespaced?.name ?? name;
+  const item = isCustomCall(tools, name)
+    ? customToolCallItem(callId, own, customInputOf(args), status)
+    : functionCallItem(callId, own, args, status);
+  if (namespaced !== undefined) item.namespace = namespaced.namespace;
+  return item;
 }
 
 export function openAIToResponsesResponse(
   completion: OpenAIChatCompletion,
-  custom: ReadonlySet<string> = NO_CUSTOM_TOOLS,
+  tools: RequestTools = NO_REQUEST_TOOLS,
 ): Json {
   const ids = responseIds(asString(completion.id) ?? '');
   const choices = asArray(completion.choices);
@@ -149,8 +163,9 @@ export function openAIToResponsesResponse(
     output.push(reasoningItem(ids.reasoning, reasoning, msg[THINKING_BLOCKS], 'completed'));
   const content = asString(msg.content) ?? '';
   const refusal = content === '' ? (asString(msg.refusal) ?? '') : '';
-  if (content !== '') output.push(messageItem(ids.message, content, 'completed'));
-  else if (refusal !== '') output.push(messageItem(ids.message, refusal, 'completed', true));
+  const phase = messagePhase(asArray(msg.tool_calls).length > 0 ? 'tool_calls' : 'stop');
+  if (content !== '') output.push({ ...messageItem(ids.message, content, 'completed'), phase });
+  else if (refusal !== '') output.push({ ...messageItem(ids.message, refusal, 'completed', true), phase });
   const textSignature = googleSignatureOf(msg);
   if (textSignature !== undefined) {
     output.push(signatureItem(ids.reasoning, output.length, { signature: textSignature }));
@@ -170,7 +185,7 @@ export function openAIToResponsesResponse(
         asString(fn.name) ?? '',
         asString(fn.arguments) ?? '',
         'completed',
-        custom,
+        tools,
       ),
     );
   }

@@ -19,8 +19,8 @@ import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asCount, asObj, asString } from '../../json.js';
 import {
   closedItemStatus,
-  functionCallItem,
   messageItem,
+  messagePhase,
   messagePart,
   reasoningItem,
   responseIds,
@@ -28,8 +28,9 @@ import {
   responsesUsage,
   signatureItem,
   callItem,
-  NO_CUSTOM_TOOLS,
 } from './openai-to-responses.response.js';
+import { NO_REQUEST_TOOLS, isCustomCall } from './request-tools.js';
+import type { RequestTools } from './request-tools.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { googleSignatureOf } from '../translate/google-signatures.js';
 
@@ -39,8 +40,8 @@ type Open =
   | { kind: 'call'; index: number; key: number; callId: string; name: string; args: string };
 
 export class OpenAIToResponsesStream implements ClientStreamEncoder {
-  /** `custom`: the request's custom tools, whose calls stream as custom_tool_call items. */
-  constructor(private readonly custom: ReadonlySet<string> = NO_CUSTOM_TOOLS) {}
+  /** `tools`: the request's custom tools (calls stream as custom_tool_call items) and namespaced ones. */
+  constructor(private readonly tools: RequestTools = NO_REQUEST_TOOLS) {}
 
   private seq = 0;
   private started = false;
@@ -193,14 +194,14 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
       if (signature !== undefined) out += this.signature({ signature, callId });
       const name = asString(fn?.name) ?? '';
       this.open = { kind: 'call', index: this.output.length, key, callId, name, args: '' };
-      out += this.item('added', callItem(callId, name, '', 'in_progress', this.custom), this.open.index);
+      out += this.item('added', callItem(callId, name, '', 'in_progress', this.tools), this.open.index);
     }
     const open = this.open;
     const args = asString(fn?.arguments) ?? '';
     if (args === '') return out;
     open.args += args;
     // A custom tool's input is a string inside the arguments: it goes out whole when the call ends.
-    if (this.custom.has(open.name)) return out;
+    if (isCustomCall(this.tools, open.name)) return out;
     return (
       out +
       this.event('response.function_call_arguments.delta', {
@@ -245,7 +246,10 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
       }
       case 'message': {
         const at = { item_id: this.ids.message, output_index: open.index, content_index: 0 };
-        item = messageItem(this.ids.message, open.text, closedItemStatus(this.finish), open.refusal);
+        item = {
+          ...messageItem(this.ids.message, open.text, closedItemStatus(this.finish), open.refusal),
+          phase: messagePhase(this.finish),
+        };
         out += open.refusal
           ? this.event('response.refusal.done', { ...at, refusal: open.text })
           : this.event('response.output_text.done', { ...at, text: open.text, logprobs: [] });
@@ -253,18 +257,17 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
         break;
       }
       case 'call':
-        if (this.custom.has(open.name)) {
-          item = callItem(open.callId, open.name, open.args, closedItemStatus(this.finish), this.custom);
+        item = callItem(open.callId, open.name, open.args, closedItemStatus(this.finish), this.tools);
+        if (item.type === 'custom_tool_call') {
           const at = { item_id: item.id, output_index: open.index };
           out += this.event('response.custom_tool_call_input.delta', { ...at, delta: item.input });
           out += this.event('response.custom_tool_call_input.done', { ...at, input: item.input });
           break;
         }
-        item = functionCallItem(open.callId, open.name, open.args, closedItemStatus(this.finish));
         out += this.event('response.function_call_arguments.done', {
           item_id: item.id,
           output_index: open.index,
-          name: open.name,
+          name: item.name,
           arguments: open.args,
         });
         break;

@@ -16,6 +16,7 @@ import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { decodeCarrier } from '../translate/thinking-carrier.js';
 import { customCallArguments, customToolAsFunction } from './custom-tools.js';
+import { namespacedName, namespaceToolFunctions } from './namespace-tools.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { applyGoogleSignatures, decodeGoogleSignature } from '../translate/google-signatures.js';
 
@@ -132,8 +133,10 @@ function messages(input: unknown, dropped: Set<string>): Json[] {
       case 'function_call':
       case 'custom_tool_call': {
         const callId = asString(item.call_id);
-        const name = asString(item.name);
-        if (!callId || !name) throw bad(where, `a ${String(item.type)} needs call_id and name`);
+        const own = asString(item.name);
+        if (!callId || !own) throw bad(where, `a ${String(item.type)} needs call_id and name`);
+        const namespace = asString(item.namespace);
+        const name = namespace ? namespacedName(namespace, own) : own;
         const msg = assistant();
         const calls = Array.isArray(msg.tool_calls) ? (msg.tool_calls as Json[]) : [];
         const args = type === 'custom_tool_call' ? customCallArguments(item.input) : asString(item.arguments);
@@ -198,6 +201,10 @@ function tools(raw: unknown, dropped: Set<string>): Json[] {
   asArray(raw).forEach((t, i) => {
     const tool = asObj(t);
     if (tool === undefined) throw bad(`tools[${i}]`, 'a tool must be an object');
+    if (tool.type === 'namespace') {
+      out.push(...namespaceToolFunctions(tool, `tools[${i}]`, dropped));
+      return;
+    }
     if (tool.type !== 'function' && tool.type !== 'custom') {
       dropped.add(`tools.${typeof tool.type === 'string' ? tool.type : 'unknown'}`);
       return;
@@ -220,8 +227,9 @@ function toolChoice(raw: unknown): unknown {
   if (raw === 'auto' || raw === 'none' || raw === 'required') return raw;
   const c = asObj(raw);
   const name = asString(c?.name);
+  const namespace = asString(c?.namespace);
   if ((c?.type === 'function' || c?.type === 'custom') && name)
-    return { type: 'function', function: { name } };
+    return { type: 'function', function: { name: namespace ? namespacedName(namespace, name) : name } };
   throw bad('tool_choice', 'must be auto, none, required or {type: "function" or "custom", name}');
 }
 

@@ -5,10 +5,12 @@
  * - Mistral omits `type` on tool calls, and `index` on streamed tool calls (each call arrives whole):
  *   `type: "function"` is added, and streamed calls are numbered per choice.
  * - Ollama names the reasoning text `reasoning`: renamed `reasoning_content`.
+ * - Gemini's endpoint leaves thinking tokens out of completion_tokens: usage made whole (any dialect).
  * Objects are copied where changed; the input is never mutated.
  */
 import type { Json } from '../translate/types.js';
 import { asArray, asObj, isObj } from '../../json.js';
+import { withHiddenReasoning } from '../usage/openai.js';
 
 /** Text of a Mistral `thinking` part: `thinking` is a string or an array of text parts. */
 function thinkingText(v: unknown): string {
@@ -90,8 +92,15 @@ function mapChoices(obj: Json, key: 'message' | 'delta', f: (m: Json, choiceInde
 
 /** A non-streaming chat.completion in canonical shape. */
 export function openAICompatToOpenAIResponse(dialect: Dialect, body: Json): Json {
-  if (dialect === 'openai') return body;
-  return mapChoices(body, 'message', (m) => normalizeMessage(dialect, m));
+  const whole = withUsageWhole(body);
+  if (dialect === 'openai') return whole;
+  return mapChoices(whole, 'message', (m) => normalizeMessage(dialect, m));
+}
+
+/** The body with its usage made whole (see withHiddenReasoning); the same object when nothing changes. */
+function withUsageWhole(obj: Json): Json {
+  const usage = withHiddenReasoning(obj.usage);
+  return usage === obj.usage ? obj : { ...obj, usage: usage };
 }
 
 /** Per-stream chunk normalizer (keeps the tool-call numbering state of one stream). */
@@ -100,7 +109,8 @@ export class ChunkNormalizer {
   private readonly toolCalls = new Map<number, number>();
   constructor(private readonly dialect: Dialect) {}
 
-  chunk(c: Json): Json {
+  chunk(chunk: Json): Json {
+    const c = withUsageWhole(chunk);
     if (this.dialect === 'openai') return c;
     return mapChoices(c, 'delta', (d, choice) =>
       normalizeMessage(this.dialect, d, (call) => this.indexFor(choice, call)),

@@ -21,7 +21,7 @@ const TOOL_FINISH_REASONS: ReadonlySet<string> = new Set(['tool_calls', 'functio
  * shape (input_tokens/output_tokens) is accepted as a fallback.
  */
 export function openAIUsage(v: unknown): Usage | undefined {
-  const u = asObj(v);
+  const u = asObj(withHiddenReasoning(v));
   if (u === undefined) return undefined;
   let prompt = asCount(u.prompt_tokens);
   let completion = asCount(u.completion_tokens);
@@ -45,6 +45,31 @@ export function openAIUsage(v: unknown): Usage | undefined {
   const reasoning = asCount(completionDetails?.reasoning_tokens);
   if (reasoning !== undefined) usage.reasoningTokens = reasoning;
   return usage;
+}
+
+/**
+ * An OpenAI usage object whose total exceeds prompt + completion, made whole: Gemini's
+ * OpenAI-compatible endpoint leaves its thinking tokens out of completion_tokens but counts them in
+ * total_tokens. OpenAI counts reasoning inside completion_tokens (with the part in
+ * completion_tokens_details.reasoning_tokens), so the difference goes there. Other usage is returned
+ * as is (the same object).
+ */
+export function withHiddenReasoning<T>(usage: T): T {
+  const u = asObj(usage);
+  const prompt = asCount(u?.prompt_tokens);
+  const total = asCount(u?.total_tokens);
+  if (u === undefined || prompt === undefined || total === undefined) return usage;
+  // Gemini also leaves completion_tokens out when the answer is all thinking.
+  const completion = asCount(u.completion_tokens) ?? 0;
+  const hidden = total - prompt - completion;
+  if (hidden <= 0) return usage;
+  const details = asObj(u.completion_tokens_details);
+  const reasoning = Math.max(asCount(details?.reasoning_tokens) ?? 0, hidden);
+  return {
+    ...u,
+    completion_tokens: completion + hidden,
+    completion_tokens_details: { ...details, reasoning_tokens: reasoning },
+  } as T;
 }
 
 function hasToolCalls(msg: JsonObject | undefined): boolean {
