@@ -2,7 +2,7 @@
  * The OpenAI Responses API as a client API, through real Envoy with the official openai SDK
  * (`client.responses.create`): function calls over two turns, streamed and not, against the OpenAI,
  * Anthropic, Gemini and Bedrock mocks (each applies its provider's documented 400 rules); structured
- * output and reasoning summaries; stateful requests native on OpenAI and a 400 elsewhere.
+ * output and reasoning summaries; custom and namespace tools; stateful requests native on OpenAI and a 400 elsewhere.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -169,6 +169,49 @@ describe('Responses API through real Envoy', () => {
       assert.ok(sentToolOutput(stack));
     });
   }
+
+  // Codex sends each MCP server's tools as one namespace tool (newer than this SDK's types).
+  const NAMESPACE_TOOLS = [
+    {
+      type: 'namespace',
+      name: 'mcp__weather',
+      description: 'A weather MCP server.',
+      tools: [TOOLS[0]],
+    },
+  ] as unknown as OpenAI.Responses.Tool[];
+  for (const model of ['claude', 'gemini'] as const)
+    for (const streaming of [false, true]) {
+      it(`${model}: a namespace tool over two turns (${streaming ? 'stream' : 'JSON'})`, async () => {
+        const turn = async (input: Item[]): Promise<OpenAI.Responses.Response> => {
+          const params = { model, input, tools: NAMESPACE_TOOLS, store: false };
+          if (!streaming) return openai.responses.create(params);
+          let done: OpenAI.Responses.Response | undefined;
+          for await (const ev of await openai.responses.create({ ...params, stream: true }))
+            if (ev.type === 'response.completed') done = ev.response;
+          return done!;
+        };
+        const input: Item[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+        const first = await turn(input);
+        // The provider got one flat function, named after its namespace.
+        assert.match(JSON.stringify(stack.mock.lastRequest()!.json), /"mcp__weather__lookup_weather"/);
+        const call = first.output.find((i) => i.type === 'function_call');
+        assert.ok(call?.type === 'function_call', JSON.stringify(first.output));
+        assert.equal(call.name, 'lookup_weather');
+        assert.equal((call as unknown as { namespace: string }).namespace, 'mcp__weather');
+        input.push(...(first.output as Item[]), {
+          type: 'function_call_output',
+          call_id: call.call_id,
+          output: '18C and sunny',
+        });
+        const second = await turn(input);
+        assert.equal(second.status, 'completed');
+        // The replayed call went back up under the flat name (the tool, the call, and for Gemini the
+        // functionResponse, which names it too), paired with its result.
+        const sent = JSON.stringify(stack.mock.lastRequest()!.json);
+        assert.equal(sent.split('mcp__weather__lookup_weather').length - 1, model === 'gemini' ? 3 : 2, sent);
+        assert.ok(sentToolOutput(stack));
+      });
+    }
 
   it('claude: text.format json_schema reaches Anthropic as output_config.format; instructions as system', async () => {
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
