@@ -136,6 +136,8 @@ function checkBlock(
         p.add(`${where}.is_error: Input should be a valid boolean`);
       break;
     case 'document':
+      checkDocument(block.source, where, p);
+      break;
     case 'search_result':
     case 'web_search_tool_result':
     case 'web_fetch_tool_result':
@@ -146,6 +148,30 @@ function checkBlock(
       break;
     default:
       p.add(`${where}.type: Input tag '${block.type}' is not valid`);
+  }
+}
+
+/** A document's source: a base64 PDF, plain text, a URL or a file id (Anthropic's documented kinds). */
+function checkDocument(source: unknown, where: string, p: Problems): void {
+  if (!isObj(source)) return void p.add(`${where}.source: Field required`);
+  switch (source.type) {
+    case 'base64':
+      if (source.media_type !== 'application/pdf')
+        p.add(`${where}.source.media_type: Input should be 'application/pdf'`);
+      if (typeof source.data !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(source.data))
+        p.add(`${where}.source.data: invalid base64 data`);
+      break;
+    case 'text':
+      if (source.media_type !== 'text/plain')
+        p.add(`${where}.source.media_type: Input should be 'text/plain'`);
+      if (typeof source.data !== 'string') p.add(`${where}.source.data: Input should be a valid string`);
+      break;
+    case 'url':
+    case 'file':
+    case 'content':
+      break;
+    default:
+      p.add(`${where}.source.type: Input tag '${String(source.type)}' is not valid`);
   }
 }
 

@@ -8,9 +8,9 @@ export interface ConverseTextBlock {
 export interface ConverseImageBlock {
   image: { format: ConverseImageFormat; source: { bytes: string } };
 }
-/** A PDF the user attached (Converse also takes office and text formats; chat file parts are PDFs). */
+/** A PDF or a text file the user attached (Converse also takes office formats, which chat parts never hold). */
 export interface ConverseDocumentBlock {
-  document: { format: 'pdf'; name: string; source: { bytes: string } };
+  document: { format: 'pdf' | 'txt' | 'md' | 'csv' | 'html'; name: string; source: { bytes: string } };
 }
 export interface ConverseToolUseBlock {
   toolUse: { toolUseId: string; name: string; input: unknown };

@@ -1,5 +1,6 @@
 /**
- * A chat `file` part holding a PDF (file.file_data, a base64 data URL) → a Converse document block.
+ * A chat `file` part holding a PDF or a text file (file.file_data, a base64 data URL) → a Converse
+ * document block (`pdf`, or `txt`/`md`/`csv`/`html`: ../translate/file-parts.ts).
  * Bedrock names each document: the filename without its extension, in the characters Converse
  * allows (letters, digits, single spaces, hyphens, parentheses, square brackets).
  */
@@ -7,6 +8,7 @@ import type { ConverseDocumentBlock } from './converse-types.js';
 import { invalid } from './invalid-request.js';
 import { parseDataUrl } from '../anthropic/data-url.js';
 import { asObj, asString } from '../../json.js';
+import { TEXT_FILE_FORMATS } from '../translate/file-parts.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -28,10 +30,13 @@ export function documentName(filename: string | undefined): string {
 export function documentBlock(part: unknown, where: string): ConverseDocumentBlock {
   const file = asObj(asObj(part)?.file);
   const data = parseDataUrl(asString(file?.file_data) ?? '');
-  if (!data || data.mediaType !== 'application/pdf')
-    throw invalid(`${where}: file parts must hold a PDF as a base64 data URL (file.file_data)`);
+  const format = data?.mediaType === 'application/pdf' ? 'pdf' : TEXT_FILE_FORMATS.get(data?.mediaType ?? '');
+  if (!data || format === undefined)
+    throw invalid(
+      `${where}: file parts must hold a PDF or a text file as a base64 data URL (file.file_data)`,
+    );
   if (!isBase64(data.data)) throw invalid(`${where}: file data URL does not hold valid base64`);
   return {
-    document: { format: 'pdf', name: documentName(asString(file?.filename)), source: { bytes: data.data } },
+    document: { format, name: documentName(asString(file?.filename)), source: { bytes: data.data } },
   };
 }

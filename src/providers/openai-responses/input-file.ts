@@ -1,10 +1,11 @@
 /**
- * A Responses `input_file` with inline data → a canonical chat part: a PDF becomes a `file` part (the
- * form every provider adapter reads). Files by id or URL, and other media types, have no canonical
- * form (chat file parts are PDFs): the caller reports them dropped.
+ * A Responses `input_file` with inline data → a canonical chat `file` part (the form every provider
+ * adapter reads), for a PDF or a text file (../translate/file-parts.ts). Files by id or URL, and other
+ * media types, have no canonical form: the caller reports them dropped.
  */
 import { parseDataUrl, toDataUrl } from '../anthropic/data-url.js';
 import { asString } from '../../json.js';
+import { isFileType, mediaTypeOfFilename } from '../translate/file-parts.js';
 import type { JsonObject } from '../../json.js';
 
 /** The media type and base64 payload of `file_data` (a data URL, or bare base64 named by its filename). */
@@ -12,8 +13,8 @@ function inlineData(fileData: string, filename: string): { mediaType: string; da
   const url = parseDataUrl(fileData);
   if (url) return url;
   if (url === null) return undefined;
-  if (/\.pdf$/i.test(filename)) return { mediaType: 'application/pdf', data: fileData };
-  return undefined;
+  const mediaType = mediaTypeOfFilename(filename);
+  return mediaType === undefined ? undefined : { mediaType, data: fileData };
 }
 
 /** The canonical part for an `input_file`, or undefined when it has none. */
@@ -23,7 +24,7 @@ export function inputFilePart(part: JsonObject): JsonObject | undefined {
   const filename = asString(part.filename) ?? '';
   const inline = inlineData(fileData, filename);
   if (inline === undefined) return undefined;
-  if (inline.mediaType !== 'application/pdf') return undefined;
+  if (!isFileType(inline.mediaType)) return undefined;
   const file: JsonObject = { file_data: toDataUrl(inline.mediaType, inline.data) };
   if (filename !== '') file.filename = filename;
   return { type: 'file', file };

@@ -12,6 +12,8 @@ import { hasCacheControl } from '../translate/cache-control.js';
 import { THINKING_BLOCKS, effortForBudget, requestedThinking } from '../translate/reasoning.js';
 import { RESPONSES_PATH } from '../translate/native.js';
 import { asArray, asObj, asString } from '../../json.js';
+import { inlineFile, isTextFile, textFilePart } from '../translate/file-parts.js';
+import { toDataUrl } from '../anthropic/data-url.js';
 
 /** Canonical fields the Responses API takes under the same name. */
 const SAME = [
@@ -56,7 +58,19 @@ function userContent(raw: unknown, where: string): unknown {
       out.detail = typeof image.detail === 'string' ? image.detail : 'auto';
       return out;
     }
-    throw bad(`${where}[${i}]`, 'only text and image_url parts reach the Responses API');
+    // An inline file: a PDF as an input_file, a text file as its text (../translate/file-parts.ts).
+    const file = part?.type === 'file' ? inlineFile(part) : undefined;
+    if (file !== undefined && isTextFile(file.mediaType))
+      return { type: 'input_text', text: textFilePart(file).text };
+    if (file?.mediaType === 'application/pdf') {
+      const out: Json = { type: 'input_file', file_data: toDataUrl(file.mediaType, file.data) };
+      out.filename = file.filename ?? 'document.pdf';
+      return out;
+    }
+    throw bad(
+      `${where}[${i}]`,
+      'only text, image_url and inline PDF or text file parts reach the Responses API',
+    );
   });
 }
 

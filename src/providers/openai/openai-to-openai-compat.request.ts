@@ -9,6 +9,7 @@ import {
   withoutCacheControl,
 } from '../translate/cache-control.js';
 import type { OpenAICompatProfile } from './profiles.js';
+import { inlineFile, isTextFile, textFilePart } from '../translate/file-parts.js';
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
 
@@ -94,10 +95,25 @@ function withoutLinkedImages(msg: unknown, drops: Drops): unknown {
   return { ...msg, content: kept.length > 0 ? kept : '' };
 }
 
+/** Chat file parts are PDFs: a text file (a Responses input_file) goes as its text. */
+function withTextFilesAsText(msg: unknown): unknown {
+  if (!isObj(msg) || !Array.isArray(msg.content)) return msg;
+  const parts: unknown[] = msg.content;
+  const text = (p: unknown): ReturnType<typeof inlineFile> =>
+    isObj(p) && p.type === 'file' ? inlineFile(p) : undefined;
+  if (!parts.some((p) => isTextFile(text(p)?.mediaType ?? ''))) return msg;
+  const content = parts.map((p) => {
+    const file = text(p);
+    return file && isTextFile(file.mediaType) ? textFilePart(file) : p;
+  });
+  return { ...msg, content };
+}
+
 function rewriteMessages(body: Json, profile: OpenAICompatProfile, drops: Drops): void {
   if (body.messages === undefined) return;
   if (!Array.isArray(body.messages)) throw new TranslationError(400, 'messages must be an array');
-  if (profile.toolCallIds !== undefined) body.messages = [...profile.toolCallIds(body.messages)];
+  const messages = (body.messages as unknown[]).map(withTextFilesAsText);
+  body.messages = profile.toolCallIds !== undefined ? [...profile.toolCallIds(messages)] : messages;
   if (profile.dataImagesOnly === true) {
     body.messages = (body.messages as unknown[]).map((m) => withoutLinkedImages(m, drops));
   }

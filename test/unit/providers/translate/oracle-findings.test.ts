@@ -163,10 +163,10 @@ describe('Responses input_file (inline PDF) reaches Anthropic and Bedrock', () =
     assert.deepEqual(bedrockRequestProblems(body, bedrock.model), []);
   });
 
-  it('a file by id, or not a PDF, is still dropped (chat file parts are PDFs)', () => {
+  it('a file by id, or neither a PDF nor a text file, is still dropped', () => {
     for (const file of [
       { file_id: 'file_1' },
-      { file_data: 'data:text/plain;base64,aGk=', filename: 'a.txt' },
+      { file_data: 'data:application/zip;base64,aGk=', filename: 'a.zip' },
     ]) {
       const body = upstream(request(file), anthropic);
       assert.equal(body.messages[0].content, 'Summarise');
