@@ -1,48 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 
-import type { OpenAIChatRequest, UpstreamTarget } from '../../../../src/providers/translate/types.js';
-import { TranslationError } from '../../../../src/providers/translate/types.js';
-import { bedrockProvider, createBedrockProvider } from '../../../../src/providers/bedrock/index.js';
-
-const FIXTURES = path.resolve('test/fixtures/translate/bedrock');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests poke at arbitrary JSON
-type AnyJson = any;
-const fixture = (name: string): AnyJson => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
-/** The expected fixture; UPDATE_GOLDEN=1 rewrites it from `actual` first (then review the diff). */
-const golden = (name: string, actual: unknown): AnyJson => {
-  if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(path.join(FIXTURES, name), JSON.stringify(actual, null, 2) + '\n');
-  }
-  return fixture(name);
-};
-
-const MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
-const target = (stream = false, model = MODEL): UpstreamTarget => ({ provider: 'bedrock', model, stream });
-const fixedProvider = () =>
-  createBedrockProvider({ idPrefix: 'chatcmpl-bedrock-test', now: () => 1_700_000_000_000 });
-
-function translate(req: OpenAIChatRequest, stream = false) {
-  const out = bedrockProvider.request(req, target(stream));
-  return { ...out, json: JSON.parse(out.body.toString('utf8')) };
-}
-
-function assert400(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof TranslationError, `expected TranslationError, got ${String(err)}`);
-    assert.equal(err.status, 400);
-    assert.equal(err.type, 'invalid_request_error');
-    assert.match(err.message, message);
-    return true;
-  });
-}
-
-const user = (content: unknown) => ({ role: 'user', content });
-const PNG_1PX =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP4z8DwHwAFAAIB/6ZcjAAAAABJRU5ErkJggg==';
-const image = (url: string) => user([{ type: 'image_url', image_url: { url } }]);
+import { bedrockProvider } from '../../../../src/providers/bedrock/index.js';
+import type { AnyJson } from './translate-fixtures.js';
+import {
+  MODEL,
+  PNG_1PX,
+  assert400,
+  fixture,
+  golden,
+  image,
+  target,
+  translate,
+  user,
+} from './translate-fixtures.js';
 
 describe('bedrock request: golden fixtures', () => {
   for (const scenario of ['chat', 'tools', 'image']) {
@@ -341,117 +312,5 @@ describe('bedrock request: tools', () => {
       () => translate({ messages: [user('q')], tools, tool_choice: { type: 'allowed_tools' } }),
       /tool_choice/,
     );
-  });
-});
-
-describe('bedrock response', () => {
-  for (const scenario of ['reasoning-cache', 'tools', 'text-tool-length']) {
-    it(`golden: response-${scenario}`, () => {
-      const out = fixedProvider().response(fixture(`response-${scenario}.converse.json`), target());
-      assert.deepEqual(out, golden(`response-${scenario}.openai.json`, out));
-    });
-  }
-
-  it('maps every documented stopReason', () => {
-    const cases: Record<string, string> = {
-      end_turn: 'stop',
-      stop_sequence: 'stop',
-      max_tokens: 'length',
-      model_context_window_exceeded: 'length',
-      tool_use: 'tool_calls',
-      guardrail_intervened: 'content_filter',
-      content_filtered: 'content_filter',
-      something_new: 'stop',
-    };
-    for (const [stopReason, finish] of Object.entries(cases)) {
-      const out: AnyJson = bedrockProvider.response(
-        { output: { message: { content: [{ text: 'x' }] } }, stopReason },
-        target(),
-      );
-      assert.equal(out.choices[0].finish_reason, finish, stopReason);
-    }
-  });
-
-  it('tolerates an empty body and counts ids per call', () => {
-    const p = fixedProvider();
-    const a: AnyJson = p.response({}, target());
-    const b: AnyJson = p.response({}, target());
-    assert.deepEqual(a.choices, [
-      { index: 0, message: { role: 'assistant', content: '' }, logprobs: null, finish_reason: 'stop' },
-    ]);
-    assert.equal(a.usage, undefined);
-    assert.equal(a.id, 'chatcmpl-bedrock-test-1');
-    assert.equal(b.id, 'chatcmpl-bedrock-test-2');
-    assert.equal(a.created, 1_700_000_000);
-  });
-
-  it('default ids carry a per-adapter random part', () => {
-    const out: AnyJson = bedrockProvider.response({}, target());
-    assert.match(out.id, /^chatcmpl-bedrock-[0-9a-f]{8}-\d+$/);
-    assert.equal(out.model, MODEL);
-    assert.equal(bedrockProvider.provider, 'bedrock');
-  });
-});
-
-describe('bedrock error', () => {
-  const err = (status: number, body: unknown) =>
-    bedrockProvider.error(status, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
-
-  it('maps statuses and messages', () => {
-    assert.deepEqual(err(400, { message: 'Malformed input request' }), {
-      status: 400,
-      message: 'Malformed input request',
-      type: 'invalid_request_error',
-      code: null,
-    });
-    assert.equal(err(401, { message: 'x' }).type, 'authentication_error');
-    assert.equal(
-      err(403, { message: 'The security token included in the request is invalid.' }).type,
-      'authentication_error',
-    );
-    assert.equal(
-      err(403, { message: 'The request signature we calculated does not match' }).type,
-      'authentication_error',
-    );
-    const denied = err(403, { Message: "You don't have access to the model with the specified model ID." });
-    assert.equal(denied.type, 'permission_error');
-    assert.equal(denied.message, "You don't have access to the model with the specified model ID.");
-    assert.equal(err(404, { message: 'The provided model identifier is invalid.' }).type, 'not_found_error');
-    assert.equal(
-      err(429, { message: 'Too many requests, please wait before trying again.' }).type,
-      'rate_limit_error',
-    );
-    assert.equal(err(413, { message: 'too big' }).type, 'invalid_request_error');
-    assert.equal(err(500, { message: 'internal' }).type, 'api_error');
-    assert.equal(err(503, { message: 'unavailable' }).type, 'api_error');
-  });
-
-  it('uses an exception name from the body when there is one', () => {
-    assert.deepEqual(
-      err(400, { __type: 'com.amazon.coral.service#ServiceQuotaExceededException', message: 'quota' }),
-      {
-        status: 400,
-        message: 'quota',
-        type: 'rate_limit_error',
-        code: 'ServiceQuotaExceededException',
-      },
-    );
-    const v = err(400, { __type: 'ValidationException:http://internal.amazon.com/coral/', message: 'bad' });
-    assert.equal(v.code, 'ValidationException');
-    assert.equal(v.type, 'invalid_request_error');
-    assert.equal(err(424, { code: 'ModelErrorException', message: 'm' }).type, 'api_error');
-  });
-
-  it('handles non-JSON, empty and very long bodies', () => {
-    assert.deepEqual(err(502, '  <html>Bad Gateway</html>\n'), {
-      status: 502,
-      message: '<html>Bad Gateway</html>',
-      type: 'api_error',
-      code: null,
-    });
-    assert.equal(err(500, '').message, 'Bedrock returned HTTP 500');
-    assert.equal(err(500, {}).message, 'Bedrock returned HTTP 500');
-    const long = err(400, { message: 'x'.repeat(5000) });
-    assert.equal(long.message.length, 1001);
   });
 });
