@@ -18,6 +18,7 @@ import { speaksNatively } from '../../providers/translate/native.js';
 import { NativeCodec } from './native.js';
 import { encodeForTarget } from './target-encoding.js';
 import { translated } from './translated.js';
+import { upstreamErrorResult } from './upstream-error.js';
 import { RetryingRequest, nativeTargetsOnly } from '../attempts/retrying-request.js';
 import type { HeldRequests } from '../attempts/held-requests.js';
 import { firstTarget } from '../failover.js';
@@ -70,10 +71,6 @@ interface Stream {
   readonly finishReasons: string[];
   failed: boolean;
 }
-
-/** Envoy's own answer to a request the codec never read. */
-const envoyMessage = (status: number | undefined): string =>
-  status === 413 ? 'Request body too large' : `The gateway answered ${status ?? 502}`;
 
 /** A Responses request that uses OpenAI's server-side state. */
 const responsesNeedsState = (json: Json): boolean =>
@@ -422,17 +419,7 @@ export class TranslatingCodec implements Codec {
     } catch {
       /* handled below */
     }
-    if (!ok) {
-      // No adapter: Envoy answered before the request was read (its 413 for a body over its buffer).
-      const err = this.adapter
-        ? this.adapter.error(x.status ?? 502, bytes ?? Buffer.alloc(0))
-        : { status: x.status ?? 502, message: envoyMessage(x.status), type: 'invalid_request_error' };
-      return {
-        kind: 'upstream-error',
-        body: Buffer.from(JSON.stringify(this.client.error(err))),
-        facts: { finishReasons: [], isToolCall: false },
-      };
-    }
+    if (!ok) return upstreamErrorResult(this.adapter, this.client, x.status, bytes);
     let json: Json | undefined;
     try {
       if (bytes) json = asObj(JSON.parse(bytes.toString('utf8')));
