@@ -120,6 +120,8 @@ const namespace = (name: string, ...tools: string[]): JsonObject => ({
 const REQUEST_TOOLS: Readonly<Record<string, readonly JsonObject[]>> = {
   'anthropic/custom_tool': [{ type: 'custom', name: 'python' }],
   'anthropic/stream_custom_tool': [{ type: 'custom', name: 'python' }],
+  'responses/custom-tool': [{ type: 'custom', name: 'exec' }],
+  'responses/stream-custom-tool': [{ type: 'custom', name: 'exec' }],
   'anthropic/namespace_tool': [namespace('multi_agent_v1', 'spawn_agent')],
   'anthropic/stream_namespace_tool': [namespace('multi_agent_v1', 'spawn_agent')],
   'bedrock/namespace-tools': [namespace('mcp__node_repl', 'js'), namespace('other_kernel', 'js')],

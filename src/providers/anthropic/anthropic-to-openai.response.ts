@@ -2,6 +2,8 @@
 import type { Json, OpenAIChatCompletion, UpstreamTarget } from '../translate/types.js';
 import { asArray, asObj, asString } from '../../json.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
+import { anthropicBlockCitations, urlAnnotation } from '../translate/citations.js';
+import type { UrlCitation } from '../translate/citations.js';
 import { anthropicToOpenAIFinishReason } from './stop-reasons.js';
 import type { AnthropicUsage } from './usage.js';
 import { mergeAnthropicUsage, anthropicToOpenAIUsage } from './usage.js';
@@ -13,7 +15,8 @@ export const systemClock: Clock = () => Math.floor(Date.now() / 1000);
 /**
  * Builds the assistant message: text blocks joined → content (null when there is none), thinking blocks
  * joined → reasoning_content, thinking and redacted_thinking blocks with their signatures → thinking_blocks
- * (see ../translate/reasoning.ts), tool_use blocks → tool_calls (input serialised as the arguments JSON).
+ * (see ../translate/reasoning.ts), tool_use blocks → tool_calls (input serialised as the arguments JSON),
+ * web search citations → url_citation annotations (../translate/citations.ts).
  * Server tool blocks have no OpenAI form and are left out.
  */
 function assistantMessage(content: unknown): Json {
@@ -21,12 +24,16 @@ function assistantMessage(content: unknown): Json {
   let reasoning: string | undefined;
   const toolCalls: Json[] = [];
   const thinkingBlocks: Json[] = [];
+  const citations: UrlCitation[] = [];
   for (const b of asArray(content)) {
     const block = asObj(b);
     switch (block?.type) {
-      case 'text':
+      case 'text': {
+        const start = text?.length ?? 0;
         text = (text ?? '') + (asString(block.text) ?? '');
+        citations.push(...anthropicBlockCitations(block.citations, start, text.length));
         break;
+      }
       case 'thinking':
         reasoning = (reasoning ?? '') + (asString(block.thinking) ?? '');
         thinkingBlocks.push({
@@ -53,6 +60,7 @@ function assistantMessage(content: unknown): Json {
   if (reasoning !== undefined) message.reasoning_content = reasoning;
   if (thinkingBlocks.length > 0) message[THINKING_BLOCKS] = thinkingBlocks;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (citations.length > 0) message.annotations = citations.map(urlAnnotation);
   return message;
 }
 

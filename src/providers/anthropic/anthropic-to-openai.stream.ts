@@ -4,7 +4,8 @@ import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { Json, OpenAIChatChunk, ProviderStreamDecoder, UpstreamTarget } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
 import { anthropicToOpenAIErrorType, statusForAnthropicType } from './error-types.js';
-import { asObj, asString, parseJsonObject } from '../../json.js';
+import { asArray, asObj, asString, parseJsonObject } from '../../json.js';
+import { anthropicBlockCitations, urlAnnotation } from '../translate/citations.js';
 import { THINKING_BLOCKS } from '../translate/reasoning.js';
 import type { Clock } from './anthropic-to-openai.response.js';
 import { anthropicToOpenAIFinishReason } from './stop-reasons.js';
@@ -24,8 +25,13 @@ function streamError(error: Json | undefined): TranslationError {
 }
 
 /** What an Anthropic content block index carries. Tool blocks know their OpenAI tool_calls index. */
+/** Citations kept per text block (a bound: each is small, a block has a handful). */
+const MAX_BLOCK_CITATIONS = 256;
+
 type Block =
-  | { readonly kind: 'text' | 'other' }
+  | { readonly kind: 'other' }
+  /** `start`: where its text begins in the content; `citations`: its web citations so far. */
+  | { readonly kind: 'text'; readonly start: number; readonly citations: unknown[] }
   | { readonly kind: 'thinking'; text: string; signature: string }
   | { readonly kind: 'tool'; readonly toolIndex: number; argsSent: boolean };
 
@@ -66,6 +72,8 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
   private readonly usage: AnthropicUsage = {};
   private readonly blocks = new Map<number, Block>();
   private toolCount = 0;
+  /** The content text sent so far (citations point into it). */
+  private contentLength = 0;
 
   constructor(target: UpstreamTarget, clock: Clock) {
     this.model = target.model;
@@ -152,7 +160,11 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
     this.start(out);
     switch (block?.type) {
       case 'text':
-        this.blocks.set(index, { kind: 'text' });
+        this.blocks.set(index, {
+          kind: 'text',
+          start: this.contentLength,
+          citations: [...asArray(block.citations)],
+        });
         this.text('content', block.text, out);
         return;
       case 'thinking': {
@@ -201,6 +213,10 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
       case 'signature_delta':
         if (block?.kind === 'thinking') block.signature += asString(delta.signature) ?? '';
         return;
+      case 'citations_delta':
+        if (block?.kind === 'text' && block.citations.length < MAX_BLOCK_CITATIONS)
+          block.citations.push(delta.citation);
+        return;
       case 'input_json_delta': {
         const partial = asString(delta.partial_json) ?? '';
         if (block?.kind !== 'tool' || partial === '') return;
@@ -220,6 +236,11 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
       out.push(this.chunk({ [THINKING_BLOCKS]: [whole] }));
       return;
     }
+    if (block?.kind === 'text') {
+      const citations = anthropicBlockCitations(block.citations, block.start, this.contentLength);
+      if (citations.length > 0) out.push(this.chunk({ annotations: citations.map(urlAnnotation) }));
+      return;
+    }
     if (block?.kind !== 'tool' || block.argsSent) return;
     block.argsSent = true;
     out.push(this.chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] }));
@@ -227,6 +248,7 @@ export class AnthropicToOpenAIStream implements ProviderStreamDecoder {
 
   private text(key: 'content' | 'reasoning_content', value: unknown, out: OpenAIChatChunk[]): void {
     if (typeof value !== 'string' || value === '') return;
+    if (key === 'content') this.contentLength += value.length;
     this.start(out);
     out.push(this.chunk({ [key]: value }));
   }

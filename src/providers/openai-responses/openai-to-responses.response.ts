@@ -13,6 +13,7 @@ import { asArray, asCount, asObj, asString } from '../../json.js';
 import { encodeCarrier } from '../translate/thinking-carrier.js';
 import { customInputOf, customToolCallItem } from './custom-tools.js';
 import { NO_REQUEST_TOOLS, isCustomCall } from './request-tools.js';
+import { responsesAnnotation, urlCitationsOf } from '../translate/citations.js';
 import type { RequestTools } from './request-tools.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { encodeGoogleSignature, googleSignatureOf } from '../translate/google-signatures.js';
@@ -84,11 +85,26 @@ export function signatureItem(reasoningId: string, position: number, signature: 
 }
 
 /** The message's one content part: output_text, or a refusal (the model declined; OpenAI's own part). */
-export const messagePart = (text: string, refusal = false): Json =>
-  refusal ? { type: 'refusal', refusal: text } : { type: 'output_text', text, annotations: [], logprobs: [] };
+export const messagePart = (text: string, refusal = false, annotations: readonly Json[] = []): Json =>
+  refusal
+    ? { type: 'refusal', refusal: text }
+    : { type: 'output_text', text, annotations: [...annotations], logprobs: [] };
 
-export function messageItem(id: string, text: string, status: string, refusal = false): Json {
-  return { id, type: 'message', status, role: 'assistant', content: [messagePart(text, refusal)] };
+/** `annotations`: the text's url citations, as Responses annotations (../translate/citations.ts). */
+export function messageItem(
+  id: string,
+  text: string,
+  status: string,
+  refusal = false,
+  annotations: readonly Json[] = [],
+): Json {
+  return {
+    id,
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: [messagePart(text, refusal, annotations)],
+  };
 }
 
 /**
@@ -164,7 +180,9 @@ export function openAIToResponsesResponse(
   const content = asString(msg.content) ?? '';
   const refusal = content === '' ? (asString(msg.refusal) ?? '') : '';
   const phase = messagePhase(asArray(msg.tool_calls).length > 0 ? 'tool_calls' : 'stop');
-  if (content !== '') output.push({ ...messageItem(ids.message, content, 'completed'), phase });
+  const annotations = urlCitationsOf(msg.annotations).map(responsesAnnotation);
+  if (content !== '')
+    output.push({ ...messageItem(ids.message, content, 'completed', false, annotations), phase });
   else if (refusal !== '') output.push({ ...messageItem(ids.message, refusal, 'completed', true), phase });
   const textSignature = googleSignatureOf(msg);
   if (textSignature !== undefined) {

@@ -5,7 +5,8 @@
  * response.created, response.in_progress; per output item response.output_item.added … done:
  * - reasoning: response.reasoning_summary_part.added, response.reasoning_summary_text.delta/.done,
  *   response.reasoning_summary_part.done (signed blocks go in the item's encrypted_content);
- * - message: response.content_part.added, response.output_text.delta/.done, response.content_part.done;
+ * - message: response.content_part.added, response.output_text.delta/.done (url citations as
+ *   response.output_text.annotation.added: ../translate/citations.ts), response.content_part.done;
  * - function_call: response.function_call_arguments.delta/.done; a custom tool's call (./custom-tools.ts):
  *   response.custom_tool_call_input.delta (the whole input, once the call is complete) and .done;
  * - a Gemini thought signature: a reasoning item added and done at once, where it arrives.
@@ -33,10 +34,23 @@ import { NO_REQUEST_TOOLS, isCustomCall } from './request-tools.js';
 import type { RequestTools } from './request-tools.js';
 import type { GoogleSignature } from '../translate/google-signatures.js';
 import { googleSignatureOf } from '../translate/google-signatures.js';
+import { responsesAnnotation, urlCitationsOf } from '../translate/citations.js';
+import type { UrlCitation } from '../translate/citations.js';
+
+/** Citations kept per message (a bound against a runaway upstream). */
+const MAX_ANNOTATIONS = 1024;
 
 type Open =
   | { kind: 'reasoning'; index: number; text: string; blocks: unknown[] }
-  | { kind: 'message'; index: number; text: string; refusal: boolean }
+  | {
+      kind: 'message';
+      index: number;
+      text: string;
+      refusal: boolean;
+      /** Where its text begins in the canonical content, and its url citations so far. */
+      textStart: number;
+      annotations: Json[];
+    }
   | { kind: 'call'; index: number; key: number; callId: string; name: string; args: string };
 
 export class OpenAIToResponsesStream implements ClientStreamEncoder {
@@ -53,6 +67,8 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
   private readonly output: Json[] = [];
   private finish: unknown = null;
   private usage: Json | undefined;
+  /** The canonical content text seen so far (citations index into it). */
+  private contentLength = 0;
   /** A Gemini text-part signature not sent yet. */
   private textSignature: string | undefined;
 
@@ -114,6 +130,7 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     }
     const text = asString(delta?.content) ?? '';
     if (text !== '') out += this.textDelta(text, false);
+    for (const citation of urlCitationsOf(delta?.annotations)) out += this.annotation(citation);
     const refusal = asString(delta?.refusal) ?? '';
     if (text === '' && refusal !== '') out += this.textDelta(refusal, true);
     // A text part's signature signs the whole text: it is sent once the text is complete (at the finish).
@@ -162,7 +179,15 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     const at = { item_id: this.ids.message, output_index: 0, content_index: 0 };
     if (this.open?.kind !== 'message') {
       out += this.close();
-      this.open = { kind: 'message', index: this.output.length, text: '', refusal };
+      const textStart = this.contentLength;
+      this.open = {
+        kind: 'message',
+        index: this.output.length,
+        text: '',
+        refusal,
+        textStart,
+        annotations: [],
+      };
       at.output_index = this.open.index;
       out += this.item(
         'added',
@@ -174,8 +199,28 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
     const open = this.open;
     at.output_index = open.index;
     open.text += text;
+    if (!refusal) this.contentLength += text.length;
     if (open.refusal) return out + this.event('response.refusal.delta', { ...at, delta: text });
     return out + this.event('response.output_text.delta', { ...at, delta: text, logprobs: [] });
+  }
+
+  /** A url citation of the open message's text (indices made relative to it). */
+  private annotation(c: UrlCitation): string {
+    const open = this.open;
+    if (open?.kind !== 'message' || open.refusal || open.annotations.length >= MAX_ANNOTATIONS) return '';
+    const annotation = responsesAnnotation({
+      ...c,
+      start: c.start - open.textStart,
+      end: c.end - open.textStart,
+    });
+    open.annotations.push(annotation);
+    return this.event('response.output_text.annotation.added', {
+      item_id: this.ids.message,
+      output_index: open.index,
+      content_index: 0,
+      annotation_index: open.annotations.length - 1,
+      annotation,
+    });
   }
 
   private onToolCall(call: Json, position: number): string {
@@ -247,7 +292,13 @@ export class OpenAIToResponsesStream implements ClientStreamEncoder {
       case 'message': {
         const at = { item_id: this.ids.message, output_index: open.index, content_index: 0 };
         item = {
-          ...messageItem(this.ids.message, open.text, closedItemStatus(this.finish), open.refusal),
+          ...messageItem(
+            this.ids.message,
+            open.text,
+            closedItemStatus(this.finish),
+            open.refusal,
+            open.annotations,
+          ),
           phase: messagePhase(this.finish),
         };
         out += open.refusal

@@ -1,7 +1,8 @@
 /**
  * OpenAI Responses `response` object and stream (upstream) → chat.completion and chunks (canonical).
  * Output text → content, refusal → refusal, reasoning summaries (or reasoning text) →
- * reasoning_content, function_call items → tool_calls (`call_id` is the tool call id); status
+ * reasoning_content, function_call (and custom_tool_call: ./custom-tools.ts) items → tool_calls
+ * (`call_id` is the tool call id), url_citation annotations → annotations (../translate/citations.ts); status
  * incomplete (max_output_tokens / content_filter) → finish_reason length / content_filter.
  */
 import type {
@@ -19,6 +20,9 @@ import {
   streamErrorOf,
 } from '../openai/openai-compat-to-openai.stream.js';
 import { asArray, asCount, asObj, asString, isObj, tryParseJson } from '../../json.js';
+import { urlAnnotation, urlCitationsOf } from '../translate/citations.js';
+import type { UrlCitation } from '../translate/citations.js';
+import { customCallArguments } from './custom-tools.js';
 
 /** Responses usage → canonical usage (cache writes, when reported, in our cache_creation_input_tokens). */
 export function canonicalUsage(raw: unknown): Json | undefined {
@@ -59,26 +63,34 @@ export function responsesToOpenAIResponse(body: Json, model: string): OpenAIChat
   let refusal = '';
   let reasoning = '';
   const calls: Json[] = [];
+  const citations: UrlCitation[] = [];
   for (const raw of asArray(body.output)) {
     const item = asObj(raw);
     if (item?.type === 'message')
       for (const c of asArray(item.content)) {
         const part = asObj(c);
-        if (part?.type === 'output_text') text += asString(part.text) ?? '';
+        if (part?.type === 'output_text') {
+          citations.push(...urlCitationsOf(part.annotations, text.length));
+          text += asString(part.text) ?? '';
+        }
         if (part?.type === 'refusal') refusal += asString(part.refusal) ?? '';
       }
     if (item?.type === 'reasoning') reasoning += reasoningOf(item);
-    if (item?.type === 'function_call')
+    if (item?.type === 'function_call' || item?.type === 'custom_tool_call') {
+      const args =
+        item.type === 'custom_tool_call' ? customCallArguments(item.input) : asString(item.arguments);
       calls.push({
         id: asString(item.call_id) ?? '',
         type: 'function',
-        function: { name: asString(item.name) ?? '', arguments: asString(item.arguments) ?? '' },
+        function: { name: asString(item.name) ?? '', arguments: args ?? '' },
       });
+    }
   }
   const message: Json = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
   if (refusal !== '') message.refusal = refusal;
   if (reasoning !== '') message.reasoning_content = reasoning;
   if (calls.length > 0) message.tool_calls = calls;
+  if (citations.length > 0) message.annotations = citations.map(urlAnnotation);
   const out: Json = {
     id: asString(body.id) ?? '',
     object: 'chat.completion',
@@ -97,6 +109,9 @@ class ResponsesStreamDecoder extends DeferredErrorDecoder {
   private head: Json = { id: '', object: 'chat.completion.chunk', created: 0, model: '' };
   /** output_index → tool call index. */
   private readonly calls = new Map<number, number>();
+  /** Content text sent so far, and where the current output_text part began (annotations index it). */
+  private contentLength = 0;
+  private partStart = 0;
 
   constructor(private readonly model: string) {
     super();
@@ -132,9 +147,20 @@ class ResponsesStreamDecoder extends DeferredErrorDecoder {
         out.push(this.chunk({ role: 'assistant', content: '' }));
         break;
       }
-      case 'response.output_text.delta':
-        out.push(this.chunk({ content: asString(e.delta) ?? '' }));
+      case 'response.content_part.added':
+        if (asObj(e.part)?.type === 'output_text') this.partStart = this.contentLength;
         break;
+      case 'response.output_text.delta': {
+        const delta = asString(e.delta) ?? '';
+        this.contentLength += delta.length;
+        out.push(this.chunk({ content: delta }));
+        break;
+      }
+      case 'response.output_text.annotation.added': {
+        const citations = urlCitationsOf([e.annotation], this.partStart);
+        if (citations.length > 0) out.push(this.chunk({ annotations: citations.map(urlAnnotation) }));
+        break;
+      }
       case 'response.refusal.delta':
         out.push(this.chunk({ refusal: asString(e.delta) ?? '' }));
         break;
