@@ -1,5 +1,5 @@
 /**
- * Independent oracle: runs agentgateway's published translation goldens (crates/llm/src/tests)
+ * Independent oracle: runs agentgateway's published translation goldens (crates/llm/src/tests), streams included,
  * through our adapters in process and says, per case, whether we agree with their snapshot, agree
  * but for a documented choice (scripts/oracle/equivalences.ts), differ, or do not serve the pair;
  * every upstream request we produce is also checked against our provider 400 rules.
