@@ -1,9 +1,10 @@
 /**
- * A Responses client on an OpenAI backend with server-side state (store: true, previous_response_id):
- * native and lossless (scripted ext_proc client = what Envoy sends). The request and the answer pass
+ * A Responses client on an OpenAI backend, with server-side state (store: true, previous_response_id)
+ * or without (Codex: store false, OpenAI's encrypted reasoning, phase, namespace tools): native and lossless (scripted ext_proc client = what Envoy sends). The request and the answer pass
  * byte for byte, whole and streamed, and the usage is read from response.completed. Request guards
  * read and mask its new input (still native, previous_response_id kept) and route defaults apply
- * under their Responses names; a route with response guards refuses it, in the Responses error format.
+ * under their Responses names; a route with response guards refuses a stateful one, in the Responses
+ * error format, and translates a stateless one (what OpenAI alone reads is dropped and listed).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,6 +68,29 @@ const REQUEST = JSON.stringify(
   null,
   1,
 );
+/** What Codex sends on its second turn: stateless, with OpenAI's encrypted reasoning to carry on. */
+const CODEX = JSON.stringify({
+  model: 'gpt-5-codex',
+  store: false,
+  include: ['reasoning.encrypted_content'],
+  reasoning: { effort: 'high', summary: 'auto' },
+  text: { verbosity: 'low' },
+  tools: [
+    { type: 'namespace', name: 'mcp__fs', tools: [{ type: 'function', name: 'read', parameters: {} }] },
+  ],
+  input: [
+    { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Fix the bug.' }] },
+    { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAABoOpenAIOwn' },
+    {
+      type: 'message',
+      role: 'assistant',
+      phase: 'commentary',
+      content: [{ type: 'output_text', text: 'Reading.' }],
+    },
+    { type: 'function_call', call_id: 'c1', namespace: 'mcp__fs', name: 'read', arguments: '{}' },
+    { type: 'function_call_output', call_id: 'c1', output: 'ok' },
+  ],
+});
 const EVENTS = [
   ['response.created', { response: { id: 'resp_2', status: 'in_progress', output: [] } }],
   ['response.output_text.delta', { item_id: 'msg_2', output_index: 0, content_index: 0, delta: 'Sunny, ' }],
@@ -204,5 +228,31 @@ describe('Responses client on OpenAI with server-side state: native', () => {
     const err = JSON.parse(imm.body.toString()) as { error: { type: string; message: string } };
     assert.equal(err.error.type, 'invalid_request_error');
     assert.match(err.error.message, /previous_response_id/);
+  });
+
+  it('a stateless Codex request goes byte for byte too: encrypted reasoning, phase, namespace tools', async () => {
+    const { s, r } = await send('/v1/responses', CODEX);
+    s.endAndCancel();
+    const res = r.request_body!.response!;
+    assert.equal(res.body_mutation, null, 'the original bytes go upstream');
+    assert.equal(headerValue(res.header_mutation?.set_headers, ':path'), '/v1/responses');
+    assert.deepEqual(responsesRequestProblems(JSON.parse(CODEX)), []);
+  });
+
+  it('on a route with response guards a stateless request is translated; what OpenAI alone reads is listed', async () => {
+    const { s, r } = await send('/answers-guarded/v1/responses', CODEX);
+    const res = r.request_body!.response!;
+    const up = JSON.stringify(JSON.parse(res.body_mutation!.body!.toString()));
+    assert.equal(up.includes('gAAAAABoOpenAIOwn'), false);
+    assert.match(up, /"mcp__fs__read"/);
+    s.send(responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    const h = await s.next();
+    s.endAndCancel();
+    const dropped = headerValue(
+      h.response_headers?.response?.header_mutation?.set_headers,
+      'x-ai-extproc-dropped-params',
+    );
+    assert.match(dropped ?? '', /input\.reasoning\.encrypted_content/);
+    assert.match(dropped ?? '', /include/);
   });
 });

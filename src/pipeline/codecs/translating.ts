@@ -202,10 +202,13 @@ export class TranslatingCodec implements Codec {
     }
     const target = resolved.backend.target(resolved.model, stream);
     if (!speaksNatively(target, this.api)) return false;
-    // A Responses body goes native only when it must (server-side state). Its request guards and
-    // defaults read and edit it as it is; a response guard could not read its answer, so it refuses.
+    // A Responses body on OpenAI goes native, lossless (OpenAI's encrypted reasoning, include, phase),
+    // unless the route needs the canonical form (response guards, cache): then a stateless one is
+    // translated and a stateful one refused (where a response guard could not read its answer).
     if (this.api === 'openai-responses') {
-      if (!responsesNeedsState(json)) return false;
+      const canonicalOnly =
+        this.route.policy.guards.response !== undefined || this.route.policy.cache !== undefined;
+      if (!responsesNeedsState(json) && canonicalOnly) return false;
       if (this.route.policy.guards.response !== undefined)
         throw refuse(
           400,

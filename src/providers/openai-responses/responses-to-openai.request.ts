@@ -162,6 +162,9 @@ function messages(input: unknown, dropped: Set<string>): Json[] {
           .map((s) => asString(asObj(s)?.text) ?? '')
           .join('\n\n');
         const blocks = decodeCarrier(item.encrypted_content, 'input.reasoning.encrypted_content');
+        // OpenAI's own encrypted reasoning means nothing to another provider (native on OpenAI).
+        if (typeof item.encrypted_content === 'string' && blocks.length === 0)
+          dropped.add('input.reasoning.encrypted_content');
         pending = { ...(text !== '' ? { reasoning_content: text } : {}) };
         if (blocks.length > 0) pending[THINKING_BLOCKS] = blocks;
         break;
