@@ -213,6 +213,39 @@ describe('Responses API through real Envoy', () => {
       });
     }
 
+  it('gpt: a stateless Codex turn reaches OpenAI as sent (encrypted reasoning, phase, namespace tools)', async () => {
+    const input = [
+      { role: 'user', content: 'What is the weather in Paris?' },
+      { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAABoOpenAIOwn' },
+      {
+        type: 'message',
+        role: 'assistant',
+        phase: 'commentary',
+        content: [{ type: 'output_text', text: 'Checking.' }],
+      },
+      {
+        type: 'function_call',
+        call_id: 'c1',
+        namespace: 'mcp__weather',
+        name: 'lookup_weather',
+        arguments: '{}',
+      },
+      { type: 'function_call_output', call_id: 'c1', output: '18C and sunny' },
+    ] as unknown as Item[];
+    const params = {
+      model: 'gpt',
+      input,
+      tools: NAMESPACE_TOOLS,
+      store: false,
+      include: ['reasoning.encrypted_content' as const],
+    };
+    const res = await openai.responses.create(params);
+    assert.equal(res.status, 'completed');
+    const sent = stack.mock.lastRequest()!;
+    assert.equal(sent.path, '/v1/responses');
+    assert.deepEqual(sent.json, { ...JSON.parse(JSON.stringify(params)), model: 'gpt-5-mini' });
+  });
+
   it('claude: text.format json_schema reaches Anthropic as output_config.format; instructions as system', async () => {
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
     const res = await openai.responses.create({
