@@ -13,13 +13,34 @@ export function envoyBin(): string {
   return bin;
 }
 
-export function freePort(): Promise<number> {
+/**
+ * A loopback port free now, for a server a test starts. Picked at random below Linux's ephemeral
+ * range (32768–60999), where the kernel never puts the source port of an outgoing connection, so
+ * the many connections tests open cannot take it before the server binds it; the kernel's own pick
+ * when none is found.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canListen(port)) return port;
+  }
+  return listenOn(0);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenOn(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+    s.listen(port, '127.0.0.1', () => {
+      const bound = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(bound));
     });
   });
 }
@@ -67,7 +88,22 @@ export interface EnvoyOptions {
   readonly logLevel?: string;
 }
 
+/**
+ * Starts Envoy. A port picked free here can be taken by a test file running in parallel before
+ * Envoy binds it: then Envoy starts again on newly picked ports (three tries).
+ */
 export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
+  const ownPorts = opts.vars.LISTEN_PORT === undefined || opts.vars.ADMIN_PORT === undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEnvoyOnce(opts);
+    } catch (e) {
+      if (!ownPorts || attempt >= 3 || !/Address already in use/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startEnvoyOnce(opts: EnvoyOptions): Promise<EnvoyProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-extproc-envoy-'));
   const listenPort = Number(opts.vars.LISTEN_PORT ?? (await freePort()));
   const adminPort = Number(opts.vars.ADMIN_PORT ?? (await freePort()));

@@ -27,10 +27,12 @@ export async function startKgatewayStack(
   const mock = await startMockProvider({});
   const ext = await startTestApp(env, { abstractSocket: true });
   const socket = ext.socketName!;
-  const envoy = await startEnvoy({
-    template: path.join(repoRoot(), 'envoy/kgateway/envoy.yaml'),
-    vars: { EXTPROC_SOCKET: socket, UPSTREAM_PORT: mock.port, ...templateVars },
-  });
+  const envoy = await closingOnFailure([ext, mock], () =>
+    startEnvoy({
+      template: path.join(repoRoot(), 'envoy/kgateway/envoy.yaml'),
+      vars: { EXTPROC_SOCKET: socket, UPSTREAM_PORT: mock.port, ...templateVars },
+    }),
+  );
   return {
     envoy,
     mock,
@@ -41,6 +43,22 @@ export async function startKgatewayStack(
       await mock.close();
     },
   };
+}
+
+/**
+ * Runs `start`; when it fails, closes what was already started, so a failed `before` hook leaves
+ * no server holding the test process open.
+ */
+async function closingOnFailure<T>(
+  started: readonly { close(): Promise<void> }[],
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    for (const s of started) await s.close().catch(() => undefined);
+    throw e;
+  }
 }
 
 export interface StandaloneStack extends KgatewayStack {
@@ -71,22 +89,24 @@ export async function startStandaloneStack(
     { AI_EXTPROC_CONFIG: configPath, CONFIG_POLL_MS: '100', ENVOY_XDS_DIR: xdsDir, ...env },
     { abstractSocket: true, secretsEnv },
   );
-  const envoy = await startEnvoy({
-    render: ({ listenPort, adminPort, accessLog }) =>
-      envoyConfigText(configPath, {
-        listen: { host: '127.0.0.1', port: listenPort },
-        admin: { host: '127.0.0.1', port: adminPort },
-        extproc: { kind: 'abstract', name: ext.socketName! },
-        accessLog,
-        xdsDir,
-        extras: opts.extras,
-        ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
-        ...(ext.app.mcpGateway
-          ? { mcp: { kind: 'tcp' as const, host: '127.0.0.1', port: ext.app.mcpGateway.port } }
-          : {}),
-      }),
-    vars: {},
-  });
+  const envoy = await closingOnFailure([ext, mock], () =>
+    startEnvoy({
+      render: ({ listenPort, adminPort, accessLog }) =>
+        envoyConfigText(configPath, {
+          listen: { host: '127.0.0.1', port: listenPort },
+          admin: { host: '127.0.0.1', port: adminPort },
+          extproc: { kind: 'abstract', name: ext.socketName! },
+          accessLog,
+          xdsDir,
+          extras: opts.extras,
+          ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+          ...(ext.app.mcpGateway
+            ? { mcp: { kind: 'tcp' as const, host: '127.0.0.1', port: ext.app.mcpGateway.port } }
+            : {}),
+        }),
+      vars: {},
+    }),
+  );
   return {
     envoy,
     mock,
