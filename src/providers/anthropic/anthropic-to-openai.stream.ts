@@ -24,10 +24,10 @@ function streamError(error: Json | undefined): TranslationError {
   );
 }
 
-/** What an Anthropic content block index carries. Tool blocks know their OpenAI tool_calls index. */
 /** Citations kept per text block (a bound: each is small, a block has a handful). */
 const MAX_BLOCK_CITATIONS = 256;
 
+/** What an Anthropic content block index carries. Tool blocks know their OpenAI tool_calls index. */
 type Block =
   | { readonly kind: 'other' }
   /** `start`: where its text begins in the content; `citations`: its web citations so far. */

@@ -1,7 +1,7 @@
 /** OpenAI message content (string or parts) → Anthropic content blocks. */
 import type { Json } from '../translate/types.js';
 import { TranslationError } from '../translate/types.js';
-import { fileText, isFileType, isTextFile } from '../translate/file-parts.js';
+import { fileText, inlineFile, isFileType, isTextFile } from '../translate/file-parts.js';
 import { parseDataUrl } from './data-url.js';
 import type { DroppedParams } from './dropped.js';
 import { asObj, asString } from '../../json.js';
@@ -43,20 +43,16 @@ export function imageBlock(url: string, where: string): Json {
 }
 
 function fileBlock(part: Json, where: string): Json {
-  const file = asObj(part.file);
-  const fileData = asString(file?.file_data);
-  if (fileData === undefined) throw bad(where, 'only inline files (file.file_data) are supported');
-  const data = parseDataUrl(fileData);
-  if (data === undefined || data === null || !isFileType(data.mediaType)) {
+  const file = inlineFile(part);
+  if (file === undefined || !isFileType(file.mediaType)) {
     throw bad(where, 'file.file_data must be a base64 data: URL of a PDF or a text file');
   }
   // Anthropic reads a text document as a text source (text/plain only: the text is the same).
-  const source = isTextFile(data.mediaType)
-    ? { type: 'text', media_type: 'text/plain', data: fileText(data.data) }
-    : { type: 'base64', media_type: data.mediaType, data: data.data };
+  const source = isTextFile(file.mediaType)
+    ? { type: 'text', media_type: 'text/plain', data: fileText(file.data) }
+    : { type: 'base64', media_type: file.mediaType, data: file.data };
   const block: Json = { type: 'document', source };
-  const title = asString(file?.filename);
-  if (title !== undefined && title !== '') block.title = title;
+  if (file.filename !== undefined && file.filename !== '') block.title = file.filename;
   return block;
 }
 

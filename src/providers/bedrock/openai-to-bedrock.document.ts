@@ -6,9 +6,7 @@
  */
 import type { ConverseDocumentBlock } from './converse-types.js';
 import { invalid } from './invalid-request.js';
-import { parseDataUrl } from '../anthropic/data-url.js';
-import { asObj, asString } from '../../json.js';
-import { TEXT_FILE_FORMATS } from '../translate/file-parts.js';
+import { TEXT_FILE_FORMATS, inlineFile } from '../translate/file-parts.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -28,15 +26,12 @@ export function documentName(filename: string | undefined): string {
 }
 
 export function documentBlock(part: unknown, where: string): ConverseDocumentBlock {
-  const file = asObj(asObj(part)?.file);
-  const data = parseDataUrl(asString(file?.file_data) ?? '');
-  const format = data?.mediaType === 'application/pdf' ? 'pdf' : TEXT_FILE_FORMATS.get(data?.mediaType ?? '');
-  if (!data || format === undefined)
+  const file = inlineFile(part);
+  const format = file?.mediaType === 'application/pdf' ? 'pdf' : TEXT_FILE_FORMATS.get(file?.mediaType ?? '');
+  if (!file || format === undefined)
     throw invalid(
       `${where}: file parts must hold a PDF or a text file as a base64 data URL (file.file_data)`,
     );
-  if (!isBase64(data.data)) throw invalid(`${where}: file data URL does not hold valid base64`);
-  return {
-    document: { format, name: documentName(asString(file?.filename)), source: { bytes: data.data } },
-  };
+  if (!isBase64(file.data)) throw invalid(`${where}: file data URL does not hold valid base64`);
+  return { document: { format, name: documentName(file.filename), source: { bytes: file.data } } };
 }
